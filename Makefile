@@ -1,0 +1,30 @@
+# Two commands for a fresh machine with Python 3.11 and make:
+#   make demo   set up .venv, install, and run the main job on data_samples/
+#   make test   set up .venv with test tools, and run the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO   ?= build/demo
+
+.PHONY: demo test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	rm -rf $(DEMO) && mkdir -p $(DEMO)
+	$(BIN)/asymmetry-qda init $(DEMO)/sample.qda
+	$(BIN)/asymmetry-qda ingest $(DEMO)/sample.qda data_samples/transcripts --attributes data_samples/participants.csv
+	$(BIN)/asymmetry-qda info $(DEMO)/sample.qda
+	$(BIN)/asymmetry-qda segments $(DEMO)/sample.qda --out $(DEMO)/segments.csv
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .hypothesis

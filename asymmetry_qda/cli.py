@@ -1,0 +1,183 @@
+"""The ``asymmetry-qda`` command line: a thin layer over :class:`~asymmetry_qda.Project`.
+
+Each command wraps one library function. Errors print one message (what,
+where, how to fix) and exit with status 2; an unexpected failure prints a short
+note and exits with status 70, and ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import traceback
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import QDAError, QDAWarning
+from .project import Project
+from .readers import DEFAULT_INTERVIEWER_LABELS
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+SEGMENT_CSV_COLUMNS = ["doc_id", "segment_id", "unit", "start", "end", "speaker", "is_interviewer", "text"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show a full traceback on errors")
+    common.add_argument("--quiet", action="store_true", help="print only errors")
+
+    parser = argparse.ArgumentParser(
+        prog="asymmetry-qda", parents=[common],
+        description="Qualitative coding of interview transcripts and field notes against the asymmetries "
+                    "of leadership codebook.",
+        epilog="Example: asymmetry-qda init study.qda && asymmetry-qda ingest study.qda data_samples/transcripts "
+               "--attributes data_samples/participants.csv && asymmetry-qda info study.qda")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = commands.add_parser("init", parents=[common], help="create an empty project file",
+                            description="Create an empty project file (SQLite).",
+                            epilog="Example: asymmetry-qda init study.qda")
+    p.add_argument("project", metavar="PROJECT", help="path of the new project file, e.g. study.qda")
+    p.set_defaults(run=cmd_init)
+
+    p = commands.add_parser(
+        "ingest", parents=[common], help="read transcripts, field notes and participant attributes",
+        description="Read transcripts and field notes (.txt .md .docx .vtt .srt .csv .xlsx; folders are searched) "
+                    "and an optional attributes CSV into a project. Nothing is written if any input has a problem.",
+        epilog="Example: asymmetry-qda ingest study.qda data_samples/transcripts "
+               "--attributes data_samples/participants.csv")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("paths", metavar="PATH", nargs="*", help="transcript files or folders")
+    p.add_argument("--attributes", metavar="CSV", help="participant attributes, one row per document")
+    p.add_argument("--interviewer-label", metavar="LABEL", action="append", dest="interviewer_labels",
+                   help="a label that marks interviewer turns; repeat for several; replaces the default set "
+                        f"({', '.join(DEFAULT_INTERVIEWER_LABELS)})")
+    p.add_argument("--label-pattern", metavar="REGEX", help="regular expression for one speaker label")
+    p.add_argument("--kind", choices=["interview", "fieldnote"], help="force the kind of every document")
+    p.add_argument("--replace", action="store_true",
+                   help="replace stored documents whose text changed (codings are kept where the text under "
+                        "them is unchanged) and re-segment unchanged ones")
+    p.add_argument("--model", default="auto", help="spaCy pipeline for sentences: auto (default), blank, or a "
+                                                   "package name")
+    p.set_defaults(run=cmd_ingest)
+
+    p = commands.add_parser("info", parents=[common], help="counts of documents, segments and participants",
+                            description="Counts of documents, participants, turns, sentences and words by "
+                                        "document kind.",
+                            epilog="Example: asymmetry-qda info study.qda --json")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.set_defaults(run=cmd_info)
+
+    p = commands.add_parser(
+        "segments", parents=[common], help="write segments with their exact text to CSV",
+        description=f"Write segments as CSV with columns {', '.join(SEGMENT_CSV_COLUMNS)}; "
+                    "text is the document text from start to end (0-based, end exclusive, Unicode code points).",
+        epilog="Example: asymmetry-qda segments study.qda --unit sentence --out sentences.csv")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="output file, or - for standard output")
+    p.add_argument("--unit", choices=["turn", "sentence"], help="only this unit (default: both)")
+    p.add_argument("--doc", action="append", metavar="DOC_ID", help="only this document (repeatable)")
+    p.add_argument("--no-interviewer", action="store_true", help="leave out interviewer turns")
+    p.set_defaults(run=cmd_segments)
+    return parser
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with Project.create(args.project) as project:
+        say(args, f"created {project.path}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    if not args.paths and not args.attributes:
+        raise QDAError("ingest needs at least one PATH or --attributes CSV. Fix: e.g. "
+                       "asymmetry-qda ingest study.qda data_samples/transcripts")
+    with Project.open(args.project) as project:
+        report = project.ingest(args.paths, attributes=args.attributes, interviewer_labels=args.interviewer_labels,
+                                label_pattern=args.label_pattern, kind=args.kind, replace=args.replace,
+                                model=args.model)
+        say(args, report.summary())
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        table = project.info()
+        if args.json:
+            print(json.dumps({"project": str(project.path), "by_kind": table.to_dict(orient="index")}, indent=2))
+        else:
+            print(f"project {project.path}")
+            print(table.to_string())
+    return 0
+
+
+def cmd_segments(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        frame = project.segments(unit=args.unit, doc_id=args.doc, include_interviewer=not args.no_interviewer)
+    frame = frame[SEGMENT_CSV_COLUMNS]
+    if args.out == "-":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return 0
+    write_atomically(Path(args.out), lambda handle: frame.to_csv(handle, index=False, lineterminator="\n"))
+    say(args, f"wrote {len(frame)} segments to {args.out}")
+    return 0
+
+
+def write_atomically(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: never a half-written file."""
+    if not path.parent.exists():
+        raise QDAError(f"{path}: the folder {path.parent} does not exist. Fix: create it first")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def say(args: argparse.Namespace, message: str) -> None:
+    if not args.quiet and message:
+        print(message)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", QDAWarning)
+        try:
+            status = args.run(args)
+        except QDAError as exc:
+            if args.debug:
+                traceback.print_exc()
+            print(f"error: {exc}", file=sys.stderr)
+            status = EXIT_USAGE
+        except KeyboardInterrupt:
+            print("interrupted: the last write was rolled back, the project is as it was", file=sys.stderr)
+            status = EXIT_INTERRUPTED
+        except Exception as exc:  # never a bare traceback for users
+            if args.debug:
+                traceback.print_exc()
+            print(f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in asymmetry_qda; run the same "
+                  "command with --debug and report the traceback.", file=sys.stderr)
+            status = EXIT_INTERNAL
+    seen = set()
+    for w in caught:
+        if issubclass(w.category, QDAWarning) or args.debug:
+            text = str(w.message)
+            if text not in seen and not args.quiet:
+                seen.add(text)
+                print(f"warning: {text}", file=sys.stderr)
+    return status

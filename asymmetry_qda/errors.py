@@ -1,0 +1,77 @@
+"""Every error and warning the toolkit raises, in one place.
+
+A message says *what* went wrong, *where* (file and line, or document id and
+offsets), and *how to fix it*. Several problems found in one pass are reported
+together in one exception, so a user fixes them all before trying again.
+
+Examples
+--------
+>>> err = InputError([Problem("talk.txt", "the file is empty", fix="export it again", line=None)])
+>>> print(err)
+talk.txt: the file is empty. Fix: export it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class QDAError(Exception):
+    """Base class of every error raised on purpose by asymmetry_qda."""
+
+
+class ProjectError(QDAError):
+    """A project file cannot be created, opened or upgraded."""
+
+
+class StoreError(QDAError):
+    """A write would break the project's rules (for example editing an append-only table)."""
+
+
+class NotFoundError(QDAError, KeyError):
+    """An id (document, segment, coding, participant) does not exist in the project."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class QDAWarning(UserWarning):
+    """Something worth a user's attention that did not stop the work."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one input.
+
+    ``source`` is a file name or document id; ``line`` is 1-based when known.
+    """
+
+    source: str
+    message: str
+    fix: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source} line {self.line}" if self.line is not None else self.source
+        text = f"{where}: {self.message}"
+        if self.fix:
+            text += f". Fix: {self.fix}"
+        return text if text.endswith(".") else text + "."
+
+
+class InputError(QDAError):
+    """One or more inputs (transcripts, attribute tables, options) are unusable.
+
+    All problems found are listed; nothing was written to the project.
+    """
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if len(self.problems) == 1:
+            return str(self.problems[0])
+        lines = [f"{len(self.problems)} problems; nothing was written:"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)

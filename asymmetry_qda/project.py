@@ -1,0 +1,313 @@
+"""A coding project: one SQLite file holding documents, segments, participants and codings.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> (folder / "INT01.txt").write_text("Interviewer: How was it?\\n\\nP01: It all lands at my door.\\n")
+56
+>>> with Project.create(folder / "study.qda") as project:
+...     report = project.ingest([folder / "INT01.txt"], model="blank")
+...     project.segments(unit="turn")[["segment_id", "speaker", "text"]]
+  segment_id      speaker                      text
+0   INT01#t1  Interviewer               How was it?
+1   INT01#t2          P01  It all lands at my door.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from .errors import InputError, NotFoundError, Problem
+from .ingest import IngestReport, apply_ingest, plan_ingest
+from .model import DOCUMENT_KINDS, Document
+from .readers import LabelConfig
+from .store.sqlite import Store, utc_now
+
+__all__ = ["Project"]
+
+SEGMENT_COLUMNS = ["doc_id", "segment_id", "unit", "start", "end", "speaker", "is_interviewer", "turn_index",
+                   "sentence_index", "timestamp", "parent_id", "text"]
+
+
+class Project:
+    """A project file opened for reading and writing.
+
+    Create one with :meth:`create`, open one with :meth:`open`; use it as a
+    context manager or call :meth:`close`. Every method that writes runs in one
+    transaction.
+    """
+
+    def __init__(self, store: Store):
+        self._store = store
+
+    # -- lifecycle -------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path) -> "Project":
+        """Create a new, empty project file at ``path`` (which must not exist)."""
+        return cls(Store.create(Path(path)))
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Project":
+        """Open an existing project, upgrading its schema if it is older than this release."""
+        return cls(Store.open(Path(path)))
+
+    @property
+    def path(self) -> Path:
+        return self._store.path
+
+    def close(self) -> None:
+        self._store.close()
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Project({str(self.path)!r})"
+
+    @property
+    def _db(self):
+        return self._store.connection
+
+    # -- ingestion -------------------------------------------------------
+    def ingest(
+        self,
+        paths: str | Path | Iterable[str | Path] = (),
+        attributes: str | Path | None = None,
+        *,
+        interviewer_labels: Sequence[str] | None = None,
+        label_pattern: str | None = None,
+        kind: Literal["interview", "fieldnote"] | None = None,
+        replace: bool = False,
+        model: str = "auto",
+    ) -> IngestReport:
+        """Read transcripts and field notes (files or folders) and an optional attributes table.
+
+        Parameters
+        ----------
+        paths
+            Files (.txt, .md, .docx, .vtt, .srt, .csv, .xlsx) or folders to search.
+        attributes
+            A participant attributes CSV keyed by document id (see :mod:`asymmetry_qda.attributes`).
+            It may also be given alone, to update participants of stored documents.
+        interviewer_labels
+            Labels that mark interviewer turns; replaces the default set
+            (:data:`asymmetry_qda.readers.DEFAULT_INTERVIEWER_LABELS`).
+        label_pattern
+            Regular expression for a speaker label, when transcripts use an unusual style.
+        kind
+            Force every document to ``interview`` or ``fieldnote``; by default the
+            attributes table's ``data_type`` decides, else speaker labels do.
+        replace
+            Replace stored documents whose text changed (codings are kept where
+            their offsets still cover the same text) and re-segment unchanged ones.
+        model
+            spaCy pipeline for sentence splitting: ``auto``, ``blank`` or a package name.
+
+        Returns
+        -------
+        IngestReport
+            What happened to each document. Nothing is written if any input has a
+            problem: an :class:`~asymmetry_qda.errors.InputError` lists them all.
+        """
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        paths = list(paths)
+        if kind is not None and kind not in DOCUMENT_KINDS:
+            raise InputError(Problem("kind", f"{kind!r} is not one of {', '.join(DOCUMENT_KINDS)}",
+                                     fix="pass interview, fieldnote or None"))
+        if not paths and attributes is None:
+            raise InputError(Problem("ingest", "nothing to ingest", fix="give transcript files or folders"))
+        labels = LabelConfig.build(interviewer_labels, label_pattern)
+        planned, table, skipped = plan_ingest(self._db, paths, attributes, labels=labels, kind=kind,
+                                              replace=replace, model=model)
+        with self._store.transaction() as connection:
+            return apply_ingest(connection, planned, table, skipped)
+
+    def import_attributes(self, path: str | Path) -> IngestReport:
+        """Add or update participants from an attributes CSV for documents already stored."""
+        return self.ingest([], attributes=path)
+
+    # -- reading ---------------------------------------------------------
+    def documents(self) -> pd.DataFrame:
+        """One row per document: id, kind, participant, source, encoding, hashes, sizes and segment counts."""
+        frame = pd.read_sql_query(
+            """SELECT d.doc_id, d.kind, d.participant_id, d.source_name, d.source_format, d.encoding,
+                      d.sha256, d.n_chars, d.version, d.segmenter, d.ingested_at,
+                      SUM(s.unit = 'turn') AS turns,
+                      SUM(s.unit = 'turn' AND s.is_interviewer = 0) AS participant_turns,
+                      SUM(s.unit = 'sentence') AS sentences
+               FROM documents d LEFT JOIN segments s ON s.doc_id = d.doc_id
+               GROUP BY d.doc_id ORDER BY d.doc_id""", self._db)
+        for column in ("turns", "participant_turns", "sentences"):
+            frame[column] = frame[column].fillna(0).astype("int64")
+        return frame
+
+    def document(self, doc_id: str) -> Document:
+        """The stored document ``doc_id`` (its exact text and provenance)."""
+        row = self._db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(self._unknown("document", doc_id, "SELECT doc_id FROM documents"))
+        return Document(doc_id=row["doc_id"], kind=row["kind"], text=row["text"], sha256=row["sha256"],
+                        source_name=row["source_name"], source_format=row["source_format"],
+                        encoding=row["encoding"], participant_id=row["participant_id"])
+
+    def text(self, doc_id: str) -> str:
+        """The stored text of ``doc_id``: every offset in the project indexes into it."""
+        return self.document(doc_id).text
+
+    def segments(
+        self,
+        *,
+        unit: Literal["turn", "sentence"] | None = None,
+        doc_id: str | Sequence[str] | None = None,
+        include_interviewer: bool = True,
+    ) -> pd.DataFrame:
+        """Segments with their exact text, in document order.
+
+        Columns: ``doc_id, segment_id, unit, start, end, speaker, is_interviewer,
+        turn_index, sentence_index, timestamp, parent_id, text``, where
+        ``text == document.text[start:end]``.
+        """
+        clauses, params = [], []
+        if unit is not None:
+            clauses.append("unit = ?")
+            params.append(unit)
+        if doc_id is not None:
+            ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)
+            for one in ids:
+                self.document(one)  # raises a helpful NotFoundError
+            clauses.append(f"doc_id IN ({', '.join('?' * len(ids))})")
+            params.extend(ids)
+        if not include_interviewer:
+            clauses.append("is_interviewer = 0")
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        frame = pd.read_sql_query(
+            f"""SELECT doc_id, segment_id, unit, start, "end", speaker, is_interviewer, turn_index,
+                       sentence_index, timestamp, parent_id
+                FROM segments {where}
+                ORDER BY doc_id, start, CASE unit WHEN 'turn' THEN 0 ELSE 1 END, "end" DESC""",
+            self._db, params=params)
+        texts = {r["doc_id"]: r["text"] for r in self._db.execute("SELECT doc_id, text FROM documents")}
+        frame["is_interviewer"] = frame["is_interviewer"].astype(bool)
+        frame["sentence_index"] = frame["sentence_index"].astype("Int64")
+        frame["text"] = [texts[d][s:e] for d, s, e in zip(frame["doc_id"], frame["start"], frame["end"],
+                                                             strict=True)]
+        return frame[SEGMENT_COLUMNS]
+
+    def participants(self) -> pd.DataFrame:
+        """One row per participant with rank on the ordered scale, leader flag and every attribute.
+
+        ``leader_source`` says whether ``leader`` was derived from the rank
+        (inspector and above) or set in the attributes table.
+        """
+        frame = pd.read_sql_query(
+            """SELECT p.participant_id, p.pseudonym, p.rank, p.rank_raw, p.rank_level, p.rank_band, p.track,
+                      p.acting, p.leader, p.leader_source, p.function,
+                      (SELECT COUNT(*) FROM documents d WHERE d.participant_id = p.participant_id) AS n_documents,
+                      (SELECT GROUP_CONCAT(kind) FROM (SELECT DISTINCT kind FROM documents d
+                           WHERE d.participant_id = p.participant_id ORDER BY kind)) AS data_types
+               FROM participants p ORDER BY p.participant_id""", self._db)
+        frame["rank_level"] = frame["rank_level"].astype("Int64")
+        frame["acting"] = frame["acting"].astype(bool)
+        frame["leader"] = frame["leader"].astype("boolean")
+        extra = pd.read_sql_query("SELECT participant_id, name, value FROM participant_attributes", self._db)
+        if len(extra):
+            wide = extra.pivot(index="participant_id", columns="name", values="value")
+            wide.columns.name = None
+            frame = frame.merge(wide, left_on="participant_id", right_index=True, how="left")
+        return frame
+
+    def info(self) -> pd.DataFrame:
+        """Counts by document kind: documents, participants, turns (participant turns), sentences, words."""
+        docs = self.documents()
+        words = {r["doc_id"]: len(r["text"].split()) for r in self._db.execute("SELECT doc_id, text FROM documents")}
+        docs["words"] = docs["doc_id"].map(words).astype("int64")
+        rows = []
+        for kind in DOCUMENT_KINDS:
+            part = docs[docs["kind"] == kind]
+            rows.append({"kind": kind, "documents": len(part),
+                         "participants": part["participant_id"].dropna().nunique(),
+                         "turns": int(part["turns"].sum()), "participant_turns": int(part["participant_turns"].sum()),
+                         "sentences": int(part["sentences"].sum()), "words": int(part["words"].sum())})
+        total = {"kind": "total", **{k: sum(r[k] for r in rows) for k in rows[0] if k != "kind"}}
+        total["participants"] = docs["participant_id"].dropna().nunique()
+        rows.append(total)
+        return pd.DataFrame(rows).set_index("kind")
+
+    # -- codings (the store's side; tagging and review build on these) -----
+    def add_coding(
+        self,
+        doc_id: str,
+        start: int,
+        end: int,
+        code_id: str,
+        *,
+        coder: str,
+        note: str | None = None,
+    ) -> str:
+        """Code ``text[start:end]`` of ``doc_id`` by hand (a confirmed human coding); returns its id."""
+        text = self.text(doc_id)
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            raise InputError(Problem(doc_id, f"offsets [{start}, {end}) are not a non-empty span of the "
+                                     f"document's {len(text)} characters",
+                                     fix="use 0 <= start < end <= len(project.text(doc_id))"))
+        if not isinstance(code_id, str) or not code_id.strip():
+            raise InputError(Problem(doc_id, "code_id is empty", fix="name the code, e.g. 'agency.responsibility'"))
+        if not coder or not coder.strip():
+            raise InputError(Problem(doc_id, "coder is empty", fix="give the coder's initials or name"))
+        coding_id = uuid.uuid4().hex
+        now = utc_now()
+        with self._store.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, 'human', ?, ?)",
+                       (coder, coder, now))
+            sha = db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+            db.execute(
+                """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
+                       coder_id, context, note, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, 'human', 'confirmed', ?, '[]', ?, ?)""",
+                (coding_id, doc_id, sha, start, end, code_id, coder, note, now))
+        return coding_id
+
+    def codings(self, *, current_only: bool = True) -> pd.DataFrame:
+        """Codings with their text, one row each (the tidy frame every table is built from).
+
+        With ``current_only`` (the default), rows superseded by a later row and
+        rows made on an earlier version of a replaced document are left out;
+        ``current_only=False`` returns the whole append-only history.
+        """
+        where = ""
+        if current_only:
+            where = """WHERE c.text_sha256 = d.sha256
+                       AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)"""
+        frame = pd.read_sql_query(
+            f"""SELECT c.coding_id, c.doc_id, c.start, c."end", c.code_id, c.origin, c.status, c.coder_id,
+                       c.rule_id, c.confidence, c.context, c.supersedes, c.note, c.created_at, c.text_sha256,
+                       d.participant_id
+                FROM codings c JOIN documents d ON d.doc_id = c.doc_id {where}
+                ORDER BY c.doc_id, c.start, c."end", c.created_at, c.coding_id""", self._db)
+        frame["context"] = [json.loads(c) for c in frame["context"]]
+        texts = {r["doc_id"]: r["text"] for r in self._db.execute("SELECT doc_id, text FROM documents")}
+        old = {(r["doc_id"], r["sha256"]): r["text"] for r in
+               self._db.execute("SELECT doc_id, sha256, text FROM document_versions")}
+        frame["text"] = [
+            (texts[d] if (d, h) not in old else old[(d, h)])[s:e]
+            for d, h, s, e in zip(frame["doc_id"], frame["text_sha256"], frame["start"], frame["end"], strict=True)
+        ]
+        return frame
+
+    # -- helpers ---------------------------------------------------------
+    def _unknown(self, what: str, key: str, query: str) -> str:
+        known = [r[0] for r in self._db.execute(query + " LIMIT 11")]
+        listing = ", ".join(known[:10]) + (" ..." if len(known) > 10 else "")
+        return (f"{self.path}: no {what} {key!r}. Fix: use one of the stored ids"
+                f"{(' (' + listing + ')') if listing else ' (the project has none yet)'}")

@@ -1,0 +1,149 @@
+"""Speaker labels, interviewer labels and timestamps in transcripts.
+
+A turn starts at the beginning of a line with an optional timestamp, a speaker
+label, a colon and at least one space or tab, optionally followed by another
+timestamp::
+
+    Interviewer: So how long have you been in the job?
+    [00:12:31] P07: Twenty years, nearly.
+    Insp. R: (12:31) Well, um...
+    **DCI M:** Markdown bold labels are accepted too.
+
+The default label is one to four words, each starting with a capital letter or
+a digit (``P07``, ``Insp. R``, ``DCI M``, ``Interviewer 2``). Pass your own
+regular expression as ``label_pattern`` when transcripts use something else.
+
+Examples
+--------
+>>> config = LabelConfig()
+>>> m = config.match_turn_start("[00:12:31] P07: Twenty years.")
+>>> (m.label, m.timestamp, m.text_offset)
+('P07', '00:12:31', 16)
+>>> config.is_interviewer("Interviewer 2"), config.is_interviewer("P07")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..errors import InputError, Problem
+
+#: Labels that mark the interviewer unless the user gives their own list.
+DEFAULT_INTERVIEWER_LABELS: tuple[str, ...] = (
+    "Interviewer", "Interviewer 1", "Interviewer 2", "Interviewer 3",
+    "Int", "I", "Q", "Researcher", "Moderator", "Facilitator",
+)
+
+DEFAULT_LABEL_PATTERN = r"[A-Z0-9][\w'’.\-]*(?: [A-Z0-9][\w'’.\-]*){0,3}"
+
+_TS_CORE = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_BRACKETED_TS = rf"\[{_TS_CORE}\]|\({_TS_CORE}\)"
+_BARE_TS = r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?"
+_ANY_TS = rf"(?:{_BRACKETED_TS}|{_BARE_TS})"
+_TIMESTAMP_LINE = re.compile(rf"^[ \t]*(?P<ts>{_ANY_TS})[ \t]*$")
+
+
+def normalise_timestamp(raw: str) -> str:
+    """``[12:31]``, ``(12:31)``, ``0:12:31`` and ``00:12:31,5`` as ``HH:MM:SS[.fff]``.
+
+    Two fields are minutes and seconds; three are hours, minutes and seconds.
+
+    >>> normalise_timestamp("(12:31)"), normalise_timestamp("1:02:03,5")
+    ('00:12:31', '01:02:03.5')
+    """
+    core = raw.strip("[]() \t").replace(",", ".")
+    fraction = ""
+    if "." in core:
+        core, fraction = core.split(".", 1)
+        fraction = "." + fraction
+    parts = [int(p) for p in core.split(":")]
+    if len(parts) == 2:
+        parts.insert(0, 0)
+    hours, minutes, seconds = parts
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{fraction}"
+
+
+@dataclass(frozen=True, slots=True)
+class TurnStart:
+    """A line that starts a turn: its label, timestamp, and where the words begin."""
+
+    label: str
+    timestamp: str | None
+    text_offset: int  # offset of the first character of the words within the line
+
+
+@dataclass(frozen=True)
+class LabelConfig:
+    """How speaker labels, interviewer labels and timestamps are recognised.
+
+    Parameters
+    ----------
+    interviewer_labels
+        Labels (compared without case, surrounding space or markdown ``**``)
+        that mark interviewer turns. ``None`` uses
+        :data:`DEFAULT_INTERVIEWER_LABELS`; a list replaces it.
+    label_pattern
+        Regular expression for one speaker label (without the colon).
+    """
+
+    interviewer_labels: tuple[str, ...] | None = None
+    label_pattern: str = DEFAULT_LABEL_PATTERN
+    _turn_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _interviewers: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        try:
+            label_re = re.compile(self.label_pattern)
+        except re.error as exc:
+            raise InputError(Problem("label_pattern", f"{self.label_pattern!r} is not a valid "
+                                     f"regular expression ({exc})",
+                                     fix="escape special characters such as '.' or '('")) from None
+        if label_re.groups:
+            # named or numbered groups would clash with ours; wrap them away
+            pattern = re.sub(r"\((?!\?)", "(?:", self.label_pattern)
+        else:
+            pattern = self.label_pattern
+        turn = (
+            rf"^(?:(?P<ts1>{_ANY_TS})[ \t]+)?(?P<bold>\*\*)?(?P<label>{pattern})"
+            rf"(?:\*\*)?[ \t]*:(?(bold)(?:\*\*)?)[ \t]+(?:(?P<ts2>{_ANY_TS})[ \t]+)?"
+        )
+        object.__setattr__(self, "_turn_re", re.compile(turn))
+        labels = DEFAULT_INTERVIEWER_LABELS if self.interviewer_labels is None else self.interviewer_labels
+        object.__setattr__(self, "_interviewers", frozenset(_label_key(x) for x in labels))
+
+    @classmethod
+    def build(cls, interviewer_labels: Iterable[str] | None = None,
+              label_pattern: str | None = None) -> "LabelConfig":
+        """Build from user options, where ``None`` means "the default"."""
+        return cls(
+            interviewer_labels=None if interviewer_labels is None else tuple(interviewer_labels),
+            label_pattern=label_pattern or DEFAULT_LABEL_PATTERN,
+        )
+
+    def match_turn_start(self, line: str) -> TurnStart | None:
+        """The turn that ``line`` starts, or ``None`` if it continues a turn."""
+        m = self._turn_re.match(line)
+        if m is None:
+            return None
+        raw_ts = m.group("ts1") or m.group("ts2")
+        return TurnStart(
+            label=m.group("label").strip(),
+            timestamp=normalise_timestamp(raw_ts) if raw_ts else None,
+            text_offset=m.end(),
+        )
+
+    @staticmethod
+    def match_timestamp_line(line: str) -> str | None:
+        """The timestamp if ``line`` holds nothing else, else ``None``."""
+        m = _TIMESTAMP_LINE.match(line)
+        return normalise_timestamp(m.group("ts")) if m else None
+
+    def is_interviewer(self, label: str) -> bool:
+        return _label_key(label) in self._interviewers
+
+
+def _label_key(label: str) -> str:
+    return " ".join(label.strip().strip("*").split()).casefold()

@@ -1,0 +1,55 @@
+"""Word documents (``.docx``) through python-docx.
+
+The stored text is the document's paragraphs in order, joined by ``\\n``
+(a line break inside a paragraph stays a ``\\n``); a table contributes one
+line per row, cells joined by a tab. That text is then segmented exactly like a
+plain-text transcript. Formatting, comments, headers and footers are not read.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..textio import normalise_newlines
+from .base import Kind, ParsedDocument
+from .labels import LabelConfig
+from .plaintext import parse_text
+
+
+def docx_text(path: Path) -> str:
+    """The body text of a .docx file, paragraphs and table rows in document order."""
+    try:
+        import docx  # python-docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+    except ImportError:  # pragma: no cover - a dependency of the package
+        raise InputError(Problem(path.name, "reading .docx needs the python-docx package",
+                                 fix="pip install python-docx")) from None
+    if not zipfile.is_zipfile(path):
+        raise InputError(Problem(path.name, "this is not a .docx file (not a ZIP container); "
+                                 "old .doc files are not supported",
+                                 fix="open it in Word or LibreOffice and save as .docx or .txt"))
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises several unrelated types for damaged files
+        raise InputError(Problem(path.name, f"the .docx file cannot be read ({type(exc).__name__}: {exc})",
+                                 fix="open it in Word or LibreOffice and save it again")) from None
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            lines.append(block.text)
+        elif isinstance(block, Table):
+            for row in block.rows:
+                lines.append("\t".join(cell.text for cell in row.cells))
+    return normalise_newlines("\n".join(lines))
+
+
+def read_docx(path: Path, *, doc_id: str, labels: LabelConfig, kind: Kind | None) -> list[ParsedDocument]:
+    text = docx_text(path)
+    if not text.strip():
+        raise InputError(Problem(path.name, "the .docx file holds no text",
+                                 fix="check that it is the right file, or leave it out"))
+    return [parse_text(text, doc_id=doc_id, labels=labels, kind=kind, source_name=path.name,
+                       source_format="docx", encoding=None)]

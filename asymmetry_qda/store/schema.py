@@ -1,0 +1,159 @@
+"""The SQLite schema of a project file, as numbered migrations.
+
+``PRAGMA user_version`` holds the schema version. Opening a project applies
+every migration above its version inside one transaction; a project made by a
+newer release is refused rather than guessed at.
+
+Codings and memos are append-only: triggers refuse ``UPDATE`` and ``DELETE``,
+and a correction is a new row whose ``supersedes`` names the row it replaces.
+Old document texts are kept in ``document_versions`` when a document is
+replaced, so a coding always points at the text it was made on
+(``codings.text_sha256``).
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, """
+CREATE TABLE project_info (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE participants (
+    participant_id TEXT PRIMARY KEY,
+    pseudonym      TEXT NOT NULL,
+    rank           TEXT,
+    rank_raw       TEXT,
+    rank_level     INTEGER,
+    rank_band      TEXT,
+    track          TEXT CHECK (track IN ('officer', 'staff')),
+    acting         INTEGER NOT NULL DEFAULT 0 CHECK (acting IN (0, 1)),
+    leader         INTEGER CHECK (leader IN (0, 1)),
+    leader_source  TEXT CHECK (leader_source IN ('derived', 'table')),
+    function       TEXT,
+    attributes_source TEXT,
+    updated_at     TEXT NOT NULL
+);
+
+CREATE TABLE participant_attributes (
+    participant_id TEXT NOT NULL REFERENCES participants (participant_id) ON DELETE CASCADE,
+    name           TEXT NOT NULL,
+    value          TEXT NOT NULL,
+    PRIMARY KEY (participant_id, name)
+);
+
+CREATE TABLE documents (
+    doc_id         TEXT PRIMARY KEY,
+    kind           TEXT NOT NULL CHECK (kind IN ('interview', 'fieldnote')),
+    text           TEXT NOT NULL,
+    sha256         TEXT NOT NULL,
+    n_chars        INTEGER NOT NULL,
+    source_name    TEXT,
+    source_format  TEXT,
+    source_sha256  TEXT,
+    encoding       TEXT,
+    segmenter      TEXT,
+    participant_id TEXT REFERENCES participants (participant_id),
+    version        INTEGER NOT NULL DEFAULT 1,
+    ingested_at    TEXT NOT NULL
+);
+
+CREATE TABLE document_versions (
+    doc_id        TEXT NOT NULL REFERENCES documents (doc_id),
+    version       INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    source_name   TEXT,
+    source_sha256 TEXT,
+    replaced_at   TEXT NOT NULL,
+    PRIMARY KEY (doc_id, version)
+);
+
+CREATE TABLE segments (
+    segment_id     TEXT PRIMARY KEY,
+    doc_id         TEXT NOT NULL REFERENCES documents (doc_id),
+    unit           TEXT NOT NULL CHECK (unit IN ('turn', 'sentence')),
+    start          INTEGER NOT NULL CHECK (start >= 0),
+    "end"          INTEGER NOT NULL,
+    speaker        TEXT,
+    is_interviewer INTEGER NOT NULL CHECK (is_interviewer IN (0, 1)),
+    turn_index     INTEGER NOT NULL,
+    sentence_index INTEGER,
+    timestamp      TEXT,
+    parent_id      TEXT REFERENCES segments (segment_id),
+    CHECK ("end" > start)
+);
+CREATE INDEX segments_by_document ON segments (doc_id, unit, start);
+
+CREATE TABLE coders (
+    coder_id   TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('human', 'rule', 'model')),
+    name       TEXT,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE codebooks (
+    codebook_hash TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    version       TEXT,
+    content       TEXT NOT NULL,
+    added_at      TEXT NOT NULL
+);
+
+CREATE TABLE codings (
+    coding_id     TEXT PRIMARY KEY,
+    doc_id        TEXT NOT NULL REFERENCES documents (doc_id),
+    text_sha256   TEXT NOT NULL,
+    start         INTEGER NOT NULL CHECK (start >= 0),
+    "end"         INTEGER NOT NULL,
+    code_id       TEXT NOT NULL,
+    origin        TEXT NOT NULL CHECK (origin IN ('human', 'rule', 'model')),
+    status        TEXT NOT NULL CHECK (status IN ('suggested', 'confirmed', 'rejected', 'withdrawn')),
+    coder_id      TEXT NOT NULL REFERENCES coders (coder_id),
+    rule_id       TEXT,
+    confidence    REAL,
+    context       TEXT NOT NULL DEFAULT '[]',
+    codebook_hash TEXT REFERENCES codebooks (codebook_hash),
+    run_id        TEXT,
+    supersedes    TEXT REFERENCES codings (coding_id),
+    note          TEXT,
+    created_at    TEXT NOT NULL,
+    CHECK ("end" > start)
+);
+CREATE INDEX codings_by_document ON codings (doc_id, start);
+CREATE INDEX codings_by_supersedes ON codings (supersedes);
+
+CREATE TABLE memos (
+    memo_id    TEXT PRIMARY KEY,
+    doc_id     TEXT REFERENCES documents (doc_id),
+    start      INTEGER,
+    "end"      INTEGER,
+    code_id    TEXT,
+    coding_id  TEXT REFERENCES codings (coding_id),
+    author     TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    supersedes TEXT REFERENCES memos (memo_id),
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE ingest_log (
+    run_id     TEXT NOT NULL,
+    doc_id     TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    detail     TEXT,
+    created_at TEXT NOT NULL
+);
+
+CREATE TRIGGER codings_append_only_update BEFORE UPDATE ON codings
+BEGIN SELECT RAISE(ABORT, 'codings are append-only: add a row that supersedes this one'); END;
+CREATE TRIGGER codings_append_only_delete BEFORE DELETE ON codings
+BEGIN SELECT RAISE(ABORT, 'codings are append-only: add a row that supersedes this one'); END;
+CREATE TRIGGER memos_append_only_update BEFORE UPDATE ON memos
+BEGIN SELECT RAISE(ABORT, 'memos are append-only: add a memo that supersedes this one'); END;
+CREATE TRIGGER memos_append_only_delete BEFORE DELETE ON memos
+BEGIN SELECT RAISE(ABORT, 'memos are append-only: add a memo that supersedes this one'); END;
+"""),
+)
+
+SCHEMA_VERSION: int = MIGRATIONS[-1][0]

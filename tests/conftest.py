@@ -1,0 +1,59 @@
+"""Shared fixtures: temporary projects, file writers, and a snapshot of a project's whole state."""
+
+from __future__ import annotations
+
+import importlib.util
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from asymmetry_qda import Project
+from asymmetry_qda.nlp import PREFERRED_MODELS
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "data_samples"
+
+HAS_TRAINED_MODEL = any(importlib.util.find_spec(name) for name in PREFERRED_MODELS)
+requires_model = pytest.mark.skipif(not HAS_TRAINED_MODEL, reason="no trained English spaCy pipeline installed")
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    with Project.create(tmp_path / "study.qda") as p:
+        yield p
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write a file into a scratch folder: ``write("a.txt", "text")`` or bytes."""
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+
+    def _write(name: str, content: str | bytes) -> Path:
+        path = folder / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+        return path
+
+    return _write
+
+
+def snapshot(project: Project) -> str:
+    """Every row of every table, as SQL: equal snapshots mean an unchanged project."""
+    connection = sqlite3.connect(project.path)
+    try:
+        return "\n".join(connection.iterdump())
+    finally:
+        connection.close()
+
+
+INTERVIEW = (
+    "Interviewer: Thanks for coming in. How long have you been an inspector?\n\n"
+    "P07: Six years, nearly. It's- well, everything on the borough lands at my door.\n"
+    "Even the stuff I never saw coming.\n\n"
+    "Interviewer: Mm-hm.\n\n"
+    "P07: And if it goes wrong, it'll be me in front of the IOPC.\n"
+)
