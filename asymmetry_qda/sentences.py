@@ -42,13 +42,48 @@ def split_sentences(
         nlp.max_length = longest + 1
     result: list[list[tuple[int, int]]] = [[] for _ in turns]
     docs = nlp.pipe((text[s:e] for _, s, e in pieces), batch_size=batch_size)
-    for (i, s, _e), doc in zip(pieces, docs, strict=True):
-        for sent in doc.sents:
-            a, b = s + sent.start_char, s + sent.end_char
-            while a < b and text[a].isspace():
-                a += 1
-            while b > a and text[b - 1].isspace():
-                b -= 1
-            if a < b:
-                result[i].append((a, b))
+    for (i, s, e), doc in zip(pieces, docs, strict=True):
+        starts = [s + sent.start_char for sent in doc.sents]
+        result[i].extend(_spans_from_starts(text, _keep_openers_with_their_sentence(text, starts), e))
     return result
+
+
+_OPENERS = frozenset("([{“‘«")
+
+
+def _keep_openers_with_their_sentence(text: str, starts: list[int]) -> list[int]:
+    """Move each sentence start back over opening brackets and quotes left at the end of the sentence before.
+
+    Statistical and rule-based splitters both cut ``"for that. [laughs] Anyway."``
+    after the ``[``; transcripts are full of such bracketed annotations.
+    """
+    fixed: list[int] = []
+    for n, start in enumerate(starts):
+        if n > 0:
+            floor = fixed[-1]
+            k = start
+            while True:
+                j = k
+                while j > floor and text[j - 1].isspace():
+                    j -= 1
+                if j > floor and text[j - 1] in _OPENERS:
+                    k = j - 1
+                else:
+                    break
+            if k == floor or not text[floor:k].strip():
+                continue  # the previous "sentence" was only openers: merge it into this one
+            start = k
+        fixed.append(start)
+    return fixed
+
+
+def _spans_from_starts(text: str, starts: list[int], end: int) -> list[tuple[int, int]]:
+    spans = []
+    for a, b in zip(starts, [*starts[1:], end], strict=True):
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            spans.append((a, b))
+    return spans

@@ -55,27 +55,29 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def paragraph_turns(text: str, start: int = 0, end: int | None = None) -> list[ParsedTurn]:
-    """The paragraphs of ``text[start:end]`` (blocks between blank lines) as turns without speaker."""
+def paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """``(start, end)`` of each paragraph (block between blank lines) of ``text[start:end]``, trimmed."""
     end = len(text) if end is None else end
-    turns: list[ParsedTurn] = []
+    spans: list[tuple[int, int]] = []
     cursor = start
-    for m in _BLANK_LINE.finditer(text, start, end):
-        _add_paragraph(text, cursor, m.start(), turns)
-        cursor = m.end()
-    _add_paragraph(text, cursor, end, turns)
+    for m in [*_BLANK_LINE.finditer(text, start, end), None]:
+        s, e = _strip_span(text, cursor, m.start() if m is not None else end)
+        if s < e:
+            spans.append((s, e))
+        if m is not None:
+            cursor = m.end()
+    return spans
+
+
+def paragraph_turns(text: str) -> list[ParsedTurn]:
+    """The paragraphs of ``text`` as turns without speaker (a field note's segments)."""
+    turns: list[ParsedTurn] = []
+    line, counted_to = 1, 0  # line numbers, counted incrementally
+    for s, e in paragraph_spans(text):
+        line += text.count("\n", counted_to, s)
+        counted_to = s
+        turns.append(ParsedTurn(s, e, line=line))
     return turns
-
-
-def _add_paragraph(text: str, start: int, end: int, turns: list[ParsedTurn]) -> None:
-    s, e = _strip_span(text, start, end)
-    if s < e:
-        turns.append(ParsedTurn(s, e, line=text.count("\n", 0, s) + 1))
-
-
-def paragraph_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """``(start, end)`` of each paragraph inside ``text[start:end]``."""
-    return [(t.start, t.end) for t in paragraph_turns(text, start, end)]
 
 
 def labelled_turns(text: str, labels: LabelConfig) -> tuple[list[ParsedTurn], int | None]:

@@ -1,0 +1,114 @@
+"""The project file: create/open, schema versions, transactions, append-only codings."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from asymmetry_qda import NotFoundError, Project, ProjectError, StoreError
+from asymmetry_qda.errors import InputError
+from asymmetry_qda.store import SCHEMA_VERSION
+
+from .conftest import INTERVIEW, snapshot
+
+
+def test_create_refuses_an_existing_file(tmp_path):
+    path = tmp_path / "study.qda"
+    Project.create(path).close()
+    with pytest.raises(ProjectError, match="a file already exists there"):
+        Project.create(path)
+
+
+def test_create_in_missing_folder_explains(tmp_path):
+    with pytest.raises(ProjectError, match="the folder .* does not exist"):
+        Project.create(tmp_path / "nope" / "study.qda")
+
+
+def test_open_refuses_missing_non_sqlite_and_foreign_sqlite_files(tmp_path):
+    with pytest.raises(ProjectError, match="no project file there"):
+        Project.open(tmp_path / "missing.qda")
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    with pytest.raises(ProjectError, match="not an asymmetry_qda project \\(not a SQLite database\\)"):
+        Project.open(text)
+    other = tmp_path / "other.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(ProjectError, match="a SQLite database, but not an asymmetry_qda project"):
+        Project.open(other)
+
+
+def test_project_uses_wal_foreign_keys_and_a_schema_version(project):
+    db = project._db
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_project_from_a_newer_release_is_refused(tmp_path):
+    path = tmp_path / "study.qda"
+    with Project.create(path) as p:
+        p._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(ProjectError, match=f"made by a newer asymmetry_qda \\(project schema {SCHEMA_VERSION + 1}"):
+        Project.open(path)
+
+
+def test_older_schema_is_migrated_on_open(tmp_path, monkeypatch):
+    from asymmetry_qda.store import schema, sqlite as store_sqlite
+
+    path = tmp_path / "study.qda"
+    Project.create(path).close()
+    extra = (SCHEMA_VERSION + 1, "CREATE TABLE future_table (x INTEGER);")
+    monkeypatch.setattr(store_sqlite, "MIGRATIONS", schema.MIGRATIONS + (extra,))
+    monkeypatch.setattr(store_sqlite, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with Project.open(path) as p:
+        assert p._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+        assert p._db.execute("SELECT COUNT(*) FROM future_table").fetchone()[0] == 0
+
+
+def test_codings_are_append_only(project, write):
+    project.ingest(write("INT07.txt", INTERVIEW), model="blank")
+    coding_id = project.add_coding("INT07", 0, 6, "agency.responsibility", coder="LT")
+    for statement in ("UPDATE codings SET code_id = 'x'", "DELETE FROM codings"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            project._db.execute(statement)
+    assert project.codings()["coding_id"].tolist() == [coding_id]
+
+
+def test_a_failing_transaction_leaves_the_project_unchanged(project, write):
+    project.ingest(write("INT07.txt", INTERVIEW), model="blank")
+    before = snapshot(project)
+    with pytest.raises(RuntimeError):
+        with project._store.transaction() as db:
+            db.execute("DELETE FROM segments")
+            raise RuntimeError("boom")
+    assert snapshot(project) == before
+
+
+def test_add_coding_checks_offsets_code_and_coder(project, write):
+    project.ingest(write("INT07.txt", INTERVIEW), model="blank")
+    n = len(project.text("INT07"))
+    for start, end in [(-1, 3), (5, 5), (0, n + 1), (7, 3)]:
+        with pytest.raises(InputError, match=r"INT07: offsets \[.*\) are not a non-empty span"):
+            project.add_coding("INT07", start, end, "x", coder="LT")
+    with pytest.raises(InputError, match="code_id is empty"):
+        project.add_coding("INT07", 0, 3, " ", coder="LT")
+    with pytest.raises(NotFoundError, match="no document 'NOPE'. Fix: use one of the stored ids \\(INT07\\)"):
+        project.add_coding("NOPE", 0, 3, "x", coder="LT")
+
+
+def test_codings_frame_holds_exact_text_and_provenance(project, write):
+    project.ingest(write("INT07.txt", INTERVIEW), model="blank")
+    text = project.text("INT07")
+    start = text.index("lands at my door")
+    coding_id = project.add_coding("INT07", start, start + len("lands at my door"), "agency.responsibility",
+                                   coder="LT", note="classic")
+    row = project.codings().set_index("coding_id").loc[coding_id]
+    assert (row["text"], row["origin"], row["status"], row["coder_id"], row["note"]) == (
+        "lands at my door", "human", "confirmed", "LT", "classic")
+
+
+def test_store_error_is_a_qda_error():
+    from asymmetry_qda import QDAError
+
+    assert issubclass(StoreError, QDAError) and issubclass(ProjectError, QDAError)
