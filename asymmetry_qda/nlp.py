@@ -100,9 +100,17 @@ def _blank_with_sentencizer() -> "Language":
 
 
 def pipeline_label(nlp: "Language") -> str:
-    """``name version (components)`` of a pipeline, recorded with every document it segmented."""
+    """``name version (components)`` of a pipeline, recorded with every document it segmented.
+
+    >>> pipeline_label(sentence_pipeline("blank")).startswith("blank:en spaCy ")
+    True
+    """
+    import spacy
+
     meta = nlp.meta
-    name = meta.get("name", "pipeline")
-    lang = meta.get("lang", "xx")
+    components = ", ".join(nlp.pipe_names) or "tokenizer"
+    if meta.get("name") == "pipeline":  # spaCy's name for a blank pipeline
+        return f"blank:{meta.get('lang', 'xx')} spaCy {spacy.__version__} ({components})"
+    lang, name = meta.get("lang", "xx"), meta.get("name", "pipeline")
     full = name if name.startswith(f"{lang}_") else f"{lang}_{name}"
-    return f"{full} {meta.get('version', '')} ({', '.join(nlp.pipe_names) or 'tokenizer'})".replace("  ", " ")
+    return f"{full} {meta.get('version', '')} ({components})"

@@ -76,7 +76,7 @@ def decode_text(data: bytes, *, source: str) -> DecodedText:
                     source, f"the file starts with a {encoding} byte-order mark but byte {exc.start} "
                     f"is not valid {encoding}",
                     fix="re-save the file as UTF-8 from the program that made it")) from None
-            text = text.lstrip("\ufeff") if encoding == "utf-8-sig" else text.removeprefix("\ufeff")
+            # the utf-8-sig, utf-16 and utf-32 codecs consume exactly one leading mark themselves
             return _checked(DecodedText(normalise_newlines(text), encoding), source)
     for signature, what in _BINARY_SIGNATURES:
         if data.startswith(signature):

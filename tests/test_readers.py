@@ -182,3 +182,18 @@ def test_unknown_extension_is_refused(tmp_path):
     path.write_bytes(b"%PDF")
     with pytest.raises(InputError, match=r"notes.pdf: unknown extension '.pdf'; supported: .txt, .md"):
         read_source(path, labels=LABELS)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_csv_with_doubled_quotes_and_any_common_delimiter(tmp_path, delimiter):
+    import csv
+
+    path = tmp_path / "turns.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(["doc_id", "speaker", "text"])
+        writer.writerow(["A", "Interviewer", 'He asked "what happened", then; left.'])
+        writer.writerow(["A", "P01", "It's mine,\teverything."])
+    [doc] = read_source(path, labels=LABELS)
+    assert [doc.text[t.start:t.end] for t in doc.turns] == ['He asked "what happened", then; left.',
+                                                           "It's mine,\teverything."]

@@ -57,3 +57,7 @@ def test_binary_files_are_refused(data, what):
 def test_empty_files_are_refused(data):
     with pytest.raises(InputError, match="empty|only white space"):
         decode_text(data, source="e.txt")
+
+
+def test_only_one_leading_byte_order_mark_is_removed():
+    assert decode_text(codecs.BOM_UTF8 * 2 + b"P01: hi", source="t").text == "\ufeffP01: hi"

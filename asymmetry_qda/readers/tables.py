@@ -75,12 +75,11 @@ def read_table(path: Path, *, labels: LabelConfig,
 def _read_rows(path: Path, fmt: str) -> tuple[list[str], list[tuple[int, list]], str | None]:
     if fmt == "csv":
         decoded = decode_text(path.read_bytes(), source=path.name)
-        try:
-            sample = decoded.text[:4096]
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.count("\n") else csv.excel
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.reader(io.StringIO(decoded.text, newline=""), dialect)
+        # the delimiter is whichever of , ; TAB the header uses most (csv.Sniffer guesses quoting wrongly
+        # on long quoted turns); quoting is always the standard doubled-quote style
+        header_line = decoded.text.split("\n", 1)[0]
+        delimiter = max(",;\t", key=header_line.count)
+        reader = csv.reader(io.StringIO(decoded.text, newline=""), delimiter=delimiter)
         try:
             all_rows = list(reader)
         except csv.Error as exc:
