@@ -228,10 +228,17 @@ class Project:
         return frame
 
     def info(self) -> pd.DataFrame:
-        """Counts by document kind: documents, participants, turns (participant turns), sentences, words."""
+        """Counts by document kind, and in total.
+
+        Columns: ``documents``; distinct ``participants``; ``turns`` (in field
+        notes, paragraphs) and ``participant_turns`` (turns not by an
+        interviewer); ``sentences``; ``words``, the white-space separated words
+        inside turns (speaker labels, timestamps and headers are not counted).
+        """
         docs = self.documents()
-        words = {r["doc_id"]: len(r["text"].split()) for r in self._db.execute("SELECT doc_id, text FROM documents")}
-        docs["words"] = docs["doc_id"].map(words).astype("int64")
+        turns = self.segments(unit="turn")
+        words = turns.groupby("doc_id")["text"].apply(lambda texts: sum(len(t.split()) for t in texts))
+        docs["words"] = docs["doc_id"].map(words).fillna(0).astype("int64")
         rows = []
         for kind in DOCUMENT_KINDS:
             part = docs[docs["kind"] == kind]

@@ -112,3 +112,12 @@ def test_store_error_is_a_qda_error():
     from asymmetry_qda import QDAError
 
     assert issubclass(StoreError, QDAError) and issubclass(ProjectError, QDAError)
+
+
+def test_an_empty_project_has_empty_frames_and_zero_counts(project):
+    assert project.documents().empty and project.segments().empty and project.participants().empty
+    assert project.codings().empty
+    assert project.info().loc["total"].tolist() == [0, 0, 0, 0, 0, 0]
+    assert list(project.segments().columns) == ["doc_id", "segment_id", "unit", "start", "end", "speaker",
+                                                "is_interviewer", "turn_index", "sentence_index", "timestamp",
+                                                "parent_id", "text"]
