@@ -152,9 +152,8 @@ def _add_row(table: AttributeTable, record: dict[str, str], names: dict[str, str
     if leader_text and leader_text not in _TRUE | _FALSE:
         problems.append(Problem(source, f"leader {record.get('leader')!r} is not yes or no", line=line,
                                 fix="write yes or no, or leave it blank to derive it from the rank"))
-    if problems:
+    if problems or rank is None or kind is None:  # rank/kind are None only when a problem was recorded
         return problems
-    assert rank is not None and kind is not None  # for type checkers: problems returned above
     if leader_text:
         leader, leader_source = leader_text in _TRUE, "table"
     else:

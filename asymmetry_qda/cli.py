@@ -89,6 +89,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="only this document (repeatable)")
     p.add_argument("--no-interviewer", action="store_true", help="leave out interviewer turns")
     p.set_defaults(run=cmd_segments)
+
+    cb = commands.add_parser("codebook", parents=[common], help="validate, test and exchange codebooks",
+                             description="Work with YAML codebooks: validate, test examples, REFI-QDA .qdc exchange.")
+    cb_commands = cb.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
+    p = cb_commands.add_parser("validate", parents=[common], help="check a codebook and list every problem",
+                               description="Load a YAML codebook and report every problem at once, with lines.",
+                               epilog="Example: asymmetry-qda codebook validate codebooks/asymmetries.yaml")
+    p.add_argument("file", metavar="FILE.yaml")
+    p.add_argument("--json", action="store_true", help="print a JSON summary for scripts")
+    p.set_defaults(run=cmd_codebook_validate)
+    p = cb_commands.add_parser(
+        "test", parents=[common], help="run each code's examples and counter-examples through its rules",
+        description="Every example must be matched by its code's rules and no counter-example may be. Prints a "
+                    "per-code pass/fail table and the examples that failed; exits 1 if any code fails.",
+        epilog="Example: asymmetry-qda codebook test codebooks/asymmetries.yaml")
+    p.add_argument("file", metavar="FILE.yaml")
+    p.add_argument("--model", default="auto", help="spaCy pipeline: auto (default), blank or a package name")
+    p.add_argument("--json", action="store_true", help="print the per-example results as JSON")
+    p.set_defaults(run=cmd_codebook_test)
     return parser
 
 
@@ -131,6 +150,51 @@ def cmd_segments(args: argparse.Namespace) -> int:
     write_atomically(Path(args.out), lambda handle: frame.to_csv(handle, index=False, lineterminator="\n"))
     say(args, f"wrote {len(frame)} segments to {args.out}")
     return 0
+
+
+def cmd_codebook_validate(args: argparse.Namespace) -> int:
+    from .codebook import load_codebook
+
+    codebook = load_codebook(args.file)
+    kinds = {k: sum(r.kind == k for r in codebook.rules) for k in ("phrase", "tokens", "dependency")}
+    summary = {"file": args.file, "name": codebook.name, "version": codebook.version, "codes": len(codebook),
+               "codes_with_rules": sum(bool(c.rules) for c in codebook.codes), "rules": kinds,
+               "context_triggers": len(codebook.context), "themes_with_poles": [c.id for c in codebook.themes],
+               "content_hash": codebook.content_hash}
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        say(args, f"{args.file}: valid. {codebook.name!r} version {codebook.version}: {len(codebook)} codes "
+                  f"({summary['codes_with_rules']} with rules), {sum(kinds.values())} rules "
+                  f"({', '.join(f'{n} {k}' for k, n in kinds.items())}), {len(codebook.context)} context triggers; "
+                  f"sha256 {codebook.content_hash[:12]}")
+    return 0
+
+
+def cmd_codebook_test(args: argparse.Namespace) -> int:
+    from .codebook import load_codebook
+    from .codebook.examples import run_examples, summarise_examples
+
+    codebook = load_codebook(args.file)
+    results = run_examples(codebook, model=args.model)
+    summary = summarise_examples(results, codebook)
+    failed = summary[summary["status"] == "fail"]
+    if args.json:
+        print(results.assign(passed=results["passed"].astype(object).where(results["passed"].notna(), None))
+              .to_json(orient="records", indent=2))
+    else:
+        print(summary.to_string(index=False))
+        bad = results[results["passed"].eq(False).fillna(False)]
+        for row in bad.itertuples():
+            why = "not matched" if row.kind == "example" else f"matched by {', '.join(row.rules_fired)}"
+            print(f"FAIL {row.code_id} {row.kind}: {row.text!r} ({why})")
+        untested = failed[failed["examples"] == 0]
+        for code_id in untested["code_id"]:
+            print(f"FAIL {code_id}: has rules but no examples")
+        counts = summary["status"].value_counts()
+        print(f"codes: {counts.get('pass', 0)} pass, {counts.get('fail', 0)} fail, {counts.get('manual', 0)} manual "
+              "(codes without rules)")
+    return 1 if len(failed) else 0
 
 
 def write_atomically(path: Path, write) -> None:

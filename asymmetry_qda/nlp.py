@@ -91,6 +91,20 @@ def sentence_pipeline(model: str = "auto") -> "Language":
     return nlp
 
 
+@lru_cache(maxsize=4)
+def analysis_pipeline(model: str = "auto") -> "Language":
+    """The pipeline that codes text: tagger, parser, lemmatizer; NER is left out.
+
+    With no trained pipeline, a blank English one with a sentencizer (and one
+    :class:`QDAWarning` for ``model="auto"``): no lemmas, POS tags or parse.
+    """
+    name = resolve_model(model)
+    if name == BLANK:
+        _warn_blank(model)
+        return _blank_with_sentencizer()
+    return _load(name, ("ner", "senter"))
+
+
 def _blank_with_sentencizer() -> "Language":
     import spacy
 

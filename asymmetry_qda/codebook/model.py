@@ -1,0 +1,138 @@
+"""The codebook as plain, frozen records.
+
+A :class:`Codebook` holds :class:`Code` records in file order; a code's id is a
+dotted path (``agency.responsibility``) whose prefix is its parent. A code may
+declare two ``poles`` (a heavy and a light child) and ``fits`` (codes whose
+situation it answers, used to align organisational responses with reasons for
+failure). A code's :class:`Rule` records say how the tagger finds it; context
+:class:`ContextTrigger` records say how the tagger marks negated, hypothetical
+and reported matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+RuleKind = Literal["phrase", "tokens", "dependency"]
+RULE_KINDS: tuple[str, ...] = ("phrase", "tokens", "dependency")
+MatchAttr = Literal["lower", "lemma"]
+Speakers = Literal["participants", "interviewers", "all"]
+SPEAKERS: tuple[str, ...] = ("participants", "interviewers", "all")
+ContextCategory = Literal["negated", "hypothetical", "reported"]
+CONTEXT_CATEGORIES: tuple[str, ...] = ("negated", "hypothetical", "reported")
+Direction = Literal["forward", "backward", "both", "terminate", "pseudo"]
+DIRECTIONS: tuple[str, ...] = ("forward", "backward", "both", "terminate", "pseudo")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One way of finding a code: a list of phrases, a token pattern or a dependency pattern.
+
+    ``pattern`` holds the phrases (a tuple of strings) for ``phrase`` rules and
+    the spaCy pattern (a list of dicts) for ``tokens`` and ``dependency`` rules.
+    """
+
+    id: str
+    code_id: str
+    kind: RuleKind
+    pattern: tuple[str, ...] | list[dict]
+    weight: float = 1.0
+    match: MatchAttr = "lower"
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Poles:
+    heavy: str
+    light: str
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    id: str
+    label: str
+    definition: str
+    include: str | None = None
+    exclude: str | None = None
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+    colour: str | None = None
+    rules: tuple[Rule, ...] = ()
+    suppress_negated: bool = True
+    speakers: Speakers = "participants"
+    poles: Poles | None = None
+    fits: tuple[str, ...] = ()
+    memo: str | None = None
+
+    @property
+    def parent_id(self) -> str | None:
+        """The id one level up (``agency`` for ``agency.responsibility``), or ``None`` at the top."""
+        return self.id.rsplit(".", 1)[0] if "." in self.id else None
+
+    @property
+    def depth(self) -> int:
+        return self.id.count(".")
+
+
+@dataclass(frozen=True, slots=True)
+class ContextTrigger:
+    """A ConText trigger: terms (or a token pattern) that mark matches in their scope.
+
+    ``direction`` says where the scope lies: after the trigger (``forward``),
+    before it (``backward``), or ``both``; ``terminate`` terms end any scope of
+    the category, and ``pseudo`` terms look like triggers but are not (they
+    stop the real trigger they contain from firing). ``max_scope`` counts tokens.
+    """
+
+    id: str
+    category: ContextCategory
+    direction: Direction
+    terms: tuple[str, ...] = ()
+    tokens: list[dict] | None = None
+    max_scope: int | None = None
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A validated codebook, with the hash and text of the file it was loaded from."""
+
+    name: str
+    version: str
+    codes: tuple[Code, ...]
+    context: tuple[ContextTrigger, ...] = ()
+    description: str | None = None
+    authors: tuple[str, ...] = ()
+    content: str = ""
+    content_hash: str = ""
+    source: str | None = None
+    _by_id: dict[str, Code] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {c.id: c for c in self.codes})
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __contains__(self, code_id: object) -> bool:
+        return code_id in self._by_id
+
+    def __getitem__(self, code_id: str) -> Code:
+        return self._by_id[code_id]
+
+    def children(self, code_id: str | None) -> list[Code]:
+        """Direct children of ``code_id`` (top-level codes for ``None``), in file order."""
+        return [c for c in self.codes if c.parent_id == code_id]
+
+    def descendants(self, code_id: str) -> list[Code]:
+        prefix = code_id + "."
+        return [c for c in self.codes if c.id.startswith(prefix)]
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [r for c in self.codes for r in c.rules]
+
+    @property
+    def themes(self) -> list[Code]:
+        """Codes that declare poles."""
+        return [c for c in self.codes if c.poles is not None]
