@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import traceback
 import warnings
 from collections.abc import Sequence
@@ -19,6 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import QDAError, QDAWarning
+from .fileio import write_atomically, write_text_atomically
 from .project import Project
 from .readers import DEFAULT_INTERVIEWER_LABELS
 
@@ -108,6 +107,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default="auto", help="spaCy pipeline: auto (default), blank or a package name")
     p.add_argument("--json", action="store_true", help="print the per-example results as JSON")
     p.set_defaults(run=cmd_codebook_test)
+    p = cb_commands.add_parser(
+        "export-qdc", parents=[common], help="write a codebook as a REFI-QDA .qdc file",
+        description="Write the codes (hierarchy, labels, descriptions, colours) as REFI-QDA codebook XML for "
+                    "ATLAS.ti, MAXQDA, NVivo, QualCoder and others. Rules are not part of the standard.",
+        epilog="Example: asymmetry-qda codebook export-qdc codebooks/asymmetries.yaml asymmetries.qdc")
+    p.add_argument("file", metavar="FILE.yaml")
+    p.add_argument("out", metavar="OUT.qdc")
+    p.set_defaults(run=cmd_codebook_export_qdc)
+    p = cb_commands.add_parser(
+        "import-qdc", parents=[common], help="turn a REFI-QDA codebook (.qdc, .qde or .qdpx) into YAML",
+        description="Read the codebook of a .qdc, .qde or .qdpx file into a YAML codebook without rules, and "
+                    "report what could not be carried over.",
+        epilog="Example: asymmetry-qda codebook import-qdc from_nvivo.qdc codebooks/imported.yaml")
+    p.add_argument("file", metavar="IN.qdc")
+    p.add_argument("out", metavar="OUT.yaml")
+    p.add_argument("--force", action="store_true", help="overwrite OUT.yaml if it exists")
+    p.set_defaults(run=cmd_codebook_import_qdc)
     return parser
 
 
@@ -197,18 +213,29 @@ def cmd_codebook_test(args: argparse.Namespace) -> int:
     return 1 if len(failed) else 0
 
 
-def write_atomically(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
-    if not path.parent.exists():
-        raise QDAError(f"{path}: the folder {path.parent} does not exist. Fix: create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def cmd_codebook_export_qdc(args: argparse.Namespace) -> int:
+    from .codebook import load_codebook
+    from .refi import export_qdc
+
+    codebook = load_codebook(args.file)
+    export_qdc(codebook, args.out)
+    say(args, f"wrote {len(codebook)} codes to {args.out}")
+    return 0
+
+
+def cmd_codebook_import_qdc(args: argparse.Namespace) -> int:
+    from .refi import import_qdc
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise QDAError(f"{out}: a file already exists there. Fix: choose another name, or pass --force")
+    imported = import_qdc(args.file)
+    codebook = imported.codebook  # validates what will be written
+    write_text_atomically(out, imported.to_yaml())
+    for note in imported.notes:
+        say(args, f"note: {note}")
+    say(args, f"wrote {len(codebook)} codes (no rules) to {out}")
+    return 0
 
 
 def say(args: argparse.Namespace, message: str) -> None:

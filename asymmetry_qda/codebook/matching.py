@@ -3,9 +3,11 @@
 One :class:`RuleMatcher` holds a ``PhraseMatcher`` per match attribute, a
 ``Matcher`` for token rules and a ``DependencyMatcher`` for dependency rules.
 Every match keeps the id of the rule that made it. Dependency rules need a
-parsed document; on a document without a parse they are skipped with one
-warning naming the skipped rule ids. Lemma phrase rules need a lemmatizer;
-without one they fall back to lower-case matching, with one warning.
+parsed document, and token rules that test LEMMA, POS, TAG, MORPH or DEP need
+those annotations; on a document without them (a blank pipeline) such rules
+are skipped with one warning naming the skipped rule ids. Lemma phrase rules
+need a lemmatizer; without one they fall back to lower-case matching, with one
+warning.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ class RuleMatch:
     weight: float
 
 
+#: Token-pattern keys that need an annotation the tokenizer alone does not give.
+_ANNOTATION = {"LEMMA": "LEMMA", "POS": "POS", "TAG": "TAG", "MORPH": "MORPH", "DEP": "DEP",
+               "ENT_TYPE": "ENT_IOB", "ENT_IOB": "ENT_IOB", "ENT_ID": "ENT_IOB", "ENT_KB_ID": "ENT_IOB",
+               "SENT_START": "SENT_START", "IS_SENT_START": "SENT_START"}
+
+
 class RuleMatcher:
     """All the rules of a codebook, compiled for one pipeline's vocabulary.
 
@@ -59,8 +67,11 @@ class RuleMatcher:
         self.codebook = codebook
         self.rules: dict[str, Rule] = {r.id: r for r in codebook.rules}
         self.has_lemmas = "lemmatizer" in nlp.pipe_names
-        self._phrase = {"LOWER": PhraseMatcher(nlp.vocab, attr="LOWER"), "LEMMA": PhraseMatcher(nlp.vocab, attr="LEMMA")}
-        self._tokens = Matcher(nlp.vocab, validate=True)
+        # matchers grouped by the annotations their rules need, with the ids of those rules
+        self._groups: dict[tuple[str, frozenset[str]], tuple[object, list[str]]] = {
+            ("phrase", frozenset()): (PhraseMatcher(nlp.vocab, attr="LOWER"), []),
+            ("phrase", frozenset({"LEMMA"})): (PhraseMatcher(nlp.vocab, attr="LEMMA"), []),
+        }
         self._dependency = DependencyMatcher(nlp.vocab, validate=True)
         self.lemma_fallback: list[str] = []
         lemma_rules = [r for r in self.rules.values() if r.kind == "phrase" and r.match == "lemma"]
@@ -70,32 +81,46 @@ class RuleMatcher:
                           f"lower case instead: {', '.join(self.lemma_fallback)}", QDAWarning, stacklevel=2)
         for rule in self.rules.values():
             if rule.kind == "phrase":
-                attr = "LEMMA" if rule.match == "lemma" and self.has_lemmas else "LOWER"
-                docs = list(nlp.pipe(rule.pattern)) if attr == "LEMMA" else [nlp.make_doc(p) for p in rule.pattern]
-                self._phrase[attr].add(rule.id, docs)
+                lemma = rule.match == "lemma" and self.has_lemmas
+                docs = list(nlp.pipe(rule.pattern)) if lemma else [nlp.make_doc(p) for p in rule.pattern]
+                matcher, ids = self._groups[("phrase", frozenset({"LEMMA"}) if lemma else frozenset())]
+                matcher.add(rule.id, docs)
+                ids.append(rule.id)
             elif rule.kind == "tokens":
-                self._tokens.add(rule.id, [rule.pattern])
+                needs = frozenset(_ANNOTATION.get(key, "") for token in rule.pattern for key in token) - {""}
+                matcher, ids = self._groups.setdefault(("tokens", needs), (Matcher(nlp.vocab, validate=True), []))
+                matcher.add(rule.id, [rule.pattern])
+                ids.append(rule.id)
             else:
                 self._dependency.add(rule.id, [rule.pattern])
         self.dependency_rule_ids = [r.id for r in self.rules.values() if r.kind == "dependency"]
-        self._warned_no_parse = False
+        self._warned_skipped: set[str] = set()
 
     def __call__(self, doc: "Doc") -> list[RuleMatch]:
         """Every rule match in ``doc``, sorted by position then rule id, without exact duplicates."""
         vocab = doc.vocab
         found: set[tuple[str, int, int]] = set()
-        for matcher in (*self._phrase.values(), self._tokens):
-            if len(matcher):  # an empty spaCy matcher warns on every call
-                for match_id, start, end in matcher(doc):
-                    found.add((vocab.strings[match_id], start, end))
+        skipped: list[str] = []
+        for (_, needs), (matcher, ids) in self._groups.items():
+            if not ids:  # an empty spaCy matcher warns on every call
+                continue
+            if not all(doc.has_annotation(a) for a in needs):
+                skipped.extend(ids)
+                continue
+            for match_id, start, end in matcher(doc):
+                found.add((vocab.strings[match_id], start, end))
         if self.dependency_rule_ids:
             if doc.has_annotation("DEP"):
                 for match_id, token_ids in self._dependency(doc):
                     found.add((vocab.strings[match_id], min(token_ids), max(token_ids) + 1))
-            elif not self._warned_no_parse:
-                self._warned_no_parse = True
-                warnings.warn("the document has no dependency parse (blank pipeline?), so these dependency rules "
-                              f"were skipped: {', '.join(self.dependency_rule_ids)}", QDAWarning, stacklevel=2)
+            else:
+                skipped.extend(self.dependency_rule_ids)
+        new = [r for r in skipped if r not in self._warned_skipped]
+        if new:
+            self._warned_skipped.update(new)
+            warnings.warn("the document lacks the annotations (lemmas, tags or a dependency parse) that these "
+                          f"rules need, so they were skipped (is the pipeline blank?): {', '.join(new)}",
+                          QDAWarning, stacklevel=2)
         matches = []
         for rule_id, start, end in found:
             rule = self.rules[rule_id]

@@ -52,6 +52,9 @@ def load_located(text: str, *, source: str) -> Located:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark is not None and (mark is None or context_mark.line != mark.line):
+            problem += f" ({context} that starts on line {context_mark.line + 1})"
         raise InputError(Problem(source, f"not valid YAML: {problem}",
                                  line=None if mark is None else mark.line + 1,
                                  fix="check the indentation and quoting on that line")) from None

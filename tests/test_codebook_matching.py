@@ -1,0 +1,82 @@
+"""Rule matching (phrase on lower case or lemma, token and dependency patterns) and the example runner."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from asymmetry_qda import QDAWarning
+from asymmetry_qda.codebook import RuleMatcher, parse_codebook
+from asymmetry_qda.codebook.examples import run_examples, summarise_examples
+from asymmetry_qda.nlp import analysis_pipeline
+
+from .conftest import requires_model
+
+CB = parse_codebook("""
+codebook: {name: Demo, version: "1"}
+codes:
+  - id: blame
+    label: Blame
+    definition: Being held to account.
+    examples: ["They hung her out to dry.", "It landed on my desk again.", "PSD blamed the sergeant."]
+    counter_examples: ["The washing was out to dry.", "The parcel landed on the doormat."]
+    rules:
+      - {id: blame.dry, tokens: [{LEMMA: hang}, {OP: "?"}, {LOWER: out}, {LOWER: to}, {LOWER: dry}]}
+      - {id: blame.desk, phrase: ["land on my desk"], match: lemma, weight: 0.7}
+      - id: blame.verb
+        dependency:
+          - {RIGHT_ID: v, RIGHT_ATTRS: {LEMMA: blame, POS: VERB}}
+          - {LEFT_ID: v, REL_OP: ">", RIGHT_ID: o, RIGHT_ATTRS: {DEP: dobj}}
+  - id: manual
+    label: Manual
+    definition: Coded by hand.
+    examples: ["Anything at all."]
+""")
+
+
+@requires_model
+def test_each_rule_kind_matches_with_provenance():
+    nlp = analysis_pipeline("auto")
+    matcher = RuleMatcher(CB, nlp)
+    doc = nlp("They hung her out to dry, and it landed on my desk. PSD blamed the sergeant.")
+    found = [(m.rule_id, doc.text[m.start_char:m.end_char], m.weight) for m in matcher(doc)]
+    assert found == [("blame.dry", "hung her out to dry", 1.0), ("blame.desk", "landed on my desk", 0.7),
+                     ("blame.verb", "blamed the sergeant", 1.0)]
+
+
+def test_without_annotations_rules_that_need_them_are_skipped_with_one_warning_naming_them():
+    nlp = spacy.blank("en")
+    with pytest.warns(QDAWarning, match=r"lower case instead: blame.desk"):
+        matcher = RuleMatcher(CB, nlp)
+    with pytest.warns(QDAWarning, match=r"rules need, so they were skipped .*: blame.dry, blame.verb") as caught:
+        matcher(nlp("PSD blamed the sergeant."))
+        matcher(nlp("PSD blamed the sergeant again."))
+    assert len([w for w in caught if "skipped" in str(w.message)]) == 1
+    assert [m.rule_id for m in matcher(nlp("It will land on my desk."))] == ["blame.desk"]
+
+
+@requires_model
+def test_examples_and_counter_examples_are_run_through_the_rules():
+    results = run_examples(CB)
+    summary = summarise_examples(results, CB).set_index("code_id")
+    assert summary.loc["blame", "status"] == "pass"
+    assert summary.loc["blame", ["examples", "examples_matched", "counter_examples", "counter_examples_clear"]].tolist() \
+        == [3, 3, 2, 2]
+    assert summary.loc["manual", "status"] == "manual"
+
+
+@requires_model
+def test_a_missed_example_or_firing_counter_example_fails_the_code():
+    broken = parse_codebook(CB.content.replace('"The parcel landed on the doormat."', '"It landed on my desk."')
+                            .replace('"PSD blamed the sergeant."', '"Nobody could say who was at fault."'))
+    results = run_examples(broken)
+    failed = results[results["passed"].eq(False)]
+    assert failed[["kind", "text"]].values.tolist() == [["example", "Nobody could say who was at fault."],
+                                                        ["counter_example", "It landed on my desk."]]
+    assert summarise_examples(results, broken).set_index("code_id").loc["blame", "status"] == "fail"
+
+
+def test_a_code_with_rules_but_no_examples_fails_as_untested():
+    cb = parse_codebook('codebook: {name: D, version: "1"}\ncodes:\n  - {id: a, label: A, definition: x., '
+                        'rules: [{id: r, phrase: [x]}]}\n')
+    assert summarise_examples(run_examples(cb, model="blank"), cb)["status"].tolist() == ["fail"]
