@@ -20,7 +20,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
@@ -29,6 +29,9 @@ from .ingest import IngestReport, apply_ingest, plan_ingest
 from .model import DOCUMENT_KINDS, Document
 from .readers import LabelConfig
 from .store.sqlite import Store, utc_now
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .codebook import Codebook
 
 __all__ = ["Project"]
 
@@ -250,6 +253,35 @@ class Project:
         total["participants"] = docs["participant_id"].dropna().nunique()
         rows.append(total)
         return pd.DataFrame(rows).set_index("kind")
+
+    # -- codebooks ---------------------------------------------------------
+    def add_codebook(self, codebook: "Codebook") -> str:
+        """Store the exact text of ``codebook`` (once per content hash) and return its hash.
+
+        Every coding run records the hash of the codebook it used, so the rules
+        behind any suggestion can be read back with :meth:`codebook`.
+        """
+        with self._store.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO codebooks (codebook_hash, name, version, content, added_at) "
+                       "VALUES (?, ?, ?, ?, ?)",
+                       (codebook.content_hash, codebook.name, codebook.version, codebook.content, utc_now()))
+        return codebook.content_hash
+
+    def codebooks(self) -> pd.DataFrame:
+        """Stored codebooks: hash, name, version and when each was first stored."""
+        return pd.read_sql_query("SELECT codebook_hash, name, version, added_at FROM codebooks ORDER BY added_at, "
+                                 "codebook_hash", self._db)
+
+    def codebook(self, codebook_hash: str) -> "Codebook":
+        """The stored codebook with this content hash (a unique prefix of it is enough)."""
+        from .codebook import parse_codebook
+
+        rows = self._db.execute("SELECT codebook_hash, content FROM codebooks WHERE codebook_hash LIKE ?",
+                                (codebook_hash + "%",)).fetchall()
+        if len(rows) != 1:
+            raise NotFoundError(self._unknown("codebook" if not rows else "unique codebook for", codebook_hash,
+                                              "SELECT codebook_hash FROM codebooks"))
+        return parse_codebook(rows[0]["content"], source=f"codebook {rows[0]['codebook_hash'][:12]}")
 
     # -- codings (the store's side; tagging and review build on these) -----
     def add_coding(

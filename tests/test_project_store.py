@@ -121,3 +121,21 @@ def test_an_empty_project_has_empty_frames_and_zero_counts(project):
     assert list(project.segments().columns) == ["doc_id", "segment_id", "unit", "start", "end", "speaker",
                                                 "is_interviewer", "turn_index", "sentence_index", "timestamp",
                                                 "parent_id", "text"]
+
+
+def test_codebooks_are_stored_once_per_content_hash_and_read_back_exactly(project):
+    from asymmetry_qda.codebook import parse_codebook
+
+    from .test_codebook_validation import GOOD
+
+    cb = parse_codebook(GOOD, source="cb.yaml")
+    assert project.add_codebook(cb) == cb.content_hash
+    project.add_codebook(cb)
+    other = parse_codebook(GOOD.replace('"0.1"', '"0.2"'))
+    project.add_codebook(other)
+    stored = project.codebooks()
+    assert sorted(stored["version"]) == ["0.1", "0.2"]
+    back = project.codebook(cb.content_hash[:10])
+    assert back.content == GOOD and back.content_hash == cb.content_hash
+    with pytest.raises(NotFoundError, match="no codebook 'ffff'"):
+        project.codebook("ffff")
