@@ -89,7 +89,7 @@ class RuleMatcher:
             elif rule.kind == "tokens":
                 needs = frozenset(_ANNOTATION.get(key, "") for token in rule.pattern for key in token) - {""}
                 matcher, ids = self._groups.setdefault(("tokens", needs), (Matcher(nlp.vocab, validate=True), []))
-                matcher.add(rule.id, [rule.pattern])
+                matcher.add(rule.id, [rule.pattern], greedy="LONGEST")  # "turned out" not also "turned"
                 ids.append(rule.id)
             else:
                 self._dependency.add(rule.id, [rule.pattern])
