@@ -156,6 +156,10 @@ HELD_OUT += [
     ("experience.defensiveness", "Everyone's covering their backs."),
     ("experience.wellbeing", "I wasn't sleeping, I was anxious all the time."),
 ]
+HELD_OUT += [  # anticipated blame and a list of stakeholders, added after checking the domain note's phrasings
+    ("response.blame", "If this goes wrong it'll be me in front of the IOPC."),
+    ("stakeholder.conflicting", "You can't please the family, the community and the press all at once."),
+]
 HELD_OUT.append(pytest.param("response.praise.best_practice", KNOWN_MISS, marks=pytest.mark.xfail(
     strict=True, reason="'best practice' said without the words: needs the surrounding talk")))
 
@@ -184,6 +188,10 @@ TRAPS += [
     ("remedy.discipline", "We dismissed the idea straight away."),
     ("failure.intelligent.innovation", "The trial starts at Crown Court on Monday."),
     ("experience.loneliness", "It's my call whether we get pizza."),
+]
+TRAPS += [
+    ("response.blame", "I was in front of the board last week for my promotion."),
+    ("stakeholder.conflicting", "I can't keep the car clean and tidy."),
 ]
 TRAPS.append(pytest.param("stakeholder.community", "I live in a small community in the hills.", marks=pytest.mark.xfail(
     strict=True, reason="'community' as the head noun is suggested (weight 0.6) whatever the sense")))
