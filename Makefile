@@ -22,6 +22,9 @@ demo: $(VENV)/.installed
 	$(BIN)/asymmetry-qda ingest $(DEMO)/sample.qda data_samples/transcripts --attributes data_samples/participants.csv
 	$(BIN)/asymmetry-qda info $(DEMO)/sample.qda
 	$(BIN)/asymmetry-qda segments $(DEMO)/sample.qda --out $(DEMO)/segments.csv
+	$(BIN)/asymmetry-qda codebook validate codebooks/asymmetries.yaml
+	$(BIN)/asymmetry-qda codebook test codebooks/asymmetries.yaml
+	$(BIN)/asymmetry-qda codebook export-qdc codebooks/asymmetries.yaml $(DEMO)/asymmetries.qdc
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
