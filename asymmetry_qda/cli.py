@@ -26,6 +26,8 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 SEGMENT_CSV_COLUMNS = ["doc_id", "segment_id", "unit", "start", "end", "speaker", "is_interviewer", "text"]
+CODING_CSV_COLUMNS = ["coding_id", "doc_id", "segment_id", "start", "end", "speaker", "code", "theme", "origin",
+                      "status", "coder", "rule_id", "confidence", "context", "text"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,6 +90,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="only this document (repeatable)")
     p.add_argument("--no-interviewer", action="store_true", help="leave out interviewer turns")
     p.set_defaults(run=cmd_segments)
+
+    p = commands.add_parser(
+        "code", parents=[common], help="suggest codes with the codebook's rules",
+        description="Run the rule tagger over the project's turns and store one suggestion per (unit, code) with "
+                    "its matched spans, rules, context and confidence. Running again adds nothing; human decisions "
+                    "are never changed.",
+        epilog="Example: asymmetry-qda code study.qda --codebook codebooks/asymmetries.yaml --unit sentence")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--codebook", metavar="FILE", default="codebooks/asymmetries.yaml",
+                   help="YAML codebook (default: codebooks/asymmetries.yaml)")
+    p.add_argument("--model", default="auto", help="auto (default), blank, or a spaCy package name")
+    p.add_argument("--unit", choices=["sentence", "turn", "span"], default="sentence",
+                   help="what a suggestion covers: the sentence or turn holding the match, or the match itself")
+    p.add_argument("--n-process", type=int, default=1, metavar="N", help="processes for spaCy (default 1)")
+    p.add_argument("--include-interviewer", action="store_true", help="also code interviewer turns")
+    p.set_defaults(run=cmd_code)
+
+    p = commands.add_parser(
+        "codings", parents=[common], help="write codings and suggestions to CSV",
+        description=f"Write current codings as CSV with columns {', '.join(CODING_CSV_COLUMNS)}; context is a "
+                    "';'-separated list of flags.",
+        epilog="Example: asymmetry-qda codings study.qda --out codings.csv --status suggested,confirmed")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="output file, or - for standard output")
+    p.add_argument("--status", default=None, metavar="LIST",
+                   help="comma-separated statuses to keep: suggested, suppressed, confirmed, rejected (default all)")
+    p.set_defaults(run=cmd_codings)
 
     cb = commands.add_parser("codebook", parents=[common], help="validate, test and exchange codebooks",
                              description="Work with YAML codebooks: validate, test examples, REFI-QDA .qdc exchange.")
@@ -165,6 +194,35 @@ def cmd_segments(args: argparse.Namespace) -> int:
         return 0
     write_atomically(Path(args.out), lambda handle: frame.to_csv(handle, index=False, lineterminator="\n"))
     say(args, f"wrote {len(frame)} segments to {args.out}")
+    return 0
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        report = project.code(args.codebook, model=args.model, unit=args.unit, n_process=args.n_process,
+                              include_interviewer=args.include_interviewer, progress=None if not args.quiet else False)
+    say(args, report.summary())
+    return 0
+
+
+def cmd_codings(args: argparse.Namespace) -> int:
+    statuses = None if not args.status else [x.strip() for x in args.status.split(",") if x.strip()]
+    allowed = {"suggested", "suppressed", "confirmed", "rejected", "withdrawn"}
+    if statuses and not set(statuses) <= allowed:
+        raise QDAError(f"--status {args.status!r}: unknown status {sorted(set(statuses) - allowed)}. "
+                       f"Fix: use some of {', '.join(sorted(allowed))}")
+    with Project.open(args.project) as project:
+        frame = project.codings()
+    if statuses:
+        frame = frame[frame["status"].isin(statuses)]
+    frame = frame.rename(columns={"code_id": "code", "coder_id": "coder"})
+    frame["context"] = [";".join(flags) for flags in frame["context"]]
+    frame = frame[CODING_CSV_COLUMNS]
+    if args.out == "-":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return 0
+    write_atomically(Path(args.out), lambda handle: frame.to_csv(handle, index=False, lineterminator="\n"))
+    say(args, f"wrote {len(frame)} codings to {args.out}")
     return 0
 
 

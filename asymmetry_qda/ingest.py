@@ -396,11 +396,13 @@ def _carry_over_codings(connection: sqlite3.Connection, doc_id: str, old_text: s
         if new_text[c["start"]:c["end"]] == old_words:
             connection.execute(
                 """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
-                       coder_id, rule_id, confidence, context, codebook_hash, run_id, supersedes, note, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       coder_id, rule_id, confidence, context, evidence, segment_id, codebook_hash, pipeline, run_id,
+                       supersedes, note, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (uuid.uuid4().hex, doc_id, new_sha, c["start"], c["end"], c["code_id"], c["origin"], c["status"],
-                 c["coder_id"], c["rule_id"], c["confidence"], c["context"], c["codebook_hash"], c["run_id"],
-                 c["coding_id"], f"carried over to document version {version}", now))
+                 c["coder_id"], c["rule_id"], c["confidence"], c["context"], c["evidence"], c["segment_id"],
+                 c["codebook_hash"], c["pipeline"], c["run_id"], c["coding_id"],
+                 f"carried over to document version {version}", now))
             kept += 1
         else:
             dropped.append({"coding_id": c["coding_id"], "doc_id": doc_id, "start": c["start"], "end": c["end"],

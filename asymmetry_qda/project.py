@@ -32,6 +32,7 @@ from .store.sqlite import Store, utc_now
 
 if TYPE_CHECKING:  # pragma: no cover
     from .codebook import Codebook
+    from .tagger.run import CodeRunReport
 
 __all__ = ["Project"]
 
@@ -283,43 +284,67 @@ class Project:
                                               "SELECT codebook_hash FROM codebooks"))
         return parse_codebook(rows[0]["content"], source=f"codebook {rows[0]['codebook_hash'][:12]}")
 
-    # -- codings (the store's side; tagging and review build on these) -----
-    def add_coding(
+    # -- coding ------------------------------------------------------------
+    def code(
         self,
-        doc_id: str,
-        start: int,
-        end: int,
-        code_id: str,
+        codebook: "Codebook | str | Path",
         *,
-        coder: str,
-        note: str | None = None,
-    ) -> str:
+        model: str = "auto",
+        unit: Literal["sentence", "turn", "span"] = "sentence",
+        include_interviewer: bool = False,
+        n_process: int = 1,
+        batch_size: int = 64,
+        progress: bool | None = None,
+    ) -> "CodeRunReport":
+        """Run the rule tagger and store its suggestions (see :mod:`asymmetry_qda.tagger.run`).
+
+        One suggestion per (unit, code), with the matched spans, rule ids,
+        context, a confidence, the codebook hash and the pipeline. Interviewer
+        turns are skipped unless ``include_interviewer``. Running again with the
+        same codebook adds nothing; human decisions are never touched.
+        """
+        from .codebook import Codebook, load_codebook
+        from .tagger.run import code_project
+
+        if not isinstance(codebook, Codebook):
+            codebook = load_codebook(codebook)
+        return code_project(self._store, codebook, model=model, unit=unit, include_interviewer=include_interviewer,
+                            n_process=n_process, batch_size=batch_size, progress=progress)
+
+    def code_span(self, doc_id: str, start: int, end: int, code: str, *, coder: str, memo: str | None = None) -> str:
         """Code ``text[start:end]`` of ``doc_id`` by hand (a confirmed human coding); returns its id."""
         text = self.text(doc_id)
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
             raise InputError(Problem(doc_id, f"offsets [{start}, {end}) are not a non-empty span of the "
                                      f"document's {len(text)} characters",
                                      fix="use 0 <= start < end <= len(project.text(doc_id))"))
-        if not isinstance(code_id, str) or not code_id.strip():
-            raise InputError(Problem(doc_id, "code_id is empty", fix="name the code, e.g. 'agency.responsibility'"))
-        if not coder or not coder.strip():
-            raise InputError(Problem(doc_id, "coder is empty", fix="give the coder's initials or name"))
+        if not isinstance(code, str) or not code.strip():
+            raise InputError(Problem(doc_id, "code is empty", fix="name the code, e.g. 'agency.responsibility'"))
+        _check_coder(coder)
         coding_id = uuid.uuid4().hex
         now = utc_now()
         with self._store.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, 'human', ?, ?)",
-                       (coder, coder, now))
+            _register_human(db, coder, now)
             sha = db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+            segment = db.execute(
+                """SELECT segment_id FROM segments WHERE doc_id = ? AND start <= ? AND "end" >= ?
+                   ORDER BY CASE unit WHEN 'sentence' THEN 0 ELSE 1 END LIMIT 1""", (doc_id, start, end)).fetchone()
             db.execute(
                 """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
-                       coder_id, context, note, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, 'human', 'confirmed', ?, '[]', ?, ?)""",
-                (coding_id, doc_id, sha, start, end, code_id, coder, note, now))
+                       coder_id, segment_id, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, 'human', 'confirmed', ?, ?, ?)""",
+                (coding_id, doc_id, sha, start, end, code, coder, segment[0] if segment else None, now))
+            if memo:
+                _add_memo(db, coding_id, doc_id, start, end, code, coder, memo, now)
         return coding_id
 
     def codings(self, *, current_only: bool = True) -> pd.DataFrame:
         """Codings with their text, one row each (the tidy frame every table is built from).
 
+        Columns: ``coding_id, doc_id, segment_id, start, end, speaker, code_id,
+        theme, origin, status, coder_id, rule_id, confidence, context, evidence,
+        codebook_hash, pipeline, run_id, supersedes, note, created_at,
+        text_sha256, participant_id, text``. ``theme`` is the top-level code.
         With ``current_only`` (the default), rows superseded by a later row and
         rows made on an earlier version of a replaced document are left out;
         ``current_only=False`` returns the whole append-only history.
@@ -329,20 +354,136 @@ class Project:
             where = """WHERE c.text_sha256 = d.sha256
                        AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)"""
         frame = pd.read_sql_query(
-            f"""SELECT c.coding_id, c.doc_id, c.start, c."end", c.code_id, c.origin, c.status, c.coder_id,
-                       c.rule_id, c.confidence, c.context, c.supersedes, c.note, c.created_at, c.text_sha256,
-                       d.participant_id
-                FROM codings c JOIN documents d ON d.doc_id = c.doc_id {where}
-                ORDER BY c.doc_id, c.start, c."end", c.created_at, c.coding_id""", self._db)
+            f"""SELECT c.coding_id, c.doc_id, c.segment_id, c.start, c."end", s.speaker, c.code_id, c.origin,
+                       c.status, c.coder_id, c.rule_id, c.confidence, c.context, c.evidence, c.codebook_hash,
+                       c.pipeline, c.run_id, c.supersedes, c.note, c.created_at, c.text_sha256, d.participant_id
+                FROM codings c JOIN documents d ON d.doc_id = c.doc_id
+                LEFT JOIN segments s ON s.segment_id = c.segment_id {where}
+                ORDER BY c.doc_id, c.start, c."end", c.code_id, c.created_at, c.coding_id""", self._db)
+        frame.insert(frame.columns.get_loc("code_id") + 1, "theme", frame["code_id"].str.split(".").str[0])
         frame["context"] = [json.loads(c) for c in frame["context"]]
+        frame["evidence"] = [json.loads(c) for c in frame["evidence"]]
         texts = {r["doc_id"]: r["text"] for r in self._db.execute("SELECT doc_id, text FROM documents")}
         old = {(r["doc_id"], r["sha256"]): r["text"] for r in
                self._db.execute("SELECT doc_id, sha256, text FROM document_versions")}
         frame["text"] = [
-            (texts[d] if (d, h) not in old else old[(d, h)])[s:e]
+            old.get((d, h), texts[d])[s:e]
             for d, h, s, e in zip(frame["doc_id"], frame["text_sha256"], frame["start"], frame["end"], strict=True)
         ]
         return frame
+
+    # -- review ------------------------------------------------------------
+    def suggestions(
+        self,
+        *,
+        code: str | None = None,
+        status: str | Sequence[str] | None = "suggested",
+        where: str | None = None,
+    ) -> pd.DataFrame:
+        """Current codings made by the tagger or a model, to review.
+
+        ``code`` keeps one code and its sub-codes; ``status`` one status or a
+        list (``None`` for all: suggested, suppressed, confirmed, rejected);
+        ``where`` is a :meth:`pandas.DataFrame.query` expression on the frame's
+        columns, e.g. ``"confidence >= 0.8 and speaker == 'P04'"``.
+        """
+        frame = self.codings()
+        frame = frame[frame["origin"].isin(["rule", "model"])]
+        if code is not None:
+            frame = frame[(frame["code_id"] == code) | frame["code_id"].str.startswith(code + ".")]
+        if status is not None:
+            frame = frame[frame["status"].isin([status] if isinstance(status, str) else list(status))]
+        if where:
+            frame = frame.query(where)
+        return frame.reset_index(drop=True)
+
+    def accept(self, ids: str | Iterable[str] | None = None, *, coder: str, rule: str | None = None,
+               code: str | None = None, memo: str | None = None) -> list[str]:
+        """Confirm suggestions by id, or all pending ones of a ``rule`` or ``code``; returns the new row ids."""
+        return self._decide(self._targets(ids, rule, code), "confirmed", coder, memo)
+
+    def reject(self, ids: str | Iterable[str] | None = None, *, coder: str, rule: str | None = None,
+               code: str | None = None, memo: str | None = None) -> list[str]:
+        """Reject suggestions by id, or all pending ones of a ``rule`` or ``code``; returns the new row ids."""
+        return self._decide(self._targets(ids, rule, code), "rejected", coder, memo)
+
+    def modify(self, coding_id: str, *, coder: str, start: int | None = None, end: int | None = None,
+               code: str | None = None, memo: str | None = None) -> str:
+        """Correct a coding's span or code: a confirmed human coding supersedes it; returns its id."""
+        [new_id] = self._decide([coding_id], "confirmed", coder, memo, start=start, end=end, code=code)
+        return new_id
+
+    def history(self, coding_id: str) -> pd.DataFrame:
+        """Every row in the chain of decisions that ``coding_id`` belongs to, oldest first."""
+        frame = self.codings(current_only=False).set_index("coding_id", drop=False)
+        if coding_id not in frame.index:
+            raise NotFoundError(self._unknown("coding", coding_id, "SELECT coding_id FROM codings"))
+        root = coding_id
+        while isinstance(frame.loc[root, "supersedes"], str):
+            root = frame.loc[root, "supersedes"]
+        chain, current = [root], root
+        successors = frame.dropna(subset=["supersedes"]).set_index("supersedes")["coding_id"]
+        while current in successors.index:
+            current = successors.loc[current]
+            chain.append(current)
+        return frame.loc[chain].reset_index(drop=True)
+
+    def memos(self) -> pd.DataFrame:
+        """Memos: on codings (with the decision they explain), spans or codes."""
+        return pd.read_sql_query(
+            """SELECT memo_id, coding_id, doc_id, start, "end", code_id, author, text, supersedes, created_at
+               FROM memos ORDER BY created_at, memo_id""", self._db)
+
+    def _targets(self, ids, rule: str | None, code: str | None) -> list[str]:
+        if sum(x is not None for x in (ids, rule, code)) != 1:
+            raise InputError(Problem("decision", "give exactly one of ids, rule= or code=",
+                                     fix="e.g. project.accept(['<coding id>'], coder='LT') or "
+                                         "project.reject(rule='response.blame.dry', coder='LT')"))
+        if ids is not None:
+            return [ids] if isinstance(ids, str) else list(ids)
+        pending = self.suggestions(status="suggested")
+        selected = pending[pending["rule_id"] == rule] if rule is not None else \
+            pending[(pending["code_id"] == code) | pending["code_id"].str.startswith(f"{code}.")]
+        return selected["coding_id"].tolist()
+
+    def _decide(self, ids: list[str], status: str, coder: str, memo: str | None, *, start: int | None = None,
+                end: int | None = None, code: str | None = None) -> list[str]:
+        _check_coder(coder)
+        now = utc_now()
+        new_ids = []
+        modifying = any(v is not None for v in (start, end, code))
+        with self._store.transaction() as db:
+            _register_human(db, coder, now)
+            for coding_id in ids:
+                row = db.execute("SELECT c.*, d.sha256 AS doc_sha, d.text AS doc_text FROM codings c "
+                                 "JOIN documents d ON d.doc_id = c.doc_id WHERE c.coding_id = ?", (coding_id,)).fetchone()
+                if row is None:
+                    raise NotFoundError(self._unknown("coding", coding_id, "SELECT coding_id FROM codings"))
+                later = db.execute("SELECT coding_id FROM codings WHERE supersedes = ?", (coding_id,)).fetchone()
+                if later is not None or row["text_sha256"] != row["doc_sha"]:
+                    raise InputError(Problem(
+                        f"coding {coding_id}", "is not current: it was superseded by " +
+                        (f"{later[0]}" if later else "a new version of its document"),
+                        fix="decide on the current row (see project.history(id))"))
+                new_start = row["start"] if start is None else start
+                new_end = row["end"] if end is None else end
+                if not (0 <= new_start < new_end <= len(row["doc_text"])):
+                    raise InputError(Problem(f"coding {coding_id}", f"offsets [{new_start}, {new_end}) are not a "
+                                             "non-empty span of the document", fix="check start and end"))
+                new_id = uuid.uuid4().hex
+                db.execute(
+                    """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
+                           coder_id, rule_id, confidence, context, evidence, segment_id, codebook_hash, pipeline,
+                           run_id, supersedes, note, created_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (new_id, row["doc_id"], row["text_sha256"], new_start, new_end, code or row["code_id"],
+                     "human" if modifying else row["origin"], status, coder, row["rule_id"], row["confidence"],
+                     row["context"], row["evidence"], row["segment_id"], row["codebook_hash"], row["pipeline"],
+                     row["run_id"], coding_id, f"modified from {coding_id}" if modifying else None, now))
+                if memo:
+                    _add_memo(db, new_id, row["doc_id"], new_start, new_end, code or row["code_id"], coder, memo, now)
+                new_ids.append(new_id)
+        return new_ids
 
     # -- helpers ---------------------------------------------------------
     def _unknown(self, what: str, key: str, query: str) -> str:
@@ -350,3 +491,20 @@ class Project:
         listing = ", ".join(known[:10]) + (" ..." if len(known) > 10 else "")
         return (f"{self.path}: no {what} {key!r}. Fix: use one of the stored ids"
                 f"{(' (' + listing + ')') if listing else ' (the project has none yet)'}")
+
+
+def _check_coder(coder: str) -> None:
+    if not isinstance(coder, str) or not coder.strip():
+        raise InputError(Problem("coder", "a decision needs the coder's name or initials", fix="pass coder='LT'"))
+
+
+def _register_human(db, coder: str, now: str) -> None:
+    db.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, 'human', ?, ?)",
+               (coder, coder, now))
+
+
+def _add_memo(db, coding_id: str, doc_id: str, start: int, end: int, code: str, author: str, text: str,
+              now: str) -> None:
+    db.execute("""INSERT INTO memos (memo_id, doc_id, start, "end", code_id, coding_id, author, text, created_at)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               (uuid.uuid4().hex, doc_id, start, end, code, coding_id, author, text, now))

@@ -63,8 +63,8 @@ def test_replace_keeps_codings_whose_text_is_unchanged_and_reports_the_others(pr
     text = project.text("INT07")
     early = text.index("Thanks for coming in")
     late = text.index("in front of the IOPC")
-    keep = project.add_coding("INT07", early, early + 20, "misc", coder="LT")
-    lose = project.add_coding("INT07", late, late + 20, "response.blame", coder="LT")
+    keep = project.code_span("INT07", early, early + 20, "misc", coder="LT")
+    lose = project.code_span("INT07", late, late + 20, "response.blame", coder="LT")
     path.write_text(INTERVIEW.replace("And if it goes wrong", "If it all goes badly wrong"), encoding="utf-8")
     with pytest.warns(QDAWarning, match="1 coding\\(s\\) no longer match"):
         report = project.ingest(path, model="blank", replace=True)
@@ -172,7 +172,7 @@ def test_bad_input_is_reported_and_nothing_is_written(project, write, files, att
 def test_changed_file_reingested_is_an_error_and_nothing_changes(project, write):
     path = write("INT07.txt", INTERVIEW)
     project.ingest(path, model="blank")
-    project.add_coding("INT07", 0, 5, "misc", coder="LT")
+    project.code_span("INT07", 0, 5, "misc", coder="LT")
     before = snapshot(project)
     path.write_text(INTERVIEW + "\nP07: One more thing.\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"INT07.txt: document 'INT07' is already in the project \(from INT07.txt\) "

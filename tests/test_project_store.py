@@ -68,7 +68,7 @@ def test_older_schema_is_migrated_on_open(tmp_path, monkeypatch):
 
 def test_codings_are_append_only(project, write):
     project.ingest(write("INT07.txt", INTERVIEW), model="blank")
-    coding_id = project.add_coding("INT07", 0, 6, "agency.responsibility", coder="LT")
+    coding_id = project.code_span("INT07", 0, 6, "agency.responsibility", coder="LT")
     for statement in ("UPDATE codings SET code_id = 'x'", "DELETE FROM codings"):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             project._db.execute(statement)
@@ -85,27 +85,28 @@ def test_a_failing_transaction_leaves_the_project_unchanged(project, write):
     assert snapshot(project) == before
 
 
-def test_add_coding_checks_offsets_code_and_coder(project, write):
+def test_code_span_checks_offsets_code_and_coder(project, write):
     project.ingest(write("INT07.txt", INTERVIEW), model="blank")
     n = len(project.text("INT07"))
     for start, end in [(-1, 3), (5, 5), (0, n + 1), (7, 3)]:
         with pytest.raises(InputError, match=r"INT07: offsets \[.*\) are not a non-empty span"):
-            project.add_coding("INT07", start, end, "x", coder="LT")
-    with pytest.raises(InputError, match="code_id is empty"):
-        project.add_coding("INT07", 0, 3, " ", coder="LT")
+            project.code_span("INT07", start, end, "x", coder="LT")
+    with pytest.raises(InputError, match="code is empty"):
+        project.code_span("INT07", 0, 3, " ", coder="LT")
     with pytest.raises(NotFoundError, match="no document 'NOPE'. Fix: use one of the stored ids \\(INT07\\)"):
-        project.add_coding("NOPE", 0, 3, "x", coder="LT")
+        project.code_span("NOPE", 0, 3, "x", coder="LT")
 
 
 def test_codings_frame_holds_exact_text_and_provenance(project, write):
     project.ingest(write("INT07.txt", INTERVIEW), model="blank")
     text = project.text("INT07")
     start = text.index("lands at my door")
-    coding_id = project.add_coding("INT07", start, start + len("lands at my door"), "agency.responsibility",
-                                   coder="LT", note="classic")
+    coding_id = project.code_span("INT07", start, start + len("lands at my door"), "agency.responsibility",
+                                   coder="LT", memo="classic")
     row = project.codings().set_index("coding_id").loc[coding_id]
-    assert (row["text"], row["origin"], row["status"], row["coder_id"], row["note"]) == (
-        "lands at my door", "human", "confirmed", "LT", "classic")
+    assert (row["text"], row["origin"], row["status"], row["coder_id"], row["theme"], row["segment_id"]) == (
+        "lands at my door", "human", "confirmed", "LT", "agency", "INT07#t2.s2")
+    assert project.memos()[["coding_id", "author", "text"]].values.tolist() == [[coding_id, "LT", "classic"]]
 
 
 def test_store_error_is_a_qda_error():

@@ -46,6 +46,7 @@ from typing import Any
 from ..errors import InputError, Problem
 from ..textio import decode_text
 from .model import (
+    CATEGORY_ALIASES,
     CONTEXT_CATEGORIES,
     DIRECTIONS,
     RULE_KINDS,
@@ -192,7 +193,7 @@ class _Checker:
                              "give each trigger its own id")
             elif trigger_id:
                 seen[trigger_id] = self.doc.line((*path, "id"))
-            category = item.get("category")
+            category = CATEGORY_ALIASES.get(item.get("category"), item.get("category"))
             if category not in CONTEXT_CATEGORIES:
                 self.problem((*path, "category"), f"category {category!r} is not one of "
                              f"{', '.join(CONTEXT_CATEGORIES)}", "use one of those")

@@ -82,7 +82,11 @@ class RuleMatcher:
         for rule in self.rules.values():
             if rule.kind == "phrase":
                 lemma = rule.match == "lemma" and self.has_lemmas
-                docs = list(nlp.pipe(rule.pattern)) if lemma else [nlp.make_doc(p) for p in rule.pattern]
+                if lemma:  # lemmatise the phrase with the pipeline, but not with the tagger's own components
+                    with nlp.select_pipes(disable=[n for n in nlp.pipe_names if n.startswith("qda_")]):
+                        docs = list(nlp.pipe(rule.pattern))
+                else:
+                    docs = [nlp.make_doc(p) for p in rule.pattern]
                 matcher, ids = self._groups[("phrase", frozenset({"LEMMA"}) if lemma else frozenset())]
                 matcher.add(rule.id, docs)
                 ids.append(rule.id)

@@ -19,8 +19,10 @@ RULE_KINDS: tuple[str, ...] = ("phrase", "tokens", "dependency")
 MatchAttr = Literal["lower", "lemma"]
 Speakers = Literal["participants", "interviewers", "all"]
 SPEAKERS: tuple[str, ...] = ("participants", "interviewers", "all")
-ContextCategory = Literal["negated", "hypothetical", "reported"]
-CONTEXT_CATEGORIES: tuple[str, ...] = ("negated", "hypothetical", "reported")
+ContextCategory = Literal["negated", "anticipated", "reported"]
+CONTEXT_CATEGORIES: tuple[str, ...] = ("negated", "anticipated", "reported")
+#: Other names accepted for a category when loading.
+CATEGORY_ALIASES = {"hypothetical": "anticipated", "negation": "negated", "reported_speech": "reported"}
 Direction = Literal["forward", "backward", "both", "terminate", "pseudo"]
 DIRECTIONS: tuple[str, ...] = ("forward", "backward", "both", "terminate", "pseudo")
 
@@ -78,6 +80,10 @@ class Code:
 @dataclass(frozen=True, slots=True)
 class ContextTrigger:
     """A ConText trigger: terms (or a token pattern) that mark matches in their scope.
+
+    Categories: ``negated``; ``anticipated`` (hypothetical, feared or expected:
+    "if it goes wrong it'll be me"; ``hypothetical`` is accepted as another
+    name); ``reported`` speech.
 
     ``direction`` says where the scope lies: after the trigger (``forward``),
     before it (``backward``), or ``both``; ``terminate`` terms end any scope of

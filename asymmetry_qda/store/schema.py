@@ -109,12 +109,15 @@ CREATE TABLE codings (
     "end"         INTEGER NOT NULL,
     code_id       TEXT NOT NULL,
     origin        TEXT NOT NULL CHECK (origin IN ('human', 'rule', 'model')),
-    status        TEXT NOT NULL CHECK (status IN ('suggested', 'confirmed', 'rejected', 'withdrawn')),
+    status        TEXT NOT NULL CHECK (status IN ('suggested', 'suppressed', 'confirmed', 'rejected', 'withdrawn')),
     coder_id      TEXT NOT NULL REFERENCES coders (coder_id),
     rule_id       TEXT,
     confidence    REAL,
     context       TEXT NOT NULL DEFAULT '[]',
+    evidence      TEXT NOT NULL DEFAULT '[]',
+    segment_id    TEXT,
     codebook_hash TEXT REFERENCES codebooks (codebook_hash),
+    pipeline      TEXT,
     run_id        TEXT,
     supersedes    TEXT REFERENCES codings (coding_id),
     note          TEXT,
@@ -135,6 +138,17 @@ CREATE TABLE memos (
     text       TEXT NOT NULL,
     supersedes TEXT REFERENCES memos (memo_id),
     created_at TEXT NOT NULL
+);
+
+CREATE TABLE runs (
+    run_id        TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL,
+    codebook_hash TEXT REFERENCES codebooks (codebook_hash),
+    pipeline      TEXT,
+    options       TEXT NOT NULL DEFAULT '{}',
+    n_added       INTEGER NOT NULL DEFAULT 0,
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT
 );
 
 CREATE TABLE ingest_log (

