@@ -32,6 +32,7 @@ from .store.sqlite import Store, utc_now
 
 if TYPE_CHECKING:  # pragma: no cover
     from .codebook import Codebook
+    from .review import ReviewQueue
     from .tagger.run import CodeRunReport
 
 __all__ = ["Project"]
@@ -434,6 +435,48 @@ class Project:
             """SELECT memo_id, coding_id, doc_id, start, "end", code_id, author, text, supersedes, created_at
                FROM memos ORDER BY created_at, memo_id""", self._db)
 
+    def review_queue(self, *, coder: str, code: str | None = None, status: str = "suggested",
+                     where: str | None = None, context: int = 1) -> "ReviewQueue":
+        """A queue of suggestions to decide one by one; shows as a widget in JupyterLab (see :mod:`.review`)."""
+        from .review import ReviewQueue
+
+        _check_coder(coder)
+        return ReviewQueue(self, coder=coder, code=code, status=status, where=where, context=context)
+
+    def show(self, doc_id: str, codes: str | Sequence[str] | None = None, *,
+             status: Sequence[str] = ("suggested", "confirmed"), start: int = 0, end: int | None = None,
+             jupyter: bool | None = None) -> str | None:
+        """Render ``doc_id`` (or ``text[start:end]``) with its codings, displaCy ``span`` style.
+
+        Overlapping codes are stacked; suggestions are labelled ``code?``;
+        colours come from the most recently stored codebook (sub-codes take
+        their theme's). In a notebook the HTML is displayed; elsewhere (or with
+        ``jupyter=False``) it is returned.
+        """
+        from .display import code_colours, render_codings
+
+        text = self.text(doc_id)
+        end = len(text) if end is None else end
+        frame = self.codings()
+        frame = frame[(frame["doc_id"] == doc_id) & frame["status"].isin(list(status))
+                      & (frame["start"] < end) & (frame["end"] > start)]
+        if codes is not None:
+            wanted = [codes] if isinstance(codes, str) else list(codes)
+            frame = frame[frame["code_id"].apply(lambda c: any(c == w or c.startswith(w + ".") for w in wanted))]
+        spans = [(max(r.start, start) - start, min(r.end, end) - start,
+                  r.code_id + ("?" if r.status == "suggested" else "")) for r in frame.itertuples()]
+        latest = self._db.execute("SELECT codebook_hash FROM codebooks ORDER BY added_at DESC, rowid DESC LIMIT 1").fetchone()
+        colours = code_colours(self.codebook(latest[0])) if latest else {}
+        html = render_codings(text[start:end], spans, colours=colours, title=f"{doc_id} [{start}:{end}]")
+        if jupyter is None:
+            jupyter = _in_notebook()
+        if jupyter:
+            from IPython.display import HTML, display
+
+            display(HTML(html))
+            return None
+        return html
+
     def _targets(self, ids, rule: str | None, code: str | None) -> list[str]:
         if sum(x is not None for x in (ids, rule, code)) != 1:
             raise InputError(Problem("decision", "give exactly one of ids, rule= or code=",
@@ -491,6 +534,15 @@ class Project:
         listing = ", ".join(known[:10]) + (" ..." if len(known) > 10 else "")
         return (f"{self.path}: no {what} {key!r}. Fix: use one of the stored ids"
                 f"{(' (' + listing + ')') if listing else ' (the project has none yet)'}")
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with JupyterLab
+        return False
+    shell = get_ipython()
+    return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
 
 
 def _check_coder(coder: str) -> None:

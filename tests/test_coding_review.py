@@ -171,3 +171,32 @@ def test_two_processes_give_the_same_suggestions(project, write):
     other = project.code(parse_codebook(CODEBOOK), model="blank", unit="span", n_process=2, progress=False)
     assert other.matches == one.matches and other.added_suggested == 0
     assert sorted(project.codings()["coding_id"]) == ids
+
+
+def test_show_renders_codes_with_colours_and_marks_suggestions(coded):
+    project, _ = coded
+    project.add_codebook(parse_codebook(CODEBOOK.replace("    definition: Blame against praise.",
+                                                         "    definition: Blame against praise.\n    colour: '#D62728'")))
+    html = project.show("INT04", jupyter=False)
+    assert "response.blame?" in html and "#D62728" in html and "INT04" in html
+    only = project.show("INT04", codes="response.praise", jupyter=False)
+    assert "response.blame" not in only and "response.praise?" in only
+
+
+def test_review_queue_decides_through_the_api(coded):
+    project, _ = coded
+    queue = project.review_queue(coder="LT")
+    assert len(queue) == 4 and queue.remaining == 4
+    assert "<mark>out to dry</mark>" in queue.html()
+    first = queue.current["coding_id"]
+    accepted = queue.accept(memo="clear case")
+    queue.skip()
+    rejected = queue.reject()
+    changed = queue.change_code("response.praise")
+    assert queue.current is None and "Queue done" in queue.html()
+    now = project.codings().set_index("coding_id")
+    assert now.loc[accepted, "status"] == "confirmed" and now.loc[rejected, "status"] == "rejected"
+    assert now.loc[changed, "code_id"] == "response.praise"
+    assert project.history(accepted)["coding_id"].tolist() == [first, accepted]
+    widget = queue.widget()
+    assert widget.children  # builds headlessly
