@@ -80,3 +80,44 @@ def test_a_code_with_rules_but_no_examples_fails_as_untested():
     cb = parse_codebook('codebook: {name: D, version: "1"}\ncodes:\n  - {id: a, label: A, definition: x., '
                         'rules: [{id: r, phrase: [x]}]}\n')
     assert summarise_examples(run_examples(cb, model="blank"), cb)["status"].tolist() == ["fail"]
+
+
+@requires_model
+def test_anchor_and_window_shortcuts_find_exactly_what_plain_matchers_find():
+    """The RuleMatcher skips rules whose anchor word is absent and runs the rest on windows around it;
+    a plain Matcher / DependencyMatcher per rule over the whole document is the reference."""
+    import random
+
+    from spacy.matcher import DependencyMatcher, Matcher
+
+    from asymmetry_qda.codebook import load_codebook
+
+    from .conftest import REPO
+
+    study = load_codebook(REPO / "codebooks" / "asymmetries.yaml")
+    nlp = analysis_pipeline("auto")
+    fast = RuleMatcher(study, nlp)
+    sentences = [t for c in study.codes for t in (*c.examples, *c.counter_examples)]
+    random.Random(3).shuffle(sentences)
+    docs = list(nlp.pipe(" ".join(sentences[i:i + 6]) for i in range(0, len(sentences), 6)))
+    reference = []
+    for rule in study.rules:
+        if rule.kind == "tokens":
+            matcher = Matcher(nlp.vocab)
+            matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
+            reference.append((rule.id, matcher, False))
+        elif rule.kind == "dependency":
+            matcher = DependencyMatcher(nlp.vocab)
+            matcher.add(rule.id, [rule.pattern])
+            reference.append((rule.id, matcher, True))
+    for doc in docs:
+        expected = set()
+        for rule_id, matcher, dependency in reference:
+            for match in matcher(doc):
+                if dependency:
+                    expected.add((rule_id, min(match[1]), max(match[1]) + 1))
+                else:
+                    expected.add((rule_id, match[1], match[2]))
+        pattern_rules = {r.id for r in study.rules if r.kind != "phrase"}
+        got = {(m.rule_id, m.start, m.end) for m in fast(doc) if m.rule_id in pattern_rules}
+        assert got == expected

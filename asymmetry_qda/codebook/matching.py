@@ -12,7 +12,10 @@ warning.
 
 from __future__ import annotations
 
+import re
 import warnings
+
+import numpy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,6 +44,90 @@ class RuleMatch:
 _ANNOTATION = {"LEMMA": "LEMMA", "POS": "POS", "TAG": "TAG", "MORPH": "MORPH", "DEP": "DEP",
                "ENT_TYPE": "ENT_IOB", "ENT_IOB": "ENT_IOB", "ENT_ID": "ENT_IOB", "ENT_KB_ID": "ENT_IOB",
                "SENT_START": "SENT_START", "IS_SENT_START": "SENT_START"}
+
+
+@dataclass
+class _Guarded:
+    """A token or dependency rule with its own matcher, run only when its anchor word is in the document."""
+
+    rule_id: str
+    matcher: object
+    needs: frozenset[str]
+    anchor: tuple[str, frozenset[int]] | None
+    dependency: bool = False
+    max_len: int | None = None  # the most tokens a match can span; None when unbounded
+
+    def __post_init__(self) -> None:
+        import numpy
+
+        self.anchor_array = None if self.anchor is None else numpy.array(sorted(self.anchor[1]), dtype=numpy.uint64)
+
+
+def _max_length(tokens: list[dict]) -> int | None:
+    """The most tokens a match can cover (``{n,m}`` counts m), or ``None`` for ``+``, ``*`` and ``{n,}``."""
+    total = 0
+    for spec in tokens:
+        op = spec.get("OP")
+        if op in (None, "?"):
+            total += 1
+        elif op == "!":
+            continue
+        elif isinstance(op, str) and (m := re.fullmatch(r"\{(\d*)(,?)(\d*)\}", op)):
+            low, comma, high = m.groups()
+            if comma and not high:
+                return None
+            total += int(high or low)
+        else:
+            return None
+    return total or None
+
+
+def _windows(positions, max_len: int, n_tokens: int) -> list[tuple[int, int]]:
+    """Merged token windows ``[p - max_len + 1, p + max_len)`` around each anchor position."""
+    return _merge([(max(0, p - max_len + 1), min(n_tokens, p + max_len)) for p in positions.tolist()])
+
+
+def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for lo, hi in windows:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _anchor(tokens: list[dict], vocab) -> tuple[str, frozenset[int]] | None:
+    """A necessary condition for a pattern to match: one required token's LOWER or LEMMA among a few values.
+
+    Of the required tokens (no ``OP``, or ``OP: "+"``) whose spec gives a literal
+    word or an ``IN`` list for LOWER, ORTH, TEXT (compared lower-cased) or LEMMA,
+    the one with the fewest and least common values is chosen. ``None`` when no
+    token qualifies: the rule then runs on every document.
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    best = None
+    for spec in tokens:
+        if spec.get("OP") not in (None, "+"):
+            continue
+        for key, attr in (("LOWER", "LOWER"), ("ORTH", "LOWER"), ("TEXT", "LOWER"), ("LEMMA", "LEMMA")):
+            value = spec.get(key)
+            if isinstance(value, str):
+                values = {value}
+            elif isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
+                values = set(value["IN"])
+            else:
+                continue
+            if key in ("ORTH", "TEXT"):
+                values = {v.lower() for v in values}
+            score = (any(v.lower() in STOP_WORDS or len(v) < 3 for v in values), len(values), attr != "LOWER")
+            if best is None or score < best[0]:
+                best = (score, attr, values)
+    if best is None:
+        return None
+    _, attr, values = best
+    return attr, frozenset(vocab.strings.add(v) for v in values)
 
 
 class RuleMatcher:
@@ -72,7 +159,7 @@ class RuleMatcher:
             ("phrase", frozenset()): (PhraseMatcher(nlp.vocab, attr="LOWER"), []),
             ("phrase", frozenset({"LEMMA"})): (PhraseMatcher(nlp.vocab, attr="LEMMA"), []),
         }
-        self._dependency = DependencyMatcher(nlp.vocab, validate=True)
+        self._guarded: list[_Guarded] = []  # token and dependency rules, each with its own matcher and anchor
         self.lemma_fallback: list[str] = []
         lemma_rules = [r for r in self.rules.values() if r.kind == "phrase" and r.match == "lemma"]
         if lemma_rules and not self.has_lemmas:
@@ -92,12 +179,29 @@ class RuleMatcher:
                 ids.append(rule.id)
             elif rule.kind == "tokens":
                 needs = frozenset(_ANNOTATION.get(key, "") for token in rule.pattern for key in token) - {""}
-                matcher, ids = self._groups.setdefault(("tokens", needs), (Matcher(nlp.vocab, validate=True), []))
+                matcher = Matcher(nlp.vocab, validate=True)
                 matcher.add(rule.id, [rule.pattern], greedy="LONGEST")  # "turned out" not also "turned"
-                ids.append(rule.id)
+                self._guarded.append(_Guarded(rule.id, matcher, needs, _anchor(rule.pattern, nlp.vocab),
+                                              max_len=_max_length(rule.pattern)))
             else:
-                self._dependency.add(rule.id, [rule.pattern])
+                needs = frozenset({"DEP"}) | frozenset(
+                    _ANNOTATION.get(key, "") for node in rule.pattern for key in node.get("RIGHT_ATTRS", {})) - {""}
+                matcher = DependencyMatcher(nlp.vocab, validate=True)
+                matcher.add(rule.id, [rule.pattern])
+                anchor = _anchor([node.get("RIGHT_ATTRS", {}) for node in rule.pattern], nlp.vocab)
+                self._guarded.append(_Guarded(rule.id, matcher, needs, anchor, dependency=True))
         self.dependency_rule_ids = [r.id for r in self.rules.values() if r.kind == "dependency"]
+        self._annotations = sorted({a for rule in self._guarded for a in rule.needs})
+        # which rules each anchor word can wake up, per attribute
+        self._by_anchor: dict[str, dict[int, list[int]]] = {"LOWER": {}, "LEMMA": {}}
+        for index, rule in enumerate(self._guarded):
+            if rule.anchor is not None:
+                for value in rule.anchor[1]:
+                    self._by_anchor[rule.anchor[0]].setdefault(value, []).append(index)
+        self._always = [i for i, rule in enumerate(self._guarded) if rule.anchor is None]
+        self._by_needs: dict[frozenset[str], list[str]] = {}
+        for rule in self._guarded:
+            self._by_needs.setdefault(rule.needs, []).append(rule.rule_id)
         self._warned_skipped: set[str] = set()
 
     def __call__(self, doc: "Doc") -> list[RuleMatch]:
@@ -108,17 +212,43 @@ class RuleMatcher:
         for (_, needs), (matcher, ids) in self._groups.items():
             if not ids:  # an empty spaCy matcher warns on every call
                 continue
-            if not all(doc.has_annotation(a) for a in needs):
+            if needs and not doc.has_annotation("LEMMA"):
                 skipped.extend(ids)
                 continue
             for match_id, start, end in matcher(doc):
                 found.add((vocab.strings[match_id], start, end))
-        if self.dependency_rule_ids:
-            if doc.has_annotation("DEP"):
-                for match_id, token_ids in self._dependency(doc):
+        annotated = {a: doc.has_annotation(a) for a in self._annotations}  # each checked once per document
+        n_tokens = len(doc)
+        arrays: dict[str, numpy.ndarray] = {}
+        candidates = set(self._always)
+        for attr, index in self._by_anchor.items():
+            if index and (attr == "LOWER" or annotated.get("LEMMA", doc.has_annotation("LEMMA"))):
+                arrays[attr] = doc.to_array(attr) if n_tokens else numpy.zeros(0, dtype=numpy.uint64)
+                for value in index.keys() & set(arrays[attr].tolist()):
+                    candidates.update(index[value])
+            elif index:  # no lemmas: rules anchored on a lemma cannot run (reported below as skipped)
+                candidates.update(i for rules in index.values() for i in rules)
+        unmet = set()
+        for needs, ids in self._by_needs.items():
+            if not all(annotated[a] for a in needs):
+                skipped.extend(ids)
+                unmet.add(needs)
+        for position in sorted(candidates):  # rules whose anchor word is not in the document are never run
+            rule = self._guarded[position]
+            if rule.needs in unmet:
+                continue
+            windows = [(0, n_tokens)]
+            if rule.anchor is not None and not rule.dependency:
+                positions = numpy.flatnonzero(numpy.isin(arrays[rule.anchor[0]], rule.anchor_array))
+                if rule.max_len is not None:
+                    windows = _windows(positions, rule.max_len, n_tokens)
+            if rule.dependency:
+                for match_id, token_ids in rule.matcher(doc):
                     found.add((vocab.strings[match_id], min(token_ids), max(token_ids) + 1))
-            else:
-                skipped.extend(self.dependency_rule_ids)
+                continue
+            for lo, hi in windows:  # a match holds its anchor token, so it lies within max_len of it
+                for match_id, start, end in rule.matcher(doc[lo:hi] if (lo, hi) != (0, n_tokens) else doc):
+                    found.add((vocab.strings[match_id], lo + start, lo + end))
         new = [r for r in skipped if r not in self._warned_skipped]
         if new:
             self._warned_skipped.update(new)
