@@ -1,5 +1,8 @@
 """Tagger speed: words per second for each stage, on a synthetic interview-like corpus.
 
+The corpus is made of turns of 2-8 sentences drawn at random (seeded) from the
+participant turns of the bundled sample transcripts, repeated to the size asked.
+
 Run: ``.venv/bin/python benchmarks/bench_tagger.py [--words 1000000] [--codebook codebooks/asymmetries.yaml]``
 
 In one run it reports words per second for:
@@ -31,31 +34,24 @@ from asymmetry_qda.codebook import load_codebook
 from asymmetry_qda.nlp import resolve_model
 from asymmetry_qda.tagger import UNUSED_COMPONENTS, build_pipeline
 
-FILLER = [
-    "Um, I mean, it's- it's hard to say really.", "We had a briefing at seven and then the radio went.",
-    "So the sergeant was off sick and I had two probationers and a van that wouldn't start.",
-    "I don't know, you'd have to ask the chief inspector about that one.", "[laughs] Anyway, where was I?",
-    "The canteen shuts at two so we eat in the car, which is grim.", "My daughter's got her exams this week.",
-    "It was raining, the custody suite was full, and we had three jobs waiting on the screen.",
-]
-THEMED = [
-    "Whatever happens on my watch, it lands at my door, even the stuff I never saw.",
-    "Nobody has ever had a go at me for that, to be fair.", "If this goes wrong it'll be me in front of the IOPC.",
-    "You get a commendation at some awards night a year later and that's it.",
-    "It was a close shave, honestly, and it got written up as a success.",
-    "The first question is always whose fault it was, never what went wrong with the system.",
-    "He'd done four nights on the trot and he forgot to book it in.",
-    "We can't promise it will never go wrong, but the standards stay where they are.",
-    "The local paper ran it on the front page and my phone didn't stop.",
-]
+def corpus(words: int, seed: int = 7, samples: str = "data_samples/transcripts") -> list[str]:
+    """Interview-like turns: each is 2-8 sentences drawn at random from the sample corpus's participant turns."""
+    import re
+    from pathlib import Path
 
+    from asymmetry_qda.readers import LabelConfig, read_source
 
-def corpus(words: int, seed: int = 7) -> list[str]:
+    sentences = []
+    for path in sorted(Path(samples).iterdir()):
+        for doc in read_source(path, labels=LabelConfig()):
+            for turn in doc.turns:
+                if not turn.is_interviewer:
+                    text = doc.text[turn.start:turn.end]
+                    sentences.extend(s for s in re.split(r"(?<=[.?!])\s+", text) if s.strip())
     rng = random.Random(seed)
     turns, count = [], 0
     while count < words:
-        sentences = [rng.choice(THEMED if rng.random() < 0.2 else FILLER) for _ in range(rng.randint(2, 8))]
-        turn = " ".join(sentences)
+        turn = " ".join(rng.choice(sentences) for _ in range(rng.randint(2, 8)))
         turns.append(turn)
         count += len(turn.split())
     return turns

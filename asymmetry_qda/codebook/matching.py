@@ -53,18 +53,13 @@ class _Guarded:
     rule_id: str
     matcher: object
     needs: frozenset[str]
-    anchor: tuple[str, frozenset[int]] | None
+    anchor: tuple[str, frozenset[int], int] | None
     dependency: bool = False
-    max_len: int | None = None  # the most tokens a match can span; None when unbounded
-
-    def __post_init__(self) -> None:
-        import numpy
-
-        self.anchor_array = None if self.anchor is None else numpy.array(sorted(self.anchor[1]), dtype=numpy.uint64)
+    reach: tuple[int, int] | None = None  # tokens a match can extend before / after its anchor; None: unbounded
 
 
 def _max_length(tokens: list[dict]) -> int | None:
-    """The most tokens a match can cover (``{n,m}`` counts m), or ``None`` for ``+``, ``*`` and ``{n,}``."""
+    """The most tokens ``tokens`` can cover (``{n,m}`` counts m), or ``None`` for ``+``, ``*`` and ``{n,}``."""
     total = 0
     for spec in tokens:
         op = spec.get("OP")
@@ -79,12 +74,24 @@ def _max_length(tokens: list[dict]) -> int | None:
             total += int(high or low)
         else:
             return None
-    return total or None
+    return total
 
 
-def _windows(positions, max_len: int, n_tokens: int) -> list[tuple[int, int]]:
-    """Merged token windows ``[p - max_len + 1, p + max_len)`` around each anchor position."""
-    return _merge([(max(0, p - max_len + 1), min(n_tokens, p + max_len)) for p in positions.tolist()])
+def _reach(tokens: list[dict], anchor: tuple | None) -> tuple[int, int] | None:
+    """How many tokens a match can extend before and after its anchor token, or ``None`` if unbounded."""
+    if anchor is None:
+        return None
+    k = anchor[2]
+    if tokens[k].get("OP") == "+":
+        return None
+    before, after = _max_length(tokens[:k]), _max_length(tokens[k + 1:])
+    return None if before is None or after is None else (before, after)
+
+
+def _windows(positions, reach: tuple[int, int], n_tokens: int) -> list[tuple[int, int]]:
+    """Merged token windows ``[p - before, p + after + 1)`` around each anchor position."""
+    before, after = reach
+    return _merge([(max(0, p - before), min(n_tokens, p + after + 1)) for p in positions])
 
 
 def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -97,18 +104,19 @@ def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _anchor(tokens: list[dict], vocab) -> tuple[str, frozenset[int]] | None:
+def _anchor(tokens: list[dict], vocab) -> tuple[str, frozenset[int], int] | None:
     """A necessary condition for a pattern to match: one required token's LOWER or LEMMA among a few values.
 
     Of the required tokens (no ``OP``, or ``OP: "+"``) whose spec gives a literal
     word or an ``IN`` list for LOWER, ORTH, TEXT (compared lower-cased) or LEMMA,
-    the one with the fewest and least common values is chosen. ``None`` when no
-    token qualifies: the rule then runs on every document.
+    the one with the fewest and least common values is chosen; its index in the
+    pattern is returned too. ``None`` when no token qualifies: the rule then
+    runs on every document.
     """
     from spacy.lang.en.stop_words import STOP_WORDS
 
     best = None
-    for spec in tokens:
+    for k, spec in enumerate(tokens):
         if spec.get("OP") not in (None, "+"):
             continue
         for key, attr in (("LOWER", "LOWER"), ("ORTH", "LOWER"), ("TEXT", "LOWER"), ("LEMMA", "LEMMA")):
@@ -123,11 +131,11 @@ def _anchor(tokens: list[dict], vocab) -> tuple[str, frozenset[int]] | None:
                 values = {v.lower() for v in values}
             score = (any(v.lower() in STOP_WORDS or len(v) < 3 for v in values), len(values), attr != "LOWER")
             if best is None or score < best[0]:
-                best = (score, attr, values)
+                best = (score, attr, values, k)
     if best is None:
         return None
-    _, attr, values = best
-    return attr, frozenset(vocab.strings.add(v) for v in values)
+    _, attr, values, k = best
+    return attr, frozenset(vocab.strings.add(v) for v in values), k
 
 
 class RuleMatcher:
@@ -181,8 +189,8 @@ class RuleMatcher:
                 needs = frozenset(_ANNOTATION.get(key, "") for token in rule.pattern for key in token) - {""}
                 matcher = Matcher(nlp.vocab, validate=True)
                 matcher.add(rule.id, [rule.pattern], greedy="LONGEST")  # "turned out" not also "turned"
-                self._guarded.append(_Guarded(rule.id, matcher, needs, _anchor(rule.pattern, nlp.vocab),
-                                              max_len=_max_length(rule.pattern)))
+                anchor = _anchor(rule.pattern, nlp.vocab)
+                self._guarded.append(_Guarded(rule.id, matcher, needs, anchor, reach=_reach(rule.pattern, anchor)))
             else:
                 needs = frozenset({"DEP"}) | frozenset(
                     _ANNOTATION.get(key, "") for node in rule.pattern for key in node.get("RIGHT_ATTRS", {})) - {""}
@@ -220,6 +228,7 @@ class RuleMatcher:
         annotated = {a: doc.has_annotation(a) for a in self._annotations}  # each checked once per document
         n_tokens = len(doc)
         arrays: dict[str, numpy.ndarray] = {}
+        where: dict[str, dict[int, list[int]]] = {}
         candidates = set(self._always)
         for attr, index in self._by_anchor.items():
             if index and (attr == "LOWER" or annotated.get("LEMMA", doc.has_annotation("LEMMA"))):
@@ -239,14 +248,19 @@ class RuleMatcher:
                 continue
             windows = [(0, n_tokens)]
             if rule.anchor is not None and not rule.dependency:
-                positions = numpy.flatnonzero(numpy.isin(arrays[rule.anchor[0]], rule.anchor_array))
-                if rule.max_len is not None:
-                    windows = _windows(positions, rule.max_len, n_tokens)
+                attr = rule.anchor[0]
+                if attr not in where:  # value -> token positions, one pass per document and attribute
+                    where[attr] = {}
+                    for i, value in enumerate(arrays[attr].tolist()):
+                        where[attr].setdefault(value, []).append(i)
+                positions = sorted(p for value in rule.anchor[1] for p in where[attr].get(value, ()))
+                if rule.reach is not None:
+                    windows = _windows(positions, rule.reach, n_tokens)
             if rule.dependency:
                 for match_id, token_ids in rule.matcher(doc):
                     found.add((vocab.strings[match_id], min(token_ids), max(token_ids) + 1))
                 continue
-            for lo, hi in windows:  # a match holds its anchor token, so it lies within max_len of it
+            for lo, hi in windows:  # a match holds its anchor token, so it lies within its reach of it
                 for match_id, start, end in rule.matcher(doc[lo:hi] if (lo, hi) != (0, n_tokens) else doc):
                     found.add((vocab.strings[match_id], lo + start, lo + end))
         new = [r for r in skipped if r not in self._warned_skipped]
