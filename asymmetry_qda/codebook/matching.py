@@ -56,6 +56,7 @@ class _Guarded:
     anchor: tuple[str, frozenset[int], int] | None
     dependency: bool = False
     reach: tuple[int, int] | None = None  # tokens a match can extend before / after its anchor; None: unbounded
+    requires: tuple[tuple[str, frozenset[int]], ...] = ()  # every other literal the pattern needs
 
 
 def _max_length(tokens: list[dict]) -> int | None:
@@ -104,18 +105,17 @@ def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _anchor(tokens: list[dict], vocab) -> tuple[str, frozenset[int], int] | None:
-    """A necessary condition for a pattern to match: one required token's LOWER or LEMMA among a few values.
+def _literals(tokens: list[dict], vocab) -> list[tuple[tuple, str, frozenset[int], int]]:
+    """Necessary conditions for a pattern to match, best first: (score, attr, value hashes, token index).
 
-    Of the required tokens (no ``OP``, or ``OP: "+"``) whose spec gives a literal
-    word or an ``IN`` list for LOWER, ORTH, TEXT (compared lower-cased) or LEMMA,
-    the one with the fewest and least common values is chosen; its index in the
-    pattern is returned too. ``None`` when no token qualifies: the rule then
-    runs on every document.
+    Each required token (no ``OP``, or ``OP: "+"``) whose spec gives a literal
+    word or an ``IN`` list for LOWER, ORTH, TEXT (compared lower-cased) or LEMMA
+    must have one of those values somewhere in a matching document. Sets made
+    only of stop words ("the", "to", "be") come last, then larger sets.
     """
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    best = None
+    found = []
     for k, spec in enumerate(tokens):
         if spec.get("OP") not in (None, "+"):
             continue
@@ -129,13 +129,10 @@ def _anchor(tokens: list[dict], vocab) -> tuple[str, frozenset[int], int] | None
                 continue
             if key in ("ORTH", "TEXT"):
                 values = {v.lower() for v in values}
-            score = (any(v.lower() in STOP_WORDS or len(v) < 3 for v in values), len(values), attr != "LOWER")
-            if best is None or score < best[0]:
-                best = (score, attr, values, k)
-    if best is None:
-        return None
-    _, attr, values, k = best
-    return attr, frozenset(vocab.strings.add(v) for v in values), k
+            common = sum(v.lower() in STOP_WORDS or len(v) < 3 for v in values)
+            score = (common == len(values), common, len(values), attr != "LOWER")
+            found.append((score, attr, frozenset(vocab.strings.add(v) for v in values), k))
+    return sorted(found, key=lambda item: (item[0], item[3]))
 
 
 class RuleMatcher:
@@ -189,15 +186,19 @@ class RuleMatcher:
                 needs = frozenset(_ANNOTATION.get(key, "") for token in rule.pattern for key in token) - {""}
                 matcher = Matcher(nlp.vocab, validate=True)
                 matcher.add(rule.id, [rule.pattern], greedy="LONGEST")  # "turned out" not also "turned"
-                anchor = _anchor(rule.pattern, nlp.vocab)
-                self._guarded.append(_Guarded(rule.id, matcher, needs, anchor, reach=_reach(rule.pattern, anchor)))
+                literals = _literals(rule.pattern, nlp.vocab)
+                anchor = literals[0][1:] if literals else None
+                self._guarded.append(_Guarded(rule.id, matcher, needs, anchor, reach=_reach(rule.pattern, anchor),
+                                              requires=tuple((a, h) for _, a, h, _ in literals[1:])))
             else:
                 needs = frozenset({"DEP"}) | frozenset(
                     _ANNOTATION.get(key, "") for node in rule.pattern for key in node.get("RIGHT_ATTRS", {})) - {""}
                 matcher = DependencyMatcher(nlp.vocab, validate=True)
                 matcher.add(rule.id, [rule.pattern])
-                anchor = _anchor([node.get("RIGHT_ATTRS", {}) for node in rule.pattern], nlp.vocab)
-                self._guarded.append(_Guarded(rule.id, matcher, needs, anchor, dependency=True))
+                literals = _literals([node.get("RIGHT_ATTRS", {}) for node in rule.pattern], nlp.vocab)
+                anchor = literals[0][1:] if literals else None
+                self._guarded.append(_Guarded(rule.id, matcher, needs, anchor, dependency=True,
+                                              requires=tuple((a, h) for _, a, h, _ in literals[1:])))
         self.dependency_rule_ids = [r.id for r in self.rules.values() if r.kind == "dependency"]
         self._annotations = sorted({a for rule in self._guarded for a in rule.needs})
         # which rules each anchor word can wake up, per attribute
@@ -230,10 +231,12 @@ class RuleMatcher:
         arrays: dict[str, numpy.ndarray] = {}
         where: dict[str, dict[int, list[int]]] = {}
         candidates = set(self._always)
+        present: dict[str, set[int]] = {}
         for attr, index in self._by_anchor.items():
             if index and (attr == "LOWER" or annotated.get("LEMMA", doc.has_annotation("LEMMA"))):
                 arrays[attr] = doc.to_array(attr) if n_tokens else numpy.zeros(0, dtype=numpy.uint64)
-                for value in index.keys() & set(arrays[attr].tolist()):
+                present[attr] = set(arrays[attr].tolist())
+                for value in index.keys() & present[attr]:
                     candidates.update(index[value])
             elif index:  # no lemmas: rules anchored on a lemma cannot run (reported below as skipped)
                 candidates.update(i for rules in index.values() for i in rules)
@@ -246,6 +249,8 @@ class RuleMatcher:
             rule = self._guarded[position]
             if rule.needs in unmet:
                 continue
+            if any(attr in present and hashes.isdisjoint(present[attr]) for attr, hashes in rule.requires):
+                continue  # another word the rule needs is missing
             windows = [(0, n_tokens)]
             if rule.anchor is not None and not rule.dependency:
                 attr = rule.anchor[0]

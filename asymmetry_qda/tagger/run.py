@@ -134,22 +134,22 @@ def code_project(
                        ("" if want_interviewer else " AND is_interviewer = 0")).fetchone()[0]
     report = CodeRunReport(uuid.uuid4().hex, codebook.content_hash, label, unit)
     texts: dict[str, str] = {}
-    stream = nlp.pipe(_turns(db, texts, want_interviewer), as_tuples=True, batch_size=batch_size, n_process=n_process)
+    stream = tag_stream(_turns(db, texts, want_interviewer), codebook, model=model, nlp=nlp, n_process=n_process,
+                        batch_size=batch_size)
     grouped: dict[tuple[str, str, int, int, str], dict] = {}
-    for doc, turn in _progress(stream, total, progress):
+    for (length, matches), turn in _progress(stream, total, progress):
         report.turns += 1
-        for span in doc.spans.get("qda", []):
-            code = codes[span.label_]
+        for match in matches:
+            code = codes[match.code_id]
             if not _speaker_ok(code.speakers, turn.is_interviewer, include_interviewer):
                 continue
             report.matches += 1
-            start, end = turn.start + span.start_char, turn.start + span.end_char
-            unit_start, unit_end, segment_id = _unit_of(turn, start, end, unit, doc)
+            start, end = turn.start + match.start, turn.start + match.end
+            unit_start, unit_end, segment_id = _unit_of(turn, start, end, unit, length)
             key = (turn.doc_id, turn.text_sha256, unit_start, unit_end, code.id)
             entry = grouped.setdefault(key, {"segment_id": segment_id, "evidence": []})
-            entry["evidence"].append({"rule_id": span.kb_id_, "start": start, "end": end,
-                                      "weight": span._.qda_weight, "context": sorted(span._.qda_context),
-                                      "triggers": list(span._.qda_triggers)})
+            entry["evidence"].append({"rule_id": match.rule_id, "start": start, "end": end, "weight": match.weight,
+                                      "context": list(match.context), "triggers": list(match.triggers)})
     now = utc_now()
     with store.transaction() as write:
         write.execute("INSERT OR IGNORE INTO codebooks (codebook_hash, name, version, content, added_at) "
@@ -186,6 +186,93 @@ def code_project(
     return report
 
 
+@dataclass(frozen=True, slots=True)
+class TaggedMatch:
+    """One rule match in a text, with what the context component found: small and cheap to send between processes."""
+
+    code_id: str
+    rule_id: str
+    start: int
+    end: int
+    weight: float | None
+    context: tuple[str, ...]
+    triggers: tuple[str, ...]
+
+
+def matches_of(doc) -> list[TaggedMatch]:
+    """The tagger's matches in a processed ``Doc``."""
+    return [TaggedMatch(s.label_, s.kb_id_, s.start_char, s.end_char, s._.qda_weight, tuple(sorted(s._.qda_context)),
+                        s._.qda_triggers) for s in doc.spans.get("qda", [])]
+
+
+def tag_stream(items, codebook: "Codebook", *, model: str = "auto", nlp=None, n_process: int = 1,
+               batch_size: int = 64, chunk_size: int = 256):
+    """Tag ``(text, context)`` pairs, yielding ``((len(text), matches), context)`` in input order.
+
+    With ``n_process > 1`` the texts go in chunks to a pool of worker processes,
+    each of which builds the pipeline once and sends back only the matches
+    (not whole ``Doc`` objects, whose serialisation would cost more than the
+    tagging), so the work spreads over the cores.
+    """
+    if n_process == 1:
+        nlp = nlp or build_pipeline(codebook, model=model)
+        for doc, context in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
+            yield (len(doc.text), matches_of(doc)), context
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=n_process, mp_context=multiprocessing.get_context(method),
+                             initializer=_init_worker, initargs=(codebook.content, model)) as pool:
+        pending = []
+        for chunk in _chunks(items, chunk_size):
+            contexts = [context for _, context in chunk]
+            pending.append((pool.submit(_tag_chunk, [text for text, _ in chunk], batch_size), contexts))
+            while len(pending) > 2 * n_process:  # keep the workers busy without reading the corpus ahead
+                yield from _drain(pending.pop(0))
+        for item in pending:
+            yield from _drain(item)
+
+
+def _drain(item):
+    future, contexts = item
+    yield from zip(future.result(), contexts, strict=True)
+
+
+def _chunks(items, size: int):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_WORKER_NLP = None
+
+
+def _init_worker(codebook_text: str, model: str) -> None:
+    import warnings as _warnings
+
+    from ..codebook import parse_codebook
+
+    global _WORKER_NLP
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")  # the parent process has already warned
+        _WORKER_NLP = build_pipeline(parse_codebook(codebook_text, source="codebook"), model=model)
+
+
+def _tag_chunk(texts: list[str], batch_size: int) -> list[tuple[int, list[TaggedMatch]]]:
+    import warnings as _warnings
+
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        return [(len(doc.text), matches_of(doc)) for doc in _WORKER_NLP.pipe(texts, batch_size=batch_size)]
+
+
 def _speaker_ok(speakers: str, is_interviewer: bool, include_interviewer: bool) -> bool:
     if speakers == "all":
         return True
@@ -194,7 +281,7 @@ def _speaker_ok(speakers: str, is_interviewer: bool, include_interviewer: bool) 
     return not is_interviewer or include_interviewer
 
 
-def _unit_of(turn: _Turn, start: int, end: int, unit: str, doc) -> tuple[int, int, str]:
+def _unit_of(turn: _Turn, start: int, end: int, unit: str, length: int) -> tuple[int, int, str]:
     if unit == "span":
         return start, end, turn.segment_id
     if unit == "sentence" and turn.sentences:
@@ -202,7 +289,7 @@ def _unit_of(turn: _Turn, start: int, end: int, unit: str, doc) -> tuple[int, in
         s_start, s_end, s_id = turn.sentences[max(i, 0)]
         if s_start <= start < s_end:  # the sentence holding the match's first character
             return s_start, s_end, s_id
-    return turn.start, turn.start + len(doc.text), turn.segment_id
+    return turn.start, turn.start + length, turn.segment_id
 
 
 def _judge(code, evidence: list[dict]) -> tuple[str, list[str], float, str]:
