@@ -163,3 +163,15 @@ def test_trained_pipeline_leaves_out_ner_and_marks_the_study_examples():
     doc = nlp("Nobody has ever had a go at me for that.")
     blame = [s for s in doc.spans["qda"] if s._.qda_code == "response.blame"]
     assert blame and all("negated" in s._.qda_context for s in blame)
+
+
+def test_parse_scope_stops_at_a_coordinated_clause(blank):
+    # "Nobody knows why , and PSD blamed me ." : 'blamed' is a conjunct of 'knows'
+    words = ["Nobody", "knows", "why", ",", "and", "PSD", "blamed", "me", "."]
+    heads = [1, 1, 1, 1, 1, 6, 1, 6, 1]
+    deps = ["nsubj", "ROOT", "advmod", "punct", "cc", "nsubj", "conj", "dobj", "punct"]
+    lemmas = ["nobody", "know", "why", ",", "and", "PSD", "blame", "I", "."]
+    pos = ["PRON", "VERB", "ADV", "PUNCT", "CCONJ", "PROPN", "VERB", "PRON", "PUNCT"]
+    doc = parsed(blank, words, heads, deps, lemmas, pos)
+    [span] = [s for s in doc.spans["qda"] if s._.qda_rule == "blame.verb"]
+    assert span._.qda_context == frozenset()

@@ -1,7 +1,7 @@
 """Testing a codebook like code: each code's examples must fire its rules, its counter-examples must not.
 
-Until the tagger exists, examples run through the codebook's matchers alone
-(no negation or context handling), on the analysis pipeline.
+Examples run through the real tagger, context included: a negated mention of a
+code that suppresses negation does not count as a match.
 
 Examples
 --------
@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..nlp import analysis_pipeline
-from .matching import RuleMatcher
 from .model import Codebook
 
-EXAMPLE_COLUMNS = ["code_id", "kind", "text", "rules_fired", "passed"]
+EXAMPLE_COLUMNS = ["code_id", "kind", "text", "rules_fired", "rules_suppressed", "passed"]
 SUMMARY_COLUMNS = ["code_id", "rules", "examples", "examples_matched", "counter_examples",
                    "counter_examples_clear", "status"]
 
@@ -33,20 +31,27 @@ SUMMARY_COLUMNS = ["code_id", "rules", "examples", "examples_matched", "counter_
 def run_examples(codebook: Codebook, *, model: str = "auto") -> pd.DataFrame:
     """One row per example and counter-example: which of the code's own rules fired, and whether it passed.
 
-    An example passes when at least one of its code's rules fires on it; a
-    counter-example passes when none does. Codes without rules are manual: their
-    examples are listed with ``passed`` empty.
+    The sentences go through the real tagger (:func:`asymmetry_qda.tagger.build_pipeline`), so context
+    counts as it does when coding: a match that the code suppresses (negated, for a code with
+    ``suppress_negated``) is listed under ``rules_suppressed`` and does not count. An example passes when
+    at least one of its code's rules fires unsuppressed; a counter-example passes when none does. Codes
+    without rules are manual: their examples are listed with ``passed`` empty.
     """
-    nlp = analysis_pipeline(model)
-    matcher = RuleMatcher(codebook, nlp)
+    from ..tagger import build_pipeline
+
+    nlp = build_pipeline(codebook, model=model)
     items = [(code, kind, text) for code in codebook.codes
              for kind, texts in (("example", code.examples), ("counter_example", code.counter_examples))
              for text in texts]
     rows = []
     for (code, kind, text), doc in zip(items, nlp.pipe(t for _, _, t in items), strict=True):
-        fired = sorted({m.rule_id for m in matcher(doc) if m.code_id == code.id})
+        spans = [s for s in doc.spans["qda"] if s.label_ == code.id]
+        kept = [s for s in spans if not (code.suppress_negated and "negated" in s._.qda_context)]
+        fired = sorted({s.kb_id_ for s in kept})
+        suppressed = sorted({s.kb_id_ for s in spans} - set(fired))
         passed = None if not code.rules else (bool(fired) if kind == "example" else not fired)
-        rows.append({"code_id": code.id, "kind": kind, "text": text, "rules_fired": fired, "passed": passed})
+        rows.append({"code_id": code.id, "kind": kind, "text": text, "rules_fired": fired,
+                     "rules_suppressed": suppressed, "passed": passed})
     frame = pd.DataFrame(rows, columns=EXAMPLE_COLUMNS)
     frame["passed"] = frame["passed"].astype("boolean")
     return frame

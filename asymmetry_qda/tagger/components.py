@@ -18,8 +18,9 @@ scope of a trigger from the codebook's ``context:`` section, following ConText:
   ("hasn't gone wrong yet") and does not mark it;
 - with a dependency parse, the scope of a forward negation is the subtree of
   the trigger's head (so "Nobody has ever blamed me for it" negates "blamed
-  me" however far apart the words are), still cut at a terminate term;
-  without a parse it is the token window.
+  me" however far apart the words are), less any clause coordinated with it
+  after the trigger ("nobody knows why, and now it is everywhere"), still cut
+  at a terminate term; without a parse it is the token window.
 
 Examples
 --------
@@ -224,6 +225,9 @@ class ContextMarker(_CodebookComponent):
             return False
         if parsed and trigger.flag == "negated" and forward:
             head = doc[trigger.start:trigger.end].root.head
-            subtree = range(head.left_edge.i, head.right_edge.i + 1)
-            return span.start in subtree
+            if not head.left_edge.i <= span.start <= head.right_edge.i:
+                return False
+            # a coordinated clause ("..., and now it's rolled out everywhere") is outside the negation
+            return not any(child.dep_ in ("conj", "parataxis") and child.i > trigger.start
+                           and child.left_edge.i <= span.start <= child.right_edge.i for child in head.children)
         return hi - lo < trigger.max_scope
