@@ -212,6 +212,7 @@ class RuleMatcher:
         for rule in self._guarded:
             self._by_needs.setdefault(rule.needs, []).append(rule.rule_id)
         self._warned_skipped: set[str] = set()
+        self._reported_needs: set[frozenset[str]] = set()
 
     def __call__(self, doc: "Doc") -> list[RuleMatch]:
         """Every rule match in ``doc``, sorted by position then rule id, without exact duplicates."""
@@ -233,18 +234,19 @@ class RuleMatcher:
         candidates = set(self._always)
         present: dict[str, set[int]] = {}
         for attr, index in self._by_anchor.items():
-            if index and (attr == "LOWER" or annotated.get("LEMMA", doc.has_annotation("LEMMA"))):
+            if index and (attr == "LOWER" or (annotated["LEMMA"] if "LEMMA" in annotated
+                                                 else doc.has_annotation("LEMMA"))):
                 arrays[attr] = doc.to_array(attr) if n_tokens else numpy.zeros(0, dtype=numpy.uint64)
                 present[attr] = set(arrays[attr].tolist())
                 for value in index.keys() & present[attr]:
                     candidates.update(index[value])
-            elif index:  # no lemmas: rules anchored on a lemma cannot run (reported below as skipped)
-                candidates.update(i for rules in index.values() for i in rules)
         unmet = set()
         for needs, ids in self._by_needs.items():
             if not all(annotated[a] for a in needs):
-                skipped.extend(ids)
                 unmet.add(needs)
+                if needs not in self._reported_needs:  # warn once per kind of missing annotation
+                    self._reported_needs.add(needs)
+                    skipped.extend(ids)
         for position in sorted(candidates):  # rules whose anchor word is not in the document are never run
             rule = self._guarded[position]
             if rule.needs in unmet:
