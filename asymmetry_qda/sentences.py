@@ -23,7 +23,30 @@ from .readers.base import paragraph_spans
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
-__all__ = ["sentence_pipeline", "split_sentences"]
+__all__ = ["punctuation_sentence_starts", "sentence_pipeline", "split_sentences"]
+
+_SENTENCE_ENDS = frozenset({".", "!", "?", "…", "..."})
+_CLOSERS = frozenset({'"', "'", "”", "’", ")", "]", "»"})
+
+
+def punctuation_sentence_starts(words: Sequence[str]) -> list[int]:
+    """Indices of the tokens that start a sentence, by punctuation alone.
+
+    A sentence ends after ``.``, ``!``, ``?`` or ``…`` and any closing quotes or
+    brackets that follow. Used where no sentence boundaries were set by the
+    pipeline and a cheap, predictable cut is enough.
+
+    >>> punctuation_sentence_starts(["It", "landed", ".", '"', "Never", "again", "!", '"'])
+    [0, 4]
+    """
+    starts, ended = [0] if words else [], False
+    for i, word in enumerate(words):
+        if ended and word not in _CLOSERS and word not in _SENTENCE_ENDS:
+            starts.append(i)
+            ended = False
+        if word in _SENTENCE_ENDS:
+            ended = True
+    return starts
 
 
 def split_sentences(

@@ -1,13 +1,20 @@
 """Compiling a codebook's rules into spaCy matchers, and running them on a ``Doc``.
 
-One :class:`RuleMatcher` holds a ``PhraseMatcher`` per match attribute, a
-``Matcher`` for token rules and a ``DependencyMatcher`` for dependency rules.
-Every match keeps the id of the rule that made it. Dependency rules need a
+One :class:`RuleMatcher` holds a ``PhraseMatcher`` per match attribute for the
+phrase rules, and a ``Matcher`` or ``DependencyMatcher`` for each token or
+dependency rule. Every match keeps the id of the rule that made it. Dependency rules need a
 parsed document, and token rules that test LEMMA, POS, TAG, MORPH or DEP need
 those annotations; on a document without them (a blank pipeline) such rules
 are skipped with one warning naming the skipped rule ids. Lemma phrase rules
 need a lemmatizer; without one they fall back to lower-case matching, with one
 warning.
+
+Speed: each token or dependency rule has its own matcher and is run only when
+its least common literal word occurs in the document and every other literal
+word it needs occurs too; a token rule then runs only on windows around that
+word, as wide as the pattern can reach. A pattern with an unbounded operator
+(``+``, ``*``, ``{n,}``) is run on the sentences, ended by ``. ! ? …``, that hold
+its anchor word, so such a match never runs across a full stop.
 """
 
 from __future__ import annotations
@@ -93,6 +100,17 @@ def _windows(positions, reach: tuple[int, int], n_tokens: int) -> list[tuple[int
     """Merged token windows ``[p - before, p + after + 1)`` around each anchor position."""
     before, after = reach
     return _merge([(max(0, p - before), min(n_tokens, p + after + 1)) for p in positions])
+
+
+def _punctuation_sentences(doc) -> list[tuple[int, int]]:
+    """For each token, the ``(start, end)`` of its sentence as cut by :func:`punctuation_sentence_starts`."""
+    from ..sentences import punctuation_sentence_starts
+
+    starts = [*punctuation_sentence_starts([t.text for t in doc]), len(doc)]
+    bounds: list[tuple[int, int]] = []
+    for lo, hi in zip(starts, starts[1:], strict=False):
+        bounds.extend([(lo, hi)] * (hi - lo))
+    return bounds
 
 
 def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -231,6 +249,7 @@ class RuleMatcher:
         n_tokens = len(doc)
         arrays: dict[str, numpy.ndarray] = {}
         where: dict[str, dict[int, list[int]]] = {}
+        bounds: list[tuple[int, int]] | None = None
         candidates = set(self._always)
         present: dict[str, set[int]] = {}
         for attr, index in self._by_anchor.items():
@@ -263,6 +282,10 @@ class RuleMatcher:
                 positions = sorted(p for value in rule.anchor[1] for p in where[attr].get(value, ()))
                 if rule.reach is not None:
                     windows = _windows(positions, rule.reach, n_tokens)
+                else:  # unbounded (+, *, {n,}): the punctuation sentences that hold the anchor word
+                    if bounds is None:
+                        bounds = _punctuation_sentences(doc)
+                    windows = _merge(sorted({bounds[p] for p in positions}))
             if rule.dependency:
                 for match_id, token_ids in rule.matcher(doc):
                     found.add((vocab.strings[match_id], min(token_ids), max(token_ids) + 1))

