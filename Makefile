@@ -25,6 +25,8 @@ demo: $(VENV)/.installed
 	$(BIN)/asymmetry-qda codebook validate codebooks/asymmetries.yaml
 	$(BIN)/asymmetry-qda codebook test codebooks/asymmetries.yaml
 	$(BIN)/asymmetry-qda codebook export-qdc codebooks/asymmetries.yaml $(DEMO)/asymmetries.qdc
+	$(BIN)/asymmetry-qda code $(DEMO)/sample.qda --codebook codebooks/asymmetries.yaml
+	$(BIN)/asymmetry-qda codings $(DEMO)/sample.qda --out $(DEMO)/codings.csv
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
