@@ -189,12 +189,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_segments(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         frame = project.segments(unit=args.unit, doc_id=args.doc, include_interviewer=not args.no_interviewer)
-    frame = frame[SEGMENT_CSV_COLUMNS]
-    if args.out == "-":
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
-        return 0
-    write_atomically(Path(args.out), lambda handle: frame.to_csv(handle, index=False, lineterminator="\n"))
-    say(args, f"wrote {len(frame)} segments to {args.out}")
+    write_csv(args, frame[SEGMENT_CSV_COLUMNS], "segments")
     return 0
 
 
@@ -218,12 +213,7 @@ def cmd_codings(args: argparse.Namespace) -> int:
         frame = frame[frame["status"].isin(statuses)]
     frame = frame.rename(columns={"code_id": "code", "coder_id": "coder"})
     frame["context"] = [";".join(flags) for flags in frame["context"]]
-    frame = frame[CODING_CSV_COLUMNS]
-    if args.out == "-":
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
-        return 0
-    write_atomically(Path(args.out), lambda handle: frame.to_csv(handle, index=False, lineterminator="\n"))
-    say(args, f"wrote {len(frame)} codings to {args.out}")
+    write_csv(args, frame[CODING_CSV_COLUMNS], "codings")
     return 0
 
 
@@ -299,6 +289,15 @@ def cmd_codebook_import_qdc(args: argparse.Namespace) -> int:
         say(args, f"note: {note}")
     say(args, f"wrote {len(codebook)} codes (no rules) to {out}")
     return 0
+
+
+def write_csv(args: argparse.Namespace, frame, what: str) -> None:
+    """Write ``frame`` to ``args.out`` (``-`` for standard output) without the index, never half-written."""
+    if args.out == "-":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    write_atomically(Path(args.out), lambda handle: frame.to_csv(handle, index=False, lineterminator="\n"))
+    say(args, f"wrote {len(frame)} {what} to {args.out}")
 
 
 def say(args: argparse.Namespace, message: str) -> None:

