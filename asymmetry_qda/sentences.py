@@ -23,7 +23,7 @@ from .readers.base import paragraph_spans
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
-__all__ = ["punctuation_sentence_starts", "sentence_pipeline", "split_sentences"]
+__all__ = ["doc_punctuation_sentence_starts", "punctuation_sentence_starts", "sentence_pipeline", "split_sentences"]
 
 _SENTENCE_ENDS = frozenset({".", "!", "?", "…", "..."})
 _CLOSERS = frozenset({'"', "'", "”", "’", ")", "]", "»"})
@@ -39,12 +39,25 @@ def punctuation_sentence_starts(words: Sequence[str]) -> list[int]:
     >>> punctuation_sentence_starts(["It", "landed", ".", '"', "Never", "again", "!", '"'])
     [0, 4]
     """
-    starts, ended = [0] if words else [], False
-    for i, word in enumerate(words):
-        if ended and word not in _CLOSERS and word not in _SENTENCE_ENDS:
+    return _starts(words, _SENTENCE_ENDS, _CLOSERS)
+
+
+def doc_punctuation_sentence_starts(doc) -> list[int]:
+    """:func:`punctuation_sentence_starts` for a spaCy ``Doc``, on token ids (no Token objects are made)."""
+    from spacy.strings import get_string_id
+
+    ends = {get_string_id(w) for w in _SENTENCE_ENDS}
+    closers = {get_string_id(w) for w in _CLOSERS}
+    return _starts(doc.to_array("ORTH").tolist() if len(doc) else [], ends, closers)
+
+
+def _starts(items, ends, closers) -> list[int]:
+    starts, ended = [0] if len(items) else [], False
+    for i, item in enumerate(items):
+        if ended and item not in closers and item not in ends:
             starts.append(i)
             ended = False
-        if word in _SENTENCE_ENDS:
+        if item in ends:
             ended = True
     return starts
 

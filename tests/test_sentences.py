@@ -22,3 +22,16 @@ def test_sentences_never_cross_a_blank_line_and_cover_every_word(model):
     [spans] = split_sentences(text, [(5, len(text) - 1)], nlp=sentence_pipeline(model))
     assert [text[a:b] for a, b in spans] == [
         "First part of a long answer", "and a second paragraph.", "With two sentences."]
+
+
+def test_punctuation_sentence_starts_on_words_and_on_a_doc_agree():
+    import spacy
+
+    from asymmetry_qda.sentences import doc_punctuation_sentence_starts, punctuation_sentence_starts
+
+    doc = spacy.blank("en")('It landed. "Never again!" he said... (Mm.) Right? Yes')
+    words = [t.text for t in doc]
+    assert doc_punctuation_sentence_starts(doc) == punctuation_sentence_starts(words)
+    starts = punctuation_sentence_starts(words)
+    # a straight quote after a full stop reads as closing the sentence before (it cannot be told apart)
+    assert [words[i] for i in starts] == ["It", "Never", "he", "(", "Right", "Yes"]

@@ -103,10 +103,10 @@ def _windows(positions, reach: tuple[int, int], n_tokens: int) -> list[tuple[int
 
 
 def _punctuation_sentences(doc) -> list[tuple[int, int]]:
-    """For each token, the ``(start, end)`` of its sentence as cut by :func:`punctuation_sentence_starts`."""
-    from ..sentences import punctuation_sentence_starts
+    """For each token, the ``(start, end)`` of its sentence as cut by punctuation (see :mod:`..sentences`)."""
+    from ..sentences import doc_punctuation_sentence_starts
 
-    starts = [*punctuation_sentence_starts([t.text for t in doc]), len(doc)]
+    starts = [*doc_punctuation_sentence_starts(doc), len(doc)]
     bounds: list[tuple[int, int]] = []
     for lo, hi in zip(starts, starts[1:], strict=False):
         bounds.extend([(lo, hi)] * (hi - lo))

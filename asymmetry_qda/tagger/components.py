@@ -54,7 +54,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..codebook import Codebook, RuleMatcher, load_codebook, parse_codebook
-from ..sentences import punctuation_sentence_starts
+from ..sentences import doc_punctuation_sentence_starts
 from .extensions import SPANS_KEY, ensure_info, register_extensions
 
 CODEBOOK_FILE = "codebook.yaml"
@@ -240,12 +240,12 @@ class ContextMarker(_CodebookComponent):
 
 def _sentence_ids(doc: Doc) -> list[int]:
     """A sentence number per token: from the pipeline's sentence boundaries when it set them, else by
-    punctuation (:func:`~asymmetry_qda.sentences.punctuation_sentence_starts`), so that a pipeline need
+    punctuation (:func:`~asymmetry_qda.sentences.doc_punctuation_sentence_starts`), so that a pipeline need
     not run a sentencizer over every document just for the few with matches."""
     if doc.has_annotation("SENT_START"):
-        starts = [token.i for token in doc if token.is_sent_start or token.i == 0]
+        starts = [i for i, flag in enumerate(doc.to_array("SENT_START").tolist()) if flag == 1 or i == 0]
     else:
-        starts = punctuation_sentence_starts([token.text for token in doc])
+        starts = doc_punctuation_sentence_starts(doc)
     ids, current = [], -1
     boundaries = set(starts)
     for i in range(len(doc)):
