@@ -217,7 +217,6 @@ class RuleMatcher:
                 anchor = literals[0][1:] if literals else None
                 self._guarded.append(_Guarded(rule.id, matcher, needs, anchor, dependency=True,
                                               requires=tuple((a, h) for _, a, h, _ in literals[1:])))
-        self.dependency_rule_ids = [r.id for r in self.rules.values() if r.kind == "dependency"]
         self._annotations = sorted({a for rule in self._guarded for a in rule.needs})
         # which rules each anchor word can wake up, per attribute
         self._by_anchor: dict[str, dict[int, list[int]]] = {"LOWER": {}, "LEMMA": {}}

@@ -91,22 +91,25 @@ def suggestion_id(text_sha256: str, start: int, end: int, code_id: str) -> str:
     return uuid.uuid5(_SUGGESTION_NS, f"{text_sha256}:{start}:{end}:{code_id}").hex
 
 
-def _turns(db: "sqlite3.Connection", texts: dict[str, str], include_interviewer: bool) -> Iterator[tuple[str, _Turn]]:
-    """(turn text, turn) in document order, streamed from the store."""
+def _turns(db: "sqlite3.Connection", include_interviewer: bool) -> Iterator[tuple[str, _Turn]]:
+    """(turn text, turn) in document order, streamed from the store one document at a time."""
     where = "" if include_interviewer else "AND t.is_interviewer = 0"
     cursor = db.execute(
         f"""SELECT t.doc_id, t.segment_id, t.start, t."end", t.is_interviewer, d.sha256
             FROM segments t JOIN documents d ON d.doc_id = t.doc_id
             WHERE t.unit = 'turn' {where} ORDER BY t.doc_id, t.start""")
+    current, text, sentences = None, "", {}
     for doc_id, segment_id, start, end, is_interviewer, sha in cursor.fetchall():
-        sentences = db.execute(
-            """SELECT start, "end", segment_id FROM segments WHERE parent_id = ? ORDER BY start""",
-            (segment_id,)).fetchall()
-        text = texts.get(doc_id)
-        if text is None:
-            text = texts[doc_id] = db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+        if doc_id != current:  # only the current document's text and sentences are held
+            current = doc_id
+            text = db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+            sentences = {}
+            for s_start, s_end, s_id, parent in db.execute(
+                    """SELECT start, "end", segment_id, parent_id FROM segments
+                       WHERE doc_id = ? AND unit = 'sentence' ORDER BY start""", (doc_id,)):
+                sentences.setdefault(parent, []).append((s_start, s_end, s_id))
         yield text[start:end], _Turn(doc_id, sha, segment_id, start, bool(is_interviewer),
-                                     [tuple(s) for s in sentences])
+                                     sentences.get(segment_id, []))
 
 
 def code_project(
@@ -133,8 +136,7 @@ def code_project(
     total = db.execute("SELECT COUNT(*) FROM segments WHERE unit = 'turn'" +
                        ("" if want_interviewer else " AND is_interviewer = 0")).fetchone()[0]
     report = CodeRunReport(uuid.uuid4().hex, codebook.content_hash, label, unit)
-    texts: dict[str, str] = {}
-    stream = tag_stream(_turns(db, texts, want_interviewer), codebook, model=model, nlp=nlp, n_process=n_process,
+    stream = tag_stream(_turns(db, want_interviewer), codebook, model=model, nlp=nlp, n_process=n_process,
                         batch_size=batch_size)
     grouped: dict[tuple[str, str, int, int, str], dict] = {}
     for (length, matches), turn in _progress(stream, total, progress):
