@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 
 from .nlp import sentence_pipeline
@@ -44,11 +45,15 @@ def punctuation_sentence_starts(words: Sequence[str]) -> list[int]:
 
 def doc_punctuation_sentence_starts(doc) -> list[int]:
     """:func:`punctuation_sentence_starts` for a spaCy ``Doc``, on token ids (no Token objects are made)."""
+    ends, closers = _punctuation_ids()
+    return _starts(doc.to_array("ORTH").tolist() if len(doc) else [], ends, closers)
+
+
+@cache
+def _punctuation_ids() -> tuple[frozenset[int], frozenset[int]]:
     from spacy.strings import get_string_id
 
-    ends = {get_string_id(w) for w in _SENTENCE_ENDS}
-    closers = {get_string_id(w) for w in _CLOSERS}
-    return _starts(doc.to_array("ORTH").tolist() if len(doc) else [], ends, closers)
+    return frozenset(map(get_string_id, _SENTENCE_ENDS)), frozenset(map(get_string_id, _CLOSERS))
 
 
 def _starts(items, ends, closers) -> list[int]:
