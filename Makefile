@@ -27,6 +27,7 @@ demo: $(VENV)/.installed
 	$(BIN)/asymmetry-qda codebook export-qdc codebooks/asymmetries.yaml $(DEMO)/asymmetries.qdc
 	$(BIN)/asymmetry-qda code $(DEMO)/sample.qda --codebook codebooks/asymmetries.yaml
 	$(BIN)/asymmetry-qda codings $(DEMO)/sample.qda --out $(DEMO)/codings.csv
+	$(BIN)/asymmetry-qda tables $(DEMO)/sample.qda --out $(DEMO)/tables --include-suggestions
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

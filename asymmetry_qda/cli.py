@@ -118,6 +118,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated statuses to keep: suggested, suppressed, confirmed, rejected (default all)")
     p.set_defaults(run=cmd_codings)
 
+    p = commands.add_parser(
+        "tables", parents=[common], help="write every theme table, figure and a manifest",
+        description="Write the theme tables of a coded project (code frequencies and matrices, co-occurrence, "
+                    "asymmetry balance, Table One alignment and its quotes) as CSV, one XLSX workbook, Markdown "
+                    "and LaTeX, the figures as PNG and SVG, and manifest.json with the sha256 of every file and "
+                    "the hashes of the documents and codebook. Only confirmed codings count unless "
+                    "--include-suggestions. Running it twice gives byte-identical files.",
+        epilog="Example: asymmetry-qda tables study.qda --out tables/")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write into (created if missing)")
+    p.add_argument("--include-suggestions", action="store_true",
+                   help="count the tagger's suggestions too (tables are labelled confirmed+suggested)")
+    p.add_argument("--codebook", metavar="FILE", default=None,
+                   help="codebook for labels, poles and fits (default: the one stored by the last code run)")
+    p.add_argument("--no-figures", action="store_true", help="skip the PNG and SVG figures")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap intervals (default 0)")
+    p.set_defaults(run=cmd_tables)
+
     cb = commands.add_parser("codebook", parents=[common], help="validate, test and exchange codebooks",
                              description="Work with YAML codebooks: validate, test examples, REFI-QDA .qdc exchange.")
     cb_commands = cb.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
@@ -214,6 +232,21 @@ def cmd_codings(args: argparse.Namespace) -> int:
     frame = frame.rename(columns={"code_id": "code", "coder_id": "coder"})
     frame["context"] = [";".join(flags) for flags in frame["context"]]
     write_csv(args, frame[CODING_CSV_COLUMNS], "codings")
+    return 0
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    from .analysis import load
+    from .analysis.report import write_tables
+
+    with Project.open(args.project) as project:
+        data = load(project, include_suggestions=args.include_suggestions, codebook=args.codebook)
+    if data.codings.empty:
+        raise QDAError(f"{args.project}: no {data.label} codings to tabulate. Fix: review suggestions "
+                       "(project.accept) or code by hand first, or pass --include-suggestions")
+    manifest = write_tables(data, args.out, figures=not args.no_figures, seed=args.seed)
+    say(args, f"wrote {len(manifest['files'])} files and manifest.json to {args.out} "
+              f"({len(data.codings)} {data.label} codings)")
     return 0
 
 

@@ -35,6 +35,10 @@ class NotFoundError(QDAError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class ArgumentError(QDAError, ValueError):
+    """A function or command was called with an option it does not accept; the message lists what it does."""
+
+
 class QDAWarning(UserWarning):
     """Something worth a user's attention that did not stop the work."""
 

@@ -11,7 +11,7 @@ import pytest
 
 from asymmetry_qda.cli import main
 
-from .conftest import INTERVIEW, SAMPLES, requires_model
+from .conftest import INTERVIEW, REPO, SAMPLES, requires_model
 
 ATTRS = "doc_id,pseudonym,rank,function,data_type\nINT07,Kit,DI,investigation,interview\n"
 
@@ -94,7 +94,7 @@ def test_warnings_are_printed_once_as_warning_lines(tmp_path, write, capsys):
 
 
 def test_every_command_has_help_with_an_example(capsys):
-    for command in ["init", "ingest", "info", "segments"]:
+    for command in ["init", "ingest", "info", "segments", "code", "codings", "tables"]:
         with pytest.raises(SystemExit) as stop:
             main([command, "--help"])
         assert stop.value.code == 0
@@ -122,3 +122,34 @@ def test_demo_job_on_the_sample_data(tmp_path, capsys):
     assert main(["info", str(project), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)["by_kind"]
     assert (info["interview"]["documents"], info["fieldnote"]["documents"]) == (12, 3)
+
+
+def test_tables_writes_every_format_and_a_manifest_byte_identically_twice(cli_project, tmp_path, capsys):
+    from asymmetry_qda import Project
+
+    assert main(["tables", str(cli_project), "--out", str(tmp_path / "none")]) == 2
+    assert "no confirmed codings to tabulate" in capsys.readouterr().err
+    with Project.open(cli_project) as project:
+        text = project.text("INT07")
+        for quote, code in [("everything on the borough lands at my door", "agency.responsibility"),
+                            ("it'll be me in front of the IOPC", "response.blame")]:
+            start = text.index(quote)
+            project.code_span("INT07", start, start + len(quote), code, coder="ana")
+    codebook = str(REPO / "codebooks" / "asymmetries.yaml")
+    for out in ("a", "b"):
+        assert main(["tables", str(cli_project), "--out", str(tmp_path / out), "--codebook", codebook]) == 0
+    assert "(2 confirmed codings)" in capsys.readouterr().out
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))
+    names = {f["path"] for f in manifest["files"]}
+    assert {"frequencies.csv", "cooccurrence_turn.csv", "balance_participants.csv", "tables.xlsx", "tables.md",
+            "tables.tex", "cooccurrence_heatmap.png", "balance.svg"} <= names
+    assert manifest["codings"]["statuses"] == ["confirmed"] and manifest["codebook"]["version"] == "1.0.0"
+    assert [d["doc_id"] for d in manifest["documents"]] == ["INT07"]
+    for entry in manifest["files"]:
+        a, b = (tmp_path / "a" / entry["path"]).read_bytes(), (tmp_path / "b" / entry["path"]).read_bytes()
+        assert a == b, entry["path"]
+        assert __import__("hashlib").sha256(a).hexdigest() == entry["sha256"]
+    with open(tmp_path / "a" / "frequencies.csv", encoding="utf-8", newline="") as handle:
+        rows = {row["code_id"]: row for row in csv.DictReader(handle)}
+    assert rows["response.blame"]["n_units"] == "1" and rows["response"]["n_units"] == "1"
+    assert rows["response.praise"]["n_units"] == "0" and rows["response.blame"]["status"] == "confirmed"

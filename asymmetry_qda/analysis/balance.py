@@ -1,0 +1,155 @@
+"""Asymmetry balance: how far each participant's own talk leans to the heavy pole of a theme.
+
+The study reads each asymmetry (agency, response, reason) as something a person
+lives with, not only as a difference between groups of people. So the balance
+is computed per participant first, and groups are summarised over participants.
+
+Unit of analysis: coded units (sentences by default) of one participant. For a
+theme whose codebook entry declares ``poles: {heavy: H, light: L}``:
+
+- ``heavy``: the participant's units coded with H or any sub-code of H;
+  ``light``: the same for L. A unit coded with both counts in both.
+- ``balance = (heavy - light) / (heavy + light)``, in [-1, 1]: 1 when all of
+  the theme's coded talk is on the heavy side, -1 when all is on the light side,
+  0 when even. Undefined (NaN) for a participant with no unit on either pole;
+  such participants are listed with ``leaning == "no coded units"``, never
+  dropped.
+
+Per group (everyone, or the participants sharing a value of ``by``):
+``mean_balance`` is the mean of the participants' balances (each participant
+weighs the same, however much they talked); ``ci_low``/``ci_high`` is a
+percentile bootstrap interval over participants (``scipy.stats.bootstrap``,
+seeded, so the same seed gives the same interval); ``share_heavy`` is the share
+of the group's participants with coded units whose balance is above 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ArgumentError
+from .counts import _groups, status_label
+from .frame import check_choice, in_units
+
+__all__ = ["group_balance", "participant_balance", "theme_poles"]
+
+
+def theme_poles(codebook) -> dict[str, tuple[str, str]]:
+    """``{theme: (heavy, light)}`` for every code of ``codebook`` that declares poles."""
+    return {code.id: (code.poles.heavy, code.poles.light) for code in codebook.codes if code.poles is not None}
+
+
+def _under(codes: pd.Series, parent: str) -> pd.Series:
+    return (codes == parent) | codes.str.startswith(parent + ".")
+
+
+def participant_balance(
+    codings: pd.DataFrame,
+    *,
+    poles: dict[str, tuple[str, str]],
+    units: pd.DataFrame | None = None,
+    unit: str = "sentence",
+) -> pd.DataFrame:
+    """Heavy and light coded units and the balance index per (theme, participant).
+
+    ``poles`` is ``{theme: (heavy code, light code)}`` (see :func:`theme_poles`).
+    Participants are everyone with a unit in ``units`` (or, without it, with a
+    coding); codings without a participant are left out. Columns: ``theme,
+    heavy_code, light_code, participant_id, heavy, light, balance, leaning``
+    plus the participant attribute columns found in ``units``/``codings``.
+
+    >>> codings = pd.DataFrame({"coding_id": ["c1", "c2", "c3"], "doc_id": "D1", "participant_id": "P1",
+    ...     "code_id": ["blame.hindsight", "blame", "praise"], "status": "confirmed",
+    ...     "sentence": [0, 1, 1], "sentence_last": [0, 1, 1], "turn": 0, "turn_last": 0})
+    >>> participant_balance(codings, poles={"response": ("blame", "praise")})[["heavy", "light", "leaning"]]
+       heavy  light leaning
+    0      2      1   heavy
+    """
+    check_choice("unit", unit, ("sentence", "turn", "document"))
+    if not poles:
+        raise ArgumentError("poles={}: no theme declares poles; add `poles: {heavy: ..., light: ...}` to a theme "
+                            "code in the codebook")
+    coded = in_units(codings[codings["participant_id"].notna()], unit)
+    people = _people(codings, units)
+    rows = []
+    for theme, (heavy, light) in poles.items():
+        counts = pd.DataFrame({
+            "heavy": coded[_under(coded["code_id"], heavy)].groupby("participant_id")["unit_key"].nunique(),
+            "light": coded[_under(coded["code_id"], light)].groupby("participant_id")["unit_key"].nunique()})
+        table = people.merge(counts, left_on="participant_id", right_index=True, how="left")
+        table[["heavy", "light"]] = table[["heavy", "light"]].fillna(0).astype("int64")
+        total = table["heavy"] + table["light"]
+        table["balance"] = np.where(total > 0, (table["heavy"] - table["light"]) / total.where(total > 0, 1), np.nan)
+        table["leaning"] = np.select([total == 0, table["balance"] > 0, table["balance"] < 0],
+                                     ["no coded units", "heavy", "light"], "even")
+        table.insert(0, "theme", theme)
+        table.insert(1, "heavy_code", heavy)
+        table.insert(2, "light_code", light)
+        rows.append(table)
+    result = pd.concat(rows, ignore_index=True)
+    result["unit"] = unit
+    result["status"] = status_label(codings)
+    attributes = [c for c in people.columns if c != "participant_id"]
+    return result[["theme", "heavy_code", "light_code", "participant_id", "heavy", "light", "balance", "leaning",
+                   *attributes, "unit", "status"]]
+
+
+def _people(codings: pd.DataFrame, units: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per participant with their attribute columns."""
+    source = units if units is not None else codings
+    skip = {"coding_id", "doc_id", "unit", "ordinal", "start", "end", "speaker", "is_interviewer", "kind",
+            "code_id", "theme", "status", "origin", "coder_id", "confidence", "text", "turn", "turn_last",
+            "sentence", "sentence_last"}
+    columns = ["participant_id", *[c for c in source.columns if c not in skip and c != "participant_id"]]
+    people = source[source["participant_id"].notna()][columns].drop_duplicates("participant_id")
+    return people.sort_values("participant_id").reset_index(drop=True)
+
+
+def group_balance(
+    balance: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    confidence: float = 0.95,
+    n_resamples: int = 9999,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Mean balance per theme and group with a bootstrap interval over participants, and the share leaning heavy.
+
+    ``balance`` is :func:`participant_balance`'s table. Participants with no
+    coded units for a theme are counted in ``n_without`` and left out of the
+    mean, the interval and the share. An interval needs at least two
+    participants with coded units and is NaN otherwise.
+
+    >>> table = pd.DataFrame({"theme": "response", "participant_id": ["P1", "P2", "P3", "P4"],
+    ...                       "balance": [1.0, 0.5, -0.5, np.nan], "status": "confirmed", "unit": "sentence"})
+    >>> row = group_balance(table).iloc[0]
+    >>> int(row["n_participants"]), int(row["n_without"]), round(float(row["mean_balance"]), 3)
+    (3, 1, 0.333)
+    """
+    from scipy.stats import bootstrap
+
+    if not 0 < confidence < 1:
+        raise ArgumentError(f"confidence={confidence!r} must be between 0 and 1, e.g. 0.95")
+    frame, columns = _groups(balance, by)
+    rows = []
+    for keys, part in frame.groupby(["theme", *columns], sort=False):
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        values = part["balance"].dropna().to_numpy(dtype=float)
+        low = high = np.nan
+        if len(values) >= 2 and np.ptp(values) > 0:
+            result = bootstrap((values,), np.mean, confidence_level=confidence, n_resamples=n_resamples,
+                               method="percentile", rng=np.random.default_rng(seed))
+            low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+        elif len(values) >= 2:  # every participant has the same balance: the interval is that value
+            low = high = float(values[0])
+        group = ", ".join(f"{c}={v}" for c, v in zip(columns, keys[1:], strict=True)) or "all"
+        rows.append({"theme": keys[0], **dict(zip(columns, keys[1:], strict=True)), "group": group,
+                     "n_participants": len(values), "n_without": int(part["balance"].isna().sum()),
+                     "mean_balance": float(values.mean()) if len(values) else np.nan,
+                     "ci_low": low, "ci_high": high, "confidence": confidence,
+                     "share_heavy": float((values > 0).mean()) if len(values) else np.nan,
+                     "unit": part["unit"].iloc[0], "status": part["status"].iloc[0]})
+    return pd.DataFrame(rows)

@@ -1,0 +1,312 @@
+"""Every theme table of a coded project, written for papers: CSV, one XLSX workbook, Markdown, LaTeX, figures.
+
+:func:`build_tables` returns the tables as pandas objects, each with a title
+and a note giving its unit of analysis, formula and which codings it counts;
+:func:`write_tables` writes them with a ``manifest.json`` (sha256 of every
+file, the hashes of the project's documents and codebook, the tool version and
+the options). Nothing in the output depends on the clock or the machine, so
+running it twice gives byte-identical files.
+
+>>> from asymmetry_qda import Project
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "INT01.txt").write_text("P01: It lands on me. Nobody says well done.\\n", encoding="utf-8")
+>>> with Project.create(folder / "p.qda") as project:
+...     _ = project.ingest(folder / "INT01.txt", model="blank")
+...     _ = project.code_span("INT01", 5, 20, "response.blame", coder="ana")
+...     manifest = write_tables(load(project), folder / "tables", figures=False)
+>>> "frequencies.csv" in [f["path"] for f in manifest["files"]]
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..fileio import write_bytes_atomically, write_text_atomically
+from .alignment import alignment_quotes, failure_alignment, response_fits
+from .balance import group_balance, participant_balance, theme_poles
+from .counts import code_frequencies, code_matrix
+from .frame import AnalysisData, at_level, code_order, load
+
+__all__ = ["Table", "build_tables", "write_tables", "load"]
+
+#: Group columns the frequency and balance tables are broken down by, when the project has them.
+BREAKDOWNS = ("kind", "leader", "rank_band", "function")
+#: Units the co-occurrence tables are computed at.
+COOCCURRENCE_UNITS = ("overlap", "sentence", "turn")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One published table: its data, a title, and a note with its unit of analysis and formula."""
+
+    name: str
+    title: str
+    note: str
+    frame: pd.DataFrame
+    index: bool = False  # write the index (matrices)
+
+
+def _codes(data: AnalysisData, codings: pd.DataFrame) -> list[str]:
+    known = [c.id for c in data.codebook.codes] if data.codebook is not None else []
+    return code_order(data.codebook, [*known, *codings["code_id"].unique()])
+
+
+def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOCCURRENCE_UNITS,
+                 depth: int = 2, seed: int = 0) -> list[Table]:
+    """The theme tables of ``data``, in the order they are published.
+
+    Co-occurrence is computed between codes cut to ``depth`` levels of the
+    hierarchy (2: ``response.blame``, ``agency.control``...), so that a code
+    never trivially co-occurs with its own sub-codes. Bootstrap intervals use
+    ``seed``.
+    """
+    from .cooccurrence import cooccurrence
+
+    codings, units = data.codings, data.units
+    which = f"Codings: {data.label}" + (" (suggestions included and labelled as such)" if "suggested" in
+                                        data.statuses else "") + "."
+    codes = _codes(data, codings)
+    groups = [b for b in BREAKDOWNS if b in units.columns and units[b].notna().any()]
+    tables = [Table("frequencies", "Code frequencies",
+                    "Unit: sentence. n_units = sentences overlapping a coding of the code or a sub-code; "
+                    "pct_units = 100 * n_units / all participant sentences; n_participants = participants with "
+                    f"such a sentence; pct_participants = 100 * n_participants / all participants. {which}",
+                    code_frequencies(codings, units=units, roll_up=True, codes=codes))]
+    for by in groups:
+        tables.append(Table(f"frequencies_by_{by}", f"Code frequencies by {by.replace('_', ' ')}",
+                            f"As the code frequencies table, within each value of {by} (percentages of that "
+                            f"group's sentences and participants). {which}",
+                            code_frequencies(codings, units=units, roll_up=True, codes=codes, by=by)))
+    tables.append(Table("matrix_documents", "Code × document matrix (coded sentences)",
+                        f"Cells: sentences of the document overlapping a coding of the code or a sub-code. {which}",
+                        code_matrix(codings, units=units, columns="doc_id", roll_up=True, codes=codes), index=True))
+    for by in groups:
+        tables.append(Table(f"matrix_{by}", f"Code × {by.replace('_', ' ')} matrix (% of participants)",
+                            f"Cells: 100 * participants in the group with a sentence coded with the code or a "
+                            f"sub-code / participants in the group. {which}",
+                            code_matrix(codings, units=units, columns=by, value="pct_participants",
+                                        roll_up=True, codes=codes), index=True))
+    cut = at_level(codings, depth)
+    cut_codes = [c for c in code_order(data.codebook, cut["code_id"].unique())]
+    for unit in cooccurrence_units:
+        tables.append(Table(f"cooccurrence_{unit}", f"Code co-occurrence ({unit})",
+                            _cooccurrence_note(unit, depth, which),
+                            cooccurrence(cut, unit=unit, units=units, codes=cut_codes)))
+    if "leader" in groups:
+        tables.append(Table("cooccurrence_turn_by_leader", "Code co-occurrence (turn) by leader",
+                            _cooccurrence_note("turn", depth, which) + " Computed within each group.",
+                            cooccurrence(cut, unit="turn", units=units, codes=cut_codes, by="leader")))
+    poles = theme_poles(data.codebook) if data.codebook is not None else {}
+    if poles:
+        per_person = participant_balance(codings, poles=poles, units=units)
+        tables.append(Table("balance_participants", "Asymmetry balance per participant",
+                            "Unit: sentence. heavy/light = the participant's sentences coded with the theme's "
+                            "heavy/light pole (or a sub-code); balance = (heavy - light) / (heavy + light), "
+                            f"empty when neither. {which}", per_person))
+        overall = [group_balance(per_person, seed=seed)]
+        overall += [group_balance(per_person, by=by, seed=seed).drop(columns=[by]) for by in groups
+                    if by != "kind"]
+        tables.append(Table("balance_groups", "Asymmetry balance by group",
+                            "mean_balance = mean over participants with coded units of their balance; ci_low/"
+                            "ci_high = 95% percentile bootstrap interval over participants (9,999 resamples, "
+                            f"seed {seed}); share_heavy = share of them with balance > 0; n_without = participants "
+                            f"with no coded unit for the theme. {which}", pd.concat(overall, ignore_index=True)))
+    fits = response_fits(data.codebook) if data.codebook is not None else {}
+    if fits:
+        tables.append(Table("alignment", "Table One alignment: reason for failure × response (same turn)",
+                            "Unit: turn. n_units = turns holding a coding of the failure (reason) and of the "
+                            "response; aligned = the response's `fits` in the codebook include the reason, an "
+                            f"ancestor or a sub-code of it; flagged = not aligned. {which}",
+                            failure_alignment(codings, fits=fits)))
+        tables.append(Table("alignment_quotes", "Quotes behind the flagged alignment cells",
+                            f"One row per turn, reason coding and response coding that do not fit. {which}",
+                            alignment_quotes(codings, fits=fits, units=units, texts=data.texts)))
+    return tables
+
+
+def _cooccurrence_note(unit: str, depth: int, which: str) -> str:
+    units = {"overlap": "clusters of overlapping codings (same or overlapping spans, as ATLAS.ti and QualCoder)",
+             "sentence": "participant sentences", "turn": "participant turns"}[unit]
+    return (f"Unit: {units}; codes cut to {depth} levels. n_ab = units with both codes; jaccard (ATLAS.ti's c) = "
+            "n_ab / (n_a + n_b - n_ab); dice = 2 n_ab / (n_a + n_b); p_b_given_a = n_ab / n_a; lift = n_ab N / "
+            "(n_a n_b); p_value = one-sided Fisher exact test, p_adjusted = Benjamini-Hochberg; c_caution = one "
+            f"code over five times as frequent as the other. {which}")
+
+
+def write_tables(data: AnalysisData, out: str | Path, *, figures: bool = True, seed: int = 0,
+                 tables: list[Table] | None = None) -> dict:
+    """Write every table as CSV, an XLSX workbook, ``tables.md``, ``tables.tex``, figures and ``manifest.json``.
+
+    Returns the manifest. Files are written atomically; a file is replaced only
+    when the whole run succeeded up to it.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = build_tables(data, seed=seed) if tables is None else tables
+    written: dict[str, bytes] = {}
+    for table in tables:
+        written[f"{table.name}.csv"] = table.frame.to_csv(index=table.index, lineterminator="\n").encode("utf-8")
+    written["tables.xlsx"] = _workbook(tables)
+    written["tables.md"] = _markdown(tables, data).encode("utf-8")
+    written["tables.tex"] = _latex(tables).encode("utf-8")
+    if figures:
+        written.update(_figures(tables, data))
+    for name, content in written.items():
+        write_bytes_atomically(out / name, content)
+    manifest = _manifest(data, written, seed)
+    write_text_atomically(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return manifest
+
+
+def _manifest(data: AnalysisData, written: dict[str, bytes], seed: int) -> dict:
+    from .. import __version__
+
+    documents = sorted((doc_id, hashlib.sha256(text.encode("utf-8")).hexdigest())
+                       for doc_id, text in data.texts.items())
+    codebook = None if data.codebook is None else {
+        "name": data.codebook.name, "version": data.codebook.version, "sha256": data.codebook.content_hash}
+    return {
+        "tool": {"name": "asymmetry_qda", "version": __version__},
+        "codings": {"statuses": list(data.statuses), "count": int(len(data.codings)),
+                    "left_out_outside_units": data.dropped},
+        "options": {"seed": seed},
+        "codebook": codebook,
+        "documents": [{"doc_id": d, "sha256": h} for d, h in documents],
+        "files": [{"path": name, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
+                  for name, content in sorted(written.items())],
+    }
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base[:28]}_{n}"
+    used.add(candidate)
+    return candidate
+
+
+#: Fixed timestamp for workbook entries and properties, so the same tables give the same bytes.
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _workbook(tables: list[Table]) -> bytes:
+    """One sheet per table (title and note in the first rows), with clock-dependent parts fixed."""
+    import datetime
+
+    buffer = io.BytesIO()
+    used: set[str] = set()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for table in tables:
+            sheet = _sheet_name(table.name, used)
+            frame = table.frame
+            frame = frame.map(_excel_safe) if len(frame) else frame
+            frame.to_excel(writer, sheet_name=sheet, index=table.index, startrow=3)
+            ws = writer.sheets[sheet]
+            ws["A1"] = table.title
+            ws["A2"] = table.note
+        fixed = datetime.datetime(*_FIXED_TIME)
+        writer.book.properties.created = fixed
+        writer.book.properties.modified = fixed
+        writer.book.properties.creator = "asymmetry_qda"
+    return _fix_zip_times(buffer.getvalue())
+
+
+def _excel_safe(value):
+    """Lists (a coding's context flags) as text; everything else as it is."""
+    return ";".join(map(str, value)) if isinstance(value, (list, tuple)) else value
+
+
+def _fix_zip_times(content: bytes) -> bytes:
+    """Re-pack a zip with every entry's timestamp fixed and the core properties' dates fixed."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>1980-01-01T00:00:00Z", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, data)
+    return out.getvalue()
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Floats to 3 decimals (p-values in scientific notation) for reading; CSV and XLSX keep full precision."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if pd.api.types.is_float_dtype(shown[column]):
+            if str(column).startswith("p_"):
+                shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.3g}")
+            else:
+                shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
+        elif shown[column].dtype == object:
+            shown[column] = shown[column].map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
+    return shown
+
+
+_LONG_TEXT = ("text", "reason_text", "response_text", "unit_text")
+
+
+def _for_paper(table: Table) -> pd.DataFrame:
+    frame = table.frame.drop(columns=[c for c in ("unit", "status", "denominator") if c in table.frame.columns])
+    frame = frame.drop(columns=[c for c in _LONG_TEXT if c in frame.columns and c == "unit_text"])
+    return _rounded(frame)
+
+
+def _markdown(tables: list[Table], data: AnalysisData) -> str:
+    parts = ["# Theme tables", "", f"Codings counted: {data.label}. Each table's note gives its unit of analysis "
+             "and formula; `manifest.json` records the documents, codebook and tool version behind them.", ""]
+    for table in tables:
+        parts += [f"## {table.title}", "", table.note, "",
+                  _for_paper(table).to_markdown(index=table.index) if len(table.frame) else "(no rows)", ""]
+    return "\n".join(parts)
+
+
+def _latex(tables: list[Table]) -> str:
+    parts = ["% Theme tables written by asymmetry_qda; needs \\usepackage{booktabs} and \\usepackage{longtable}", ""]
+    for table in tables:
+        if not len(table.frame):
+            continue
+        body = _for_paper(table).to_latex(index=table.index, longtable=True, caption=(
+            f"{table.title}. {table.note}", table.title), label=f"tab:{table.name}", escape=True)
+        parts += [body, ""]
+    return "\n".join(parts)
+
+
+def _figures(tables: list[Table], data: AnalysisData) -> dict[str, bytes]:
+    """PNG and SVG of the co-occurrence heatmap and network (turn unit) and the balance plot."""
+    from . import figures
+
+    by_name = {t.name: t.frame for t in tables}
+    labels = {c.id: c.label for c in data.codebook.codes} if data.codebook is not None else None
+    colours = {c.id: c.colour for c in data.codebook.codes if c.colour} if data.codebook is not None else None
+    made: dict[str, Callable] = {}
+    if "cooccurrence_turn" in by_name and len(by_name["cooccurrence_turn"]):
+        table = by_name["cooccurrence_turn"]
+        codes = list(dict.fromkeys([*table["code_a"], *table["code_b"]]))
+        codes = code_order(data.codebook, codes)
+        made["cooccurrence_heatmap"] = lambda: figures.cooccurrence_heatmap(
+            table, measure="jaccard", codes=codes, labels=labels, title="Code co-occurrence in turns (Jaccard)")
+        made["cooccurrence_network"] = lambda: figures.cooccurrence_network(
+            table, measure="jaccard", threshold=0.05, min_count=2, colours=colours, labels=labels,
+            title="Code co-occurrence in turns (Jaccard > 0.05, at least 2 turns)")
+    if "balance_groups" in by_name and len(by_name["balance_groups"]):
+        groups = by_name["balance_groups"]
+        shown = groups[(groups["group"] == "all") | groups["group"].str.startswith("leader=")]
+        made["balance"] = lambda: figures.balance_plot(shown, title="Asymmetry balance: everyone and by leader")
+    return {name: content for key, build in made.items() for name, content in figures.figure_bytes(build(), key)}
