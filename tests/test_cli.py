@@ -122,6 +122,20 @@ def test_demo_job_on_the_sample_data(tmp_path, capsys):
     assert main(["info", str(project), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)["by_kind"]
     assert (info["interview"]["documents"], info["fieldnote"]["documents"]) == (12, 3)
+    # the main job goes on to code the sample and tabulate the suggestions
+    assert main(["code", str(project), "--codebook", str(REPO / "codebooks" / "asymmetries.yaml"), "--quiet"]) == 0
+    assert main(["codings", str(project), "--out", str(tmp_path / "codings.csv"), "--status", "suggested"]) == 0
+    assert main(["tables", str(project), "--out", str(tmp_path / "tables"), "--include-suggestions",
+                 "--no-figures"]) == 0
+    with open(tmp_path / "codings.csv", encoding="utf-8", newline="") as handle:
+        by_theme = __import__("collections").Counter(row["theme"] for row in csv.DictReader(handle))
+    with open(tmp_path / "tables" / "frequencies.csv", encoding="utf-8", newline="") as handle:
+        table = {row["code_id"]: row for row in csv.DictReader(handle)}
+    for theme, count in by_theme.items():  # a theme's rolled-up codings are every coding under it
+        assert int(table[theme]["n_codings"]) == count, theme
+        assert table[theme]["status"] == "suggested"
+    alignment = (tmp_path / "tables" / "alignment.csv").read_text(encoding="utf-8")
+    assert alignment.startswith("reason,response,n_units,n_participants,fits,aligned,flagged")
 
 
 def test_tables_writes_every_format_and_a_manifest_byte_identically_twice(cli_project, tmp_path, capsys):

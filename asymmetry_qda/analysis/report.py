@@ -91,6 +91,11 @@ def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOC
     tables.append(Table("matrix_documents", "Code × document matrix (coded sentences)",
                         f"Cells: sentences of the document overlapping a coding of the code or a sub-code. {which}",
                         code_matrix(codings, units=units, columns="doc_id", roll_up=True, codes=codes), index=True))
+    tables.append(Table("matrix_participants", "Code × participant matrix (coded sentences)",
+                        "Cells: sentences of the participant (all their documents) overlapping a coding of the code "
+                        f"or a sub-code. {which}",
+                        code_matrix(codings, units=units, columns="participant_id", roll_up=True, codes=codes),
+                        index=True))
     for by in groups:
         tables.append(Table(f"matrix_{by}", f"Code × {by.replace('_', ' ')} matrix (% of participants)",
                             f"Cells: 100 * participants in the group with a sentence coded with the code or a "
