@@ -27,7 +27,11 @@ demo: $(VENV)/.installed
 	$(BIN)/asymmetry-qda codebook export-qdc codebooks/asymmetries.yaml $(DEMO)/asymmetries.qdc
 	$(BIN)/asymmetry-qda code $(DEMO)/sample.qda --codebook codebooks/asymmetries.yaml
 	$(BIN)/asymmetry-qda codings $(DEMO)/sample.qda --out $(DEMO)/codings.csv
-	$(BIN)/asymmetry-qda tables $(DEMO)/sample.qda --out $(DEMO)/tables --include-suggestions
+	$(BIN)/asymmetry-qda import-codings $(DEMO)/sample.qda data_samples/codings --codebook codebooks/asymmetries.yaml
+	$(BIN)/asymmetry-qda agreement $(DEMO)/sample.qda --coders LT,MK,RS --out $(DEMO)/agreement.csv
+	$(BIN)/asymmetry-qda agreement $(DEMO)/sample.qda --coders LT,MK,RS --pairwise --out $(DEMO)/agreement_pairs.csv --disagreements $(DEMO)/disagreements.csv
+	$(BIN)/asymmetry-qda evaluate $(DEMO)/sample.qda --reference LT --candidate rule --out $(DEMO)/evaluation.csv --errors $(DEMO)/evaluation_errors.csv
+	$(BIN)/asymmetry-qda tables $(DEMO)/sample.qda --out $(DEMO)/tables --coders LT
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -132,9 +132,60 @@ def build_parser() -> argparse.ArgumentParser:
                    help="count the tagger's suggestions too (tables are labelled confirmed+suggested)")
     p.add_argument("--codebook", metavar="FILE", default=None,
                    help="codebook for labels, poles and fits (default: the one stored by the last code run)")
+    p.add_argument("--coders", default=None, metavar="LIST",
+                   help="count only these coders' confirmed codings, e.g. LT or consensus (default: everyone's; "
+                        "when several people coded the same text, name one)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG and SVG figures")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap intervals (default 0)")
     p.set_defaults(run=cmd_tables)
+
+    p = commands.add_parser(
+        "import-codings", parents=[common], help="add a human coder's codings from quote tables",
+        description="Add confirmed codings from CSV quote tables with columns doc_id, code, quote, occurrence, "
+                    "memo (quote: the exact coded text; occurrence: which one, when it occurs more than once). "
+                    "Every row is checked first and every problem listed; nothing is written unless all rows are "
+                    "good. Importing the same rows twice adds nothing.",
+        epilog="Example: asymmetry-qda import-codings study.qda data_samples/codings/MK --coder MK")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("path", metavar="FILE_OR_FOLDER", help="a CSV file, or a folder of them (searched recursively)")
+    p.add_argument("--coder", default=None,
+                   help="the coder's name or initials (default: each file's folder name, e.g. codings/MK/INT01.csv)")
+    p.add_argument("--codebook", metavar="FILE", default=None, help="check every code against this codebook")
+    p.set_defaults(run=cmd_import_codings)
+
+    agreement_options = argparse.ArgumentParser(add_help=False)
+    agreement_options.add_argument("project", metavar="PROJECT")
+    agreement_options.add_argument("--unit", choices=["character", "sentence", "turn", "document"],
+                                   default="sentence", help="unit of analysis (default sentence)")
+    agreement_options.add_argument("--documents", default=None, metavar="LIST",
+                                   help="comma-separated doc ids (default: those every coder coded)")
+    agreement_options.add_argument("--out", required=True, metavar="FILE.csv", help="output file, or -")
+
+    p = commands.add_parser(
+        "agreement", parents=[common, agreement_options], help="intercoder agreement per code and pooled",
+        description="Percent agreement (also on coded units only), Cohen's kappa (two coders) and Krippendorff's "
+                    "alpha per code and pooled, with 95%% bootstrap intervals and the counts behind them. Each "
+                    "unit is a yes/no decision per code per coder. With three or more coders, --pairwise adds "
+                    "a row set per pair.",
+        epilog="Example: asymmetry-qda agreement study.qda --coders LT,MK --unit sentence --out agreement.csv")
+    p.add_argument("--coders", required=True, metavar="A,B[,C]", help="two or more coders")
+    p.add_argument("--pairwise", action="store_true", help="every pair of coders (kappa for each)")
+    p.add_argument("--disagreements", metavar="FILE.csv", default=None,
+                   help="also write every unit where the coders differ, with text and memos")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.set_defaults(run=cmd_agreement)
+
+    p = commands.add_parser(
+        "evaluate", parents=[common, agreement_options], help="score the tagger (or a coder) against a reference",
+        description="Precision, recall, F1, Cohen's kappa and Krippendorff's alpha per code and micro-averaged "
+                    "of a candidate (rule = the tagger's suggestions, model = the classifier's, or a coder) "
+                    "against a reference coder, on the documents the reference coded.",
+        epilog="Example: asymmetry-qda evaluate study.qda --reference LT --candidate rule --out evaluation.csv")
+    p.add_argument("--reference", required=True, help="the reference coder")
+    p.add_argument("--candidate", default="rule", help="rule (default), model, or a coder's name")
+    p.add_argument("--errors", metavar="FILE.csv", default=None,
+                   help="also write every false positive and false negative with its text and rule")
+    p.set_defaults(run=cmd_evaluate)
 
     cb = commands.add_parser("codebook", parents=[common], help="validate, test and exchange codebooks",
                              description="Work with YAML codebooks: validate, test examples, REFI-QDA .qdc exchange.")
@@ -240,13 +291,65 @@ def cmd_tables(args: argparse.Namespace) -> int:
     from .analysis.report import write_tables
 
     with Project.open(args.project) as project:
-        data = load(project, include_suggestions=args.include_suggestions, codebook=args.codebook)
+        coders = [c.strip() for c in args.coders.split(",") if c.strip()] if args.coders else None
+        data = load(project, include_suggestions=args.include_suggestions, codebook=args.codebook, coders=coders)
     if data.codings.empty:
         raise QDAError(f"{args.project}: no {data.label} codings to tabulate. Fix: review suggestions "
                        "(project.accept) or code by hand first, or pass --include-suggestions")
     manifest = write_tables(data, args.out, figures=not args.no_figures, seed=args.seed)
     say(args, f"wrote {len(manifest['files'])} files and manifest.json to {args.out} "
               f"({len(data.codings)} {data.label} codings)")
+    return 0
+
+
+def cmd_import_codings(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        report = project.import_codings(args.path, coder=args.coder, codebook=args.codebook)
+    for row in report.itertuples():
+        say(args, f"{row.coder}: {row.added} codings added, {row.already_present} already present")
+    return 0
+
+
+def _analysis_data(args: argparse.Namespace, **options):
+    from .analysis import load
+
+    with Project.open(args.project) as project:
+        return load(project, **options)
+
+
+def _documents(args: argparse.Namespace) -> list[str] | None:
+    return [d.strip() for d in args.documents.split(",") if d.strip()] if args.documents else None
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from .analysis.agreement import agreement, disagreements, pairwise_agreement
+
+    coders = [c.strip() for c in args.coders.split(",") if c.strip()]
+    data = _analysis_data(args)
+    options = {"unit": args.unit, "units": data.units, "texts": data.texts, "documents": _documents(args)}
+    compute = pairwise_agreement if args.pairwise else agreement
+    table = compute(data.codings, coders=coders, seed=args.seed, **options)
+    write_csv(args, table, "rows of agreement")
+    if args.disagreements:
+        rows = disagreements(data.codings, coders=coders, **options)
+        write_atomically(Path(args.disagreements),
+                         lambda handle: rows.to_csv(handle, index=False, lineterminator="\n"))
+        say(args, f"wrote {len(rows)} disagreements to {args.disagreements}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .analysis.evaluation import evaluate, evaluation_errors
+
+    statuses = ("confirmed", "suggested", "rejected")  # everything the tagger suggested, whatever was decided
+    data = _analysis_data(args, statuses=statuses)
+    options = {"reference": args.reference, "candidate": args.candidate, "unit": args.unit, "units": data.units,
+               "texts": data.texts, "documents": _documents(args)}
+    write_csv(args, evaluate(data.codings, **options), "rows of evaluation")
+    if args.errors:
+        rows = evaluation_errors(data.codings, **options)
+        write_atomically(Path(args.errors), lambda handle: rows.to_csv(handle, index=False, lineterminator="\n"))
+        say(args, f"wrote {len(rows)} false positives and negatives to {args.errors}")
     return 0
 
 

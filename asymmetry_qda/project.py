@@ -322,22 +322,65 @@ class Project:
         if not isinstance(code, str) or not code.strip():
             raise InputError(Problem(doc_id, "code is empty", fix="name the code, e.g. 'agency.responsibility'"))
         _check_coder(coder)
-        coding_id = uuid.uuid4().hex
         now = utc_now()
         with self._store.transaction() as db:
             _register_human(db, coder, now)
-            sha = db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
-            segment = db.execute(
-                """SELECT segment_id FROM segments WHERE doc_id = ? AND start <= ? AND "end" >= ?
-                   ORDER BY CASE unit WHEN 'sentence' THEN 0 ELSE 1 END LIMIT 1""", (doc_id, start, end)).fetchone()
-            db.execute(
-                """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
-                       coder_id, segment_id, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, 'human', 'confirmed', ?, ?, ?)""",
-                (coding_id, doc_id, sha, start, end, code, coder, segment[0] if segment else None, now))
-            if memo:
-                _add_memo(db, coding_id, doc_id, start, end, code, coder, memo, now)
-        return coding_id
+            return _insert_human(db, doc_id, start, end, code, coder, memo, now)
+
+    def import_codings(self, path: str | Path, *, coder: str | None = None,
+                       codebook: "Codebook | str | Path | None" = None) -> pd.DataFrame:
+        """Add a human coder's codings from quote tables (see :mod:`asymmetry_qda.coding_import`).
+
+        ``path`` is a CSV file or a folder of them. ``coder`` defaults to the
+        name of each file's folder (``codings/MK/INT01.csv`` is coder ``MK``).
+        With ``codebook``, every code must be one of its codes. Every row is
+        located first and every problem reported at once; then all rows are
+        written in one transaction. A row identical to a current coding of the
+        same coder (same document, offsets and code) is not added again, so
+        importing twice adds nothing. Returns one row per coder with the counts
+        ``added`` and ``already_present``.
+        """
+        from .coding_import import coding_files, locate_quotes
+
+        codes = None
+        if codebook is not None:
+            from .codebook import load_codebook
+            from .codebook.model import Codebook
+
+            book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+            codes = {c.id for c in book.codes}
+        texts = {r["doc_id"]: r["text"] for r in self._db.execute("SELECT doc_id, text FROM documents")}
+        rows = locate_quotes(path, texts, codes=codes)
+        owners = {str(f): coder or f.parent.name for f in coding_files(path)}
+        for name in set(owners.values()):
+            _check_coder(name)
+        counts: dict[str, dict[str, int]] = {}
+        now = utc_now()
+        with self._store.transaction() as db:
+            for row in rows:
+                who = owners[row.source]
+                tally = counts.setdefault(who, {"added": 0, "already_present": 0})
+                _register_human(db, who, now)
+                if _current_human(db, row.doc_id, row.start, row.end, row.code, who):
+                    tally["already_present"] += 1
+                    continue
+                _insert_human(db, row.doc_id, row.start, row.end, row.code, who, row.memo, now)
+                tally["added"] += 1
+        return pd.DataFrame([{"coder": k, **v} for k, v in sorted(counts.items())],
+                            columns=["coder", "added", "already_present"])
+
+    def adjudicate(self, doc_id: str, start: int, end: int, code: str, *, decided_by: str,
+                   memo: str | None = None, coder: str = "consensus") -> str:
+        """Record a consensus decision: a confirmed coding by the ``consensus`` coder.
+
+        Every coder's own codings stay as they are (agreement is computed on
+        them); the consensus is a coder of its own, whose codings are the
+        adjudicated version. ``decided_by`` (who took part, e.g. ``"LT+MK"``) is
+        kept in the memo. Returns the new coding's id.
+        """
+        _check_coder(decided_by)
+        note = f"consensus of {decided_by}" + (f": {memo}" if memo else "")
+        return self.code_span(doc_id, start, end, code, coder=coder, memo=note)
 
     def codings(self, *, current_only: bool = True) -> pd.DataFrame:
         """Codings with their text, one row each (the tidy frame every table is built from).
@@ -548,6 +591,33 @@ def _in_notebook() -> bool:
 def _check_coder(coder: str) -> None:
     if not isinstance(coder, str) or not coder.strip():
         raise InputError(Problem("coder", "a decision needs the coder's name or initials", fix="pass coder='LT'"))
+
+
+def _insert_human(db, doc_id: str, start: int, end: int, code: str, coder: str, memo: str | None, now: str) -> str:
+    """Insert one confirmed human coding (and its memo) inside an open transaction; return its id."""
+    coding_id = uuid.uuid4().hex
+    sha = db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+    segment = db.execute(
+        """SELECT segment_id FROM segments WHERE doc_id = ? AND start <= ? AND "end" >= ?
+           ORDER BY CASE unit WHEN 'sentence' THEN 0 ELSE 1 END LIMIT 1""", (doc_id, start, end)).fetchone()
+    db.execute(
+        """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
+               coder_id, segment_id, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, 'human', 'confirmed', ?, ?, ?)""",
+        (coding_id, doc_id, sha, start, end, code, coder, segment[0] if segment else None, now))
+    if memo:
+        _add_memo(db, coding_id, doc_id, start, end, code, coder, memo, now)
+    return coding_id
+
+
+def _current_human(db, doc_id: str, start: int, end: int, code: str, coder: str) -> bool:
+    """Whether ``coder`` already has a current confirmed coding of exactly this span and code."""
+    return db.execute(
+        """SELECT 1 FROM codings c JOIN documents d ON d.doc_id = c.doc_id
+           WHERE c.doc_id = ? AND c.start = ? AND c."end" = ? AND c.code_id = ? AND c.coder_id = ?
+             AND c.status = 'confirmed' AND c.text_sha256 = d.sha256
+             AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)""",
+        (doc_id, start, end, code, coder)).fetchone() is not None
 
 
 def _register_human(db, coder: str, now: str) -> None:

@@ -94,7 +94,8 @@ def test_warnings_are_printed_once_as_warning_lines(tmp_path, write, capsys):
 
 
 def test_every_command_has_help_with_an_example(capsys):
-    for command in ["init", "ingest", "info", "segments", "code", "codings", "tables"]:
+    for command in ["init", "ingest", "info", "segments", "code", "codings", "tables", "import-codings", "agreement",
+                    "evaluate"]:
         with pytest.raises(SystemExit) as stop:
             main([command, "--help"])
         assert stop.value.code == 0
@@ -167,3 +168,33 @@ def test_tables_writes_every_format_and_a_manifest_byte_identically_twice(cli_pr
         rows = {row["code_id"]: row for row in csv.DictReader(handle)}
     assert rows["response.blame"]["n_units"] == "1" and rows["response"]["n_units"] == "1"
     assert rows["response.praise"]["n_units"] == "0" and rows["response.blame"]["status"] == "confirmed"
+
+
+def test_import_codings_agreement_and_evaluate_commands(cli_project, tmp_path, write, capsys):
+    header = "doc_id,code,quote,occurrence,memo\n"
+    bad = write("bad.csv", header + "INT07,response.blame,not said at all,,\n")
+    assert main(["import-codings", str(cli_project), str(bad), "--coder", "MK"]) == 2
+    assert "bad.csv line 2: the quote 'not said at all' is not in INT07's text" in capsys.readouterr().err
+    folder = tmp_path / "codings"
+    for coder, quotes in {"LT": ["everything on the borough lands at my door", "it'll be me in front of the IOPC"],
+                          "MK": ["it'll be me in front of the IOPC"]}.items():
+        (folder / coder).mkdir(parents=True)
+        (folder / coder / "INT07.csv").write_text(
+            header + "".join(f"INT07,response.blame,{q},,\n" for q in quotes), encoding="utf-8")
+    assert main(["import-codings", str(cli_project), str(folder)]) == 0
+    assert "LT: 2 codings added" in capsys.readouterr().out
+    out = tmp_path / "agreement.csv"
+    assert main(["agreement", str(cli_project), "--coders", "LT,MK", "--out", str(out),
+                 "--disagreements", str(tmp_path / "dis.csv")]) == 0
+    with open(out, encoding="utf-8", newline="") as handle:
+        pooled = [r for r in csv.DictReader(handle) if r["code_id"] == "(pooled)"][0]
+    assert (pooled["n_LT"], pooled["n_MK"], pooled["n_all"]) == ("2", "1", "1")
+    with open(tmp_path / "dis.csv", encoding="utf-8", newline="") as handle:
+        assert [r["coded_by"] for r in csv.DictReader(handle)] == ["LT"]
+    capsys.readouterr()
+    assert main(["evaluate", str(cli_project), "--reference", "LT", "--candidate", "MK", "--out", "-",
+                 "--quiet"]) == 0
+    micro = list(csv.DictReader(capsys.readouterr().out.splitlines()))[-1]
+    assert (micro["tp"], micro["fn"], micro["precision"], micro["recall"]) == ("1", "1", "1.0", "0.5")
+    assert main(["agreement", str(cli_project), "--coders", "LT,ZZ", "--out", "-"]) == 2
+    assert "coder 'ZZ' has no confirmed codings" in capsys.readouterr().err

@@ -520,6 +520,7 @@ def _warn_caution(table: pd.DataFrame) -> None:
     if len(flagged):
         pairs = (flagged["code_a"] + "–" + flagged["code_b"]).drop_duplicates().tolist()
         shown = ", ".join(pairs[:3]) + (", ..." if len(pairs) > 3 else "")
-        warnings.warn(f"{len(flagged)} co-occurring pair(s) ({shown}) have one code over {CAUTION_RATIO:g} times "
+        unit = f" in {table['unit'].iloc[0]} units" if "unit" in table else ""
+        warnings.warn(f"{len(flagged)} co-occurring pair(s){unit} ({shown}) have one code over {CAUTION_RATIO:g} times "
                       f"as frequent as the other: the Jaccard/c coefficient is misleading there; read "
                       f"p_b_given_a and p_a_given_b instead", QDAWarning, stacklevel=3)

@@ -24,6 +24,7 @@ left out, or of a document header) are left out and counted in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,8 +44,8 @@ _NOT_ATTRIBUTES = {"participant_id", "pseudonym", "rank_raw", "rank_level", "act
                    "n_documents", "data_types"}
 
 CODING_COLUMNS = ["coding_id", "doc_id", "kind", "participant_id", "speaker", "start", "end", "code_id", "theme",
-                  "status", "origin", "coder_id", "confidence", "text", "turn", "turn_last", "sentence",
-                  "sentence_last"]
+                  "status", "origin", "coder_id", "rule_id", "confidence", "memo", "text", "turn", "turn_last",
+                  "sentence", "sentence_last"]
 UNIT_COLUMNS = ["doc_id", "unit", "ordinal", "start", "end", "speaker", "is_interviewer", "kind", "participant_id"]
 
 
@@ -59,6 +60,7 @@ class AnalysisData:
     statuses: tuple[str, ...] = ("confirmed",)
     dropped: int = 0
     attributes: tuple[str, ...] = field(default=())
+    coders: tuple[str, ...] | None = None  # the coders whose confirmed codings were kept (None: everyone)
 
     @property
     def label(self) -> str:
@@ -72,12 +74,20 @@ def load(
     include_suggestions: bool = False,
     include_interviewer: bool = False,
     codebook: "Codebook | str | Path | None" = None,
+    statuses: Sequence[str] | None = None,
+    coders: Sequence[str] | None = None,
 ) -> AnalysisData:
     """Read ``project`` into the frames the tables use.
 
     ``codebook`` is a :class:`~asymmetry_qda.codebook.model.Codebook`, a YAML
     path, or ``None`` for the codebook most recently stored in the project (the
-    one the last ``code`` run used), if any.
+    one the last ``code`` run used), if any. ``statuses`` overrides which
+    current codings are kept (e.g. ``("confirmed", "suggested", "rejected")`` to
+    score everything the tagger suggested, whatever was decided on it). Each
+    coding carries its latest memo in ``memo``. ``coders`` keeps only those
+    coders' confirmed codings (e.g. ``["LT"]`` or ``["consensus"]`` when several
+    people coded the same documents, so no passage is counted once per coder);
+    suggestions, when included, are kept whoever made them.
 
     >>> from asymmetry_qda import Project
     >>> import tempfile, pathlib
@@ -92,7 +102,9 @@ def load(
     >>> data.units.groupby("unit").size().to_dict()
     {'sentence': 2, 'turn': 1}
     """
-    statuses = ("confirmed", "suggested") if include_suggestions else ("confirmed",)
+    if statuses is None:
+        statuses = ("confirmed", "suggested") if include_suggestions else ("confirmed",)
+    statuses = tuple(statuses)
     participants = project.participants()
     attributes = [c for c in participants.columns if c not in _NOT_ATTRIBUTES]
     attributes = [c for c in ATTRIBUTE_COLUMNS if c in attributes] + sorted(
@@ -109,6 +121,11 @@ def load(
 
     codings = project.codings()
     codings = codings[codings["status"].isin(statuses)].rename(columns={"speaker": "segment_speaker"})
+    if coders is not None:
+        codings = codings[(codings["status"] != "confirmed") | codings["coder_id"].isin(list(coders))]
+    memos = project.memos().dropna(subset=["coding_id"]).drop_duplicates("coding_id", keep="last")
+    codings = codings.merge(memos[["coding_id", "text"]].rename(columns={"text": "memo"}), on="coding_id",
+                            how="left")
     codings = _place(codings, units)
     dropped = int(codings["turn"].isna().sum())
     codings = codings[codings["turn"].notna() & codings["sentence"].notna()].copy()
@@ -120,7 +137,8 @@ def load(
     units = units[[*UNIT_COLUMNS, *attributes]]
     texts = {doc_id: project.text(doc_id) for doc_id in documents["doc_id"]}
     return AnalysisData(codings=codings, units=units, texts=texts, codebook=_codebook(project, codebook),
-                        statuses=statuses, dropped=dropped, attributes=tuple(attributes))
+                        statuses=statuses, dropped=dropped, attributes=tuple(attributes),
+                        coders=None if coders is None else tuple(coders))
 
 
 def _place(codings: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:

@@ -74,8 +74,8 @@ def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOC
     from .cooccurrence import cooccurrence
 
     codings, units = data.codings, data.units
-    which = f"Codings: {data.label}" + (" (suggestions included and labelled as such)" if "suggested" in
-                                        data.statuses else "") + "."
+    which = f"Codings: {data.label}" + (f" by {', '.join(data.coders)}" if data.coders else "") + \
+        (" (suggestions included and labelled as such)" if "suggested" in data.statuses else "") + "."
     codes = _codes(data, codings)
     groups = [b for b in BREAKDOWNS if b in units.columns and units[b].notna().any()]
     tables = [Table("frequencies", "Code frequencies",
@@ -107,11 +107,11 @@ def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOC
     for unit in cooccurrence_units:
         tables.append(Table(f"cooccurrence_{unit}", f"Code co-occurrence ({unit})",
                             _cooccurrence_note(unit, depth, which),
-                            cooccurrence(cut, unit=unit, units=units, codes=cut_codes)))
+                            _unrelated(cooccurrence(cut, unit=unit, units=units, codes=cut_codes))))
     if "leader" in groups:
         tables.append(Table("cooccurrence_turn_by_leader", "Code co-occurrence (turn) by leader",
                             _cooccurrence_note("turn", depth, which) + " Computed within each group.",
-                            cooccurrence(cut, unit="turn", units=units, codes=cut_codes, by="leader")))
+                            _unrelated(cooccurrence(cut, unit="turn", units=units, codes=cut_codes, by="leader"))))
     poles = theme_poles(data.codebook) if data.codebook is not None else {}
     if poles:
         per_person = participant_balance(codings, poles=poles, units=units)
@@ -140,13 +140,24 @@ def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOC
     return tables
 
 
+def _unrelated(table: pd.DataFrame) -> pd.DataFrame:
+    """Leave out pairs of a code with its own sub-code (``response`` with ``response.blame``): not news.
+
+    The Benjamini-Hochberg adjustment was made over all pairs, so it stays conservative.
+    """
+    related = [b.startswith(a + ".") or a.startswith(b + ".") for a, b in zip(table["code_a"], table["code_b"],
+                                                                                strict=True)]
+    return table[~pd.Series(related, index=table.index, dtype=bool)].reset_index(drop=True)
+
+
 def _cooccurrence_note(unit: str, depth: int, which: str) -> str:
     units = {"overlap": "clusters of overlapping codings (same or overlapping spans, as ATLAS.ti and QualCoder)",
              "sentence": "participant sentences", "turn": "participant turns"}[unit]
     return (f"Unit: {units}; codes cut to {depth} levels. n_ab = units with both codes; jaccard (ATLAS.ti's c) = "
             "n_ab / (n_a + n_b - n_ab); dice = 2 n_ab / (n_a + n_b); p_b_given_a = n_ab / n_a; lift = n_ab N / "
             "(n_a n_b); p_value = one-sided Fisher exact test, p_adjusted = Benjamini-Hochberg; c_caution = one "
-            f"code over five times as frequent as the other. {which}")
+            "code over five times as frequent as the other. Pairs of a code with its own sub-code are left out "
+            f"(the adjustment counts them). {which}")
 
 
 def write_tables(data: AnalysisData, out: str | Path, *, figures: bool = True, seed: int = 0,
@@ -183,7 +194,8 @@ def _manifest(data: AnalysisData, written: dict[str, bytes], seed: int) -> dict:
         "name": data.codebook.name, "version": data.codebook.version, "sha256": data.codebook.content_hash}
     return {
         "tool": {"name": "asymmetry_qda", "version": __version__},
-        "codings": {"statuses": list(data.statuses), "count": int(len(data.codings)),
+        "codings": {"statuses": list(data.statuses), "coders": None if data.coders is None else list(data.coders),
+                    "count": int(len(data.codings)),
                     "left_out_outside_units": data.dropped},
         "options": {"seed": seed},
         "codebook": codebook,

@@ -1,0 +1,404 @@
+"""Intercoder agreement, with the unit of analysis explicit and every figure's counts beside it.
+
+Each *unit* (``character`` as NVivo, ``sentence``, ``turn``, or ``document``
+as MAXQDA's "code present in the document") is a yes/no decision per code per
+coder: did the coder's confirmed codings of that code overlap the unit? Units
+no coder touched are agreement on absence; ``percent_coded_only`` shows the
+agreement on the units at least one coder coded, so a reader sees how much
+uncoded text lifts ``percent``.
+
+Which units count: the participant units (``units`` frame) of the documents in
+``documents`` (default: every document each coder coded at least once). A
+coder who did not code a listed document is *missing* there, not "absent":
+Krippendorff's alpha uses the units they did code, percent agreement and
+kappa use units every coder coded.
+
+Statistics per code, and ``(pooled)`` over every code × unit decision:
+
+- ``percent``: share of units where all coders agree;
+- ``cohen_kappa`` (two coders): ``sklearn.metrics.cohen_kappa_score``,
+  ``(p_o - p_e) / (1 - p_e)`` with ``p_e`` the sum over yes/no of the product
+  of the two coders' marginal shares (Cohen 1960; not QualCoder's product of
+  chance terms, not MAXQDA's Brennan-Prediger ``p_e = 1/2``);
+- ``krippendorff_alpha``: nominal alpha for two or more coders with missing
+  data, from the ``krippendorff`` package (Krippendorff 2011);
+- ``*_ci_low``/``*_ci_high``: percentile bootstrap over units (seeded);
+- ``prevalence_paradox``: percent >= 85 % while kappa (or alpha) < 0.4, the
+  well-known effect of a rare code (Feinstein & Cicchetti 1990); a warning
+  names such codes.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ArgumentError, QDAWarning
+from .frame import check_choice, in_units, unit_keys
+
+__all__ = ["AGREEMENT_UNITS", "agreement", "coder_decisions", "disagreements", "nominal_alpha",
+           "pairwise_agreement", "STATISTICS"]
+
+AGREEMENT_UNITS = ("character", "sentence", "turn", "document")
+STATISTICS = ("percent", "cohen_kappa", "krippendorff_alpha")
+POOLED = "(pooled)"
+
+
+def _coder_rows(codings: pd.DataFrame, coder: str) -> pd.DataFrame:
+    """The codings that stand for ``coder``: ``rule``/``model`` = the tagger's or classifier's rows (any status
+    kept in the frame), any other name = that coder's confirmed codings."""
+    if coder in ("rule", "model"):
+        return codings[codings["origin"] == coder]
+    return codings[(codings["coder_id"] == coder) & (codings["status"] == "confirmed")]
+
+
+def coder_decisions(
+    codings: pd.DataFrame,
+    *,
+    coders: Sequence[str],
+    unit: str = "sentence",
+    codes: Sequence[str] | None = None,
+    units: pd.DataFrame | None = None,
+    texts=None,
+    documents: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The yes/no decisions: a frame describing each unit, and ``{code: array (coders × units)}`` of 1, 0 or NaN.
+
+    NaN marks a coder who did not code the unit's document. ``units`` is
+    required (it lists the units no coder touched); ``texts`` is required for
+    ``character`` units.
+    """
+    check_choice("unit", unit, AGREEMENT_UNITS)
+    coders = list(coders)
+    if len(coders) < 2 or len(set(coders)) != len(coders):
+        raise ArgumentError(f"coders={coders!r}: give two or more different coders")
+    if units is None:
+        raise ArgumentError("units= is required: agreement counts the units no coder touched (pass data.units)")
+    rows = {c: _coder_rows(codings, c) for c in coders}
+    for coder, frame in rows.items():
+        if frame.empty:
+            raise ArgumentError(f"coder {coder!r} has no confirmed codings here; coders with codings: "
+                                f"{', '.join(sorted(codings['coder_id'].dropna().unique()))}")
+    coded_docs = {c: set(frame["doc_id"]) for c, frame in rows.items()}
+    if documents is None:
+        documents = sorted(set.intersection(*coded_docs.values()))
+        if not documents:
+            raise ArgumentError(f"coders {', '.join(coders)} have no document in common; pass documents=")
+    documents = list(documents)
+    if codes is None:
+        codes = sorted(set().union(*(set(f["code_id"]) for f in rows.values())))
+    if unit == "character":
+        index, present = _character_units(rows, units, texts, documents, codes)
+    else:
+        index, present = _segment_units(rows, units, unit, documents, codes)
+    decisions = {}
+    for code in codes:
+        matrix = np.zeros((len(coders), len(index)), dtype=float)
+        for i, coder in enumerate(coders):
+            matrix[i] = present[(coder, code)]
+            missing = ~index["doc_id"].isin(coded_docs[coder]).to_numpy()
+            matrix[i, missing] = np.nan
+        decisions[code] = matrix
+    return index, decisions
+
+
+def _segment_units(rows, units, unit, documents, codes):
+    universe = unit_keys(units[units["doc_id"].isin(documents)], unit)
+    index = universe[["doc_id", "unit_key"]].reset_index(drop=True)
+    if unit in ("sentence", "turn"):
+        index["ordinal"] = universe["ordinal"].to_numpy()
+    position = pd.Series(np.arange(len(index)), index=index["unit_key"].to_numpy())
+    present = {}
+    for coder, frame in rows.items():
+        placed = in_units(frame[frame["doc_id"].isin(documents)], unit)
+        placed = placed[placed["unit_key"].isin(position.index)]
+        for code in codes:
+            hits = np.zeros(len(index))
+            hits[position[placed.loc[placed["code_id"] == code, "unit_key"]].to_numpy()] = 1
+            present[(coder, code)] = hits
+    return index, present
+
+
+def _character_units(rows, units, texts, documents, codes):
+    if texts is None:
+        raise ArgumentError("unit='character' needs texts= (pass data.texts)")
+    turns = units[(units["unit"] == "turn") & units["doc_id"].isin(documents)]
+    pieces, offsets = [], {}
+    total = 0
+    for doc_id in documents:
+        mask = np.zeros(len(texts[doc_id]) + 1, dtype=np.int64)
+        for start, end in turns.loc[turns["doc_id"] == doc_id, ["start", "end"]].itertuples(index=False):
+            mask[start] += 1
+            mask[end] -= 1
+        chars = np.flatnonzero(np.cumsum(mask)[:-1] > 0)
+        offsets[doc_id] = (total, chars)
+        pieces.append(pd.DataFrame({"doc_id": doc_id, "char": chars}))
+        total += len(chars)
+    index = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=["doc_id", "char"])
+    present = {}
+    for coder, frame in rows.items():
+        for code in codes:
+            hits = np.zeros(total)
+            mine = frame[(frame["code_id"] == code) & frame["doc_id"].isin(documents)]
+            for doc_id, part in mine.groupby("doc_id"):
+                base, chars = offsets[doc_id]
+                cover = np.zeros(len(texts[doc_id]) + 1, dtype=np.int64)
+                np.add.at(cover, part["start"].to_numpy(), 1)
+                np.add.at(cover, part["end"].to_numpy(), -1)
+                hits[base:base + len(chars)] = np.cumsum(cover)[:-1][chars] > 0
+            present[(coder, code)] = hits
+    return index, present
+
+
+def _percent(matrix: np.ndarray) -> tuple[float, float, int, int]:
+    """(percent, percent on coded units, units, coded units) over units every coder decided."""
+    complete = matrix[:, ~np.isnan(matrix).any(axis=0)]
+    if complete.shape[1] == 0:
+        return np.nan, np.nan, 0, 0
+    agree = (complete == complete[0]).all(axis=0)
+    coded = complete.any(axis=0)
+    return (float(agree.mean()), float(agree[coded].mean()) if coded.any() else np.nan,
+            int(complete.shape[1]), int(coded.sum()))
+
+
+def _kappa(matrix: np.ndarray) -> float:
+    from sklearn.metrics import cohen_kappa_score
+
+    complete = matrix[:, ~np.isnan(matrix).any(axis=0)]
+    if matrix.shape[0] != 2 or complete.shape[1] == 0:
+        return np.nan
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        value = cohen_kappa_score(complete[0], complete[1], labels=[0, 1])
+    return float(value) if np.isfinite(value) else np.nan
+
+
+def _kappa_from_tables(tables: np.ndarray) -> np.ndarray:
+    """Cohen's kappa of many 2×2 tables at once (rows: n00, n01, n10, n11); equals sklearn's (tested)."""
+    n = tables.sum(axis=1).astype(float)
+    p_o = (tables[:, 0] + tables[:, 3]) / n
+    a_yes, b_yes = (tables[:, 2] + tables[:, 3]) / n, (tables[:, 1] + tables[:, 3]) / n
+    p_e = a_yes * b_yes + (1 - a_yes) * (1 - b_yes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = (p_o - p_e) / (1 - p_e)
+    return np.where(np.isfinite(kappa), kappa, np.nan)
+
+
+def nominal_alpha(reliability_data, *, value_domain: Sequence | None = None) -> float:
+    """Krippendorff's nominal alpha of a coders × units array (NaN = missing), via the ``krippendorff`` package.
+
+    NaN when no unit has two values or every value is the same (alpha is
+    undefined without variation). Krippendorff's canonical example (3 coders,
+    15 units, values 1-5 with gaps) gives 0.691:
+
+    >>> nan = float("nan")
+    >>> data = [[nan, nan, nan, nan, nan, 3, 4, 1, 2, 1, 1, 3, 3, nan, 3],
+    ...         [1, nan, 2, 1, 3, 3, 4, 3, nan, nan, nan, nan, nan, nan, nan],
+    ...         [nan, nan, 2, 1, 3, 4, 4, nan, 2, 1, 1, 3, 3, nan, 4]]
+    >>> round(nominal_alpha(data), 3)
+    0.691
+    """
+    import krippendorff
+
+    matrix = np.asarray(reliability_data, dtype=float)
+    pairable = (~np.isnan(matrix)).sum(axis=0) >= 2
+    data = matrix[:, pairable]
+    if data.shape[1] == 0 or len(np.unique(data[~np.isnan(data)])) < 2:
+        return np.nan  # no variation: alpha is undefined
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal",
+                                    value_domain=value_domain))
+
+
+def _alpha(matrix: np.ndarray) -> float:
+    return nominal_alpha(matrix, value_domain=[0, 1])
+
+
+def _alpha_from_type_counts(counts: np.ndarray, n0: np.ndarray, n1: np.ndarray) -> np.ndarray:
+    """Nominal alpha of binary data for many resamples at once, from how many units of each type each holds.
+
+    A unit type has ``n0`` zeros and ``n1`` ones among its coders. With the
+    coincidences ``o_ck = sum over units of pairs(c, k) / (m_u - 1)``, ``m_u = n0 + n1 >= 2``,
+    alpha = 1 - (n - 1) o_01 / (n_0 n_1) (Krippendorff 2011, nominal, two values).
+    Used only for bootstrap replicates; equals ``krippendorff.alpha`` (tested).
+    """
+    m = n0 + n1
+    weight = np.where(m >= 2, 1.0 / np.maximum(m - 1, 1), 0.0)
+    o01 = counts @ (n0 * n1 * weight)
+    n_zero = counts @ (n0 * (n0 - 1) * weight) + o01
+    n_one = counts @ (n1 * (n1 - 1) * weight) + o01
+    total = n_zero + n_one
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1 - (total - 1) * o01 / (n_zero * n_one)
+    return np.where(np.isfinite(alpha), alpha, np.nan)
+
+
+def _bootstrap(matrix: np.ndarray, n_boot: int, seed: int, confidence: float) -> dict[str, float]:
+    """Percentile intervals over units resampled with replacement (the same resamples for kappa and alpha).
+
+    Resampling units with replacement is drawing, for each replicate, how many
+    units of each *type* (the coders' values on it) it holds from a multinomial
+    with the observed type shares; both statistics then follow from those
+    counts, so 1,000 replicates cost little even over many thousand units.
+    """
+    out = {"kappa_ci_low": np.nan, "kappa_ci_high": np.nan, "alpha_ci_low": np.nan, "alpha_ci_high": np.nan}
+    n_coders, n_units = matrix.shape
+    if n_boot <= 0 or n_units < 2:
+        return out
+    values = np.where(np.isnan(matrix), 2, matrix).astype(np.int64)  # 2 = missing
+    keys = (values * (3 ** np.arange(n_coders))[:, None]).sum(axis=0)
+    _, first, freq = np.unique(keys, return_index=True, return_counts=True)
+    types = values[:, first]
+    counts = np.random.default_rng(seed).multinomial(n_units, freq / n_units, size=n_boot)
+    tail = (1 - confidence) / 2 * 100
+    if n_coders == 2:
+        complete = (types < 2).all(axis=0)
+        cell = types[0] * 2 + types[1]
+        tables = np.stack([counts[:, complete & (cell == k)].sum(axis=1) for k in range(4)], axis=1)
+        kappas = _kappa_from_tables(tables)
+        if np.isfinite(kappas).any():
+            out["kappa_ci_low"], out["kappa_ci_high"] = np.nanpercentile(kappas, [tail, 100 - tail])
+    alphas = _alpha_from_type_counts(counts, (types == 0).sum(axis=0), (types == 1).sum(axis=0))
+    if np.isfinite(alphas).any():
+        out["alpha_ci_low"], out["alpha_ci_high"] = np.nanpercentile(alphas, [tail, 100 - tail])
+    return {k: float(v) for k, v in out.items()}
+
+
+def agreement(
+    codings: pd.DataFrame,
+    *,
+    coders: Sequence[str],
+    unit: str = "sentence",
+    codes: Sequence[str] | None = None,
+    statistic: Sequence[str] = STATISTICS,
+    units: pd.DataFrame | None = None,
+    texts=None,
+    documents: Sequence[str] | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Agreement between ``coders`` per code and pooled (see the module docstring for units and formulas).
+
+    One row per code, then ``(pooled)``. Columns: ``code_id, n_units,
+    n_coded_units`` (units at least one coder coded), ``n_<coder>`` (units each
+    coder coded), ``n_all`` (units every coder coded), then the statistics asked
+    for with their intervals, ``prevalence`` (share of coded decisions) and
+    ``prevalence_paradox``.
+
+    >>> units = pd.DataFrame({"doc_id": "D", "unit": "sentence", "ordinal": range(4), "start": 0, "end": 1,
+    ...                       "participant_id": "P1"})
+    >>> codings = pd.DataFrame({"coding_id": ["a", "b", "c"], "doc_id": "D", "code_id": "blame",
+    ...     "coder_id": ["A", "B", "A"], "status": "confirmed", "origin": "human",
+    ...     "sentence": [0, 0, 2], "sentence_last": [0, 0, 2], "turn": 0, "turn_last": 0, "participant_id": "P1"})
+    >>> row = agreement(codings, coders=["A", "B"], units=units, n_boot=0).iloc[0]
+    >>> float(row["percent"]), float(row["percent_coded_only"]), round(float(row["cohen_kappa"]), 3)
+    (0.75, 0.5, 0.5)
+    """
+    unknown = [s for s in statistic if s not in STATISTICS]
+    if unknown:
+        raise ArgumentError(f"statistic={unknown!r}: choose from {', '.join(STATISTICS)}")
+    coders = list(coders)
+    index, decisions = coder_decisions(codings, coders=coders, unit=unit, codes=codes, units=units, texts=texts,
+                                       documents=documents)
+    rows = []
+    items = list(decisions.items())
+    if items:
+        items.append((POOLED, np.concatenate([m for _, m in items], axis=1)))
+    for code, matrix in items:
+        percent, coded_only, n_units, n_coded = _percent(matrix)
+        row = {"code_id": code, "n_units": n_units, "n_coded_units": n_coded}
+        for i, coder in enumerate(coders):
+            row[f"n_{coder}"] = int(np.nansum(matrix[i]))
+        decided = ~np.isnan(matrix).any(axis=0)
+        row["n_all"] = int((matrix[:, decided] == 1).all(axis=0).sum())
+        if "percent" in statistic:
+            row["percent"], row["percent_coded_only"] = percent, coded_only
+        interval = _bootstrap(matrix, n_boot, seed, confidence)
+        if "cohen_kappa" in statistic:
+            row["cohen_kappa"] = _kappa(matrix)
+            row["kappa_ci_low"], row["kappa_ci_high"] = interval["kappa_ci_low"], interval["kappa_ci_high"]
+        if "krippendorff_alpha" in statistic:
+            row["krippendorff_alpha"] = _alpha(matrix)
+            row["alpha_ci_low"], row["alpha_ci_high"] = interval["alpha_ci_low"], interval["alpha_ci_high"]
+        finite = ~np.isnan(matrix)
+        row["prevalence"] = float(matrix[finite].mean()) if finite.any() else np.nan
+        chance_corrected = row.get("cohen_kappa", np.nan)
+        if np.isnan(chance_corrected):
+            chance_corrected = row.get("krippendorff_alpha", np.nan)
+        row["prevalence_paradox"] = bool(percent >= 0.85 and chance_corrected < 0.4)
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table["unit"] = unit
+    table["coders"] = "+".join(coders)
+    table["n_documents"] = index["doc_id"].nunique()
+    paradox = table.loc[table["prevalence_paradox"] & (table["code_id"] != POOLED), "code_id"].tolist()
+    if paradox:
+        warnings.warn(f"{len(paradox)} code(s) agree on over 85 % of {unit}s but have kappa/alpha below 0.4 because "
+                      f"they are rare (prevalence paradox): {', '.join(paradox[:5])}"
+                      f"{', ...' if len(paradox) > 5 else ''}; report percent_coded_only and the counts with them",
+                      QDAWarning, stacklevel=2)
+    return table
+
+
+def pairwise_agreement(codings: pd.DataFrame, *, coders: Sequence[str], **options) -> pd.DataFrame:
+    """:func:`agreement` for every pair of ``coders`` (Cohen's kappa is defined for two), in one long frame."""
+    frames = [agreement(codings, coders=list(pair), **options).assign(pair="+".join(pair))
+              for pair in combinations(coders, 2)]
+    return pd.concat(frames, ignore_index=True)
+
+
+def disagreements(
+    codings: pd.DataFrame,
+    *,
+    coders: Sequence[str],
+    unit: str = "sentence",
+    codes: Sequence[str] | None = None,
+    units: pd.DataFrame | None = None,
+    texts=None,
+    documents: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Every (unit, code) where the coders differ, with the unit's text, who coded it, who did not, and memos.
+
+    For an adjudication meeting: one row per disagreement, in document order,
+    with ``coded_by``/``not_coded_by`` (``;``-separated), each coder's coded
+    text in ``<coder>_text`` and memos in ``<coder>_memo``. Record the decision
+    with :meth:`asymmetry_qda.Project.adjudicate`.
+    """
+    if unit == "character":
+        raise ArgumentError("unit='character': list disagreements by sentence, turn or document")
+    index, decisions = coder_decisions(codings, coders=coders, unit=unit, codes=codes, units=units,
+                                       documents=documents)
+    rows = []
+    for code, matrix in decisions.items():
+        decided = ~np.isnan(matrix).any(axis=0)
+        differ = np.flatnonzero(decided & (matrix != matrix[0]).any(axis=0))
+        for position in differ:
+            rows.append({"unit_position": position, "code_id": code,
+                         "coded_by": ";".join(c for i, c in enumerate(coders) if matrix[i, position] == 1),
+                         "not_coded_by": ";".join(c for i, c in enumerate(coders) if matrix[i, position] == 0)})
+    columns = ["doc_id", "unit_key", "ordinal", "code_id", "coded_by", "not_coded_by", "unit_text"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    table = pd.DataFrame(rows)
+    table = pd.concat([index.iloc[table["unit_position"]].reset_index(drop=True), table.drop(columns="unit_position")],
+                      axis=1)
+    if texts is not None and unit in ("sentence", "turn"):
+        spans = units[units["unit"] == unit].set_index(["doc_id", "ordinal"])[["start", "end"]]
+        bounds = spans.loc[list(zip(table["doc_id"], table["ordinal"], strict=True))].to_numpy()
+        table["unit_text"] = [texts[d][s:e] for d, (s, e) in zip(table["doc_id"], bounds, strict=True)]
+    for coder in coders:
+        placed = in_units(_coder_rows(codings, coder), unit) if unit != "character" else None
+        grouped = placed.groupby(["unit_key", "code_id"]).agg(
+            text=("text", lambda t: " | ".join(dict.fromkeys(t))),
+            memo=("memo", lambda m: " | ".join(dict.fromkeys(x for x in m if isinstance(x, str)))))
+        keys = list(zip(table["unit_key"], table["code_id"], strict=True))
+        table[f"{coder}_text"] = [grouped["text"].get(k, "") for k in keys]
+        table[f"{coder}_memo"] = [grouped["memo"].get(k, "") for k in keys]
+    order = {k: i for i, k in enumerate(index["unit_key"])}
+    table = table.sort_values(["unit_key", "code_id"], key=lambda s: s.map(order) if s.name == "unit_key" else s,
+                              kind="stable")
+    return table.reset_index(drop=True)

@@ -1,0 +1,119 @@
+"""Scoring the auto-coder like a coder: precision, recall, F1 and agreement against a human reference.
+
+Unit of analysis: as :mod:`.agreement` (``sentence`` by default): a unit is a
+yes/no decision per code for the reference coder (their confirmed codings) and
+for the candidate (``rule``: everything the tagger suggested that is in the
+frame, whatever a reviewer decided on it; ``model``: the classifier's; or
+another coder's name). Only the documents the reference coded are scored.
+
+Per code: ``tp`` = units both coded, ``fp`` = units only the candidate coded,
+``fn`` = units only the reference coded; ``precision = tp / (tp + fp)``,
+``recall = tp / (tp + fn)``, ``f1`` their harmonic mean
+(``sklearn.metrics.precision_recall_fscore_support``, 0 where undefined, with
+the counts beside them), plus Cohen's kappa and Krippendorff's alpha of the two
+as coders. ``(micro)`` pools every code × unit decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .agreement import _alpha, _coder_rows, _kappa, coder_decisions
+from .frame import in_units
+
+__all__ = ["evaluate", "evaluation_errors"]
+
+
+def _scope(codings: pd.DataFrame, reference: str, documents):
+    if documents is None:
+        documents = sorted(set(_coder_rows(codings, reference)["doc_id"]))
+    return list(documents)
+
+
+def evaluate(
+    codings: pd.DataFrame,
+    *,
+    reference: str,
+    candidate: str = "rule",
+    unit: str = "sentence",
+    codes: Sequence[str] | None = None,
+    units: pd.DataFrame | None = None,
+    texts=None,
+    documents: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Per-code precision, recall, F1, kappa and alpha of ``candidate`` against ``reference``, then ``(micro)``.
+
+    ``codes`` defaults to the codes the reference or the candidate used in the
+    scored documents.
+
+    >>> units = pd.DataFrame({"doc_id": "D", "unit": "sentence", "ordinal": range(4), "start": 0, "end": 1,
+    ...                       "participant_id": "P1"})
+    >>> codings = pd.DataFrame({"coding_id": ["a", "b", "c"], "doc_id": "D", "code_id": "blame",
+    ...     "coder_id": ["LT", "tagger", "tagger"], "status": ["confirmed", "suggested", "suggested"],
+    ...     "origin": ["human", "rule", "rule"], "sentence": [0, 0, 2], "sentence_last": [0, 0, 2],
+    ...     "turn": 0, "turn_last": 0, "participant_id": "P1"})
+    >>> evaluate(codings, reference="LT", units=units)[["code_id", "tp", "fp", "fn", "precision", "recall"]]
+       code_id  tp  fp  fn  precision  recall
+    0    blame   1   1   0        0.5     1.0
+    1  (micro)   1   1   0        0.5     1.0
+    """
+    from sklearn.metrics import precision_recall_fscore_support
+
+    documents = _scope(codings, reference, documents)
+    _, decisions = coder_decisions(codings, coders=[reference, candidate], unit=unit, codes=codes, units=units,
+                                   texts=texts, documents=documents)
+    items = list(decisions.items())
+    if items:
+        items.append(("(micro)", np.concatenate([m for _, m in items], axis=1)))
+    rows = []
+    for code, matrix in items:
+        truth, guess = np.nan_to_num(matrix[0]).astype(int), np.nan_to_num(matrix[1]).astype(int)
+        precision, recall, f1, _ = precision_recall_fscore_support(truth, guess, average="binary", zero_division=0)
+        rows.append({"code_id": code, "tp": int((truth & guess).sum()), "fp": int((guess & ~truth & 1).sum()),
+                     "fn": int((truth & ~guess & 1).sum()), "n_units": int(matrix.shape[1]),
+                     "precision": float(precision), "recall": float(recall), "f1": float(f1),
+                     "cohen_kappa": _kappa(matrix), "krippendorff_alpha": _alpha(matrix)})
+    table = pd.DataFrame(rows)
+    table["unit"], table["reference"], table["candidate"] = unit, reference, candidate
+    table["n_documents"] = len(documents)
+    return table
+
+
+def evaluation_errors(
+    codings: pd.DataFrame,
+    *,
+    reference: str,
+    candidate: str = "rule",
+    unit: str = "sentence",
+    codes: Sequence[str] | None = None,
+    units: pd.DataFrame | None = None,
+    texts=None,
+    documents: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Every false positive and false negative: the unit, its text, the code, and the rule(s) that fired.
+
+    Columns: ``kind`` (``false_positive`` or ``false_negative``), ``code_id,
+    doc_id, ordinal, unit_text, candidate_text, rule_id, reference_text``.
+    """
+    from .agreement import disagreements
+
+    documents = _scope(codings, reference, documents)
+    table = disagreements(codings, coders=[reference, candidate], unit=unit, codes=codes, units=units, texts=texts,
+                          documents=documents)
+    if table.empty:
+        return pd.DataFrame(columns=["kind", "code_id", "doc_id", "ordinal", "unit_text", "candidate_text",
+                                     "rule_id", "reference_text"])
+    table["kind"] = np.where(table["coded_by"] == candidate, "false_positive", "false_negative")
+    fired = in_units(_coder_rows(codings, candidate), unit)
+    rules = fired.groupby(["unit_key", "code_id"])["rule_id"].agg(
+        lambda r: ";".join(sorted({x for x in r if isinstance(x, str)}))) if "rule_id" in fired else None
+    keys = list(zip(table["unit_key"], table["code_id"], strict=True))
+    table["rule_id"] = [rules.get(k, "") for k in keys] if rules is not None else ""
+    table = table.rename(columns={f"{candidate}_text": "candidate_text", f"{reference}_text": "reference_text"})
+    if "unit_text" not in table:
+        table["unit_text"] = ""
+    return table[["kind", "code_id", "doc_id", "ordinal", "unit_text", "candidate_text", "rule_id",
+                  "reference_text"]]
