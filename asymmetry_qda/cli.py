@@ -185,7 +185,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--candidate", default="rule", help="rule (default), model, or a coder's name")
     p.add_argument("--errors", metavar="FILE.csv", default=None,
                    help="also write every false positive and false negative with its text and rule")
+    p.add_argument("--learning-curve", metavar="FILE.csv", default=None,
+                   help="with --candidate model: also write micro scores by number of human decisions")
     p.set_defaults(run=cmd_evaluate)
+
+    p = commands.add_parser(
+        "suggest", parents=[common], help="learn from human decisions and suggest what the rules missed",
+        description="Train a code suggester (scikit-learn, on this machine) on the confirmed codings and rejected "
+                    "suggestions, store it in the project, and store its suggestions (origin model) for review. "
+                    "With --candidate model, 'evaluate' cross-validates it by participant.",
+        epilog="Example: asymmetry-qda suggest study.qda --coders LT --min-examples 5")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--coders", default=None, metavar="LIST", help="whose decisions to learn from (default: all)")
+    p.add_argument("--min-examples", type=int, default=5, help="skip codes with fewer positives (default 5)")
+    p.add_argument("--threshold", type=float, default=None, help="suggest at this probability or above (0.5)")
+    p.set_defaults(run=cmd_suggest)
 
     cb = commands.add_parser("codebook", parents=[common], help="validate, test and exchange codebooks",
                              description="Work with YAML codebooks: validate, test examples, REFI-QDA .qdc exchange.")
@@ -338,9 +352,35 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate_model(args: argparse.Namespace) -> int:
+    from .suggester.evaluation import cross_validate
+
+    if args.unit != "sentence":
+        raise QDAError(f"--unit {args.unit}: the model is cross-validated on sentences. Fix: use --unit sentence")
+    data = _analysis_data(args, statuses=("confirmed", "suggested", "rejected", "suppressed"))
+    scores, curve = cross_validate(data, reference=args.reference)
+    write_csv(args, scores, "rows of cross-validated scores (rules, model, rules+model)")
+    if args.learning_curve:
+        write_atomically(Path(args.learning_curve),
+                         lambda handle: curve.to_csv(handle, index=False, lineterminator="\n"))
+        say(args, f"wrote the learning curve to {args.learning_curve}")
+    return 0
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    coders = [c.strip() for c in args.coders.split(",") if c.strip()] if args.coders else None
+    with Project.open(args.project) as project:
+        trained = project.train_suggester(coders=coders, min_examples=args.min_examples)
+        added = project.suggest(model=trained.version, threshold=args.threshold)
+    say(args, f"{trained}\n{len(added)} model suggestions added")
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .analysis.evaluation import evaluate, evaluation_errors
 
+    if args.candidate == "model":
+        return _evaluate_model(args)
     statuses = ("confirmed", "suggested", "rejected")  # everything the tagger suggested, whatever was decided
     data = _analysis_data(args, statuses=statuses)
     options = {"reference": args.reference, "candidate": args.candidate, "unit": args.unit, "units": data.units,

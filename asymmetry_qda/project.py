@@ -32,6 +32,7 @@ from .store.sqlite import Store, utc_now
 
 if TYPE_CHECKING:  # pragma: no cover
     from .codebook import Codebook
+    from .suggester.service import TrainedModel
     from .review import ReviewQueue
     from .tagger.run import CodeRunReport
 
@@ -479,12 +480,64 @@ class Project:
                FROM memos ORDER BY created_at, memo_id""", self._db)
 
     def review_queue(self, *, coder: str, code: str | None = None, status: str = "suggested",
-                     where: str | None = None, context: int = 1) -> "ReviewQueue":
-        """A queue of suggestions to decide one by one; shows as a widget in JupyterLab (see :mod:`.review`)."""
+                     where: str | None = None, context: int = 1, strategy: str = "document",
+                     model: str | None = None) -> "ReviewQueue":
+        """A queue of suggestions to decide one by one; shows as a widget in JupyterLab (see :mod:`.review`).
+
+        ``strategy="document"`` queues them in document order;
+        ``"uncertainty"`` puts first the suggestions the trained model (``model``,
+        default the newest) is least sure of, taking participants in turn, so the
+        first decisions teach the model most (see
+        :func:`asymmetry_qda.suggester.service.uncertainty_order`).
+        """
         from .review import ReviewQueue
 
         _check_coder(coder)
-        return ReviewQueue(self, coder=coder, code=code, status=status, where=where, context=context)
+        if strategy not in ("document", "uncertainty"):
+            raise InputError(Problem("strategy", f"{strategy!r} is not a review order",
+                                     fix="use 'document' or 'uncertainty'"))
+        queue = ReviewQueue(self, coder=coder, code=code, status=status, where=where, context=context)
+        if strategy == "uncertainty":
+            from .suggester.service import uncertainty_order
+
+            queue.items = uncertainty_order(self, queue.items, version=model)
+        return queue
+
+    # -- learning from decisions --------------------------------------------
+    def train_suggester(self, *, coders: Sequence[str] | None = None, **params) -> "TrainedModel":
+        """Train a code suggester on human decisions (confirmed codings, rejected suggestions) and store it.
+
+        ``params`` are :class:`asymmetry_qda.suggester.CodeSuggester`'s
+        (``min_examples``, ``C``...). ``coders`` limits whose decisions count.
+        The stored version is a hash of the parameters and the training set:
+        training again on the same decisions stores nothing new.
+        """
+        from .suggester.service import train
+
+        return train(self, coders=coders, **params)
+
+    def models(self) -> pd.DataFrame:
+        """Stored code suggesters: version, codes learned and skipped, training size, created and discarded."""
+        from .suggester.service import models
+
+        return models(self)
+
+    def suggest(self, *, model: str | None = None, threshold: float | None = None) -> pd.DataFrame:
+        """Store the model's suggestions (``origin='model'``, confidence = its probability); returns new rows.
+
+        Running again with the same model adds nothing; a sentence already
+        holding any current coding of a code gets no model suggestion of it.
+        """
+        from .suggester.service import suggest
+
+        return suggest(self, version=model, threshold=threshold)
+
+    def discard_model(self, model: str, *, coder: str) -> int:
+        """Discard a model: it suggests no more and its undecided suggestions are withdrawn (decisions stay)."""
+        from .suggester.service import discard
+
+        _check_coder(coder)
+        return discard(self, model, coder=coder)
 
     def show(self, doc_id: str, codes: str | Sequence[str] | None = None, *,
              status: Sequence[str] = ("suggested", "confirmed"), start: int = 0, end: int | None = None,

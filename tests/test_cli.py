@@ -95,7 +95,7 @@ def test_warnings_are_printed_once_as_warning_lines(tmp_path, write, capsys):
 
 def test_every_command_has_help_with_an_example(capsys):
     for command in ["init", "ingest", "info", "segments", "code", "codings", "tables", "import-codings", "agreement",
-                    "evaluate"]:
+                    "evaluate", "suggest"]:
         with pytest.raises(SystemExit) as stop:
             main([command, "--help"])
         assert stop.value.code == 0
@@ -198,3 +198,9 @@ def test_import_codings_agreement_and_evaluate_commands(cli_project, tmp_path, w
     assert (micro["tp"], micro["fn"], micro["precision"], micro["recall"]) == ("1", "1", "1.0", "0.5")
     assert main(["agreement", str(cli_project), "--coders", "LT,ZZ", "--out", "-"]) == 2
     assert "coder 'ZZ' has no confirmed codings" in capsys.readouterr().err
+
+
+def test_suggest_without_human_decisions_is_a_clear_error(cli_project, capsys):
+    assert main(["suggest", str(cli_project)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err

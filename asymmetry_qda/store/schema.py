@@ -9,6 +9,11 @@ and a correction is a new row whose ``supersedes`` names the row it replaces.
 Old document texts are kept in ``document_versions`` when a document is
 replaced, so a coding always points at the text it was made on
 (``codings.text_sha256``).
+
+Migration 2 adds ``models``: each trained code suggester with its parameters
+and the exact training set it learned from (unit texts, features and human
+labels), so the same model version is refitted identically on demand; no
+pickled object is ever stored or loaded.
 """
 
 from __future__ import annotations
@@ -167,6 +172,19 @@ CREATE TRIGGER memos_append_only_update BEFORE UPDATE ON memos
 BEGIN SELECT RAISE(ABORT, 'memos are append-only: add a memo that supersedes this one'); END;
 CREATE TRIGGER memos_append_only_delete BEFORE DELETE ON memos
 BEGIN SELECT RAISE(ABORT, 'memos are append-only: add a memo that supersedes this one'); END;
+"""),
+    (2, """
+CREATE TABLE models (
+    model_id     TEXT PRIMARY KEY,
+    kind         TEXT NOT NULL,
+    params       TEXT NOT NULL,
+    codes        TEXT NOT NULL,
+    skipped      TEXT NOT NULL DEFAULT '{}',
+    training     TEXT NOT NULL,
+    n_units      INTEGER NOT NULL,
+    created_at   TEXT NOT NULL,
+    discarded_at TEXT
+);
 """),
 )
 

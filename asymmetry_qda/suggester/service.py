@@ -1,0 +1,250 @@
+"""Training, storing, applying and discarding code suggesters for a project (the layer behind ``Project``).
+
+A model is stored as its parameters and the exact training set it learned
+from, never as a pickled object; :func:`fitted_model` refits it from those
+(scikit-learn with a fixed ``random_state`` is deterministic), so a stored
+version always reproduces the same suggestions and loading a project never
+runs code from the file.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..errors import NotFoundError, QDAWarning
+from ..store.sqlite import utc_now
+from .training import model_version, sentence_features, training_set
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..project import Project
+
+MODEL_CODER = "model"
+_FEATURE_PREFIXES = ("rule:", "context:")
+_NAMESPACE = uuid.UUID("6f1f3c52-1a8e-4f0e-9a59-2c7f6f1d5a11")
+
+
+def model_input(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The estimator's input: ``text`` and the rule/context feature columns (missing ones as 0, in order)."""
+    if columns is None:
+        columns = ["text", *sorted(c for c in frame.columns if c.startswith(_FEATURE_PREFIXES))]
+    out = pd.DataFrame(index=frame.index)
+    for column in columns:
+        out[column] = frame[column] if column in frame else 0.0
+    return out
+
+
+def _decisions(project: "Project"):
+    from ..analysis.frame import load
+
+    return load(project, statuses=("confirmed", "suggested", "rejected", "suppressed"))
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """What :meth:`Project.train_suggester` made: the version, the codes learned and the codes skipped."""
+
+    version: str
+    codes: tuple[str, ...]
+    skipped: dict[str, int]
+    n_units: int
+    already_stored: bool
+
+    def __str__(self) -> str:
+        skipped = f"; skipped (too few examples): {', '.join(self.skipped)}" if self.skipped else ""
+        again = " (already stored)" if self.already_stored else ""
+        return (f"model {self.version[:12]}{again}: {len(self.codes)} codes learned from {self.n_units} sentences"
+                f"{skipped}")
+
+
+def train(project: "Project", *, coders: Sequence[str] | None = None, **params) -> TrainedModel:
+    """Fit a :class:`CodeSuggester` on the project's human decisions and store it (see :mod:`.training`)."""
+    from . import CodeSuggester
+
+    data = _decisions(project)
+    features = sentence_features(data)
+    X, Y = training_set(data, features, coders=coders)
+    estimator = CodeSuggester(**params)
+    inputs = model_input(X)
+    estimator.fit(inputs, Y)
+    full_params = estimator.get_params()
+    version = model_version(full_params, inputs, Y)
+    skipped = {k: int(v) for k, v in estimator.skipped_codes_.items()}
+    db = project._store.connection
+    stored = db.execute("SELECT 1 FROM models WHERE model_id = ?", (version,)).fetchone() is not None
+    if not stored:
+        training = {"columns": list(inputs.columns), "X": inputs.to_dict("list"), "Y": Y.to_dict("list"),
+                    "coders": None if coders is None else list(coders)}
+        with project._store.transaction() as write:
+            write.execute(
+                "INSERT INTO models (model_id, kind, params, codes, skipped, training, n_units, created_at) "
+                "VALUES (?, 'CodeSuggester', ?, ?, ?, ?, ?, ?)",
+                (version, json.dumps(full_params, sort_keys=True, default=list), json.dumps(list(estimator.classes_)),
+                 json.dumps(skipped), json.dumps(training), len(inputs), utc_now()))
+    _CACHE[(str(project.path), version)] = estimator
+    return TrainedModel(version, tuple(estimator.classes_), skipped, len(inputs), stored)
+
+
+_CACHE: dict[tuple[str, str], object] = {}
+
+
+def models(project: "Project") -> pd.DataFrame:
+    """Stored models: version, codes learned, codes skipped, training size, when made and discarded."""
+    frame = pd.read_sql_query("SELECT model_id, kind, codes, skipped, n_units, created_at, discarded_at FROM models "
+                              "ORDER BY created_at, model_id", project._store.connection)
+    frame["codes"] = [json.loads(c) for c in frame["codes"]]
+    frame["skipped"] = [json.loads(c) for c in frame["skipped"]]
+    return frame
+
+
+def _record(project: "Project", version: str | None):
+    db = project._store.connection
+    if version is None:
+        row = db.execute("SELECT * FROM models WHERE discarded_at IS NULL ORDER BY created_at DESC, model_id DESC "
+                         "LIMIT 1").fetchone()
+        if row is None:
+            raise NotFoundError("the project has no trained model. Fix: call project.train_suggester() first")
+        return row
+    rows = db.execute("SELECT * FROM models WHERE model_id LIKE ?", (version + "%",)).fetchall()
+    if len(rows) != 1:
+        known = ", ".join(r[0][:12] for r in db.execute("SELECT model_id FROM models")) or "none"
+        raise NotFoundError(f"no {'unique ' if rows else ''}model {version!r}; stored models: {known}")
+    return rows[0]
+
+
+def fitted_model(project: "Project", version: str | None = None):
+    """The stored model ``version`` (default: the newest not discarded), refitted from its training set."""
+    from . import CodeSuggester
+
+    record = _record(project, version)
+    key = (str(project.path), record["model_id"])
+    if key not in _CACHE:
+        training = json.loads(record["training"])
+        X = pd.DataFrame(training["X"])[training["columns"]]
+        Y = pd.DataFrame(training["Y"])
+        params = json.loads(record["params"])
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+        with warnings.catch_warnings():  # codes skipped for too few examples were reported when it was trained
+            warnings.simplefilter("ignore", QDAWarning)
+            _CACHE[key] = CodeSuggester(**params).fit(X, Y)
+    return _CACHE[key], record
+
+
+def suggest(project: "Project", *, version: str | None = None, threshold: float | None = None) -> pd.DataFrame:
+    """Store the model's suggestions (``origin='model'``) for every participant sentence, once.
+
+    A sentence gets a suggestion of a code when the model's probability is at
+    least ``threshold`` (default: the model's) and the sentence holds no current
+    coding of that code (suggested, decided or by hand). Returns the new rows.
+    """
+    estimator, record = fitted_model(project, version)
+    if record["discarded_at"] is not None:
+        raise NotFoundError(f"model {record['model_id'][:12]} was discarded; train a new one")
+    cut = estimator.threshold if threshold is None else threshold
+    data = _decisions(project)
+    features = sentence_features(data)
+    training = json.loads(record["training"])
+    probabilities = estimator.predict_proba(model_input(features, training["columns"]))
+    taken = _taken(data)
+    rows, now = [], utc_now()
+    label = f"CodeSuggester {record['model_id'][:12]}"
+    shas = {r[0]: r[1] for r in project._store.connection.execute("SELECT doc_id, sha256 FROM documents")}
+    for i, j in zip(*np.nonzero(probabilities >= cut), strict=True):
+        unit, code = features.iloc[i], estimator.classes_[j]
+        if (unit["unit_key"], code) in taken:
+            continue
+        coding_id = uuid.uuid5(_NAMESPACE, f"{shas[unit['doc_id']]}:{unit['start']}:{unit['end']}:{code}:"
+                                           f"{record['model_id']}").hex
+        rows.append((coding_id, unit["doc_id"], shas[unit["doc_id"]], int(unit["start"]), int(unit["end"]), code,
+                     float(probabilities[i, j]), label, json.dumps({"model": record["model_id"],
+                                                                     "probability": float(probabilities[i, j])})))
+    run_id = uuid.uuid4().hex
+    with project._store.transaction() as db:
+        db.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, 'model', ?, ?)",
+                   (MODEL_CODER, "asymmetry_qda code suggester", now))
+        db.execute("INSERT INTO runs (run_id, kind, pipeline, options, n_added, started_at, finished_at) "
+                   "VALUES (?, 'suggest', ?, ?, ?, ?, ?)",
+                   (run_id, label, json.dumps({"threshold": cut, "model": record["model_id"]}), 0, now, now))
+        added = 0
+        for coding_id, doc_id, sha, start, end, code, confidence, pipeline, evidence in rows:
+            exists = db.execute("SELECT 1 FROM codings WHERE coding_id = ?", (coding_id,)).fetchone()
+            if exists:
+                continue
+            segment = db.execute("SELECT segment_id FROM segments WHERE doc_id = ? AND unit = 'sentence' AND "
+                                 "start = ?", (doc_id, start)).fetchone()
+            db.execute(
+                """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
+                       coder_id, confidence, context, evidence, segment_id, pipeline, run_id, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, 'model', 'suggested', ?, ?, '[]', ?, ?, ?, ?, ?)""",
+                (coding_id, doc_id, sha, start, end, code, MODEL_CODER, confidence, evidence,
+                 segment[0] if segment else None, pipeline, run_id, now))
+            added += 1
+        db.execute("UPDATE runs SET n_added = ? WHERE run_id = ?", (added, run_id))
+    return pd.DataFrame(rows, columns=["coding_id", "doc_id", "text_sha256", "start", "end", "code_id",
+                                       "confidence", "pipeline", "evidence"])
+
+
+def _taken(data) -> set[tuple[str, str]]:
+    """(sentence key, code) pairs that already hold a current coding of any origin and status."""
+    from ..analysis.frame import in_units
+
+    placed = in_units(data.codings, "sentence")
+    return set(zip(placed["unit_key"], placed["code_id"], strict=True))
+
+
+def discard(project: "Project", version: str, *, coder: str) -> int:
+    """Mark a model discarded and withdraw its undecided suggestions (decided ones stay). Returns how many."""
+    record = _record(project, version)
+    with project._store.transaction() as db:
+        db.execute("UPDATE models SET discarded_at = ? WHERE model_id = ?", (utc_now(), record["model_id"]))
+    pending = project.codings()
+    pending = pending[(pending["origin"] == "model") & (pending["status"] == "suggested")
+                      & pending["pipeline"].eq(f"CodeSuggester {record['model_id'][:12]}")]
+    if len(pending):
+        project._decide(list(pending["coding_id"]), "withdrawn", coder, f"model {record['model_id'][:12]} discarded")
+    _CACHE.pop((str(project.path), record["model_id"]), None)
+    return len(pending)
+
+
+def uncertainty_order(project: "Project", items: pd.DataFrame, *, version: str | None = None) -> pd.DataFrame:
+    """``items`` (suggestions) ordered so the first decisions teach the model most.
+
+    Uncertainty sampling: a suggestion's uncertainty is ``1 - |2p - 1|`` for the
+    model's probability ``p`` of its code on its sentence (1 = the model cannot
+    tell). Diversity: participants take turns (round robin, each in order of
+    uncertainty), so the first decisions are not all about one person's talk;
+    ``diversity_group`` is the participant, else the speaker label, else the
+    document.
+    """
+    if items.empty:
+        return items
+    estimator, record = fitted_model(project, version)
+    data = _decisions(project)
+    features = sentence_features(data)
+    training = json.loads(record["training"])
+    probabilities = pd.DataFrame(estimator.predict_proba(model_input(features, training["columns"])),
+                                 columns=estimator.classes_, index=features["unit_key"])
+    keyed = items.assign(sentence=np.nan, sentence_last=np.nan)
+    located = data.codings.set_index("coding_id")[["sentence"]]
+    keyed["sentence"] = keyed["coding_id"].map(located["sentence"])
+    keys = keyed["doc_id"].astype(str) + ":" + keyed["sentence"].astype("Int64").astype(str)
+    p = [probabilities.at[k, c] if k in probabilities.index and c in probabilities.columns else np.nan
+         for k, c in zip(keys, keyed["code_id"], strict=True)]
+    keyed["model_probability"] = p
+    keyed["uncertainty"] = 1 - np.abs(2 * keyed["model_probability"] - 1)
+    located = data.codings.set_index("coding_id")
+    who = located["participant_id"].fillna(located["speaker"]).fillna(located["doc_id"])
+    keyed["diversity_group"] = keyed["coding_id"].map(who).fillna(keyed["doc_id"]).astype(str)
+    keyed = keyed.sort_values(["uncertainty", "doc_id", "start"], ascending=[False, True, True], na_position="last",
+                              kind="stable")
+    keyed["turn_of_participant"] = keyed.groupby("diversity_group").cumcount()
+    keyed = keyed.sort_values(["turn_of_participant", "uncertainty"], ascending=[True, False], na_position="last",
+                              kind="stable")
+    return keyed.drop(columns=["sentence", "sentence_last", "turn_of_participant"]).reset_index(drop=True)
