@@ -32,6 +32,7 @@ demo: $(VENV)/.installed
 	$(BIN)/asymmetry-qda agreement $(DEMO)/sample.qda --coders LT,MK,RS --pairwise --out $(DEMO)/agreement_pairs.csv --disagreements $(DEMO)/disagreements.csv
 	$(BIN)/asymmetry-qda evaluate $(DEMO)/sample.qda --reference LT --candidate rule --out $(DEMO)/evaluation.csv --errors $(DEMO)/evaluation_errors.csv
 	$(BIN)/asymmetry-qda tables $(DEMO)/sample.qda --out $(DEMO)/tables --coders LT
+	$(BIN)/asymmetry-qda reproduce --out build/reproduction
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -190,6 +190,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_evaluate)
 
     p = commands.add_parser(
+        "export-qdpx", parents=[common], help="write the project as a REFI-QDA .qdpx archive",
+        description="Write documents, codes, codings with their coders, participants as cases with their "
+                    "attributes, and memos as a REFI-QDA 1.5 .qdpx that NVivo, ATLAS.ti, MAXQDA and QualCoder "
+                    "import. Positions are Unicode code points, end exclusive. Only confirmed codings unless "
+                    "--include-suggestions.",
+        epilog="Example: asymmetry-qda export-qdpx study.qda study.qdpx")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("out", metavar="OUT.qdpx")
+    p.add_argument("--include-suggestions", action="store_true", help="also export undecided suggestions")
+    p.add_argument("--codebook", metavar="FILE", default=None, help="codebook for labels and colours")
+    p.set_defaults(run=cmd_export_qdpx)
+
+    p = commands.add_parser(
+        "import-qdpx", parents=[common], help="import a REFI-QDA .qdpx or .qde from another QDA program",
+        description="Import documents, codes, codings with their coders, cases and variables, and memos. The "
+                    "archive is checked as untrusted input first (no XML entities, no paths outside it, size "
+                    "caps); the way positions are counted (code points or UTF-16 units, CRLF as one or two) is "
+                    "detected; anything not imported is listed.",
+        epilog="Example: asymmetry-qda import-qdpx other.qdpx study.qda")
+    p.add_argument("source", metavar="IN.qdpx")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--scheme", default="auto",
+                   choices=["auto", "codepoints", "utf16", "codepoints-crlf1", "utf16-crlf1"],
+                   help="how the file counts positions (default: detect)")
+    p.add_argument("--model", default="blank", help="sentence splitter for the imported documents (default blank)")
+    p.set_defaults(run=cmd_import_qdpx)
+
+    p = commands.add_parser(
+        "reproduce", parents=[common], help="rebuild the whole sample analysis: every table and figure",
+        description="Build a fresh project from data_samples/ (transcripts, attributes, the study codebook and the "
+                    "three sample coders' codings) in a temporary folder, run the tagger, and write every theme "
+                    "table and figure of the lead coder's codings with its manifest, the coders' agreement and "
+                    "disagreements, the tagger's scores and the codings. Running it twice gives byte-identical "
+                    "files.",
+        epilog="Example: asymmetry-qda reproduce --out build/reproduction")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write into (created if missing)")
+    p.add_argument("--model", default="auto", help="auto (default), blank, or a spaCy package name")
+    p.add_argument("--no-figures", action="store_true", help="skip the PNG and SVG figures")
+    p.set_defaults(run=cmd_reproduce)
+
+    p = commands.add_parser(
         "suggest", parents=[common], help="learn from human decisions and suggest what the rules missed",
         description="Train a code suggester (scikit-learn, on this machine) on the confirmed codings and rejected "
                     "suggestions, store it in the project, and store its suggestions (origin model) for review. "
@@ -349,6 +390,32 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         write_atomically(Path(args.disagreements),
                          lambda handle: rows.to_csv(handle, index=False, lineterminator="\n"))
         say(args, f"wrote {len(rows)} disagreements to {args.disagreements}")
+    return 0
+
+
+def cmd_export_qdpx(args: argparse.Namespace) -> int:
+    codebook = None
+    if args.codebook:
+        from .codebook import load_codebook
+
+        codebook = load_codebook(args.codebook)
+    with Project.open(args.project) as project:
+        out = project.export_qdpx(args.out, include_suggestions=args.include_suggestions, codebook=codebook)
+    say(args, f"wrote {out}")
+    return 0
+
+
+def cmd_import_qdpx(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        report = project.import_qdpx(args.source, model=args.model, scheme=args.scheme)
+    say(args, str(report))
+    return 0
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from .reproduce import reproduce
+
+    say(args, str(reproduce(args.out, model=args.model, figures=not args.no_figures)))
     return 0
 
 

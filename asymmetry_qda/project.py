@@ -503,6 +503,29 @@ class Project:
             queue.items = uncertainty_order(self, queue.items, version=model)
         return queue
 
+    # -- REFI-QDA exchange --------------------------------------------------
+    def export_qdpx(self, path: str | Path, *, include_suggestions: bool = False,
+                    codebook: "Codebook | None" = None) -> Path:
+        """Write the project as a REFI-QDA ``.qdpx`` for NVivo, ATLAS.ti, MAXQDA, QualCoder...
+
+        See :mod:`asymmetry_qda.refi.qdpx_export`. Only confirmed codings unless
+        ``include_suggestions`` (then under the tagger's or model's user).
+        """
+        from .refi.qdpx_export import export_qdpx
+
+        return export_qdpx(self, path, include_suggestions=include_suggestions, codebook=codebook)
+
+    def import_qdpx(self, path: str | Path, *, model: str = "blank", scheme: str = "auto"):
+        """Import a REFI-QDA ``.qdpx`` (or ``.qde``) from another program; returns the import report.
+
+        See :mod:`asymmetry_qda.refi.qdpx_import`: the archive is treated as
+        untrusted, the position counting scheme is detected (``scheme``), and
+        whatever cannot be imported is listed in the report.
+        """
+        from .refi.qdpx_import import import_qdpx
+
+        return import_qdpx(self, path, model=model, scheme=scheme)
+
     # -- learning from decisions --------------------------------------------
     def train_suggester(self, *, coders: Sequence[str] | None = None, **params) -> "TrainedModel":
         """Train a code suggester on human decisions (confirmed codings, rejected suggestions) and store it.

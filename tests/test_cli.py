@@ -95,7 +95,7 @@ def test_warnings_are_printed_once_as_warning_lines(tmp_path, write, capsys):
 
 def test_every_command_has_help_with_an_example(capsys):
     for command in ["init", "ingest", "info", "segments", "code", "codings", "tables", "import-codings", "agreement",
-                    "evaluate", "suggest"]:
+                    "evaluate", "suggest", "export-qdpx", "import-qdpx", "reproduce"]:
         with pytest.raises(SystemExit) as stop:
             main([command, "--help"])
         assert stop.value.code == 0
@@ -204,3 +204,15 @@ def test_suggest_without_human_decisions_is_a_clear_error(cli_project, capsys):
     assert main(["suggest", str(cli_project)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "Traceback" not in err
+
+
+@requires_model
+def test_reproduce_twice_gives_byte_identical_outputs(tmp_path, capsys):
+    for out in ("one", "two"):
+        assert main(["reproduce", "--out", str(tmp_path / out), "--no-figures", "--quiet"]) == 0
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
+    assert len(files) > 20
+    for name in files:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    assert {"tables/manifest.json", "reliability/agreement.csv", "reliability/tagger_evaluation.csv",
+            "codings.csv"} <= {str(f) for f in files}
