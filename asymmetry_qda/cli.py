@@ -218,6 +218,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_import_qdpx)
 
     p = commands.add_parser(
+        "review", parents=[common], help="accept or reject suggestions by id, rule or code, or from a CSV",
+        description="Decide on suggestions from the shell. Every decision appends a row that supersedes the "
+                    "suggestion; nothing is overwritten. --decisions reads a CSV with the columns coding_id, "
+                    "decision (accept, reject or modify) and optionally code, start, end and memo, and applies "
+                    "all of them in one transaction, or none if any is refused.",
+        epilog="Example: asymmetry-qda review study.qda --coder LT --reject --rule stakeholder.community.community_noun "
+               "--memo 'wrong sense'")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--coder", required=True, help="who decides (name or initials)")
+    action = p.add_mutually_exclusive_group(required=True)
+    action.add_argument("--accept", action="store_true", help="confirm the suggestions selected below")
+    action.add_argument("--reject", action="store_true", help="reject the suggestions selected below")
+    action.add_argument("--decisions", metavar="FILE.csv", help="apply a table of decisions")
+    p.add_argument("--ids", default=None, metavar="LIST", help="comma-separated coding ids")
+    p.add_argument("--rule", default=None, help="every pending suggestion of this rule")
+    p.add_argument("--code", default=None, help="every pending suggestion of this code (and its sub-codes)")
+    p.add_argument("--memo", default=None, help="why (kept as a memo on each decision)")
+    p.set_defaults(run=cmd_review)
+
+    p = commands.add_parser(
         "reproduce", parents=[common], help="rebuild the whole sample analysis: every table and figure",
         description="Build a fresh project from data_samples/ (transcripts, attributes, the study codebook and the "
                     "three sample coders' codings) in a temporary folder, run the tagger, and write every theme "
@@ -409,6 +429,29 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         report = project.import_qdpx(args.source, model=args.model, scheme=args.scheme)
     say(args, str(report))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    with Project.open(args.project) as project:
+        if args.decisions:
+            try:
+                table = pd.read_csv(args.decisions, dtype={"coding_id": str, "decision": str, "code": str,
+                                                           "memo": str})
+            except (OSError, ValueError) as exc:
+                raise QDAError(f"{args.decisions}: cannot be read as CSV ({exc}). Fix: save it as UTF-8 CSV with "
+                               "the header coding_id,decision[,code,start,end,memo]") from exc
+            done = project.decide(table, coder=args.coder)
+            say(args, f"applied {len(done)} decisions from {args.decisions}")
+            return 0
+        ids = [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids else None
+        if not ids and not args.rule and not args.code:
+            raise QDAError("say which suggestions: --ids, --rule or --code")
+        decide = project.accept if args.accept else project.reject
+        new = decide(ids, coder=args.coder, rule=args.rule, code=args.code, memo=args.memo)
+    say(args, f"{'accepted' if args.accept else 'rejected'} {len(new)} suggestions")
     return 0
 
 

@@ -458,6 +458,42 @@ class Project:
         [new_id] = self._decide([coding_id], "confirmed", coder, memo, start=start, end=end, code=code)
         return new_id
 
+    def decide(self, decisions: pd.DataFrame, *, coder: str) -> pd.DataFrame:
+        """Apply a table of decisions in one transaction: all of them, or none if any is refused.
+
+        Columns: ``coding_id``, ``decision`` (``accept``, ``reject`` or
+        ``modify``), and optionally ``code``, ``start``, ``end`` (for modify) and
+        ``memo``. Returns the table with the ``new_id`` of each decision.
+        """
+        _check_coder(coder)
+        problems = []
+        if "coding_id" not in decisions or "decision" not in decisions:
+            raise InputError(Problem("decisions", "needs the columns coding_id and decision",
+                                     fix="add a header coding_id,decision[,code,start,end,memo]"))
+        for n, row in enumerate(decisions.to_dict("records"), start=2):
+            if row["decision"] not in ("accept", "reject", "modify"):
+                problems.append(Problem("decisions", f"decision {row['decision']!r} is not accept, reject or modify",
+                                        line=n, fix="use accept, reject or modify"))
+        if problems:
+            raise InputError(problems)
+
+        def value(row, key, kind=None):
+            v = row.get(key)
+            if v is None or (isinstance(v, float) and pd.isna(v)) or v == "":
+                return None
+            return kind(v) if kind else v
+
+        new_ids = []
+        with self._store.transaction() as db:
+            for row in decisions.to_dict("records"):
+                status = {"accept": "confirmed", "reject": "rejected", "modify": "confirmed"}[row["decision"]]
+                extra = {}
+                if row["decision"] == "modify":
+                    extra = {"start": value(row, "start", int), "end": value(row, "end", int),
+                             "code": value(row, "code")}
+                new_ids.extend(self._decide_in(db, [row["coding_id"]], status, coder, value(row, "memo"), **extra))
+        return decisions.assign(new_id=new_ids)
+
     def history(self, coding_id: str) -> pd.DataFrame:
         """Every row in the chain of decisions that ``coding_id`` belongs to, oldest first."""
         frame = self.codings(current_only=False).set_index("coding_id", drop=False)
@@ -611,40 +647,45 @@ class Project:
     def _decide(self, ids: list[str], status: str, coder: str, memo: str | None, *, start: int | None = None,
                 end: int | None = None, code: str | None = None) -> list[str]:
         _check_coder(coder)
+        with self._store.transaction() as db:
+            return self._decide_in(db, ids, status, coder, memo, start=start, end=end, code=code)
+
+    def _decide_in(self, db, ids: list[str], status: str, coder: str, memo: str | None, *, start: int | None = None,
+                   end: int | None = None, code: str | None = None) -> list[str]:
+        """The body of a decision inside an open transaction (so many decisions can be one transaction)."""
         now = utc_now()
         new_ids = []
         modifying = any(v is not None for v in (start, end, code))
-        with self._store.transaction() as db:
-            _register_human(db, coder, now)
-            for coding_id in ids:
-                row = db.execute("SELECT c.*, d.sha256 AS doc_sha, d.text AS doc_text FROM codings c "
-                                 "JOIN documents d ON d.doc_id = c.doc_id WHERE c.coding_id = ?", (coding_id,)).fetchone()
-                if row is None:
-                    raise NotFoundError(self._unknown("coding", coding_id, "SELECT coding_id FROM codings"))
-                later = db.execute("SELECT coding_id FROM codings WHERE supersedes = ?", (coding_id,)).fetchone()
-                if later is not None or row["text_sha256"] != row["doc_sha"]:
-                    raise InputError(Problem(
-                        f"coding {coding_id}", "is not current: it was superseded by " +
-                        (f"{later[0]}" if later else "a new version of its document"),
-                        fix="decide on the current row (see project.history(id))"))
-                new_start = row["start"] if start is None else start
-                new_end = row["end"] if end is None else end
-                if not (0 <= new_start < new_end <= len(row["doc_text"])):
-                    raise InputError(Problem(f"coding {coding_id}", f"offsets [{new_start}, {new_end}) are not a "
-                                             "non-empty span of the document", fix="check start and end"))
-                new_id = uuid.uuid4().hex
-                db.execute(
-                    """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
-                           coder_id, rule_id, confidence, context, evidence, segment_id, codebook_hash, pipeline,
-                           run_id, supersedes, note, created_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (new_id, row["doc_id"], row["text_sha256"], new_start, new_end, code or row["code_id"],
-                     "human" if modifying else row["origin"], status, coder, row["rule_id"], row["confidence"],
-                     row["context"], row["evidence"], row["segment_id"], row["codebook_hash"], row["pipeline"],
-                     row["run_id"], coding_id, f"modified from {coding_id}" if modifying else None, now))
-                if memo:
-                    _add_memo(db, new_id, row["doc_id"], new_start, new_end, code or row["code_id"], coder, memo, now)
-                new_ids.append(new_id)
+        _register_human(db, coder, now)
+        for coding_id in ids:
+            row = db.execute("SELECT c.*, d.sha256 AS doc_sha, d.text AS doc_text FROM codings c "
+                             "JOIN documents d ON d.doc_id = c.doc_id WHERE c.coding_id = ?", (coding_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(self._unknown("coding", coding_id, "SELECT coding_id FROM codings"))
+            later = db.execute("SELECT coding_id FROM codings WHERE supersedes = ?", (coding_id,)).fetchone()
+            if later is not None or row["text_sha256"] != row["doc_sha"]:
+                raise InputError(Problem(
+                    f"coding {coding_id}", "is not current: it was superseded by " +
+                    (f"{later[0]}" if later else "a new version of its document"),
+                    fix="decide on the current row (see project.history(id))"))
+            new_start = row["start"] if start is None else start
+            new_end = row["end"] if end is None else end
+            if not (0 <= new_start < new_end <= len(row["doc_text"])):
+                raise InputError(Problem(f"coding {coding_id}", f"offsets [{new_start}, {new_end}) are not a "
+                                         "non-empty span of the document", fix="check start and end"))
+            new_id = uuid.uuid4().hex
+            db.execute(
+                """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
+                       coder_id, rule_id, confidence, context, evidence, segment_id, codebook_hash, pipeline,
+                       run_id, supersedes, note, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (new_id, row["doc_id"], row["text_sha256"], new_start, new_end, code or row["code_id"],
+                 "human" if modifying else row["origin"], status, coder, row["rule_id"], row["confidence"],
+                 row["context"], row["evidence"], row["segment_id"], row["codebook_hash"], row["pipeline"],
+                 row["run_id"], coding_id, f"modified from {coding_id}" if modifying else None, now))
+            if memo:
+                _add_memo(db, new_id, row["doc_id"], new_start, new_end, code or row["code_id"], coder, memo, now)
+            new_ids.append(new_id)
         return new_ids
 
     # -- helpers ---------------------------------------------------------

@@ -95,7 +95,7 @@ def test_warnings_are_printed_once_as_warning_lines(tmp_path, write, capsys):
 
 def test_every_command_has_help_with_an_example(capsys):
     for command in ["init", "ingest", "info", "segments", "code", "codings", "tables", "import-codings", "agreement",
-                    "evaluate", "suggest", "export-qdpx", "import-qdpx", "reproduce"]:
+                    "evaluate", "suggest", "export-qdpx", "import-qdpx", "reproduce", "review"]:
         with pytest.raises(SystemExit) as stop:
             main([command, "--help"])
         assert stop.value.code == 0
@@ -216,3 +216,34 @@ def test_reproduce_twice_gives_byte_identical_outputs(tmp_path, capsys):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
     assert {"tables/manifest.json", "reliability/agreement.csv", "reliability/tagger_evaluation.csv",
             "codings.csv"} <= {str(f) for f in files}
+
+
+def test_review_by_rule_and_from_a_csv_of_decisions_all_or_nothing(cli_project, tmp_path, write, capsys):
+    from asymmetry_qda import Project
+    from asymmetry_qda.codebook import parse_codebook
+
+    with Project.open(cli_project) as project:
+        project.code(parse_codebook("""
+codebook: {name: T, version: "1"}
+codes:
+  - id: response
+    label: Response
+    definition: Response.
+    rules: [{id: r.iopc, phrase: [front of the iopc]}, {id: r.door, phrase: [lands at my door]}]
+"""), model="blank", progress=False)
+        pending = project.suggestions().set_index("rule_id")["coding_id"]
+    assert main(["review", str(cli_project), "--coder", "LT", "--reject", "--rule", "r.door", "--memo", "no"]) == 0
+    assert "rejected 1 suggestions" in capsys.readouterr().out
+    bad = write("bad.csv", f"coding_id,decision\n{pending['r.iopc']},accept\n{pending['r.iopc']},maybe\n")
+    assert main(["review", str(cli_project), "--coder", "LT", "--decisions", str(bad)]) == 2
+    assert "line 3: decision 'maybe' is not accept, reject or modify" in capsys.readouterr().err
+    stale = write("stale.csv", f"coding_id,decision\n{pending['r.iopc']},accept\n{pending['r.door']},accept\n")
+    assert main(["review", str(cli_project), "--coder", "LT", "--decisions", str(stale)]) == 2
+    with Project.open(cli_project) as project:  # the first row was rolled back with the refused second one
+        assert project.suggestions()["coding_id"].tolist() == [pending["r.iopc"]]
+    good = write("good.csv", f"coding_id,decision,code,memo\n{pending['r.iopc']},modify,response.blame,better\n")
+    assert main(["review", str(cli_project), "--coder", "LT", "--decisions", str(good)]) == 0
+    with Project.open(cli_project) as project:
+        current = project.codings()
+        assert current.set_index("code_id").loc["response.blame", "status"] == "confirmed"
+        assert project.suggestions().empty
