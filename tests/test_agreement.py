@@ -209,3 +209,13 @@ def test_the_bootstrap_shortcut_for_alpha_equals_the_krippendorff_package():
         types = values[:, first]
         shortcut = _alpha_from_type_counts(freq[None, :], (types == 0).sum(axis=0), (types == 1).sum(axis=0))[0]
         assert shortcut == pytest.approx(nominal_alpha(matrix, value_domain=[0, 1]), rel=1e-9)
+
+
+def test_scoring_the_model_on_its_own_training_documents_warns_to_cross_validate():
+    codings = sentence_codings([("LT", "D1", "blame", 0)])
+    model = codings.assign(coding_id="m1", coder_id="model", origin="model", status="suggested", doc_id="D2")
+    both = pd.concat([codings, model], ignore_index=True)
+    with pytest.warns(QDAWarning, match="cross-validation"):
+        table = evaluate(both, reference="LT", candidate="model", units=SENTENCES)
+    blame = table.set_index("code_id").loc["blame"]
+    assert (blame["tp"], blame["fn"], blame["n_units"]) == (0, 1, 6)  # silence in D1 is a "no", not missing

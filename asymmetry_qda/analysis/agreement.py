@@ -11,7 +11,8 @@ Which units count: the participant units (``units`` frame) of the documents in
 ``documents`` (default: every document each coder coded at least once). A
 coder who did not code a listed document is *missing* there, not "absent":
 Krippendorff's alpha uses the units they did code, percent agreement and
-kappa use units every coder coded.
+kappa use units every coder coded. The tagger (``rule``) and the model
+(``model``) read every document, so where they suggested nothing they said "no".
 
 Statistics per code, and ``(pooled)`` over every code × unit decision:
 
@@ -80,15 +81,19 @@ def coder_decisions(
         raise ArgumentError("units= is required: agreement counts the units no coder touched (pass data.units)")
     rows = {c: _coder_rows(codings, c) for c in coders}
     for coder, frame in rows.items():
-        if frame.empty:
+        if frame.empty and coder not in ("rule", "model"):
             raise ArgumentError(f"coder {coder!r} has no confirmed codings here; coders with codings: "
                                 f"{', '.join(sorted(codings['coder_id'].dropna().unique()))}")
     coded_docs = {c: set(frame["doc_id"]) for c, frame in rows.items()}
+    humans = [c for c in coders if c not in ("rule", "model")]
     if documents is None:
-        documents = sorted(set.intersection(*coded_docs.values()))
+        documents = sorted(set.intersection(*(coded_docs[c] for c in humans)) if humans else
+                           set.union(*coded_docs.values()))
         if not documents:
             raise ArgumentError(f"coders {', '.join(coders)} have no document in common; pass documents=")
     documents = list(documents)
+    for machine in set(coders) - set(humans):  # the tagger or model looked at every document: silence is a "no"
+        coded_docs[machine] = set(documents)
     if codes is None:
         codes = sorted(set().union(*(set(f["code_id"]) for f in rows.values())))
     if unit == "character":
@@ -171,8 +176,11 @@ def _kappa(matrix: np.ndarray) -> float:
     complete = matrix[:, ~np.isnan(matrix).any(axis=0)]
     if matrix.shape[0] != 2 or complete.shape[1] == 0:
         return np.nan
+    from sklearn.exceptions import UndefinedMetricWarning
+
     with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UndefinedMetricWarning)  # no variation: kappa is undefined, NaN below
         value = cohen_kappa_score(complete[0], complete[1], labels=[0, 1])
     return float(value) if np.isfinite(value) else np.nan
 
@@ -365,7 +373,8 @@ def disagreements(
 
     For an adjudication meeting: one row per disagreement, in document order,
     with ``coded_by``/``not_coded_by`` (``;``-separated), each coder's coded
-    text in ``<coder>_text`` and memos in ``<coder>_memo``. Record the decision
+    text in ``<coder>_text`` and memos in ``<coder>_memo``; with ``texts``, the
+    unit's ``unit_start``/``unit_end`` offsets (ready for ``adjudicate``) and text. Record the decision
     with :meth:`asymmetry_qda.Project.adjudicate`.
     """
     if unit == "character":
@@ -389,6 +398,7 @@ def disagreements(
     if texts is not None and unit in ("sentence", "turn"):
         spans = units[units["unit"] == unit].set_index(["doc_id", "ordinal"])[["start", "end"]]
         bounds = spans.loc[list(zip(table["doc_id"], table["ordinal"], strict=True))].to_numpy()
+        table["unit_start"], table["unit_end"] = bounds[:, 0], bounds[:, 1]
         table["unit_text"] = [texts[d][s:e] for d, (s, e) in zip(table["doc_id"], bounds, strict=True)]
     for coder in coders:
         placed = in_units(_coder_rows(codings, coder), unit) if unit != "character" else None

@@ -16,11 +16,13 @@ as coders. ``(micro)`` pools every code × unit decision.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from ..errors import QDAWarning
 from .agreement import _alpha, _coder_rows, _kappa, coder_decisions
 from .frame import in_units
 
@@ -63,6 +65,11 @@ def evaluate(
     from sklearn.metrics import precision_recall_fscore_support
 
     documents = _scope(codings, reference, documents)
+    if candidate == "model" and not (_coder_rows(codings, "model")["doc_id"].isin(documents)).any():
+        warnings.warn(f"the model made no suggestion in the documents {reference} coded (it never suggests a code "
+                      "where one is already coded, and it learned from those documents): score it by "
+                      "cross-validation instead (asymmetry-qda evaluate --candidate model, or "
+                      "asymmetry_qda.suggester.evaluation.cross_validate)", QDAWarning, stacklevel=2)
     _, decisions = coder_decisions(codings, coders=[reference, candidate], unit=unit, codes=codes, units=units,
                                    texts=texts, documents=documents)
     items = list(decisions.items())
