@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show a full traceback on errors")
     common.add_argument("--quiet", action="store_true", help="print only errors")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print the result as JSON for scripts")
 
     parser = argparse.ArgumentParser(
         prog="asymmetry-qda", parents=[common],
@@ -51,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_init)
 
     p = commands.add_parser(
-        "ingest", parents=[common], help="read transcripts, field notes and participant attributes",
+        "ingest", parents=[common, as_json], help="read transcripts, field notes and participant attributes",
         description="Read transcripts and field notes (.txt .md .docx .vtt .srt .csv .xlsx; folders are searched) "
                     "and an optional attributes CSV into a project. Nothing is written if any input has a problem.",
         epilog="Example: asymmetry-qda ingest study.qda data_samples/transcripts "
@@ -92,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_segments)
 
     p = commands.add_parser(
-        "code", parents=[common], help="suggest codes with the codebook's rules",
+        "code", parents=[common, as_json], help="suggest codes with the codebook's rules",
         description="Run the rule tagger over the project's turns and store one suggestion per (unit, code) with "
                     "its matched spans, rules, context and confidence. Running again adds nothing; human decisions "
                     "are never changed.",
@@ -119,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_codings)
 
     p = commands.add_parser(
-        "tables", parents=[common], help="write every theme table, figure and a manifest",
+        "tables", parents=[common, as_json], help="write every theme table, figure and a manifest",
         description="Write the theme tables of a coded project (code frequencies and matrices, co-occurrence, "
                     "asymmetry balance, Table One alignment and its quotes) as CSV, one XLSX workbook, Markdown "
                     "and LaTeX, the figures as PNG and SVG, and manifest.json with the sha256 of every file and "
@@ -140,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_tables)
 
     p = commands.add_parser(
-        "import-codings", parents=[common], help="add a human coder's codings from quote tables",
+        "import-codings", parents=[common, as_json], help="add a human coder's codings from quote tables",
         description="Add confirmed codings from CSV quote tables with columns doc_id, code, quote, occurrence, "
                     "memo (quote: the exact coded text; occurrence: which one, when it occurs more than once). "
                     "Every row is checked first and every problem listed; nothing is written unless all rows are "
@@ -190,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_evaluate)
 
     p = commands.add_parser(
-        "export-qdpx", parents=[common], help="write the project as a REFI-QDA .qdpx archive",
+        "export-qdpx", parents=[common, as_json], help="write the project as a REFI-QDA .qdpx archive",
         description="Write documents, codes, codings with their coders, participants as cases with their "
                     "attributes, and memos as a REFI-QDA 1.5 .qdpx that NVivo, ATLAS.ti, MAXQDA and QualCoder "
                     "import. Positions are Unicode code points, end exclusive. Only confirmed codings unless "
@@ -203,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_export_qdpx)
 
     p = commands.add_parser(
-        "import-qdpx", parents=[common], help="import a REFI-QDA .qdpx or .qde from another QDA program",
+        "import-qdpx", parents=[common, as_json], help="import a REFI-QDA .qdpx or .qde from another QDA program",
         description="Import documents, codes, codings with their coders, cases and variables, and memos. The "
                     "archive is checked as untrusted input first (no XML entities, no paths outside it, size "
                     "caps); the way positions are counted (code points or UTF-16 units, CRLF as one or two) is "
@@ -218,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_import_qdpx)
 
     p = commands.add_parser(
-        "review", parents=[common], help="accept or reject suggestions by id, rule or code, or from a CSV",
+        "review", parents=[common, as_json], help="accept or reject suggestions by id, rule or code, or from a CSV",
         description="Decide on suggestions from the shell. Every decision appends a row that supersedes the "
                     "suggestion; nothing is overwritten. --decisions reads a CSV with the columns coding_id, "
                     "decision (accept, reject or modify) and optionally code, start, end and memo, and applies "
@@ -238,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_review)
 
     p = commands.add_parser(
-        "reproduce", parents=[common], help="rebuild the whole sample analysis: every table and figure",
+        "reproduce", parents=[common, as_json], help="rebuild the whole sample analysis: every table and figure",
         description="Build a fresh project from data_samples/ (transcripts, attributes, the study codebook and the "
                     "three sample coders' codings) in a temporary folder, run the tagger, and write every theme "
                     "table and figure of the lead coder's codings with its manifest, the coders' agreement and "
@@ -251,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_reproduce)
 
     p = commands.add_parser(
-        "suggest", parents=[common], help="learn from human decisions and suggest what the rules missed",
+        "suggest", parents=[common, as_json], help="learn from human decisions and suggest what the rules missed",
         description="Train a code suggester (scikit-learn, on this machine) on the confirmed codings and rejected "
                     "suggestions, store it in the project, and store its suggestions (origin model) for review. "
                     "With --candidate model, 'evaluate' cross-validates it by participant.",
@@ -315,7 +317,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         report = project.ingest(args.paths, attributes=args.attributes, interviewer_labels=args.interviewer_labels,
                                 label_pattern=args.label_pattern, kind=args.kind, replace=args.replace,
                                 model=args.model)
-        say(args, report.summary())
+        emit(args, report.summary(), report)
     return 0
 
 
@@ -341,7 +343,7 @@ def cmd_code(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         report = project.code(args.codebook, model=args.model, unit=args.unit, n_process=args.n_process,
                               include_interviewer=args.include_interviewer, progress=None if not args.quiet else False)
-    say(args, report.summary())
+    emit(args, report.summary(), report)
     return 0
 
 
@@ -372,16 +374,16 @@ def cmd_tables(args: argparse.Namespace) -> int:
         raise QDAError(f"{args.project}: no {data.label} codings to tabulate. Fix: review suggestions "
                        "(project.accept) or code by hand first, or pass --include-suggestions")
     manifest = write_tables(data, args.out, figures=not args.no_figures, seed=args.seed)
-    say(args, f"wrote {len(manifest['files'])} files and manifest.json to {args.out} "
-              f"({len(data.codings)} {data.label} codings)")
+    emit(args, f"wrote {len(manifest['files'])} files and manifest.json to {args.out} "
+               f"({len(data.codings)} {data.label} codings)", manifest)
     return 0
 
 
 def cmd_import_codings(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         report = project.import_codings(args.path, coder=args.coder, codebook=args.codebook)
-    for row in report.itertuples():
-        say(args, f"{row.coder}: {row.added} codings added, {row.already_present} already present")
+    emit(args, "\n".join(f"{row.coder}: {row.added} codings added, {row.already_present} already present"
+                          for row in report.itertuples()), report)
     return 0
 
 
@@ -421,14 +423,14 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
         codebook = load_codebook(args.codebook)
     with Project.open(args.project) as project:
         out = project.export_qdpx(args.out, include_suggestions=args.include_suggestions, codebook=codebook)
-    say(args, f"wrote {out}")
+    emit(args, f"wrote {out}", {"path": out})
     return 0
 
 
 def cmd_import_qdpx(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         report = project.import_qdpx(args.source, model=args.model, scheme=args.scheme)
-    say(args, str(report))
+    emit(args, str(report), report)
     return 0
 
 
@@ -444,21 +446,22 @@ def cmd_review(args: argparse.Namespace) -> int:
                 raise QDAError(f"{args.decisions}: cannot be read as CSV ({exc}). Fix: save it as UTF-8 CSV with "
                                "the header coding_id,decision[,code,start,end,memo]") from exc
             done = project.decide(table, coder=args.coder)
-            say(args, f"applied {len(done)} decisions from {args.decisions}")
+            emit(args, f"applied {len(done)} decisions from {args.decisions}", done)
             return 0
         ids = [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids else None
         if not ids and not args.rule and not args.code:
             raise QDAError("say which suggestions: --ids, --rule or --code")
         decide = project.accept if args.accept else project.reject
         new = decide(ids, coder=args.coder, rule=args.rule, code=args.code, memo=args.memo)
-    say(args, f"{'accepted' if args.accept else 'rejected'} {len(new)} suggestions")
+    emit(args, f"{'accepted' if args.accept else 'rejected'} {len(new)} suggestions", {"new_ids": new})
     return 0
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
     from .reproduce import reproduce
 
-    say(args, str(reproduce(args.out, model=args.model, figures=not args.no_figures)))
+    result = reproduce(args.out, model=args.model, figures=not args.no_figures)
+    emit(args, str(result), result)
     return 0
 
 
@@ -482,7 +485,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         trained = project.train_suggester(coders=coders, min_examples=args.min_examples)
         added = project.suggest(model=trained.version, threshold=args.threshold)
-    say(args, f"{trained}\n{len(added)} model suggestions added")
+    emit(args, f"{trained}\n{len(added)} model suggestions added", {"model": trained, "added": len(added)})
     return 0
 
 
@@ -584,6 +587,36 @@ def write_csv(args: argparse.Namespace, frame, what: str) -> None:
         return
     write_atomically(Path(args.out), lambda handle: frame.to_csv(handle, index=False, lineterminator="\n"))
     say(args, f"wrote {len(frame)} {what} to {args.out}")
+
+
+def _jsonable(value):
+    """Plain JSON values from a command's result (dataclasses, frames, paths...)."""
+    import dataclasses
+
+    import pandas as pd
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if f.name != "codebook"}
+    if isinstance(value, pd.DataFrame):
+        return json.loads(value.to_json(orient="records"))
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def emit(args: argparse.Namespace, message: str, result) -> None:
+    """Print ``result`` as JSON with ``--json``, else ``message`` (unless ``--quiet``)."""
+    if getattr(args, "json", False):
+        print(json.dumps(_jsonable(result), indent=2, ensure_ascii=False))
+    else:
+        say(args, message)
 
 
 def say(args: argparse.Namespace, message: str) -> None:

@@ -247,3 +247,18 @@ codes:
         current = project.codings()
         assert current.set_index("code_id").loc["response.blame", "status"] == "confirmed"
         assert project.suggestions().empty
+
+
+def test_json_output_for_scripts(cli_project, tmp_path, write, capsys):
+    quotes = write("LT.csv", "doc_id,code,quote,occurrence,memo\nINT07,response.blame,it'll be me in front of the "
+                             "IOPC,,\n")
+    capsys.readouterr()
+    assert main(["import-codings", str(cli_project), str(quotes), "--coder", "LT", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"coder": "LT", "added": 1, "already_present": 0}]
+    assert main(["code", str(cli_project), "--model", "blank", "--codebook",
+                 str(REPO / "codebooks" / "asymmetries.yaml"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["turns"] == 2 and report["unit"] == "sentence"
+    assert main(["tables", str(cli_project), "--out", str(tmp_path / "t"), "--no-figures", "--json"]) == 0
+    manifest = json.loads(capsys.readouterr().out)
+    assert manifest["codings"]["count"] == 1 and manifest["files"]
