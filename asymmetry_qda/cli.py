@@ -240,6 +240,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_review)
 
     p = commands.add_parser(
+        "audit", parents=[common, as_json], help="find names, places, numbers and dates left in the documents",
+        description="List every likely identifier (people, places, stations, collar numbers, phone numbers, "
+                    "emails, postcodes, vehicle registrations, URLs, specific dates and times, names after ranks) "
+                    "with its document, offsets, kind, the rule or model that found it, and a severity. "
+                    "Participants' pseudonyms, bracketed placeholders and the study's vocabulary are not flagged; "
+                    "the project's allow list never is and its deny list always is.",
+        epilog="Example: asymmetry-qda audit study.qda --out audit.csv --deny 'Okafor,Walsh'")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="output file, or -")
+    p.add_argument("--allow", default=None, metavar="LIST", help="set the project's allow list (comma-separated)")
+    p.add_argument("--deny", default=None, metavar="LIST", help="set the project's deny list (comma-separated)")
+    p.add_argument("--model", default="auto", help="auto (default: named entities and patterns) or blank "
+                                                   "(patterns only)")
+    p.set_defaults(run=cmd_audit)
+
+    p = commands.add_parser(
         "reproduce", parents=[common, as_json], help="rebuild the whole sample analysis: every table and figure",
         description="Build a fresh project from data_samples/ (transcripts, attributes, the study codebook and the "
                     "three sample coders' codings) in a temporary folder, run the tagger, and write every theme "
@@ -454,6 +470,22 @@ def cmd_review(args: argparse.Namespace) -> int:
         decide = project.accept if args.accept else project.reject
         new = decide(ids, coder=args.coder, rule=args.rule, code=args.code, memo=args.memo)
     emit(args, f"{'accepted' if args.accept else 'rejected'} {len(new)} suggestions", {"new_ids": new})
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    def listed(value):
+        return None if value is None else [v.strip() for v in value.split(",") if v.strip()]
+
+    with Project.open(args.project) as project:
+        if args.allow is not None or args.deny is not None:
+            project.set_audit_lists(allow=listed(args.allow), deny=listed(args.deny))
+        findings = project.audit(model=args.model)
+    if args.out != "-" or not args.json:
+        write_csv(args, findings, "findings")
+    counts = findings.groupby("severity").size().to_dict() if len(findings) else {}
+    if args.out != "-":
+        emit(args, f"by severity: {counts or 'none'}", {"findings": len(findings), "by_severity": counts})
     return 0
 
 

@@ -539,6 +539,39 @@ class Project:
             queue.items = uncertainty_order(self, queue.items, version=model)
         return queue
 
+    # -- anonymisation -------------------------------------------------------
+    def audit_lists(self) -> dict[str, list[str]]:
+        """The project's audit ``allow`` list (never flagged) and ``deny`` list (always flagged)."""
+        rows = dict(self._db.execute("SELECT key, value FROM project_info WHERE key IN ('audit_allow', "
+                                     "'audit_deny')").fetchall())
+        return {"allow": json.loads(rows.get("audit_allow", "[]")), "deny": json.loads(rows.get("audit_deny", "[]"))}
+
+    def set_audit_lists(self, *, allow: Sequence[str] | None = None, deny: Sequence[str] | None = None) -> None:
+        """Replace the audit allow list and/or deny list (exact strings, matched case-insensitively)."""
+        with self._store.transaction() as db:
+            for key, values in (("audit_allow", allow), ("audit_deny", deny)):
+                if values is not None:
+                    clean = sorted({v.strip() for v in values if isinstance(v, str) and v.strip()})
+                    db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES (?, ?)",
+                               (key, json.dumps(clean)))
+
+    def audit(self, *, model: str = "auto", doc_id: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """Likely identifiers left in the documents, with offsets, kind, source and severity.
+
+        Uses the pipeline's named entities and patterns for what NER misses in
+        police talk (see :mod:`asymmetry_qda.anonymise.audit`); the participants'
+        pseudonyms and the project's allow list are not flagged, its deny list
+        always is.
+        """
+        from .anonymise.audit import audit_texts
+
+        ids = list(self.documents()["doc_id"]) if doc_id is None else ([doc_id] if isinstance(doc_id, str)
+                                                                         else list(doc_id))
+        lists = self.audit_lists()
+        pseudonyms = [p for p in self.participants()["pseudonym"].dropna()]
+        return audit_texts({d: self.text(d) for d in ids}, model=model, allow=lists["allow"], deny=lists["deny"],
+                           pseudonyms=pseudonyms)
+
     # -- REFI-QDA exchange --------------------------------------------------
     def export_qdpx(self, path: str | Path, *, include_suggestions: bool = False,
                     codebook: "Codebook | None" = None) -> Path:

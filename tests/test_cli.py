@@ -95,7 +95,7 @@ def test_warnings_are_printed_once_as_warning_lines(tmp_path, write, capsys):
 
 def test_every_command_has_help_with_an_example(capsys):
     for command in ["init", "ingest", "info", "segments", "code", "codings", "tables", "import-codings", "agreement",
-                    "evaluate", "suggest", "export-qdpx", "import-qdpx", "reproduce", "review"]:
+                    "evaluate", "suggest", "export-qdpx", "import-qdpx", "reproduce", "review", "audit"]:
         with pytest.raises(SystemExit) as stop:
             main([command, "--help"])
         assert stop.value.code == 0
@@ -262,3 +262,20 @@ def test_json_output_for_scripts(cli_project, tmp_path, write, capsys):
     assert main(["tables", str(cli_project), "--out", str(tmp_path / "t"), "--no-figures", "--json"]) == 0
     manifest = json.loads(capsys.readouterr().out)
     assert manifest["codings"]["count"] == 1 and manifest["files"]
+
+
+def test_audit_lists_identifiers_and_keeps_the_projects_deny_list(cli_project, tmp_path, capsys):
+    out = tmp_path / "audit.csv"
+    assert main(["audit", str(cli_project), "--out", str(out), "--model", "blank", "--deny", "borough"]) == 0
+    with open(out, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"doc_id", "start", "end", "text", "kind", "source", "severity"} <= set(rows[0])
+    denied = [r for r in rows if r["kind"] == "deny_list"]
+    assert [r["text"].lower() for r in denied] == ["borough"] and denied[0]["severity"] == "high"
+    from asymmetry_qda import Project
+
+    with Project.open(cli_project) as project:
+        assert project.audit_lists() == {"allow": [], "deny": ["borough"]}
+        text = project.text("INT07")
+        for r in rows:
+            assert text[int(r["start"]):int(r["end"])] == r["text"]
