@@ -238,3 +238,27 @@ def test_save_figure_refuses_an_unknown_format(tmp_path):
     with pytest.raises(ArgumentError, match="formats"):
         save_figure(balance_plot(balance()), tmp_path / "figure", formats=("png", "jpeg"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_svg_bytes_do_not_depend_on_the_python_hash_seed(tmp_path):
+    """Constrained layout can differ in the last bit between processes; the SVG must not."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "draw.py"
+    script.write_text(
+        "import hashlib, pandas as pd\n"
+        "from asymmetry_qda.analysis import figures\n"
+        "nan = float('nan')\n"
+        "frame = pd.DataFrame({'theme': ['agency', 'response', 'reason'] + ['agency'] * 3 + ['response'] * 3\n"
+        "    + ['reason'] * 3, 'group': ['all'] * 3 + ['leader=(missing)', 'leader=False', 'leader=True'] * 3,\n"
+        "    'mean_balance': [-0.19, -0.057, 0.4, nan, nan, -0.19, -0.33, 0.018, -0.014, 1.0, 0.14, 0.29],\n"
+        "    'ci_low': [-1.0, -0.37, -0.029, nan, nan, -1.0, nan, -0.6, -0.2, nan, nan, -0.14],\n"
+        "    'ci_high': [0.33, 0.28, 0.83, nan, nan, 0.33, nan, 0.64, 0.33, nan, nan, 1.0],\n"
+        "    'n_participants': [3, 6, 5, 0, 0, 3, 1, 2, 3, 1, 1, 3]})\n"
+        "fig = figures.balance_plot(frame, title='Asymmetry balance: everyone and by leader')\n"
+        "print(hashlib.sha256(dict(figures.figure_bytes(fig, 'b'))['b.svg']).hexdigest())\n", encoding="utf-8")
+    digests = {subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True,
+                              env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2", "3")}
+    assert len(digests) == 1

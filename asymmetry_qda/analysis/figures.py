@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -414,8 +415,24 @@ def figure_bytes(fig: Figure, name: str, *, formats: Sequence[str] = ("png", "sv
         metadata: dict[str, Any] = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
         with matplotlib.rc_context(_SAVE_STYLE):
             fig.savefig(buffer, format=fmt, dpi=_DPI, metadata=metadata)
-        made.append((f"{name}.{fmt}", buffer.getvalue()))
+        data = buffer.getvalue()
+        made.append((f"{name}.{fmt}", _number_clip_ids(data) if fmt == "svg" else data))
     return made
+
+
+_CLIP_ID = re.compile(rb"\bp[0-9a-f]{10}\b")
+
+
+def _number_clip_ids(svg: bytes) -> bytes:
+    """Clip-path ids renumbered in order of first appearance (``clip0``, ``clip1``...).
+
+    Matplotlib hashes each clip rectangle's float bounds into its id, and the
+    constrained-layout solver can differ in the last bit of those bounds from
+    one Python process to the next (hash seeds), so the ids would change while
+    the drawing does not.
+    """
+    order: dict[bytes, bytes] = {}
+    return _CLIP_ID.sub(lambda m: order.setdefault(m.group(0), b"clip%d" % len(order)), svg)
 
 
 def save_figure(fig: Figure, path_without_suffix: Path | str, *,
