@@ -53,10 +53,9 @@ class Reproduction:
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
-    frame = frame.copy()
-    for column in frame.columns:
-        if frame[column].map(lambda v: isinstance(v, list)).any():
-            frame[column] = frame[column].map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
+    from .analysis.report import list_as_text
+
+    frame = frame.map(list_as_text) if len(frame) else frame
     write_text_atomically(path, frame.to_csv(index=False, lineterminator="\n"))
 
 

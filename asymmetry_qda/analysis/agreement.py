@@ -401,7 +401,7 @@ def disagreements(
         table["unit_start"], table["unit_end"] = bounds[:, 0], bounds[:, 1]
         table["unit_text"] = [texts[d][s:e] for d, (s, e) in zip(table["doc_id"], bounds, strict=True)]
     for coder in coders:
-        placed = in_units(_coder_rows(codings, coder), unit) if unit != "character" else None
+        placed = in_units(_coder_rows(codings, coder), unit)
         grouped = placed.groupby(["unit_key", "code_id"]).agg(
             text=("text", lambda t: " | ".join(dict.fromkeys(t))),
             memo=("memo", lambda m: " | ".join(dict.fromkeys(x for x in m if isinstance(x, str)))))

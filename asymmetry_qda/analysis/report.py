@@ -229,7 +229,7 @@ def _workbook(tables: list[Table]) -> bytes:
         for table in tables:
             sheet = _sheet_name(table.name, used)
             frame = table.frame
-            frame = frame.map(_excel_safe) if len(frame) else frame
+            frame = frame.map(list_as_text) if len(frame) else frame
             frame.to_excel(writer, sheet_name=sheet, index=table.index, startrow=3)
             ws = writer.sheets[sheet]
             ws["A1"] = table.title
@@ -241,8 +241,8 @@ def _workbook(tables: list[Table]) -> bytes:
     return _fix_zip_times(buffer.getvalue())
 
 
-def _excel_safe(value):
-    """Lists (a coding's context flags) as text; everything else as it is."""
+def list_as_text(value):
+    """Lists (a coding's context flags) as ``;``-separated text; everything else as it is."""
     return ";".join(map(str, value)) if isinstance(value, (list, tuple)) else value
 
 
@@ -272,7 +272,7 @@ def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
             else:
                 shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
         elif shown[column].dtype == object:
-            shown[column] = shown[column].map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
+            shown[column] = shown[column].map(list_as_text)
     return shown
 
 

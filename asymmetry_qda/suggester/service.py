@@ -231,15 +231,13 @@ def uncertainty_order(project: "Project", items: pd.DataFrame, *, version: str |
     training = json.loads(record["training"])
     probabilities = pd.DataFrame(estimator.predict_proba(model_input(features, training["columns"])),
                                  columns=estimator.classes_, index=features["unit_key"])
-    keyed = items.assign(sentence=np.nan, sentence_last=np.nan)
-    located = data.codings.set_index("coding_id")[["sentence"]]
-    keyed["sentence"] = keyed["coding_id"].map(located["sentence"])
-    keys = keyed["doc_id"].astype(str) + ":" + keyed["sentence"].astype("Int64").astype(str)
-    p = [probabilities.at[k, c] if k in probabilities.index and c in probabilities.columns else np.nan
-         for k, c in zip(keys, keyed["code_id"], strict=True)]
-    keyed["model_probability"] = p
-    keyed["uncertainty"] = 1 - np.abs(2 * keyed["model_probability"] - 1)
     located = data.codings.set_index("coding_id")
+    sentence = items["coding_id"].map(located["sentence"]).astype("Int64").astype(str)
+    keys = items["doc_id"].astype(str) + ":" + sentence
+    p = [probabilities.at[k, c] if k in probabilities.index and c in probabilities.columns else np.nan
+         for k, c in zip(keys, items["code_id"], strict=True)]
+    keyed = items.assign(model_probability=p)
+    keyed["uncertainty"] = 1 - np.abs(2 * keyed["model_probability"] - 1)
     who = located["participant_id"].fillna(located["speaker"]).fillna(located["doc_id"])
     keyed["diversity_group"] = keyed["coding_id"].map(who).fillna(keyed["doc_id"]).astype(str)
     keyed = keyed.sort_values(["uncertainty", "doc_id", "start"], ascending=[False, True, True], na_position="last",
@@ -247,4 +245,4 @@ def uncertainty_order(project: "Project", items: pd.DataFrame, *, version: str |
     keyed["turn_of_participant"] = keyed.groupby("diversity_group").cumcount()
     keyed = keyed.sort_values(["turn_of_participant", "uncertainty"], ascending=[True, False], na_position="last",
                               kind="stable")
-    return keyed.drop(columns=["sentence", "sentence_last", "turn_of_participant"]).reset_index(drop=True)
+    return keyed.drop(columns=["turn_of_participant"]).reset_index(drop=True)
