@@ -5,6 +5,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= build/demo
+# the pseudonym key is kept apart from the project and from every export
+DEMO_KEYS ?= build/demo-keys
 
 .PHONY: demo test clean
 
@@ -17,17 +19,19 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 demo: $(VENV)/.installed
-	rm -rf $(DEMO) && mkdir -p $(DEMO)
+	rm -rf $(DEMO) $(DEMO_KEYS) && mkdir -p $(DEMO) $(DEMO_KEYS)
 	$(BIN)/asymmetry-qda init $(DEMO)/sample.qda
 	$(BIN)/asymmetry-qda ingest $(DEMO)/sample.qda data_samples/transcripts --attributes data_samples/participants.csv
 	$(BIN)/asymmetry-qda info $(DEMO)/sample.qda
-	$(BIN)/asymmetry-qda segments $(DEMO)/sample.qda --out $(DEMO)/segments.csv
 	$(BIN)/asymmetry-qda codebook validate codebooks/asymmetries.yaml
 	$(BIN)/asymmetry-qda codebook test codebooks/asymmetries.yaml
 	$(BIN)/asymmetry-qda codebook export-qdc codebooks/asymmetries.yaml $(DEMO)/asymmetries.qdc
 	$(BIN)/asymmetry-qda code $(DEMO)/sample.qda --codebook codebooks/asymmetries.yaml
-	$(BIN)/asymmetry-qda codings $(DEMO)/sample.qda --out $(DEMO)/codings.csv
 	$(BIN)/asymmetry-qda import-codings $(DEMO)/sample.qda data_samples/codings --codebook codebooks/asymmetries.yaml
+	$(BIN)/asymmetry-qda audit $(DEMO)/sample.qda --out $(DEMO)/audit.csv
+	$(BIN)/asymmetry-qda pseudonymise $(DEMO)/sample.qda --key $(DEMO_KEYS)/sample-key.json --by demo --out $(DEMO)/anonymisation.csv
+	$(BIN)/asymmetry-qda segments $(DEMO)/sample.qda --out $(DEMO)/segments.csv
+	$(BIN)/asymmetry-qda codings $(DEMO)/sample.qda --out $(DEMO)/codings.csv
 	$(BIN)/asymmetry-qda agreement $(DEMO)/sample.qda --coders LT,MK,RS --out $(DEMO)/agreement.csv
 	$(BIN)/asymmetry-qda agreement $(DEMO)/sample.qda --coders LT,MK,RS --pairwise --out $(DEMO)/agreement_pairs.csv --disagreements $(DEMO)/disagreements.csv
 	$(BIN)/asymmetry-qda evaluate $(DEMO)/sample.qda --reference LT --candidate rule --out $(DEMO)/evaluation.csv --errors $(DEMO)/evaluation_errors.csv

@@ -36,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--quiet", action="store_true", help="print only errors")
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print the result as JSON for scripts")
+    guarded = argparse.ArgumentParser(add_help=False)
+    guarded.add_argument("--allow-identifiers", action="store_true",
+                         help="write even though the anonymisation audit has unresolved high-severity findings "
+                              "(for files that stay with the team; a warning says how many)")
 
     parser = argparse.ArgumentParser(
         prog="asymmetry-qda", parents=[common],
@@ -82,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_info)
 
     p = commands.add_parser(
-        "segments", parents=[common], help="write segments with their exact text to CSV",
+        "segments", parents=[common, guarded], help="write segments with their exact text to CSV",
         description=f"Write segments as CSV with columns {', '.join(SEGMENT_CSV_COLUMNS)}; "
                     "text is the document text from start to end (0-based, end exclusive, Unicode code points).",
         epilog="Example: asymmetry-qda segments study.qda --unit sentence --out sentences.csv")
@@ -110,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_code)
 
     p = commands.add_parser(
-        "codings", parents=[common], help="write codings and suggestions to CSV",
+        "codings", parents=[common, guarded], help="write codings and suggestions to CSV",
         description=f"Write current codings as CSV with columns {', '.join(CODING_CSV_COLUMNS)}; context is a "
                     "';'-separated list of flags.",
         epilog="Example: asymmetry-qda codings study.qda --out codings.csv --status suggested,confirmed")
@@ -121,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_codings)
 
     p = commands.add_parser(
-        "tables", parents=[common, as_json], help="write every theme table, figure and a manifest",
+        "tables", parents=[common, as_json, guarded], help="write every theme table, figure and a manifest",
         description="Write the theme tables of a coded project (code frequencies and matrices, co-occurrence, "
                     "asymmetry balance, Table One alignment and its quotes) as CSV, one XLSX workbook, Markdown "
                     "and LaTeX, the figures as PNG and SVG, and manifest.json with the sha256 of every file and "
@@ -164,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     agreement_options.add_argument("--out", required=True, metavar="FILE.csv", help="output file, or -")
 
     p = commands.add_parser(
-        "agreement", parents=[common, agreement_options], help="intercoder agreement per code and pooled",
+        "agreement", parents=[common, agreement_options, guarded], help="intercoder agreement per code and pooled",
         description="Percent agreement (also on coded units only), Cohen's kappa (two coders) and Krippendorff's "
                     "alpha per code and pooled, with 95%% bootstrap intervals and the counts behind them. Each "
                     "unit is a yes/no decision per code per coder. With three or more coders, --pairwise adds "
@@ -178,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_agreement)
 
     p = commands.add_parser(
-        "evaluate", parents=[common, agreement_options], help="score the tagger (or a coder) against a reference",
+        "evaluate", parents=[common, agreement_options, guarded], help="score the tagger (or a coder) against a reference",
         description="Precision, recall, F1, Cohen's kappa and Krippendorff's alpha per code and micro-averaged "
                     "of a candidate (rule = the tagger's suggestions, model = the classifier's, or a coder) "
                     "against a reference coder, on the documents the reference coded.",
@@ -192,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_evaluate)
 
     p = commands.add_parser(
-        "export-qdpx", parents=[common, as_json], help="write the project as a REFI-QDA .qdpx archive",
+        "export-qdpx", parents=[common, as_json, guarded], help="write the project as a REFI-QDA .qdpx archive",
         description="Write documents, codes, codings with their coders, participants as cases with their "
                     "attributes, and memos as a REFI-QDA 1.5 .qdpx that NVivo, ATLAS.ti, MAXQDA and QualCoder "
                     "import. Positions are Unicode code points, end exclusive. Only confirmed codings unless "
@@ -253,10 +257,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deny", default=None, metavar="LIST", help="set the project's deny list (comma-separated)")
     p.add_argument("--model", default="auto", help="auto (default: named entities and patterns) or blank "
                                                    "(patterns only)")
+    p.add_argument("--dismiss", default=None, metavar="IDS",
+                   help="record these findings (DOC:START-END, comma-separated) as checked and not identifying; "
+                        "needs --by and --reason")
+    p.add_argument("--by", default=None, help="who dismisses (name or initials)")
+    p.add_argument("--reason", default=None, help="why the dismissed findings identify no one")
     p.set_defaults(run=cmd_audit)
 
     p = commands.add_parser(
-        "reproduce", parents=[common, as_json], help="rebuild the whole sample analysis: every table and figure",
+        "pseudonymise", parents=[common, as_json],
+        help="replace identifiers by consistent pseudonyms; the key goes to a file outside the project",
+        description="Replace the audit's unresolved findings (high severity unless --severity) by pseudonyms such "
+                    "as [OFFICER-1] and [STATION-2], the same original getting the same pseudonym in every "
+                    "document, and move every coding, memo and segment so it covers the same words. The key "
+                    "(original -> pseudonym) is written to --key, which must not be beside the project file and "
+                    "is extended if it exists. With --dry-run the plan is written to --out for editing (it holds "
+                    "the originals: keep it with the key) and nothing changes; --plan applies an edited plan.",
+        epilog="Example: asymmetry-qda pseudonymise study.qda --key ~/secure/study-key.json --by LT")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--key", required=True, metavar="FILE.json", help="the key file (kept apart from the project)")
+    p.add_argument("--severity", default="high", metavar="LIST",
+                   help="which findings to replace: high (default), or e.g. high,medium")
+    p.add_argument("--plan", default=None, metavar="FILE.csv", help="apply this (edited) plan instead")
+    p.add_argument("--dry-run", action="store_true", help="only write the plan to --out")
+    p.add_argument("--out", default=None, metavar="FILE.csv",
+                   help="with --dry-run the plan; otherwise the replacements made (pseudonyms and offsets only)")
+    p.add_argument("--boundary", choices=["expand", "shrink", "error"], default="expand",
+                   help="a replacement cutting through a coded span: widen the span to the pseudonym (default), "
+                        "narrow it, or stop")
+    p.add_argument("--only-findings", action="store_true",
+                   help="replace only the findings, not other occurrences of the same words")
+    p.add_argument("--keep-original", action="store_true",
+                   help="also put the original document texts in the key file (never in the project)")
+    p.add_argument("--by", default=None, help="who pseudonymised (recorded with the run)")
+    p.add_argument("--model", default="auto", help="pipeline for the audit: auto (default) or blank")
+    p.set_defaults(run=cmd_pseudonymise)
+
+    p = commands.add_parser(
+        "reproduce", parents=[common, as_json, guarded], help="rebuild the whole sample analysis: every table and figure",
         description="Build a fresh project from data_samples/ (transcripts, attributes, the study codebook and the "
                     "three sample coders' codings) in a temporary folder, run the tagger, and write every theme "
                     "table and figure of the lead coder's codings with its manifest, the coders' agreement and "
@@ -266,6 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write into (created if missing)")
     p.add_argument("--model", default="auto", help="auto (default), blank, or a spaCy package name")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG and SVG figures")
+    p.add_argument("--key", default=None, metavar="FILE.json",
+                   help="keep the pseudonym key of the sample's planted slips here (default: discarded)")
     p.set_defaults(run=cmd_reproduce)
 
     p = commands.add_parser(
@@ -351,6 +391,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_segments(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         frame = project.segments(unit=args.unit, doc_id=args.doc, include_interviewer=not args.no_interviewer)
+        project.check_export(f"segments with their text to {args.out}", allow_identifiers=args.allow_identifiers)
     write_csv(args, frame[SEGMENT_CSV_COLUMNS], "segments")
     return 0
 
@@ -371,6 +412,7 @@ def cmd_codings(args: argparse.Namespace) -> int:
                        f"Fix: use some of {', '.join(sorted(allowed))}")
     with Project.open(args.project) as project:
         frame = project.codings()
+        project.check_export(f"codings with their text to {args.out}", allow_identifiers=args.allow_identifiers)
     if statuses:
         frame = frame[frame["status"].isin(statuses)]
     frame = frame.rename(columns={"code_id": "code", "coder_id": "coder"})
@@ -389,7 +431,8 @@ def cmd_tables(args: argparse.Namespace) -> int:
     if data.codings.empty:
         raise QDAError(f"{args.project}: no {data.label} codings to tabulate. Fix: review suggestions "
                        "(project.accept) or code by hand first, or pass --include-suggestions")
-    manifest = write_tables(data, args.out, figures=not args.no_figures, seed=args.seed)
+    manifest = write_tables(data, args.out, figures=not args.no_figures, seed=args.seed,
+                            allow_identifiers=args.allow_identifiers)
     emit(args, f"wrote {len(manifest['files'])} files and manifest.json to {args.out} "
                f"({len(data.codings)} {data.label} codings)", manifest)
     return 0
@@ -410,6 +453,11 @@ def _analysis_data(args: argparse.Namespace, **options):
         return load(project, **options)
 
 
+def _check_export(args: argparse.Namespace, what: str) -> None:
+    with Project.open(args.project) as project:
+        project.check_export(what, allow_identifiers=args.allow_identifiers)
+
+
 def _documents(args: argparse.Namespace) -> list[str] | None:
     return [d.strip() for d in args.documents.split(",") if d.strip()] if args.documents else None
 
@@ -424,6 +472,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     table = compute(data.codings, coders=coders, seed=args.seed, **options)
     write_csv(args, table, "rows of agreement")
     if args.disagreements:
+        _check_export(args, f"disagreements with their text to {args.disagreements}")
         rows = disagreements(data.codings, coders=coders, **options)
         write_atomically(Path(args.disagreements),
                          lambda handle: rows.to_csv(handle, index=False, lineterminator="\n"))
@@ -438,7 +487,8 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
 
         codebook = load_codebook(args.codebook)
     with Project.open(args.project) as project:
-        out = project.export_qdpx(args.out, include_suggestions=args.include_suggestions, codebook=codebook)
+        out = project.export_qdpx(args.out, include_suggestions=args.include_suggestions, codebook=codebook,
+                                  allow_identifiers=args.allow_identifiers)
     emit(args, f"wrote {out}", {"path": out})
     return 0
 
@@ -477,9 +527,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
     def listed(value):
         return None if value is None else [v.strip() for v in value.split(",") if v.strip()]
 
+    if args.dismiss is not None and (not args.by or not args.reason):
+        raise QDAError("--dismiss needs --by NAME and --reason TEXT. Fix: e.g. --dismiss INT02:5802-5817 --by LT "
+                       "--reason 'a fictional detective'")
     with Project.open(args.project) as project:
         if args.allow is not None or args.deny is not None:
             project.set_audit_lists(allow=listed(args.allow), deny=listed(args.deny))
+        if args.dismiss is not None:
+            n = project.dismiss_findings(listed(args.dismiss), by=args.by, reason=args.reason)
+            say(args, f"dismissed {n} finding(s)")
         findings = project.audit(model=args.model)
     if args.out != "-" or not args.json:
         write_csv(args, findings, "findings")
@@ -489,10 +545,47 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pseudonymise(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    severity = [s.strip() for s in args.severity.split(",") if s.strip()]
+    if not set(severity) <= {"high", "medium", "low"} or not severity:
+        raise QDAError(f"--severity {args.severity!r}: use some of high, medium, low (comma-separated)")
+    if args.dry_run and not args.out:
+        raise QDAError("--dry-run writes the plan to --out. Fix: add --out plan.csv (keep it with the key)")
+    with Project.open(args.project) as project:
+        if args.plan:
+            plan = _read_plan(args.plan)
+        else:
+            plan = project.pseudonym_plan(severity=severity, model=args.model, key=args.key,
+                                          everywhere=not args.only_findings)
+        if args.dry_run:
+            write_csv(args, plan, "planned replacements (with the originals: keep this file with the key)")
+            return 0
+        report = project.pseudonymise(plan, key=args.key, boundary=args.boundary, keep_original=args.keep_original,
+                                      by=args.by)
+    if args.out:
+        write_csv(args, report.replacements, "replacements")
+    emit(args, str(report) if report.documents else "nothing to pseudonymise: no unresolved findings of severity "
+         f"{', '.join(severity)}", {"replacements": report.replacements, "adjusted": report.adjusted,
+                                    "moved": report.moved, "key": report.key})
+    return 0
+
+
+def _read_plan(path: str):
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path, dtype={"doc_id": str, "original": str, "pseudonym": str}, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise QDAError(f"{path}: cannot read the plan ({exc}). Fix: pass the CSV 'pseudonymise --dry-run' wrote")
+
+
 def cmd_reproduce(args: argparse.Namespace) -> int:
     from .reproduce import reproduce
 
-    result = reproduce(args.out, model=args.model, figures=not args.no_figures)
+    result = reproduce(args.out, model=args.model, figures=not args.no_figures, key=args.key,
+                       allow_identifiers=args.allow_identifiers)
     emit(args, str(result), result)
     return 0
 
@@ -532,6 +625,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                "texts": data.texts, "documents": _documents(args)}
     write_csv(args, evaluate(data.codings, **options), "rows of evaluation")
     if args.errors:
+        _check_export(args, f"false positives and negatives with their text to {args.errors}")
         rows = evaluation_errors(data.codings, **options)
         write_atomically(Path(args.errors), lambda handle: rows.to_csv(handle, index=False, lineterminator="\n"))
         say(args, f"wrote {len(rows)} false positives and negatives to {args.errors}")

@@ -39,6 +39,17 @@ class ArgumentError(QDAError, ValueError):
     """A function or command was called with an option it does not accept; the message lists what it does."""
 
 
+class IdentifiersFound(QDAError):
+    """An export was refused: the documents still hold likely identifiers nobody has resolved.
+
+    ``findings`` holds the unresolved audit rows. Nothing was written.
+    """
+
+    def __init__(self, message: str, findings=None):
+        super().__init__(message)
+        self.findings = findings
+
+
 class QDAWarning(UserWarning):
     """Something worth a user's attention that did not stop the work."""
 

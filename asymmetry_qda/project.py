@@ -561,27 +561,160 @@ class Project:
         Uses the pipeline's named entities and patterns for what NER misses in
         police talk (see :mod:`asymmetry_qda.anonymise.audit`); the participants'
         pseudonyms and the project's allow list are not flagged, its deny list
-        always is.
+        always is. The result for the whole project is cached in it, keyed by
+        a fingerprint of the texts, lists, rules and pipeline.
         """
         from .anonymise.audit import audit_texts
+        from .anonymise.guard import audit_fingerprint
 
         ids = list(self.documents()["doc_id"]) if doc_id is None else ([doc_id] if isinstance(doc_id, str)
                                                                          else list(doc_id))
+        for one in ids:
+            self.document(one)
         lists = self.audit_lists()
         pseudonyms = [p for p in self.participants()["pseudonym"].dropna()]
-        return audit_texts({d: self.text(d) for d in ids}, model=model, allow=lists["allow"], deny=lists["deny"],
-                           pseudonyms=pseudonyms)
+        if doc_id is None:
+            shas = [(r["doc_id"], r["sha256"]) for r in self._db.execute("SELECT doc_id, sha256 FROM documents")]
+            fingerprint = audit_fingerprint(shas, model=model, pseudonyms=pseudonyms, **lists)
+            cached = self._db.execute("SELECT value FROM project_info WHERE key = 'audit_cache'").fetchone()
+            if cached is not None:
+                stored = json.loads(cached[0])
+                if stored.get("fingerprint") == fingerprint:
+                    frame = pd.DataFrame(stored["findings"], columns=stored["columns"])
+                    return frame.astype({c: "int64" for c in ("start", "end", "core_start", "core_end")})
+        frame = audit_texts({d: self.text(d) for d in ids}, model=model, allow=lists["allow"], deny=lists["deny"],
+                            pseudonyms=pseudonyms)
+        if doc_id is None:
+            with self._store.transaction() as db:
+                db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES ('audit_cache', ?)",
+                           (json.dumps({"fingerprint": fingerprint, "columns": list(frame.columns),
+                                        "findings": frame.values.tolist()}, default=int),))
+        return frame
+
+    def dismiss_findings(self, findings: pd.DataFrame | str | Sequence[str], *, by: str, reason: str) -> int:
+        """Record that a person checked these findings and judged them not identifying; returns how many.
+
+        ``findings`` are rows of :meth:`audit` or finding ids ``DOC:START-END``
+        (``"INT02:5802-5817"``). ``reason`` says why ("a fictional TV
+        detective"). The export guard lets dismissed findings pass; a
+        dismissal stops applying when its stretch of text changes.
+        """
+        _check_coder(by)
+        if not isinstance(reason, str) or not reason.strip():
+            raise InputError(Problem("reason", "a dismissal needs a reason", fix="say why the finding identifies "
+                                     "no one, e.g. reason='a public figure named in the news'"))
+        audit = self.audit()
+        if isinstance(findings, pd.DataFrame):
+            wanted = list(zip(findings["doc_id"], findings["start"], findings["end"], strict=True))
+        else:
+            wanted = []
+            for token in [findings] if isinstance(findings, str) else list(findings):
+                doc, _, span = str(token).rpartition(":")
+                start, _, end = span.partition("-")
+                if not (doc and start.isdigit() and end.isdigit()):
+                    raise InputError(Problem(str(token), "is not a finding id", fix="write DOC:START-END, e.g. "
+                                             "INT02:5802-5817, as in the audit's doc_id, start and end columns"))
+                wanted.append((doc, int(start), int(end)))
+        rows, problems = [], []
+        for doc, start, end in wanted:
+            match = audit[(audit["doc_id"] == doc) & (audit["start"] == int(start)) & (audit["end"] == int(end))]
+            if match.empty:
+                problems.append(Problem(f"{doc}:{start}-{end}", "is not a current finding of the audit",
+                                        fix="run the audit and use its doc_id, start and end"))
+            rows += [(r.doc_id, int(r.start), int(r.end), r.text, r.kind) for r in match.itertuples(index=False)]
+        if problems:
+            raise InputError(problems)
+        now = utc_now()
+        with self._store.transaction() as db:
+            db.executemany("""INSERT OR REPLACE INTO audit_dismissals (doc_id, start, "end", text, kind, decided_by,
+                                  reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                           [(*r, by, reason.strip(), now) for r in rows])
+        return len(rows)
+
+    def dismissals(self) -> pd.DataFrame:
+        """Dismissed audit findings whose text is unchanged: who dismissed each, why and when."""
+        frame = pd.read_sql_query("""SELECT doc_id, start, "end", text, kind, decided_by, reason, created_at
+                                     FROM audit_dismissals ORDER BY doc_id, start""", self._db)
+        texts = {r["doc_id"]: r["text"] for r in self._db.execute("SELECT doc_id, text FROM documents")}
+        still = [texts.get(d, "")[s:e] == t for d, s, e, t in zip(frame["doc_id"], frame["start"], frame["end"],
+                                                                   frame["text"], strict=True)]
+        return frame[still].reset_index(drop=True)
+
+    def unresolved_findings(self, *, severity: str | Sequence[str] = "high", model: str = "auto") -> pd.DataFrame:
+        """Audit findings of ``severity`` not dismissed: what the export guard blocks on."""
+        from .anonymise.guard import unresolved
+
+        return unresolved(self, severity=[severity] if isinstance(severity, str) else list(severity), model=model)
+
+    def check_export(self, what: str, *, allow_identifiers: bool = False, model: str = "auto") -> pd.DataFrame:
+        """Raise :class:`~asymmetry_qda.errors.IdentifiersFound` before an export of ``what`` if high findings
+        are unresolved (see :mod:`asymmetry_qda.anonymise.guard`); ``allow_identifiers`` overrides with a warning.
+        """
+        from .anonymise.guard import check_export
+
+        return check_export(self, what, allow_identifiers=allow_identifiers, model=model)
+
+    def pseudonym_plan(self, findings: pd.DataFrame | None = None, *, severity: str | Sequence[str] = "high",
+                       model: str = "auto", key: str | Path | None = None, everywhere: bool = True) -> pd.DataFrame:
+        """Which stretches :meth:`pseudonymise` would replace, by which pseudonym (see
+        :func:`asymmetry_qda.anonymise.pseudonyms.plan_pseudonyms`).
+
+        ``findings`` defaults to the unresolved audit findings of ``severity``.
+        With ``key`` (an earlier key file of this project), originals already
+        in it get their pseudonyms again. Edit the ``pseudonym`` column or drop
+        rows, then pass the plan to :meth:`pseudonymise`.
+        """
+        from .anonymise.pseudonyms import plan_pseudonyms
+        from .anonymise.rewrite import load_key
+
+        if findings is None:
+            findings = self.unresolved_findings(severity=severity, model=model)
+        known = {}
+        if key is not None and Path(key).expanduser().exists():
+            data = load_key(Path(key).expanduser(), project_id=self._project_id())
+            known = {original: e["pseudonym"] for e in data["entries"] for original in e["originals"]}
+        texts = {r["doc_id"]: r["text"] for r in self._db.execute("SELECT doc_id, text FROM documents")}
+        return plan_pseudonyms(findings, texts, key=known, everywhere=everywhere)
+
+    def pseudonymise(self, plan: pd.DataFrame | None = None, *, key: str | Path,
+                     severity: str | Sequence[str] = "high", boundary: str = "expand", keep_original: bool = False,
+                     everywhere: bool = True, model: str = "auto", by: str | None = None):
+        """Replace identifiers by consistent pseudonyms across the project; the key goes to ``key``.
+
+        ``plan`` is a :meth:`pseudonym_plan` (perhaps edited) or audit
+        findings to plan from; by default the unresolved findings of
+        ``severity``. Every coding, memo and segment is moved to cover the
+        same words; ``boundary`` (``expand``, ``shrink``, ``error``) says what
+        to do when a replacement cuts through a coded span. The key file
+        (original -> pseudonym) must not be beside the project file; the
+        original texts go into it only with ``keep_original``. Returns a
+        :class:`~asymmetry_qda.anonymise.rewrite.PseudonymisationReport`. See
+        :mod:`asymmetry_qda.anonymise.rewrite`.
+        """
+        from .anonymise.rewrite import pseudonymise_project
+
+        if plan is None or "pseudonym" not in plan.columns:
+            plan = self.pseudonym_plan(plan, severity=severity, model=model, key=key, everywhere=everywhere)
+        return pseudonymise_project(self._store, plan, key=key, boundary=boundary, keep_original=keep_original,
+                                    by=by)
+
+    def _project_id(self) -> str:
+        return self._db.execute("SELECT value FROM project_info WHERE key = 'project_id'").fetchone()[0]
 
     # -- REFI-QDA exchange --------------------------------------------------
     def export_qdpx(self, path: str | Path, *, include_suggestions: bool = False,
-                    codebook: "Codebook | None" = None) -> Path:
+                    codebook: "Codebook | None" = None, allow_identifiers: bool = False) -> Path:
         """Write the project as a REFI-QDA ``.qdpx`` for NVivo, ATLAS.ti, MAXQDA, QualCoder...
 
         See :mod:`asymmetry_qda.refi.qdpx_export`. Only confirmed codings unless
         ``include_suggestions`` (then under the tagger's or model's user).
+        The archive holds every text: it is refused while the anonymisation
+        audit has unresolved high-severity findings, unless ``allow_identifiers``
+        (see :meth:`check_export`).
         """
         from .refi.qdpx_export import export_qdpx
 
+        self.check_export(f"the .qdpx archive {path}", allow_identifiers=allow_identifiers)
         return export_qdpx(self, path, include_suggestions=include_suggestions, codebook=codebook)
 
     def import_qdpx(self, path: str | Path, *, model: str = "blank", scheme: str = "auto"):

@@ -2,7 +2,12 @@
 
 :func:`reproduce` builds a fresh project in a temporary folder from the bundled
 transcripts, participant attributes, the study codebook and the three sample
-coders' codings; runs the tagger; and writes to ``out``:
+coders' codings; runs the tagger; pseudonymises what the anonymisation audit
+finds of high severity (the three slips planted in the sample); and writes to
+``out``:
+
+- ``anonymisation.csv``: every replacement, with its offsets in the
+  pseudonymised text and its pseudonym (never the original);
 
 - ``tables/``: every theme table and figure of the lead coder's (LT's)
   confirmed codings, with ``manifest.json`` (see :mod:`.analysis.report`);
@@ -60,8 +65,14 @@ def _csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def reproduce(out: str | Path, *, samples: str | Path | None = None, codebook: str | Path | None = None,
-              model: str = "auto", figures: bool = True, seed: int = 0) -> Reproduction:
-    """Rebuild the sample analysis into ``out`` (see the module docstring); returns a summary."""
+              model: str = "auto", figures: bool = True, seed: int = 0, key: str | Path | None = None,
+              allow_identifiers: bool = False) -> Reproduction:
+    """Rebuild the sample analysis into ``out`` (see the module docstring); returns a summary.
+
+    ``key``: where to keep the pseudonym key of the sample's planted slips
+    (by default it is discarded). ``allow_identifiers`` lets the export guard
+    pass findings the audit leaves unresolved.
+    """
     from .analysis import load
     from .analysis.agreement import agreement, disagreements, pairwise_agreement
     from .analysis.evaluation import evaluate, evaluation_errors
@@ -77,8 +88,16 @@ def reproduce(out: str | Path, *, samples: str | Path | None = None, codebook: s
             project.ingest(samples / "transcripts", attributes=samples / "participants.csv", model=model)
             run = project.code(codebook, model=model, progress=False)
             project.import_codings(samples / "codings", codebook=codebook)
+            # the sample's three planted slips are pseudonymised before anything is written, as a study would;
+            # the key goes to ``key`` or is dropped with the scratch folder (the names are invented)
+            keys = Path(scratch) / "keys"
+            keys.mkdir()
+            pseudonymised = project.pseudonymise(key=Path(key) if key else keys / "sample-key.json", model=model,
+                                                 by="reproduce")
+            _csv(pseudonymised.replacements, out / "anonymisation.csv")
+            project.check_export(f"the reproduction in {out}", allow_identifiers=allow_identifiers)
             data = load(project, coders=[LEAD_CODER])
-            write_tables(data, out / "tables", figures=figures, seed=seed)
+            write_tables(data, out / "tables", figures=figures, seed=seed, allow_identifiers=allow_identifiers)
             everyone = load(project)
             options = {"units": everyone.units, "texts": everyone.texts, "seed": seed}
             pooled = agreement(everyone.codings, coders=list(CODERS), **options)

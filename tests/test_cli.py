@@ -125,6 +125,16 @@ def test_demo_job_on_the_sample_data(tmp_path, capsys):
     assert (info["interview"]["documents"], info["fieldnote"]["documents"]) == (12, 3)
     # the main job goes on to code the sample and tabulate the suggestions
     assert main(["code", str(project), "--codebook", str(REPO / "codebooks" / "asymmetries.yaml"), "--quiet"]) == 0
+    # nothing with quotes leaves before the planted slips are dealt with
+    assert main(["codings", str(project), "--out", str(tmp_path / "codings.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to write codings" in err and "'Sergeant Okafor' (rank_name)" in err and "Traceback" not in err
+    assert not (tmp_path / "codings.csv").exists()
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    assert main(["pseudonymise", str(project), "--key", str(keys / "key.json"), "--by", "demo", "--json"]) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert sorted(r["pseudonym"] for r in done["replacements"]) == ["[OFFICER-1]", "[OFFICER-2]", "[STATION-1]"]
     assert main(["codings", str(project), "--out", str(tmp_path / "codings.csv"), "--status", "suggested"]) == 0
     assert main(["tables", str(project), "--out", str(tmp_path / "tables"), "--include-suggestions",
                  "--no-figures"]) == 0

@@ -61,6 +61,8 @@ class AnalysisData:
     dropped: int = 0
     attributes: tuple[str, ...] = field(default=())
     coders: tuple[str, ...] | None = None  # the coders whose confirmed codings were kept (None: everyone)
+    #: The project file the data came from: exports of quotes check its anonymisation audit first.
+    source: Path | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -138,7 +140,8 @@ def load(
     texts = {doc_id: project.text(doc_id) for doc_id in documents["doc_id"]}
     return AnalysisData(codings=codings, units=units, texts=texts, codebook=_codebook(project, codebook),
                         statuses=statuses, dropped=dropped, attributes=tuple(attributes),
-                        coders=None if coders is None else tuple(coders))
+                        coders=None if coders is None else tuple(coders),
+                        source=project.path)
 
 
 def _place(codings: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:

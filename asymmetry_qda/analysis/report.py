@@ -32,7 +32,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import InputError, Problem
 from ..fileio import write_bytes_atomically, write_text_atomically
+from ..model import text_sha256
 from .alignment import alignment_quotes, failure_alignment, response_fits
 from .balance import group_balance, participant_balance, theme_poles
 from .counts import code_frequencies, code_matrix
@@ -161,15 +163,32 @@ def _cooccurrence_note(unit: str, depth: int, which: str) -> str:
 
 
 def write_tables(data: AnalysisData, out: str | Path, *, figures: bool = True, seed: int = 0,
-                 tables: list[Table] | None = None) -> dict:
+                 tables: list[Table] | None = None, allow_identifiers: bool = False) -> dict:
     """Write every table as CSV, an XLSX workbook, ``tables.md``, ``tables.tex``, figures and ``manifest.json``.
 
     Returns the manifest. Files are written atomically; a file is replaced only
-    when the whole run succeeded up to it.
+    when the whole run succeeded up to it. When a table quotes participants
+    and ``data`` came from a project, the project's anonymisation audit is
+    checked first (see :mod:`asymmetry_qda.anonymise.guard`): unresolved
+    high-severity findings stop the export unless ``allow_identifiers``.
     """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     tables = build_tables(data, seed=seed) if tables is None else tables
+    quoting = [t.name for t in tables if len(t.frame) and any(c == "text" or str(c).endswith("_text")
+                                                               for c in t.frame.columns)]
+    if quoting and data.source is not None:
+        from ..project import Project
+
+        with Project.open(data.source) as project:
+            stored = dict(project.documents()[["doc_id", "sha256"]].itertuples(index=False))
+            changed = sorted(d for d, text in data.texts.items() if stored.get(d) != text_sha256(text))
+            if changed:
+                raise InputError(Problem("tables", f"the data was loaded before {', '.join(changed[:5])} changed in "
+                                         f"{data.source} (pseudonymised or replaced), so its quotes are out of date",
+                                         fix="load(project) again and pass the new data"))
+            project.check_export(f"tables with quotes ({', '.join(quoting)}) to {out}",
+                                 allow_identifiers=allow_identifiers)
+    out.mkdir(parents=True, exist_ok=True)
     written: dict[str, bytes] = {}
     for table in tables:
         written[f"{table.name}.csv"] = table.frame.to_csv(index=table.index, lineterminator="\n").encode("utf-8")

@@ -60,7 +60,8 @@ __all__ = [
 ]
 
 #: Columns of the frame :func:`audit_texts` returns, in order.
-COLUMNS: tuple[str, ...] = ("doc_id", "start", "end", "text", "kind", "source", "severity", "context")
+COLUMNS: tuple[str, ...] = ("doc_id", "start", "end", "text", "kind", "source", "severity", "context", "core_start",
+                             "core_end")
 #: Characters of context either side of a finding.
 CONTEXT_CHARS = 40
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
@@ -940,7 +941,9 @@ def audit_texts(
         (``texts[doc_id][start:end]``), ``kind`` (see :data:`KINDS`),
         ``source`` (``pattern.<rule>``, ``ner.<LABEL>`` or
         ``deny_list``), ``severity`` (``high``, ``medium``, ``low``) and
-        ``context`` (40 characters either side, on one line); sorted by
+        ``context`` (40 characters either side, on one line), ``core_start``
+        and ``core_end`` (the identifying part: the name in "DCI Walsh", which
+        is what pseudonymisation replaces); sorted by
         ``doc_id`` and ``start``. Where findings overlap only the most specific
         is kept (pattern before NER, then the longest); deny-list findings are
         always kept.
@@ -987,10 +990,10 @@ def audit_texts(
     for (doc_id, text, masks), doc in zip(prepared, docs):
         for f in _document_findings(text, masks, doc, deny_found, exact):
             rows.append((doc_id, f.start, f.end, f.text, f.kind, f.source, f.severity,
-                         _context(text, f.start, f.end)))
+                         _context(text, f.start, f.end), f.core_start, f.core_end))
 
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    frame = frame.astype({"start": "int64", "end": "int64"})
+    frame = frame.astype({"start": "int64", "end": "int64", "core_start": "int64", "core_end": "int64"})
     frame = frame.sort_values(["doc_id", "start", "end", "kind"], kind="stable").reset_index(drop=True)
     return frame
 

@@ -14,9 +14,30 @@ Migration 2 adds ``models``: each trained code suggester with its parameters
 and the exact training set it learned from (unit texts, features and human
 labels), so the same model version is refitted identically on demand; no
 pickled object is ever stored or loaded.
+
+Migration 3 adds ``audit_dismissals`` (audit findings a person checked and
+judged not identifying, with who and why, so the export guard lets them
+pass) and a random ``project_id`` that ties a pseudonym key file to its
+project.
 """
 
 from __future__ import annotations
+
+#: The triggers that keep codings and memos append-only. Pseudonymisation
+#: (:mod:`asymmetry_qda.anonymise.rewrite`) is the one operation that lifts
+#: them, inside its transaction, to move offsets onto the pseudonymised text.
+APPEND_ONLY_TRIGGERS = """
+CREATE TRIGGER codings_append_only_update BEFORE UPDATE ON codings
+BEGIN SELECT RAISE(ABORT, 'codings are append-only: add a row that supersedes this one'); END;
+CREATE TRIGGER codings_append_only_delete BEFORE DELETE ON codings
+BEGIN SELECT RAISE(ABORT, 'codings are append-only: add a row that supersedes this one'); END;
+CREATE TRIGGER memos_append_only_update BEFORE UPDATE ON memos
+BEGIN SELECT RAISE(ABORT, 'memos are append-only: add a memo that supersedes this one'); END;
+CREATE TRIGGER memos_append_only_delete BEFORE DELETE ON memos
+BEGIN SELECT RAISE(ABORT, 'memos are append-only: add a memo that supersedes this one'); END;
+"""
+APPEND_ONLY_TRIGGER_NAMES = ("codings_append_only_update", "codings_append_only_delete", "memos_append_only_update",
+                             "memos_append_only_delete")
 
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (1, """
@@ -164,15 +185,7 @@ CREATE TABLE ingest_log (
     created_at TEXT NOT NULL
 );
 
-CREATE TRIGGER codings_append_only_update BEFORE UPDATE ON codings
-BEGIN SELECT RAISE(ABORT, 'codings are append-only: add a row that supersedes this one'); END;
-CREATE TRIGGER codings_append_only_delete BEFORE DELETE ON codings
-BEGIN SELECT RAISE(ABORT, 'codings are append-only: add a row that supersedes this one'); END;
-CREATE TRIGGER memos_append_only_update BEFORE UPDATE ON memos
-BEGIN SELECT RAISE(ABORT, 'memos are append-only: add a memo that supersedes this one'); END;
-CREATE TRIGGER memos_append_only_delete BEFORE DELETE ON memos
-BEGIN SELECT RAISE(ABORT, 'memos are append-only: add a memo that supersedes this one'); END;
-"""),
+""" + APPEND_ONLY_TRIGGERS),
     (2, """
 CREATE TABLE models (
     model_id     TEXT PRIMARY KEY,
@@ -185,6 +198,20 @@ CREATE TABLE models (
     created_at   TEXT NOT NULL,
     discarded_at TEXT
 );
+"""),
+    (3, """
+CREATE TABLE audit_dismissals (
+    doc_id     TEXT NOT NULL REFERENCES documents (doc_id),
+    start      INTEGER NOT NULL,
+    "end"      INTEGER NOT NULL,
+    text       TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    decided_by TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (doc_id, start, "end", kind)
+);
+INSERT OR IGNORE INTO project_info (key, value) VALUES ('project_id', lower(hex(randomblob(16))));
 """),
 )
 

@@ -1,0 +1,402 @@
+"""Apply a pseudonym plan to a project, and keep the key outside it.
+
+:func:`pseudonymise_project` replaces the planned stretches of every document
+(see :mod:`.pseudonyms`) and moves everything that points into the texts so
+that it still covers the same words: codings (current and superseded, with
+their evidence offsets), memos, segments and dismissed findings. In one
+transaction it also
+
+* pseudonymises every earlier version of every document kept for history, and
+  the codings made on them, with the same originals;
+* replaces the originals, whole words and in any case, in free text: memos,
+  coding notes, rule triggers, speaker names, and the sentence texts of stored
+  suggester training sets;
+* records the run (counts only) in ``runs``.
+
+The key, original to pseudonym with every replacement's new offsets, is
+written to a JSON file that must not sit beside the project file; the
+original document texts go into it only with ``keep_original``. Nothing of
+the originals is left in the project: the file is vacuumed afterwards, so
+freed pages do not keep old text either.
+
+Pseudonymisation is the one operation that rewrites stored codings and memos
+instead of appending: their whole point is that the original words leave the
+project. Every coding keeps its id, coder, code, status, time and place in
+its supersedes chain; only offsets, the text hash and text fields change.
+
+A replacement that cuts through a coding's or memo's boundary (the coded span
+starts or ends inside a name) is handled as ``boundary`` says: ``expand``
+(default) widens the span to the whole pseudonym, ``shrink`` narrows it to
+leave the pseudonym out, ``error`` refuses and lists every such coding. Each
+widened or narrowed coding is listed in the report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError, Problem
+from ..fileio import write_text_atomically
+from ..store.schema import APPEND_ONLY_TRIGGER_NAMES, APPEND_ONLY_TRIGGERS
+from ..store.sqlite import Store, _statements, utc_now
+from ..model import text_sha256
+from .pseudonyms import WORD_AFTER, WORD_BEFORE, Boundary, OffsetMap, check_plan, literal_alternation, replace_spans
+
+__all__ = ["KEY_FORMAT", "PseudonymisationReport", "load_key", "pseudonymise_project"]
+
+KEY_FORMAT = "asymmetry-qda pseudonym key"
+KEY_WARNING = ("This file re-identifies people in the study. Keep it apart from the project, on an encrypted drive, "
+               "and never share it or put it in an export.")
+BOUNDARIES = ("expand", "shrink", "error")
+REPLACEMENT_COLUMNS = ["doc_id", "start", "end", "pseudonym", "kind", "severity", "source"]
+ADJUSTED_COLUMNS = ["what", "id", "doc_id", "code_id", "coder_id", "old_start", "old_end", "new_start", "new_end",
+                    "action"]
+
+
+@dataclass(frozen=True)
+class PseudonymisationReport:
+    """What :func:`pseudonymise_project` changed; holds no original.
+
+    ``replacements``: one row per replacement, with its offsets in the new
+    text. ``adjusted``: codings and memos whose boundary a replacement cut,
+    with old and new offsets and what was done.
+    """
+
+    run_id: str
+    key: Path
+    documents: int
+    replacements: pd.DataFrame
+    adjusted: pd.DataFrame
+    moved: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        by_label = self.replacements["pseudonym"].str.extract(r"\[([^\]-]+)")[0].value_counts().sort_index()
+        labels = ", ".join(f"{k} {v}" for k, v in by_label.items())
+        moved = ", ".join(f"{v} {k}" for k, v in self.moved.items() if v)
+        return (f"pseudonymised {len(self.replacements)} stretches in {self.documents} documents"
+                f"{f' ({labels})' if labels else ''}; moved {moved or 'nothing'}; "
+                f"{len(self.adjusted)} coding/memo boundaries adjusted; key written to {self.key}")
+
+
+def load_key(path: str | Path, *, project_id: str | None = None) -> dict:
+    """Read a key file (checking it is one, and of this project when ``project_id`` is given)."""
+    path = Path(path)
+    try:
+        key = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(Problem(str(path), f"cannot be read as a pseudonym key ({exc})",
+                                 fix="pass the key file an earlier pseudonymisation wrote, or a new path")) from exc
+    if not isinstance(key, dict) or key.get("format") != KEY_FORMAT or not isinstance(key.get("entries"), list):
+        raise InputError(Problem(str(path), "is not an asymmetry-qda pseudonym key",
+                                 fix="pass the key file an earlier pseudonymisation wrote, or a new path"))
+    if project_id is not None and key.get("project_id") != project_id:
+        raise InputError(Problem(str(path), "is the key of another project",
+                                 fix="each project has its own key: pass this project's key or a new path"))
+    return key
+
+
+def _key_path(key: str | Path, project: Path) -> Path:
+    path = Path(key).expanduser().resolve()
+    if path == project.resolve() or path.parent == project.resolve().parent:
+        raise InputError(Problem(str(key), "is beside the project file: whoever gets the project folder gets the key",
+                                 fix="write the key somewhere else, e.g. --key ~/secure/study-key.json"))
+    if path.suffix.lower() != ".json":
+        raise InputError(Problem(str(key), "the key is a JSON file", fix="name it like study-key.json"))
+    if not path.parent.is_dir():
+        raise InputError(Problem(str(key), f"the folder {path.parent} does not exist", fix="create it first"))
+    return path
+
+
+def _scrubber(mapping: Mapping[str, str], *, ignore_case: bool):
+    """A function replacing every whole-word original in a string by its pseudonym."""
+    if not mapping:
+        return lambda s: s
+    lookup = {(k.casefold() if ignore_case else k): v for k, v in mapping.items()}
+    pattern = re.compile(WORD_BEFORE + literal_alternation(lookup) + WORD_AFTER, re.IGNORECASE if ignore_case else 0)
+
+    def find(text: str) -> list[tuple[int, int, str]]:
+        out = []
+        for m in pattern.finditer(text):
+            word = " ".join(m.group().split())
+            out.append((m.start(), m.end(), lookup[word.casefold() if ignore_case else word]))
+        return out
+
+    def scrub(text: Any) -> Any:
+        if not isinstance(text, str):
+            return text
+        return replace_spans(text, find(text))
+
+    scrub.find = find  # type: ignore[attr-defined]
+    return scrub
+
+
+def _scrub_json(value: Any, scrub) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        return [_scrub_json(v, scrub) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub_json(v, scrub) for k, v in value.items()}
+    return value
+
+
+def pseudonymise_project(
+    store: Store,
+    plan: pd.DataFrame,
+    *,
+    key: str | Path,
+    boundary: Boundary = "expand",
+    keep_original: bool = False,
+    by: str | None = None,
+) -> PseudonymisationReport:
+    """Apply ``plan`` (see :func:`.pseudonyms.plan_pseudonyms`) to the project in ``store``.
+
+    ``key`` is the key file to write (extended if it exists: it must be this
+    project's). Everything happens in one transaction; the key is written
+    before it commits and restored if the commit fails, so project and key
+    never disagree.
+    """
+    if boundary not in BOUNDARIES:
+        raise InputError(Problem("boundary", f"{boundary!r} is not one of {', '.join(BOUNDARIES)}",
+                                 fix="pass boundary='expand', 'shrink' or 'error'"))
+    db = store.connection
+    project_id = db.execute("SELECT value FROM project_info WHERE key = 'project_id'").fetchone()[0]
+    key_path = _key_path(key, store.path)
+    previous = key_path.read_text(encoding="utf-8") if key_path.exists() else None
+    key_data = load_key(key_path, project_id=project_id) if previous is not None else {
+        "format": KEY_FORMAT, "format_version": 1, "warning": KEY_WARNING, "project_id": project_id,
+        "key_id": uuid.uuid4().hex, "created_at": utc_now(), "entries": [], "replacements": [], "original_texts": {}}
+
+    texts = {r["doc_id"]: r["text"] for r in db.execute("SELECT doc_id, text FROM documents")}
+    per_doc = check_plan(plan, texts)
+    if not per_doc:  # nothing to replace: no key, no run
+        return PseudonymisationReport("", key_path, 0, pd.DataFrame(columns=REPLACEMENT_COLUMNS),
+                                      pd.DataFrame(columns=ADJUSTED_COLUMNS), {})
+    plan = plan.reset_index(drop=True)
+    mapping: dict[str, str] = {}
+    for original, pseudonym in sorted(zip(plan["original"], plan["pseudonym"], strict=True)):
+        mapping.setdefault(" ".join(original.split()), pseudonym)
+    scrub_free = _scrubber(mapping, ignore_case=True)
+    scrub_exact = _scrubber(mapping, ignore_case=False)
+    run_id = uuid.uuid4().hex
+    now = utc_now()
+    details = {(str(r.doc_id), int(r.start)): r for r in plan.itertuples(index=False)}
+
+    problems: list[Problem] = []
+    adjusted: list[dict] = []
+    replaced: list[dict] = []
+    key_rows: list[dict] = []
+    moved = {"codings": 0, "memos": 0, "segments": 0, "earlier versions": 0}
+    db.execute("PRAGMA secure_delete = ON")
+    key_written = False
+    try:
+        with store.transaction():
+            for name in APPEND_ONLY_TRIGGER_NAMES:
+                db.execute(f"DROP TRIGGER {name}")
+            for doc_id, reps in per_doc:
+                old = db.execute("SELECT text, sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+                new_text = replace_spans(old["text"], reps)
+                new_sha = text_sha256(new_text)
+                offsets = OffsetMap.build(reps)
+                moved["codings"] += _move_codings(db, doc_id, old["sha256"], new_sha, offsets, boundary, adjusted,
+                                                  problems)
+                moved["memos"] += _move_memos(db, doc_id, offsets, boundary, adjusted, problems)
+                moved["segments"] += _move_segments(db, doc_id, offsets)
+                _move_dismissals(db, doc_id, offsets)
+                if keep_original:
+                    key_data["original_texts"].setdefault(doc_id, []).append(
+                        {"run_id": run_id, "sha256": old["sha256"], "text": old["text"]})
+                db.execute("UPDATE documents SET text = ?, sha256 = ?, n_chars = ? WHERE doc_id = ?",
+                           (new_text, new_sha, len(new_text), doc_id))
+                for i, (start, end, pseudonym) in enumerate(reps):
+                    row = details[(doc_id, start)]
+                    replaced.append({"doc_id": doc_id, "start": offsets.new_starts[i], "end": offsets.new_ends[i],
+                                     "pseudonym": pseudonym, "kind": row.kind, "severity": row.severity,
+                                     "source": row.source})
+                    key_rows.append({"run_id": run_id, "doc_id": doc_id, "start": offsets.new_starts[i],
+                                     "end": offsets.new_ends[i], "original": row.original, "pseudonym": pseudonym,
+                                     "kind": row.kind})
+            if problems:
+                raise InputError(problems)
+            moved["earlier versions"] = _rewrite_history(db, scrub_exact, keep_original, key_data, run_id)
+            _scrub_free_text(db, scrub_free)
+            db.execute("DELETE FROM project_info WHERE key = 'audit_cache'")  # it quotes the originals
+            counts = pd.Series([r["pseudonym"] for r in replaced], dtype="object").str.extract(r"\[([^\]-]+)")[0]
+            db.execute("INSERT INTO runs (run_id, kind, options, n_added, started_at, finished_at) "
+                       "VALUES (?, 'pseudonymise', ?, ?, ?, ?)",
+                       (run_id, json.dumps({"key_id": key_data["key_id"], "by": by, "boundary": boundary,
+                                            "keep_original": keep_original, "documents": [d for d, _ in per_doc],
+                                            "by_label": counts.value_counts().sort_index().to_dict(),
+                                            "adjusted": len(adjusted)}, sort_keys=True),
+                        len(replaced), now, utc_now()))
+            for statement in _statements(APPEND_ONLY_TRIGGERS):
+                db.execute(statement)
+            _extend_key(key_data, key_rows, now)
+            write_text_atomically(key_path, json.dumps(key_data, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+            key_written = True
+            os.chmod(key_path, 0o600)
+    except BaseException:
+        if key_written:  # it failed after the key was written (at the commit): put the key back as it was
+            _restore(key_path, previous)
+        raise
+    db.execute("VACUUM")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return PseudonymisationReport(run_id, key_path, len(per_doc),
+                                  pd.DataFrame(replaced, columns=REPLACEMENT_COLUMNS),
+                                  pd.DataFrame(adjusted, columns=ADJUSTED_COLUMNS), moved)
+
+
+def _restore(path: Path, previous: str | None) -> None:
+    if previous is None:
+        path.unlink(missing_ok=True)
+    else:
+        write_text_atomically(path, previous)
+
+
+def _extend_key(key: dict, rows: list[dict], now: str) -> None:
+    entries = {e["pseudonym"]: e for e in key["entries"]}
+    for row in rows:
+        entry = entries.setdefault(row["pseudonym"], {"pseudonym": row["pseudonym"], "originals": [], "kinds": []})
+        for name, value in (("originals", row["original"]), ("kinds", row["kind"])):
+            if value not in entry[name]:
+                entry[name].append(value)
+    key["entries"] = sorted(entries.values(), key=lambda e: e["pseudonym"])
+    key["replacements"] = key.get("replacements", []) + rows
+    key["updated_at"] = now
+
+
+def _moved(what: str, ident: str, doc_id: str, code_id: str | None, who: str, start: int, end: int,
+           offsets: OffsetMap, boundary: Boundary, adjusted: list[dict],
+           problems: list[Problem]) -> tuple[int, int] | None:
+    """The new offsets of a coding's or memo's span; a cut boundary is recorded (or a problem, if refused)."""
+    try:
+        new_start, new_end, cut = offsets.span(start, end, boundary=boundary)
+    except ValueError as exc:
+        problems.append(Problem(f"{what} {ident} ({doc_id}, {code_id}, by {who})", f"[{start}, {end}): {exc}",
+                                fix="pass boundary='expand' to widen it to the whole pseudonym, or leave that "
+                                    "finding out of the plan"))
+        return None
+    if cut:
+        adjusted.append({"what": what, "id": ident, "doc_id": doc_id, "code_id": code_id, "coder_id": who,
+                         "old_start": start, "old_end": end, "new_start": new_start, "new_end": new_end,
+                         "action": boundary})
+    return new_start, new_end
+
+
+def _move_codings(db, doc_id: str, old_sha: str, new_sha: str, offsets: OffsetMap, boundary: Boundary,
+                  adjusted: list[dict], problems: list[Problem]) -> int:
+    rows = db.execute("""SELECT coding_id, start, "end", code_id, coder_id, evidence FROM codings
+                         WHERE doc_id = ? AND text_sha256 = ?""", (doc_id, old_sha)).fetchall()
+    for row in rows:
+        moved = _moved("coding", row["coding_id"], doc_id, row["code_id"], row["coder_id"], row["start"], row["end"],
+                       offsets, boundary, adjusted, problems)
+        if moved is None:
+            continue
+        evidence = json.loads(row["evidence"])
+        for item in evidence:
+            if isinstance(item, dict) and isinstance(item.get("start"), int) and isinstance(item.get("end"), int):
+                item["start"], item["end"], _ = offsets.span(item["start"], item["end"])
+        db.execute("""UPDATE codings SET start = ?, "end" = ?, text_sha256 = ?, evidence = ? WHERE coding_id = ?""",
+                   (*moved, new_sha, json.dumps(evidence), row["coding_id"]))
+    return len(rows)
+
+
+def _move_memos(db, doc_id: str, offsets: OffsetMap, boundary: Boundary, adjusted: list[dict],
+                problems: list[Problem]) -> int:
+    rows = db.execute("""SELECT memo_id, start, "end", code_id, author FROM memos
+                         WHERE doc_id = ? AND start IS NOT NULL AND "end" IS NOT NULL""", (doc_id,)).fetchall()
+    for row in rows:
+        moved = _moved("memo", row["memo_id"], doc_id, row["code_id"], row["author"], row["start"], row["end"],
+                       offsets, boundary, adjusted, problems)
+        if moved is not None:
+            db.execute("""UPDATE memos SET start = ?, "end" = ? WHERE memo_id = ?""", (*moved, row["memo_id"]))
+    return len(rows)
+
+
+def _move_segments(db, doc_id: str, offsets: OffsetMap) -> int:
+    rows = db.execute("""SELECT segment_id, start, "end" FROM segments WHERE doc_id = ?""", (doc_id,)).fetchall()
+    for row in rows:
+        # a boundary inside a name moves to the pseudonym's start, so neighbouring segments still tile the text
+        start, end = offsets.point(row["start"]), offsets.point(row["end"])
+        if end <= start:
+            end = offsets.span(row["start"], row["end"])[1]
+        db.execute("""UPDATE segments SET start = ?, "end" = ? WHERE segment_id = ?""",
+                   (start, end, row["segment_id"]))
+    return len(rows)
+
+
+def _move_dismissals(db, doc_id: str, offsets: OffsetMap) -> None:
+    rows = db.execute("""SELECT rowid, start, "end" FROM audit_dismissals WHERE doc_id = ?""", (doc_id,)).fetchall()
+    for row in rows:
+        if offsets.touches(row["start"], row["end"]):
+            db.execute("DELETE FROM audit_dismissals WHERE rowid = ?", (row["rowid"],))
+        else:
+            start, end, _ = offsets.span(row["start"], row["end"])
+            db.execute("""UPDATE audit_dismissals SET start = ?, "end" = ? WHERE rowid = ?""",
+                       (start, end, row["rowid"]))
+
+
+def _rewrite_history(db, scrub, keep_original: bool, key: dict, run_id: str) -> int:
+    """Pseudonymise earlier versions of documents, and the codings made on them."""
+    count = 0
+    for version in db.execute("SELECT doc_id, version, sha256, text FROM document_versions").fetchall():
+        reps = scrub.find(version["text"])
+        if not reps:
+            continue
+        count += 1
+        offsets = OffsetMap.build(reps)
+        new_text = replace_spans(version["text"], reps)
+        new_sha = text_sha256(new_text)
+        rows = db.execute("""SELECT coding_id, start, "end" FROM codings WHERE doc_id = ? AND text_sha256 = ?""",
+                          (version["doc_id"], version["sha256"])).fetchall()
+        for row in rows:
+            start, end, _ = offsets.span(row["start"], row["end"])
+            db.execute("""UPDATE codings SET start = ?, "end" = ?, text_sha256 = ? WHERE coding_id = ?""",
+                       (start, end, new_sha, row["coding_id"]))
+        if keep_original:
+            key["original_texts"].setdefault(version["doc_id"], []).append(
+                {"run_id": run_id, "version": version["version"], "sha256": version["sha256"],
+                 "text": version["text"]})
+        db.execute("UPDATE document_versions SET text = ?, sha256 = ? WHERE doc_id = ? AND version = ?",
+                   (new_text, new_sha, version["doc_id"], version["version"]))
+    return count
+
+
+def _scrub_free_text(db, scrub) -> None:
+    """Originals out of memos, coding notes and evidence, speaker names and training sets."""
+    for row in db.execute("SELECT memo_id, text FROM memos").fetchall():
+        new = scrub(row["text"])
+        if new != row["text"]:
+            db.execute("UPDATE memos SET text = ? WHERE memo_id = ?", (new, row["memo_id"]))
+    for row in db.execute("SELECT coding_id, note, evidence FROM codings").fetchall():
+        note = scrub(row["note"])
+        items = json.loads(row["evidence"])
+        for item in items:
+            if isinstance(item, dict):
+                for name in ("triggers", "context"):
+                    if name in item:
+                        item[name] = _scrub_json(item[name], scrub)
+        evidence = json.dumps(items)
+        if note != row["note"] or evidence != row["evidence"]:
+            db.execute("UPDATE codings SET note = ?, evidence = ? WHERE coding_id = ?",
+                       (note, evidence, row["coding_id"]))
+    for row in db.execute("SELECT DISTINCT speaker FROM segments WHERE speaker IS NOT NULL").fetchall():
+        new = scrub(row["speaker"])
+        if new != row["speaker"]:
+            db.execute("UPDATE segments SET speaker = ? WHERE speaker = ?", (new, row["speaker"]))
+    for row in db.execute("SELECT model_id, training FROM models").fetchall():
+        data = json.loads(row["training"])
+        if isinstance(data.get("X"), dict) and "text" in data["X"]:
+            data["X"]["text"] = _scrub_json(data["X"]["text"], scrub)
+        training = json.dumps(data)
+        if training != row["training"]:
+            db.execute("UPDATE models SET training = ? WHERE model_id = ?", (training, row["model_id"]))
