@@ -111,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what a suggestion covers: the sentence or turn holding the match, or the match itself")
     p.add_argument("--n-process", type=int, default=1, metavar="N", help="processes for spaCy (default 1)")
     p.add_argument("--include-interviewer", action="store_true", help="also code interviewer turns")
+    p.add_argument("--backend", choices=["local", "dask"], default="local",
+                   help="local (default: this machine, --n-process) or dask (a Dask cluster; needs "
+                        "asymmetry_qda[dask])")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="with --backend dask: a running scheduler, e.g. tcp://10.0.0.5:8786 (default: start a "
+                        "local cluster)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="with --backend dask and no --scheduler: local worker processes (default: one per core)")
     p.set_defaults(run=cmd_code)
 
     p = commands.add_parser(
@@ -398,8 +406,12 @@ def cmd_segments(args: argparse.Namespace) -> int:
 
 def cmd_code(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
+        if args.backend == "local" and (args.scheduler or args.workers):
+            raise QDAError("--scheduler and --workers go with --backend dask. Fix: add --backend dask")
+        dask_options = {"client": args.scheduler, "workers": args.workers} if args.backend == "dask" else {}
         report = project.code(args.codebook, model=args.model, unit=args.unit, n_process=args.n_process,
-                              include_interviewer=args.include_interviewer, progress=None if not args.quiet else False)
+                              include_interviewer=args.include_interviewer, progress=None if not args.quiet else False,
+                              backend=args.backend, **dask_options)
     emit(args, report.summary(), report)
     return 0
 

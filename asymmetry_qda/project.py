@@ -297,6 +297,10 @@ class Project:
         n_process: int = 1,
         batch_size: int = 64,
         progress: bool | None = None,
+        backend: Literal["local", "dask"] = "local",
+        client=None,
+        workers: int | None = None,
+        batch_turns: int | None = None,
     ) -> "CodeRunReport":
         """Run the rule tagger and store its suggestions (see :mod:`asymmetry_qda.tagger.run`).
 
@@ -304,6 +308,13 @@ class Project:
         context, a confidence, the codebook hash and the pipeline. Interviewer
         turns are skipped unless ``include_interviewer``. Running again with the
         same codebook adds nothing; human decisions are never touched.
+
+        ``backend="dask"`` tags on a Dask cluster: ``client`` is a
+        ``distributed.Client``, a scheduler address, or None for a local
+        cluster of ``workers`` processes (default one per core). Suggestions
+        are committed per batch of about ``batch_turns`` turns of whole
+        documents; they are the same, with the same ids, as with the local
+        backend (see :mod:`asymmetry_qda.tagger.dask_run`).
         """
         from .codebook import Codebook, load_codebook
         from .tagger.run import code_project
@@ -311,7 +322,8 @@ class Project:
         if not isinstance(codebook, Codebook):
             codebook = load_codebook(codebook)
         return code_project(self._store, codebook, model=model, unit=unit, include_interviewer=include_interviewer,
-                            n_process=n_process, batch_size=batch_size, progress=progress)
+                            n_process=n_process, batch_size=batch_size, progress=progress, backend=backend,
+                            client=client, workers=workers, batch_turns=batch_turns)
 
     def code_span(self, doc_id: str, start: int, end: int, code: str, *, coder: str, memo: str | None = None) -> str:
         """Code ``text[start:end]`` of ``doc_id`` by hand (a confirmed human coding); returns its id."""

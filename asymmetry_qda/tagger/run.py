@@ -122,12 +122,32 @@ def code_project(
     n_process: int = 1,
     batch_size: int = 64,
     progress: bool | None = None,
+    backend: str = "local",
+    client=None,
+    workers: int | None = None,
+    batch_turns: int | None = None,
 ) -> CodeRunReport:
-    """Run the tagger over a project's turns and store new suggestions (see the module docstring)."""
+    """Run the tagger over a project's turns and store new suggestions (see the module docstring).
+
+    ``backend="local"`` tags in this process (``n_process`` > 1: a process
+    pool) and writes everything in one transaction. ``backend="dask"`` tags
+    on a Dask cluster (``client``: a ``distributed.Client``, a scheduler
+    address, or None for a local cluster of ``workers`` processes, default one
+    per core; see :mod:`asymmetry_qda.tagger.dask_run`) and commits one
+    transaction per batch of whole documents (``batch_turns`` turns), so an
+    interrupted run keeps whole batches and running again adds only the rest.
+    Both backends store the same suggestions with the same ids.
+    """
+    from ..cluster import check_backend
+
     if unit not in UNITS:
         raise InputError(Problem("unit", f"{unit!r} is not one of {', '.join(UNITS)}", fix="use sentence, turn or span"))
     if not isinstance(n_process, int) or n_process < 1:
         raise InputError(Problem("n_process", f"{n_process!r} is not a whole number >= 1", fix="use 1 or more"))
+    check_backend(backend)
+    if backend == "local" and (client is not None or workers is not None or batch_turns is not None):
+        raise InputError(Problem("backend", "client, workers and batch_turns are options of the dask backend",
+                                 fix="pass backend='dask' with them, or leave them out"))
     nlp = build_pipeline(codebook, model=model)
     label = pipeline_label(nlp)
     db = store.connection
@@ -136,56 +156,110 @@ def code_project(
     total = db.execute("SELECT COUNT(*) FROM segments WHERE unit = 'turn'" +
                        ("" if want_interviewer else " AND is_interviewer = 0")).fetchone()[0]
     report = CodeRunReport(uuid.uuid4().hex, codebook.content_hash, label, unit)
-    stream = tag_stream(_turns(db, want_interviewer), codebook, model=model, nlp=nlp, n_process=n_process,
-                        batch_size=batch_size)
-    grouped: dict[tuple[str, str, int, int, str], dict] = {}
-    for (length, matches), turn in _progress(stream, total, progress):
-        report.turns += 1
-        for match in matches:
-            code = codes[match.code_id]
-            if not _speaker_ok(code.speakers, turn.is_interviewer, include_interviewer):
-                continue
-            report.matches += 1
-            start, end = turn.start + match.start, turn.start + match.end
-            unit_start, unit_end, segment_id = _unit_of(turn, start, end, unit, length)
-            key = (turn.doc_id, turn.text_sha256, unit_start, unit_end, code.id)
-            entry = grouped.setdefault(key, {"segment_id": segment_id, "evidence": []})
-            entry["evidence"].append({"rule_id": match.rule_id, "start": start, "end": end, "weight": match.weight,
-                                      "context": list(match.context), "triggers": list(match.triggers)})
-    now = utc_now()
+    options = {"model": model, "unit": unit, "include_interviewer": include_interviewer, "n_process": n_process,
+               "backend": backend}
+    turns = _turns(db, want_interviewer)
+    if backend == "local":
+        stream = tag_stream(turns, codebook, model=model, nlp=nlp, n_process=n_process, batch_size=batch_size)
+        grouped: dict[tuple[str, str, int, int, str], dict] = {}
+        for (length, matches), turn in _progress(stream, total, progress):
+            _group(grouped, report, turn, length, matches, codes, unit, include_interviewer)
+        now = utc_now()
+        with store.transaction() as write:
+            _start_run(write, codebook, report, label, options, now)
+            _write_suggestions(write, grouped, codes, codebook, label, report, now)
+            _finish_run(write, report)
+        return report
+
+    from ..cluster import dask_client
+    from .dask_run import DEFAULT_BATCH_TURNS, tag_batches_on_dask
+
+    batch_turns = DEFAULT_BATCH_TURNS if batch_turns is None else batch_turns
+    if not isinstance(batch_turns, int) or isinstance(batch_turns, bool) or batch_turns < 1:
+        raise InputError(Problem("batch_turns", f"{batch_turns!r} is not a whole number >= 1", fix="use e.g. 256"))
+    bar = _progress_bar(total, progress)
+    with dask_client(client, n_workers=workers) as dask:
+        with store.transaction() as write:  # the run is recorded first: an interrupted run shows as unfinished
+            _start_run(write, codebook, report, label, {**options, "batch_turns": batch_turns}, utc_now(),
+                       finished=False)
+        for batch in tag_batches_on_dask(turns, codebook, model=model, label=label, client=dask,
+                                          batch_turns=batch_turns, batch_size=batch_size):
+            grouped = {}
+            for (length, matches), turn in batch:
+                _group(grouped, report, turn, length, matches, codes, unit, include_interviewer)
+            with store.transaction() as write:
+                _write_suggestions(write, grouped, codes, codebook, label, report, utc_now())
+                _finish_run(write, report, finished=False)
+            if bar is not None:
+                bar.update(len(batch))
+    if bar is not None:
+        bar.close()
     with store.transaction() as write:
-        write.execute("INSERT OR IGNORE INTO codebooks (codebook_hash, name, version, content, added_at) "
-                      "VALUES (?, ?, ?, ?, ?)",
-                      (codebook.content_hash, codebook.name, codebook.version, codebook.content, now))
-        write.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, 'rule', ?, ?)",
-                      (TAGGER, "asymmetry_qda rule tagger", now))
-        for (doc_id, sha, start, end, code_id), entry in grouped.items():
-            exists = write.execute(
-                """SELECT 1 FROM codings c WHERE c.doc_id = ? AND c.text_sha256 = ? AND c.start = ? AND c."end" = ?
-                       AND c.code_id = ? AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)""",
-                (doc_id, sha, start, end, code_id)).fetchone()
-            if exists:
-                report.already_coded += 1
-                continue
-            status, context, confidence, best = _judge(codes[code_id], entry["evidence"])
-            write.execute(
-                """INSERT OR IGNORE INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
-                       coder_id, rule_id, confidence, context, evidence, segment_id, codebook_hash, pipeline, run_id,
-                       created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, 'rule', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (suggestion_id(sha, start, end, code_id), doc_id, sha, start, end, code_id, status, TAGGER, best,
-                 confidence, json.dumps(context), json.dumps(entry["evidence"]), entry["segment_id"],
-                 codebook.content_hash, label, report.run_id, now))
-            if status == "suggested":
-                report.added_suggested += 1
-            else:
-                report.added_suppressed += 1
-        options = {"model": model, "unit": unit, "include_interviewer": include_interviewer, "n_process": n_process}
-        write.execute("INSERT INTO runs (run_id, kind, codebook_hash, pipeline, options, n_added, started_at, "
-                      "finished_at) VALUES (?, 'code', ?, ?, ?, ?, ?, ?)",
-                      (report.run_id, codebook.content_hash, label, json.dumps(options),
-                       report.added_suggested + report.added_suppressed, now, utc_now()))
+        _finish_run(write, report)
     return report
+
+
+def _group(grouped: dict, report: CodeRunReport, turn: _Turn, length: int, matches, codes, unit: str,
+           include_interviewer: bool) -> None:
+    """Add one turn's matches to ``grouped``: one entry per (document, unit, code) with its evidence."""
+    report.turns += 1
+    for match in matches:
+        code = codes[match.code_id]
+        if not _speaker_ok(code.speakers, turn.is_interviewer, include_interviewer):
+            continue
+        report.matches += 1
+        start, end = turn.start + match.start, turn.start + match.end
+        unit_start, unit_end, segment_id = _unit_of(turn, start, end, unit, length)
+        key = (turn.doc_id, turn.text_sha256, unit_start, unit_end, code.id)
+        entry = grouped.setdefault(key, {"segment_id": segment_id, "evidence": []})
+        entry["evidence"].append({"rule_id": match.rule_id, "start": start, "end": end, "weight": match.weight,
+                                  "context": list(match.context), "triggers": list(match.triggers)})
+
+
+def _start_run(write, codebook: "Codebook", report: CodeRunReport, label: str, options: dict, now: str, *,
+               finished: bool = True) -> None:
+    write.execute("INSERT OR IGNORE INTO codebooks (codebook_hash, name, version, content, added_at) "
+                  "VALUES (?, ?, ?, ?, ?)",
+                  (codebook.content_hash, codebook.name, codebook.version, codebook.content, now))
+    write.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, 'rule', ?, ?)",
+                  (TAGGER, "asymmetry_qda rule tagger", now))
+    write.execute("INSERT INTO runs (run_id, kind, codebook_hash, pipeline, options, n_added, started_at, "
+                  "finished_at) VALUES (?, 'code', ?, ?, ?, 0, ?, ?)",
+                  (report.run_id, codebook.content_hash, label, json.dumps(options), now,
+                   None if not finished else now))
+
+
+def _finish_run(write, report: CodeRunReport, *, finished: bool = True) -> None:
+    """Record the suggestions added so far, and when the run finished (``finished``)."""
+    write.execute("UPDATE runs SET n_added = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END "
+                  "WHERE run_id = ?", (report.added_suggested + report.added_suppressed, finished, utc_now(),
+                                       report.run_id))
+
+
+def _write_suggestions(write, grouped: dict, codes, codebook: "Codebook", label: str, report: CodeRunReport,
+                       now: str) -> None:
+    """Insert one suggestion per grouped (document, unit, code) that no current coding already covers."""
+    for (doc_id, sha, start, end, code_id), entry in grouped.items():
+        exists = write.execute(
+            """SELECT 1 FROM codings c WHERE c.doc_id = ? AND c.text_sha256 = ? AND c.start = ? AND c."end" = ?
+                   AND c.code_id = ? AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)""",
+            (doc_id, sha, start, end, code_id)).fetchone()
+        if exists:
+            report.already_coded += 1
+            continue
+        status, context, confidence, best = _judge(codes[code_id], entry["evidence"])
+        write.execute(
+            """INSERT OR IGNORE INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
+                   coder_id, rule_id, confidence, context, evidence, segment_id, codebook_hash, pipeline, run_id,
+                   created_at)
+               VALUES (?, ?, ?, ?, ?, ?, 'rule', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (suggestion_id(sha, start, end, code_id), doc_id, sha, start, end, code_id, status, TAGGER, best,
+             confidence, json.dumps(context), json.dumps(entry["evidence"]), entry["segment_id"],
+             codebook.content_hash, label, report.run_id, now))
+        if status == "suggested":
+            report.added_suggested += 1
+        else:
+            report.added_suppressed += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,10 +385,24 @@ def _judge(code, evidence: list[dict]) -> tuple[str, list[str], float, str]:
 
 
 def _progress(stream, total: int, progress: bool | None):
+    bar = _progress_bar(total, progress)
+    if bar is None:
+        return stream
+
+    def counted():
+        with bar:
+            for item in stream:
+                bar.update(1)
+                yield item
+
+    return counted()
+
+
+def _progress_bar(total: int, progress: bool | None):
     if progress is None:
         progress = sys.stderr.isatty()
     if not progress:
-        return stream
+        return None
     from tqdm.auto import tqdm
 
-    return tqdm(stream, total=total, unit="turn", desc="coding")
+    return tqdm(total=total, unit="turn", desc="coding")
