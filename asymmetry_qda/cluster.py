@@ -59,7 +59,8 @@ def dask_client(client: "Client | str | None" = None, *, n_workers: int | None =
     """A Dask client: the one given, one connected to an address, or a new local cluster (closed on exit).
 
     A local cluster has ``n_workers`` single-threaded worker processes
-    (default: one per core), listens on 127.0.0.1 only and has no dashboard.
+    (default: one per core) and listens on 127.0.0.1 only (the dashboard on a
+    free port, so two clusters never clash).
     """
     distributed = _require_distributed()
     if client is not None and not isinstance(client, (str, distributed.Client)):
@@ -82,7 +83,7 @@ def dask_client(client: "Client | str | None" = None, *, n_workers: int | None =
         return
     workers = n_workers or (os.cpu_count() or 1)
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=40) as cluster, \
+                                  dashboard_address="127.0.0.1:0", silence_logs=40) as cluster, \
             distributed.Client(cluster, set_as_default=False) as local:
         yield local
 

@@ -1,6 +1,6 @@
 """Co-occurrence speed and memory on a large random unit × code matrix.
 
-Run: ``.venv/bin/python benchmarks/bench_cooccurrence.py [--units 1000000] [--codes 60] [--density 0.03]``
+Run: ``.venv/bin/python benchmarks/bench_cooccurrence.py [--units 1000000] [--codes 60] [--density 0.03] [--dask]``
 
 It builds a seeded random binary sparse matrix (units × codes at the given
 density) and reports the time of a bare ``X.T @ X``, the time of
@@ -13,6 +13,14 @@ the same density (one coding per coded sentence, with a units frame), and shows
 how the Fisher p-values' cost depends on N (scipy's hypergeometric, from Boost,
 is exact by prime factorisation up to N = 104,729, slower per pair as N grows).
 Target: ``cooccurrence_from_matrix`` within 0.3 s at 1,000,000 × 60 at 3 %.
+
+With ``--dask`` it also times ``cooccurrence(..., backend="dask")`` (and
+``code_frequencies``) on a :class:`distributed.LocalCluster` of ``--workers``
+single-threaded worker processes (default 2): the cluster's start-up
+separately, then each call on the running cluster (best of ``--dask-repeats``)
+next to the local call, on a small tidy frame (about ``--small`` codings) and
+on the full one, with the overhead (dask - local) and the ratio. Each dask
+table is checked equal, bit for bit, to the local one.
 """
 
 from __future__ import annotations
@@ -21,12 +29,15 @@ import argparse
 import sys
 import time
 import tracemalloc
+import warnings
 
 import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
 from asymmetry_qda.analysis.cooccurrence import cooccurrence, cooccurrence_from_matrix, unit_matrix
+from asymmetry_qda.analysis.counts import code_frequencies
+from asymmetry_qda.errors import QDAWarning
 
 TARGET_SECONDS = 0.3
 SENTENCES_PER_DOC = 1_000
@@ -99,6 +110,10 @@ def main() -> None:
     parser.add_argument("--codes", type=int, default=60)
     parser.add_argument("--density", type=float, default=0.03)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--dask", action="store_true", help="also time the dask backend on a LocalCluster")
+    parser.add_argument("--workers", type=int, default=2, help="with --dask: worker processes")
+    parser.add_argument("--small", type=int, default=10_000, help="with --dask: codings of the small frame")
+    parser.add_argument("--dask-repeats", type=int, default=3)
     args = parser.parse_args()
     codes = [f"theme{k // 10}.code{k:02d}" for k in range(args.codes)]
     print("command: " + " ".join([sys.executable, *sys.argv]))
@@ -150,6 +165,41 @@ def main() -> None:
     print(f"{'unit_matrix (sentence, units=)':<44}{built:>10.3f} s")
     print(f"{'cooccurrence (sentence, units=, all)':<44}{whole:>10.3f} s   ({len(tidy):,} rows)")
     print(f"{'cooccurrence (sentence, units=, by=leader)':<44}{by_leader:>10.3f} s   ({len(grouped):,} rows)")
+    if args.dask:
+        small_units = max(SENTENCES_PER_DOC, round(args.small / (args.codes * args.density)))
+        small = synthetic_tidy(random_matrix(small_units, args.codes, args.density, seed=3), codes)
+        dask_timings(args, {"small": small, "large": (codings, units)})
+
+
+def dask_timings(args, frames: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> None:
+    """Local and dask backends on each frame, the cluster running (its start-up timed apart)."""
+    import distributed
+
+    warnings.simplefilter("ignore", QDAWarning)  # c_caution: the same in both backends, checked below
+    started = time.perf_counter()
+    cluster = distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=40)
+    client = distributed.Client(cluster, set_as_default=False)
+    start_up = time.perf_counter() - started
+    print(f"\ndask: LocalCluster of {args.workers} single-threaded worker processes, start-up {start_up:.2f} s "
+          f"(not counted below; best of {args.dask_repeats}, npartitions=None: one per worker, more for large frames)")
+    calls = [("cooccurrence (sentence, units=)", cooccurrence, {}),
+             ("cooccurrence (sentence, units=, by=leader)", cooccurrence, {"by": "leader"}),
+             ("cooccurrence (document, units=)", cooccurrence, {"unit": "document"}),
+             ("code_frequencies (sentence, units=)", code_frequencies, {})]
+    print(f"{'frame':<8}{'codings':>11}  {'call':<44}{'local':>9}{'dask':>9}{'overhead':>10}{'dask/local':>12}")
+    try:
+        for size, (codings, units) in frames.items():
+            for name, function, options in calls:
+                local_seconds, local = best_of(args.dask_repeats, lambda: function(codings, units=units, **options))
+                dask_seconds, on_dask = best_of(args.dask_repeats, lambda: function(
+                    codings, units=units, backend="dask", client=client, **options))
+                pd.testing.assert_frame_equal(local, on_dask, check_exact=True)
+                print(f"{size:<8}{len(codings):>11,}  {name:<44}{local_seconds:>8.3f}s{dask_seconds:>8.3f}s"
+                      f"{dask_seconds - local_seconds:>+9.3f}s{dask_seconds / local_seconds:>11.2f}x")
+    finally:
+        client.close()
+        cluster.close()
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ def measure(words: int, model: str) -> None:
         rows.append(("dask, 2 workers, cluster started by the call", with_start))
         start = time.perf_counter()
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                      dashboard_address=None, silence_logs=50) as cluster, \
+                                      dashboard_address="127.0.0.1:0", silence_logs=50) as cluster, \
                 distributed.Client(cluster, set_as_default=False) as client:
             startup = time.perf_counter() - start
             warm, ids = timed(template, folder, "dask-client", model, backend="dask", client=client)

@@ -31,7 +31,7 @@ COLUMNS = ('coding_id, doc_id, text_sha256, start, "end", code_id, origin, statu
 @pytest.fixture(scope="module")
 def client():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=50) as cluster, \
+                                  dashboard_address="127.0.0.1:0", silence_logs=50) as cluster, \
             distributed.Client(cluster, set_as_default=False) as c:
         yield c
 

@@ -56,7 +56,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from ..errors import ArgumentError, QDAWarning
-from .counts import status_label
+from .counts import _check_backend_options, _on_dask, _only, status_label
 from .frame import CODING_COLUMNS, check_choice
 
 __all__ = ["MEASURES", "UNITS", "cooccurrence", "cooccurrence_from_matrix", "unit_matrix"]
@@ -122,31 +122,51 @@ def unit_matrix(
     >>> codes, X.toarray().tolist(), rows[["doc_id", "ordinal"]].values.tolist()
     (['blame', 'praise'], [[1, 0], [1, 1], [0, 0], [1, 0]], [['D1', 0], ['D1', 1], ['D1', 2], ['D2', 0]])
     """
+    codings, units, codes = _prepared(codings, units, unit, window, codes, stacklevel=3)
+    X, rows = _matrix(codings, units, unit, window, codes, _key_attributes(_doc_attributes(codings, units), unit))
+    return X, rows, codes
+
+
+def _check_unit(unit: str, window) -> None:
     check_choice("unit", unit, UNITS)
     if unit == "window" and (isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 0):
         raise ArgumentError(f"window={window!r} must be a whole number of sentences >= 0, e.g. 1")
-    codes = _code_list(codings, codes)
-    if unit == "overlap":
-        units = None
-    elif units is None:
-        warnings.warn(f"co-occurrence by {unit}: without units= only the {unit}s that hold a coding are counted; "
-                      f"pass units= for the true number of units (N, the denominator of lift and Fisher's test)",
-                      QDAWarning, stacklevel=2)
+
+
+def _without_units(unit: str) -> str:
+    return (f"co-occurrence by {unit}: without units= only the {unit}s that hold a coding are counted; "
+            f"pass units= for the true number of units (N, the denominator of lift and Fisher's test)")
+
+
+def _key_attributes(doc_attr: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The attributes of a row's key: per document (indexed by doc_id), as a doc_id column, or per participant."""
+    if unit == "document":
+        return doc_attr.reset_index()
     if unit == "participant":
-        codings = _with_participant(codings)
-    docs = _documents(codings, units)
-    doc_attr = _doc_attributes(codings, units)
+        return _participant_attributes(doc_attr)
+    return doc_attr
+
+
+def _matrix(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, window: int, codes: list[str],
+            attributes: pd.DataFrame, notes: dict | None = None) -> tuple[sparse.csr_array, pd.DataFrame]:
+    """X and its rows, given the code list and the key attributes (:func:`_key_attributes`).
+
+    With ``notes`` (a dict) nothing warns: the number of coded units missing from ``units`` (``missing``) and of
+    participant rows without attributes (``unmatched``) are written there, with ``widened_rows``: a function
+    returning the rows as they would be if some other unit were missing or unmatched (the Dask backend's
+    partitions see part of the data; the whole decides).
+    """
     if unit in ("sentence", "turn", "window"):
         level = "sentence" if unit == "window" else unit
-        rows, row, coding = _ordinal_rows(codings, units, docs, doc_attr, level, window if unit == "window" else 0)
-    elif unit == "document":
-        rows, row, coding = _keyed_rows(codings, units, "doc_id", doc_attr.reset_index())
-    elif unit == "participant":
-        rows, row, coding = _keyed_rows(codings, units, "participant_id", _participant_attributes(doc_attr))
+        rows, row, coding = _ordinal_rows(codings, units, _documents(codings, units), attributes, level,
+                                          window if unit == "window" else 0, notes)
+    elif unit in ("document", "participant"):
+        rows, row, coding = _keyed_rows(codings, units, "doc_id" if unit == "document" else "participant_id",
+                                        attributes, notes)
     else:
-        rows, row, coding = _overlap_rows(codings, docs, doc_attr)
+        rows, row, coding = _overlap_rows(codings, _documents(codings, units), attributes)
     column = pd.Index(codes, dtype=object).get_indexer(codings["code_id"].astype(object)).astype(np.int64)
-    return _binary_matrix(row, column[coding], len(rows), len(codes)), rows, codes
+    return _binary_matrix(row, column[coding], len(rows), len(codes)), rows
 
 
 def _code_list(codings: pd.DataFrame, codes: Sequence[str] | None) -> list[str]:
@@ -155,11 +175,11 @@ def _code_list(codings: pd.DataFrame, codes: Sequence[str] | None) -> list[str]:
     return list(dict.fromkeys([codes] if isinstance(codes, str) else codes))
 
 
-def _with_participant(codings: pd.DataFrame) -> pd.DataFrame:
+def _with_participant(codings: pd.DataFrame, stacklevel: int = 3) -> pd.DataFrame:
     missing = int(codings["participant_id"].isna().sum())
     if missing:
         warnings.warn(f"co-occurrence by participant: {missing} coding(s) have no participant_id (e.g. fieldnotes "
-                      f"not linked to a participant) and are left out", QDAWarning, stacklevel=3)
+                      f"not linked to a participant) and are left out", QDAWarning, stacklevel=stacklevel)
         codings = codings[codings["participant_id"].notna()]
     return codings
 
@@ -214,7 +234,7 @@ def _expand(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def _ordinal_rows(codings: pd.DataFrame, units: pd.DataFrame | None, docs: np.ndarray, doc_attr: pd.DataFrame,
-                  level: str, back: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+                  level: str, back: int, notes: dict | None = None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Rows = (doc, ordinal) of sentences or turns, or windows starting there when ``back`` = k > 0."""
     doc_code = _positions(docs, codings["doc_id"])
     first = codings[level].to_numpy(np.int64)
@@ -235,8 +255,11 @@ def _ordinal_rows(codings: pd.DataFrame, units: pd.DataFrame | None, docs: np.nd
     if listed is not None:
         found = _found(row_keys, keys)
         if not found.all():
-            warnings.warn(f"{len(_sorted_unique(keys[~found]))} coded {level} unit(s) are missing from units=; "
-                          f"they are added as rows (pass the units frame of the same data)", QDAWarning, stacklevel=4)
+            missing = len(_sorted_unique(keys[~found]))
+            if notes is None:
+                warnings.warn(_missing_units(missing, level), QDAWarning, stacklevel=5)
+            else:
+                notes["missing"] = missing
             row_keys = _sorted_unique(np.concatenate([row_keys, keys]))
     rows = pd.DataFrame({"doc_id": docs[row_keys // size], "ordinal": row_keys % size})
     per_unit = None
@@ -244,8 +267,16 @@ def _ordinal_rows(codings: pd.DataFrame, units: pd.DataFrame | None, docs: np.nd
         carried = [c for c in listed.columns if c not in _UNIT_PLACE and not (back and c in _PER_UNIT)]
         first_seen = ~pd.Series(unit_keys).duplicated().to_numpy()
         per_unit = listed.loc[first_seen, carried].set_axis(np.searchsorted(row_keys, unit_keys[first_seen]))
+        if notes is not None:
+            base = rows
+            notes["widened_rows"] = lambda: _attach(base, per_unit, doc_attr, widen=True)
     rows = _attach(rows, per_unit, doc_attr)
     return rows, np.searchsorted(row_keys, keys), entry
+
+
+def _missing_units(count: int, level: str) -> str:
+    return (f"{count} coded {level} unit(s) are missing from units=; "
+            f"they are added as rows (pass the units frame of the same data)")
 
 
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:
@@ -266,22 +297,26 @@ def _found(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return sorted_keys[where] == keys if len(sorted_keys) else np.zeros(len(keys), bool)
 
 
-def _attach(rows: pd.DataFrame, per_unit: pd.DataFrame | None, doc_attr: pd.DataFrame) -> pd.DataFrame:
-    """Add each row's unit columns (from the units frame) and, where a unit was not listed, its document's."""
+def _attach(rows: pd.DataFrame, per_unit: pd.DataFrame | None, doc_attr: pd.DataFrame,
+            widen: bool = False) -> pd.DataFrame:
+    """Add each row's unit columns (from the units frame) and, where a unit was not listed, its document's.
+
+    ``widen``: as if some unit were not listed (columns that cannot hold a missing value widen, e.g. int to float).
+    """
     n = len(rows)
-    if per_unit is not None and len(per_unit) == n:
+    if per_unit is not None and len(per_unit) == n and not widen:
         return pd.concat([rows, per_unit.sort_index().reset_index(drop=True)], axis=1)
     by_doc = doc_attr.reindex(rows["doc_id"]).reset_index(drop=True)
     if per_unit is None:
         return pd.concat([rows, by_doc], axis=1)
-    listed = per_unit.reindex(range(n))
+    listed = per_unit.reindex(range(n + 1)).iloc[:n] if widen else per_unit.reindex(range(n))
     for column in by_doc.columns.intersection(listed.columns):
         listed[column] = listed[column].astype(object).where(listed[column].notna(), by_doc[column].astype(object))
     return pd.concat([rows, listed], axis=1)
 
 
-def _keyed_rows(codings: pd.DataFrame, units: pd.DataFrame | None, key: str,
-                attributes: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def _keyed_rows(codings: pd.DataFrame, units: pd.DataFrame | None, key: str, attributes: pd.DataFrame,
+                notes: dict | None = None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Rows = documents or participants: every one in ``units`` (when given) and every one coded."""
     found = [pd.unique(codings[key].dropna())]
     if units is not None:
@@ -289,8 +324,20 @@ def _keyed_rows(codings: pd.DataFrame, units: pd.DataFrame | None, key: str,
     values = np.sort(pd.unique(np.concatenate(found).astype(object)).astype(str)).astype(object)
     rows = pd.DataFrame({key: values})
     if len(attributes.columns) > 1:
-        rows = rows.merge(attributes.drop_duplicates(key).astype({key: object}), on=key, how="left")
+        table = attributes.drop_duplicates(key).astype({key: object})
+        if notes is not None:
+            base = rows
+            notes["unmatched"] = int((~rows[key].isin(table[key])).sum())
+            notes["widened_rows"] = lambda: _merged_widened(base, table, key)
+        rows = rows.merge(table, on=key, how="left")
     return rows, _positions(values, codings[key]), np.arange(len(codings))
+
+
+def _merged_widened(rows: pd.DataFrame, table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """``rows`` merged with ``table`` as if some row had no match (columns that cannot hold a missing value widen)."""
+    unmatched = pd.DataFrame({key: pd.Series([object()], dtype=object)})
+    merged = pd.concat([rows, unmatched], ignore_index=True).merge(table, on=key, how="left")
+    return merged.iloc[:len(rows)]
 
 
 def _overlap_rows(codings: pd.DataFrame, docs: np.ndarray,
@@ -308,7 +355,7 @@ def _overlap_rows(codings: pd.DataFrame, docs: np.ndarray,
     new[1:] = s[1:] >= reach[:-1]
     cluster = np.cumsum(new) - 1
     heads = np.flatnonzero(new)
-    tails = np.append(heads[1:], len(s)) - 1
+    tails = np.append(heads[1:], len(s)) - 1 if len(heads) else heads  # no coding: no cluster
     head_doc = doc_code[order][heads]
     doc_change = np.ones(len(heads), bool)
     doc_change[1:] = head_doc[1:] != head_doc[:-1]
@@ -365,7 +412,16 @@ def cooccurrence_from_matrix(X, codes: Sequence[str], *, n_units: int | None = N
     n = X.shape[0] if n_units is None else int(n_units)
     if n < X.shape[0]:
         raise ArgumentError(f"n_units={n_units!r} is smaller than the {X.shape[0]} rows of the matrix")
-    gram = (X.T @ X).toarray() if len(codes) else np.zeros((0, 0), np.int64)
+    return _table_from_gram(_gram(X, len(codes)), codes, n)
+
+
+def _gram(X, n_codes: int) -> np.ndarray:
+    """The dense code × code matrix XᵀX of a binary unit × code matrix."""
+    return (X.T @ X).toarray() if n_codes else np.zeros((0, 0), np.int64)
+
+
+def _table_from_gram(gram: np.ndarray, codes: list[str], n: int) -> pd.DataFrame:
+    """The pair table from XᵀX (any integer dtype) and N: what :func:`cooccurrence_from_matrix` returns."""
     counts = np.diagonal(gram).astype(np.int64)  # a binary column's sum is its dot product with itself
     i, j = np.triu_indices(len(codes), k=1)
     n_a, n_b, n_ab = counts[i], counts[j], gram[i, j].astype(np.int64)
@@ -431,6 +487,9 @@ def cooccurrence(
     by: str | Sequence[str] | None = None,
     window: int = 1,
     units: pd.DataFrame | None = None,
+    backend: str = "local",
+    client=None,
+    npartitions: int | None = None,
 ) -> pd.DataFrame:
     """Code co-occurrence table: one row per (group, pair of codes) with counts, measures and tests.
 
@@ -453,6 +512,23 @@ def cooccurrence(
     suggestions) label the table. Warns once when Jaccard is misleading
     (``c_caution``) for a pair coded together.
 
+    ``backend="local"`` (default) computes in this process.
+    ``backend="dask"`` computes on a Dask cluster: the codings and units
+    frames are split into ``npartitions`` partitions (``dask.dataframe``;
+    default one per worker, and one per million rows) so that every unit lies
+    wholly in one (by ``doc_id``; by ``participant_id`` for participant
+    units); each partition builds its own unit × code matrix X_p on the code
+    list chosen up front and returns X_pᵀX_p and its number of units (per
+    group with ``by``); the client adds them up (XᵀX = Σ X_pᵀX_p, N = Σ N_p)
+    and computes the measures with the same code as the local backend, so the
+    table is identical, bit for bit, and warns the same way. ``client`` is a
+    :class:`distributed.Client`, a scheduler address, or ``None`` for a local
+    cluster started for this call and closed after it (see
+    :mod:`asymmetry_qda.cluster`); the workers need ``asymmetry_qda``
+    installed. It pays off for frames of millions of codings; for small ones
+    the local backend is faster (scheduling, moving the frames to the workers,
+    starting a local cluster).
+
     >>> codings = pd.DataFrame({"doc_id": ["D1", "D1", "D1", "D2"], "code_id": ["blame", "praise", "blame", "praise"],
     ...                         "sentence": [0, 0, 2, 0], "sentence_last": [0, 0, 2, 0], "status": "confirmed"})
     >>> units = pd.DataFrame({"doc_id": ["D1", "D1", "D1", "D2"], "unit": "sentence", "ordinal": [0, 1, 2, 0]})
@@ -461,12 +537,15 @@ def cooccurrence(
     [['blame', 'praise', 4, 2, 2, 1, 0.3333333333333333, 0.5]]
     """
     keep = _measure_list(measure)
-    X, rows, codes = unit_matrix(codings, unit=unit, window=window, codes=codes, units=units)
-    columns = _by_columns(by, rows, unit)
-    if columns:
-        table = _per_group(X, rows, codes, columns)
+    if _check_backend_options(backend, client, npartitions) == "dask":
+        table, columns = _dask_pairs(codings, units, unit, window, codes, by, client, npartitions)
     else:
-        table = cooccurrence_from_matrix(X, codes)
+        X, rows, codes = unit_matrix(codings, unit=unit, window=window, codes=codes, units=units)
+        columns = _by_columns(by, rows, unit)
+        if columns:
+            table = _per_group(X, rows, codes, columns)
+        else:
+            table = cooccurrence_from_matrix(X, codes)
     table.insert(len(columns), "unit", unit)
     if unit == "window":
         table.insert(len(columns) + 1, "window", int(window))
@@ -501,18 +580,166 @@ def _per_group(X: sparse.csr_array, rows: pd.DataFrame, codes: list[str], column
     """The pair table of each group's rows (own N, own BH), group columns first, groups sorted."""
     if not len(rows):
         return pd.concat([rows[columns].iloc[:0], cooccurrence_from_matrix(X, codes).iloc[:0]], axis=1)
+    labels = _labels(rows, columns)
+    return pd.concat([_keyed(labels, members[0], cooccurrence_from_matrix(X[members], codes))
+                      for members in _members(labels, columns)], ignore_index=True)
+
+
+def _labels(rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The group columns of the rows as text, a missing value ``(missing)``."""
     labels = rows[columns].copy()
     for column in columns:
         labels[column] = labels[column].astype(object).where(labels[column].notna(), _MISSING).astype(str)
+    return labels
+
+
+def _members(labels: pd.DataFrame, columns: list[str]) -> list[np.ndarray]:
+    """The positions of each group's rows (in row order), groups in sorted order (``labels`` not empty)."""
     group = labels.groupby(columns, sort=True).ngroup().to_numpy()
     order = np.argsort(group, kind="stable")
     bounds = np.cumsum(np.bincount(group))
-    parts = []
-    for members in np.split(order, bounds[:-1]):
-        part = cooccurrence_from_matrix(X[members], codes)
-        key = labels.iloc[np.repeat(members[0], len(part))].reset_index(drop=True)
-        parts.append(pd.concat([key, part], axis=1))
-    return pd.concat(parts, ignore_index=True)
+    return np.split(order, bounds[:-1])
+
+
+def _keyed(labels: pd.DataFrame, first: int, part: pd.DataFrame) -> pd.DataFrame:
+    """A group's pair table with its group columns first."""
+    key = labels.iloc[np.repeat(first, len(part))].reset_index(drop=True)
+    return pd.concat([key, part], axis=1)
+
+
+# ---------------------------------------------------------------------------------------------- the Dask backend
+
+
+def _prepared(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, window: int,
+              codes: Sequence[str] | None, *, stacklevel: int) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
+    """What both backends decide for the whole frame first: the unit's check, the codes, the warnings."""
+    _check_unit(unit, window)
+    codes = _code_list(codings, codes)
+    if unit == "overlap":
+        units = None
+    elif units is None:
+        warnings.warn(_without_units(unit), QDAWarning, stacklevel=stacklevel)
+    if unit == "participant":
+        codings = _with_participant(codings, stacklevel=stacklevel + 1)
+    return codings, units, codes
+
+
+def _dask_pairs(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, window: int,
+                codes: Sequence[str] | None, by, client, npartitions: int | None) -> tuple[pd.DataFrame, list[str]]:
+    """The pair table (group columns first) and the group columns, computed on Dask (see :func:`cooccurrence`).
+
+    Everything that decides the result for the whole frame is decided here, as :func:`unit_matrix` does: the
+    code list, the warnings, which ``by`` columns the rows have and each document's or participant's
+    attributes (only for the ``by`` columns). The partitions (:func:`_partial_pairs`) build X_p from their
+    rows; X_pᵀX_p and N_p (per group) are added up here and go through :func:`_table_from_gram`.
+    """
+    from ..cluster import dask_client
+
+    codings, units, codes = _prepared(codings, units, unit, window, codes, stacklevel=4)
+    columns = [] if by is None else [by] if isinstance(by, str) else list(by)
+    key = "participant_id" if unit == "participant" else "doc_id"
+    placing = {"sentence": ["sentence", "sentence_last"], "window": ["sentence", "sentence_last"],
+               "turn": ["turn", "turn_last"], "overlap": ["start", "end"]}.get(unit, [])
+    parts = _only(codings, ["doc_id", key, "code_id", *placing])
+    listed = _only(units, ["doc_id", key, "unit", "ordinal", *columns])
+    attributes = template = None
+    if columns:  # each key's attributes, from the whole frames (only the by columns: the same values for them)
+        described = ["doc_id", *(["participant_id"] if unit == "participant" else []), *columns]
+        attributes = _key_attributes(_doc_attributes(_only(codings, described), _only(units, described)), unit)
+        template = _matrix(parts.iloc[:0], None if listed is None else listed.iloc[:0], unit, window, codes,
+                           attributes)[1]
+        if any(c not in template.columns for c in columns):  # the local error, naming every column of the rows
+            whole = _key_attributes(_doc_attributes(codings, units), unit)
+            _by_columns(by, _matrix(codings.iloc[:0], None if units is None else units.iloc[:0], unit, window,
+                                    codes, whole)[1], unit)
+        if unit not in ("document", "participant"):
+            attributes = attributes.reset_index()
+    with dask_client(client) as active:
+        partials = _on_dask(active, [parts, listed, attributes], [key], npartitions, _partial_pairs, unit=unit,
+                            window=window, codes=codes, columns=columns, key=key)
+    missing = sum(partial["missing"] for partial in partials)
+    if missing:
+        warnings.warn(_missing_units(missing, "sentence" if unit == "window" else unit), QDAWarning, stacklevel=3)
+    if not columns:
+        return _table_from_gram(sum(p["gram"] for p in partials), codes, sum(p["n"] for p in partials)), columns
+    # A unit missing from units= (or a participant without attributes) anywhere widens the by columns everywhere.
+    variant = "widened" if any(p["missing"] or p["unmatched"] for p in partials) else "plain"
+    groups = [group for p in partials for group in [p.get(variant, p["plain"])] if len(group["n"])]
+    if not groups:
+        empty = _table_from_gram(np.zeros((len(codes), len(codes)), np.int64), codes, 0).iloc[:0]
+        return pd.concat([template[columns].iloc[:0], empty], axis=1), columns
+    labels = pd.concat([group["labels"] for group in groups], ignore_index=True)
+    n = np.concatenate([group["n"] for group in groups])
+    grams = np.concatenate([group["grams"] for group in groups])
+    return pd.concat([_keyed(labels, members[0], _table_from_gram(grams[members].sum(axis=0), codes,
+                                                                  int(n[members].sum())))
+                      for members in _members(labels, columns)], ignore_index=True), columns
+
+
+def _partial_pairs(codings: pd.DataFrame, units: pd.DataFrame | None, attributes: pd.DataFrame | None, *,
+                   unit: str, window: int, codes: list[str], columns: list[str], key: str) -> dict:
+    """One partition's X_pᵀX_p (int64) and N_p, or per group: labels, N_p and X_pᵀX_p of each group.
+
+    With ``by``, when the partition's rows could read differently had another partition a unit missing from
+    ``units`` (or a participant without attributes), the groups as they would then read too (``widened``).
+    """
+    if attributes is None:
+        attributes = pd.DataFrame({key: pd.Series([], dtype=object)})
+    if unit not in ("document", "participant"):
+        attributes = attributes.set_index(key)
+    notes: dict = {}
+    X, rows = _matrix(codings, units, unit, window, codes, attributes, notes)
+    partial = {"n": X.shape[0], "missing": notes.get("missing", 0), "unmatched": notes.get("unmatched", 0)}
+    if not columns:
+        partial["gram"] = _gram(X, len(codes)).astype(np.int64)
+        return partial
+    labels = _labels(rows, columns)
+    members = _members(labels, columns) if len(rows) else []
+    partial["plain"] = _group_grams(X, labels, members, len(codes))
+    if "widened_rows" in notes and len(rows) and not (partial["missing"] or partial["unmatched"]):
+        wide = _widened_labels(rows, notes["widened_rows"](), columns)
+        if wide is not None:
+            wide_members = _members(wide, columns)
+            if np.array_equal(_group_ids(members, len(rows)), _group_ids(wide_members, len(rows))):
+                firsts = [m[0] for m in members]  # the same groups, labelled differently
+                partial["widened"] = {**partial["plain"], "labels": wide.iloc[firsts].reset_index(drop=True)}
+            else:
+                partial["widened"] = _group_grams(X, wide, wide_members, len(codes))
+    return partial
+
+
+def _widened_labels(rows: pd.DataFrame, widened: pd.DataFrame, columns: list[str]) -> pd.DataFrame | None:
+    """The group labels of the widened rows, or None when every row reads the same in both.
+
+    A label is a function of the row's value. A numpy bool or integer column (exact distinct values) is
+    compared on the first row of each distinct value (bool reads the same as object, int does not as float);
+    any other column that changed dtype is taken as reading differently.
+    """
+    for column in columns:
+        if widened[column].dtype == rows[column].dtype:
+            continue
+        if rows[column].dtype.kind not in "biu":
+            return _labels(widened, columns)
+        first = np.unique(pd.factorize(rows[column])[0], return_index=True)[1]
+        if not np.array_equal(_labels(rows.iloc[first], [column])[column].to_numpy(),
+                              _labels(widened.iloc[first], [column])[column].to_numpy()):
+            return _labels(widened, columns)
+    return None
+
+
+def _group_grams(X: sparse.csr_array, labels: pd.DataFrame, members: list[np.ndarray], n_codes: int) -> dict:
+    firsts = [m[0] for m in members]
+    grams = [_gram(X[m], n_codes).astype(np.int64) for m in members]
+    return {"labels": labels.iloc[firsts].reset_index(drop=True), "n": np.array([len(m) for m in members], np.int64),
+            "grams": np.stack(grams) if grams else np.zeros((0, n_codes, n_codes), np.int64)}
+
+
+def _group_ids(members: list[np.ndarray], n: int) -> np.ndarray:
+    """Each row's group, numbered by first appearance (equal arrays: the same partition into groups)."""
+    ids = np.empty(n, np.int64)
+    for g, m in enumerate(members):
+        ids[m] = g
+    return pd.factorize(ids)[0]
 
 
 def _warn_caution(table: pd.DataFrame) -> None:

@@ -19,16 +19,20 @@ Formulas, per group g (everyone, or the rows sharing a value of ``by``):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError, Problem
 from .frame import check_choice, in_units, rolled_up, unit_keys
 
 __all__ = ["code_frequencies", "code_matrix", "status_label"]
 
 _MISSING = "(missing)"
+#: With ``backend="dask"`` and ``npartitions=None``: at least one partition per worker, and one per this many rows.
+ROWS_PER_PARTITION = 1_000_000
 
 
 def status_label(codings: pd.DataFrame) -> str:
@@ -64,6 +68,9 @@ def code_frequencies(
     by: str | Sequence[str] | None = None,
     roll_up: bool = False,
     codes: Sequence[str] | None = None,
+    backend: str = "local",
+    client=None,
+    npartitions: int | None = None,
 ) -> pd.DataFrame:
     """Coded units and participants per code, overall or per group, as counts and percentages.
 
@@ -73,6 +80,22 @@ def code_frequencies(
     ``roll_up`` a coding also counts for every ancestor code. ``codes`` fixes
     the rows and their order (codes with no coding get zeros). One row per
     (group, code).
+
+    ``backend="local"`` (default) counts in this process. ``backend="dask"``
+    counts on a Dask cluster: the codings and units frames are split into
+    ``npartitions`` partitions (``dask.dataframe``; default one per worker,
+    and one per million rows) by participant, a document's rows staying
+    together, so that no unit, participant or coding is in two partitions;
+    each partition counts its codings, distinct units and participants per
+    (group, code) and its units and participants per group, and the client
+    adds them up and builds the table with the same code: the result is
+    identical to the local one (a ``coding_id`` must name one coding, in one
+    document). ``client`` is a :class:`distributed.Client`, a scheduler
+    address, or ``None`` for a local cluster started for this call and closed
+    after it (see :mod:`asymmetry_qda.cluster`); the workers need
+    ``asymmetry_qda`` installed. It pays off for frames of millions of
+    codings; for small ones the local backend is faster (scheduling, moving
+    the frames to the workers, starting a local cluster).
 
     >>> codings = pd.DataFrame({
     ...     "coding_id": ["c1", "c2", "c3"], "doc_id": ["D1", "D1", "D2"], "participant_id": ["P1", "P1", "P2"],
@@ -86,20 +109,39 @@ def code_frequencies(
     1  praise          1        1       20.0               1
     """
     check_choice("unit", unit, ("sentence", "turn", "document", "participant"))
+    backend = _check_backend_options(backend, client, npartitions)
+    status = status_label(codings)
+    if backend == "dask":
+        present, per_code, totals, columns = _dask_counts(codings, units, unit, by, roll_up, client, npartitions)
+    else:
+        present, per_code, totals, columns = _counts(codings, units, unit, by, roll_up)
+    codes = list(codes) if codes is not None else sorted(present)
+    label = "all units" if units is not None else "coded units only (pass units= for all units)"
+    return _frequency_table(per_code, totals, columns, codes, unit, label, status)
+
+
+def _counts(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, by,
+            roll_up: bool) -> tuple[Any, pd.DataFrame, pd.DataFrame, list[str]]:
+    """The integer counts behind :func:`code_frequencies`: the codes coded, ``n_codings``, ``n_units`` and
+    ``n_participants`` per (group, code) and ``units_total`` and ``participants_total`` per group."""
     if roll_up:
         codings = rolled_up(codings)
     placed, columns = _groups(in_units(codings, unit), by)
-    codes = list(codes) if codes is not None else sorted(placed["code_id"].unique())
+    present = placed["code_id"].unique()
     if units is not None:
         denominators, _ = _groups(unit_keys(units, unit), by)
-        label = "all units"
     else:
         denominators = placed.drop_duplicates("unit_key")
-        label = "coded units only (pass units= for all units)"
     totals = _totals(denominators, columns)
     per_code = placed.groupby([*columns, "code_id"], sort=False).agg(
         n_codings=("coding_id", "nunique"), n_units=("unit_key", "nunique"),
         n_participants=("participant_id", "nunique")).reset_index()
+    return present, per_code, totals, columns
+
+
+def _frequency_table(per_code: pd.DataFrame, totals: pd.DataFrame, columns: list[str], codes: list[str], unit: str,
+                     label: str, status: str) -> pd.DataFrame:
+    """The table of :func:`code_frequencies` from the counts of :func:`_counts`."""
     grid = totals[columns].assign(_k=1).merge(pd.DataFrame({"code_id": codes, "_k": 1}), on="_k").drop(columns="_k") \
         if columns else pd.DataFrame({"code_id": codes})
     table = grid.merge(per_code, on=[*columns, "code_id"], how="left").merge(totals, on=columns, how="left") \
@@ -110,7 +152,7 @@ def code_frequencies(
     table["pct_participants"] = _percent(table["n_participants"], table["participants_total"])
     table["unit"] = unit
     table["denominator"] = label
-    table["status"] = status_label(codings)
+    table["status"] = status
     order = {code: i for i, code in enumerate(codes)}
     table = table.sort_values([*columns, "code_id"], key=lambda s: s.map(order) if s.name == "code_id" else s,
                               kind="stable")
@@ -160,3 +202,156 @@ def code_matrix(
     wide = wide.reindex(list(dict.fromkeys(long["code_id"])))
     wide.columns.name = columns
     return wide
+
+
+# ---------------------------------------------------------------------------------------------- the Dask backend
+
+
+def _dask_counts(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, by, roll_up: bool, client,
+                 npartitions: int | None) -> tuple[Any, pd.DataFrame, pd.DataFrame, list[str]]:
+    """:func:`_counts` on Dask: partitions by participant (a document's rows together), partial counts added up."""
+    from ..cluster import dask_client
+
+    _groups(in_units(codings.iloc[:0], unit), by)  # a bad by= fails here, as locally, before any work
+    if units is not None:
+        _groups(unit_keys(units.iloc[:0], unit), by)
+    columns = [] if by is None else [by] if isinstance(by, str) else list(by)
+    placing = [unit, f"{unit}_last"] if unit in ("sentence", "turn") else []
+    frames = [_only(codings, ["coding_id", "doc_id", "participant_id", "code_id", *placing, *columns]),
+              _only(units, ["doc_id", "unit", "ordinal", "participant_id", *columns])]
+    with dask_client(client) as active:
+        partials = _on_dask(active, frames, ["doc_id", "participant_id"], npartitions, _partial_counts,
+                            unit=unit, by=columns, roll_up=roll_up)
+    present = pd.unique(pd.concat([pd.Series(p[0]) for p in partials], ignore_index=True))
+    per_code = _summed([p[1] for p in partials], [*columns, "code_id"], sort=False)
+    totals = _summed([p[2] for p in partials], columns, sort=True)
+    return present, per_code, totals, columns
+
+
+def _partial_counts(codings: pd.DataFrame, units: pd.DataFrame | None, *, unit: str, by: list[str],
+                    roll_up: bool) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+    present, per_code, totals, _ = _counts(codings, units, unit, by, roll_up)
+    return present, per_code, totals
+
+
+def _summed(frames: list[pd.DataFrame], keys: list[str], *, sort: bool) -> pd.DataFrame:
+    """Partial counts added up per ``keys`` (no keys: one row)."""
+    filled = [frame for frame in frames if len(frame)]
+    if not keys:
+        return pd.DataFrame({column: [sum(int(frame[column].iloc[0]) for frame in frames)]
+                             for column in frames[0].columns})
+    if not filled:
+        return frames[0]
+    return pd.concat(filled, ignore_index=True).groupby(keys, sort=sort).sum().reset_index()
+
+
+def _check_backend_options(backend: str, client, npartitions) -> str:
+    """``backend`` checked, and ``client`` and ``npartitions`` given only with the dask backend."""
+    from ..cluster import check_backend
+
+    check_backend(backend)
+    if npartitions is not None and (isinstance(npartitions, bool) or not isinstance(npartitions, (int, np.integer))
+                                    or npartitions < 1):
+        raise InputError(Problem("npartitions", f"{npartitions!r} is not a whole number of partitions >= 1",
+                                 fix="pass npartitions=None (one per worker, more for large frames) or e.g. 8"))
+    if backend == "local" and (client is not None or npartitions is not None):
+        raise InputError(Problem("backend", "client and npartitions are options of the dask backend",
+                                 fix="pass backend='dask' with them, or leave them out"))
+    return backend
+
+
+def _only(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame | None:
+    """The ``columns`` of ``frame`` that it has (what the partitions need: less to send to the workers)."""
+    return None if frame is None else frame[[c for c in dict.fromkeys(columns) if c in frame.columns]]
+
+
+def _blocks(frames: list[pd.DataFrame | None], columns: list[str]) -> tuple[list[np.ndarray | None], int]:
+    """A block number per row of each frame: rows sharing a value of any of ``columns`` share a block (joined
+    transitively, across frames); rows with no value at all share the last block. Blocks follow the sorted values
+    of the first column where they can, so frames sorted by it give sorted block numbers."""
+    from scipy import sparse
+    from scipy.sparse import csgraph
+
+    present = [frame for frame in frames if frame is not None]
+    lengths = [len(frame) for frame in present]
+    nodes, n_nodes = [], 0
+    for column in columns:
+        values = pd.concat([frame[column] if column in frame.columns else pd.Series([None] * len(frame), dtype=object)
+                            for frame in present], ignore_index=True)
+        try:
+            found, uniques = pd.factorize(values, sort=True)
+        except TypeError:  # values of several types
+            found, uniques = pd.factorize(values)
+        nodes.append(np.where(found >= 0, found + n_nodes, -1).astype(np.int64))
+        n_nodes += len(uniques)
+    anchor = np.full(sum(lengths), -1, np.int64)
+    for node in reversed(nodes):
+        anchor = np.where(node >= 0, node, anchor)
+    if len(nodes) > 1:
+        linked = [(anchor[keep], node[keep]) for node in nodes[1:] for keep in [(node >= 0) & (anchor >= 0)]]
+        a = np.concatenate([pair[0] for pair in linked])
+        b = np.concatenate([pair[1] for pair in linked])
+        graph = sparse.coo_array((np.ones(len(a), np.int8), (a, b)), shape=(n_nodes, n_nodes))
+        n_blocks, of_node = csgraph.connected_components(graph, directed=False)
+        block = np.where(anchor >= 0, of_node[np.maximum(anchor, 0)], n_blocks)
+    else:
+        n_blocks = n_nodes
+        block = np.where(anchor >= 0, anchor, n_nodes)
+    pieces = iter(np.split(block, np.cumsum(lengths)[:-1]) if present else [])
+    return [None if frame is None else next(pieces) for frame in frames], n_blocks + 1
+
+
+def _on_dask(client, frames: list[pd.DataFrame | None], keys: list[str], npartitions: int | None,
+             function: Callable, **options) -> list:
+    """``function(*frame_partitions, **options)`` for each partition, computed on ``client``'s cluster.
+
+    Every frame (None: passed as None) is split the same way: rows sharing a value of a ``keys`` column go to
+    the same partition (:func:`_blocks`), consecutive blocks to a partition, about the same number of rows in
+    each. Partition ``p`` of every frame becomes partition ``p`` of a ``dask.dataframe`` with divisions
+    ``0 .. npartitions - 1`` (the rows keep their order), and ``map_partitions`` runs ``function`` on the
+    aligned partitions (index reset). Returns the results, in partition order.
+    """
+    import dask
+    import dask.dataframe as dd
+
+    from ..cluster import n_workers
+
+    blocks, n_blocks = _blocks(frames, keys)
+    sizes = np.bincount(np.concatenate([b for b in blocks if b is not None] or [np.zeros(0, np.int64)]),
+                        minlength=n_blocks)
+    if npartitions is None:
+        wanted = max(n_workers(client), -(-int(sizes.sum()) // ROWS_PER_PARTITION))
+        npartitions = max(1, min(wanted, int(np.count_nonzero(sizes))))
+    start = np.cumsum(sizes) - sizes
+    of_block = np.minimum(start * npartitions // max(int(sizes.sum()), 1), npartitions - 1)
+    divisions = (*range(npartitions), npartitions - 1)
+    present = tuple(frame is not None for frame in frames)
+    with dask.config.set({"dataframe.convert-string": False}):  # the partitions keep the frames' dtypes
+        collections = []
+        for frame, block in zip(frames, blocks, strict=True):
+            if frame is None:
+                continue
+            pieces = _pieces(frame, of_block[block], npartitions)
+            futures = client.scatter(pieces, hash=False)
+            collections.append(dd.from_delayed(futures, meta=pieces[0].iloc[:0], divisions=divisions,
+                                               verify_meta=False))
+        partials = dd.map_partitions(_partial, *collections, function=function, present=present, options=options,
+                                     meta=pd.DataFrame({"partial": pd.Series([], dtype=object)}),
+                                     align_dataframes=False, enforce_metadata=False)
+        return client.compute(partials).result()["partial"].tolist()
+
+
+def _pieces(frame: pd.DataFrame, number: np.ndarray, npartitions: int) -> list[pd.DataFrame]:
+    """``frame``'s rows of each partition number, in their order, indexed by the number."""
+    if len(number) and np.any(number[1:] < number[:-1]):
+        order = np.argsort(number, kind="stable")
+        frame, number = frame.take(order), number[order]
+    bounds = np.searchsorted(number, np.arange(npartitions + 1))
+    return [frame.iloc[bounds[p]:bounds[p + 1]].set_axis(np.full(bounds[p + 1] - bounds[p], p, np.int64))
+            for p in range(npartitions)]
+
+
+def _partial(*frames: pd.DataFrame, function: Callable, present: tuple[bool, ...], options: dict) -> pd.DataFrame:
+    given = iter(frames)
+    args = [next(given).reset_index(drop=True) if here else None for here in present]
+    return pd.DataFrame({"partial": pd.Series([function(*args, **options)], dtype=object)})
