@@ -34,7 +34,7 @@ from ..errors import InputError, Problem
 
 __all__ = ["TaggerPlugin", "tag_batches_on_dask"]
 
-DEFAULT_BATCH_TURNS = 256
+DEFAULT_BATCH_TURNS = 64
 
 
 class TaggerPlugin(WorkerPlugin):

@@ -176,7 +176,7 @@ def code_project(
 
     batch_turns = DEFAULT_BATCH_TURNS if batch_turns is None else batch_turns
     if not isinstance(batch_turns, int) or isinstance(batch_turns, bool) or batch_turns < 1:
-        raise InputError(Problem("batch_turns", f"{batch_turns!r} is not a whole number >= 1", fix="use e.g. 256"))
+        raise InputError(Problem("batch_turns", f"{batch_turns!r} is not a whole number >= 1", fix="use e.g. 64"))
     bar = _progress_bar(total, progress)
     with dask_client(client, n_workers=workers) as dask:
         with store.transaction() as write:  # the run is recorded first: an interrupted run shows as unfinished
