@@ -28,7 +28,7 @@ demo: $(VENV)/.installed
 	$(BIN)/asymmetry-qda codebook export-qdc codebooks/asymmetries.yaml $(DEMO)/asymmetries.qdc
 	$(BIN)/asymmetry-qda code $(DEMO)/sample.qda --codebook codebooks/asymmetries.yaml
 	$(BIN)/asymmetry-qda import-codings $(DEMO)/sample.qda data_samples/codings --codebook codebooks/asymmetries.yaml
-	$(BIN)/asymmetry-qda audit $(DEMO)/sample.qda --out $(DEMO)/audit.csv
+	$(BIN)/asymmetry-qda audit $(DEMO)/sample.qda --out $(DEMO_KEYS)/audit.csv
 	$(BIN)/asymmetry-qda pseudonymise $(DEMO)/sample.qda --key $(DEMO_KEYS)/sample-key.json --by demo --out $(DEMO)/anonymisation.csv
 	$(BIN)/asymmetry-qda segments $(DEMO)/sample.qda --out $(DEMO)/segments.csv
 	$(BIN)/asymmetry-qda codings $(DEMO)/sample.qda --out $(DEMO)/codings.csv

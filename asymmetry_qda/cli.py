@@ -260,7 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "the project's allow list never is and its deny list always is.",
         epilog="Example: asymmetry-qda audit study.qda --out audit.csv --deny 'Okafor,Walsh'")
     p.add_argument("project", metavar="PROJECT")
-    p.add_argument("--out", required=True, metavar="FILE.csv", help="output file, or -")
+    p.add_argument("--out", required=True, metavar="FILE.csv",
+                   help="output file, or -; it quotes every identifier found, so keep it with the key, not with "
+                        "exports")
     p.add_argument("--allow", default=None, metavar="LIST", help="set the project's allow list (comma-separated)")
     p.add_argument("--deny", default=None, metavar="LIST", help="set the project's deny list (comma-separated)")
     p.add_argument("--model", default="auto", help="auto (default: named entities and patterns) or blank "
