@@ -265,9 +265,15 @@ def apply_ingest(
     kept = 0
     dropped: list[dict] = []
     rows = []
+    pseudonymised = _pseudonymised(connection)
     for plan in planned:
         parsed = plan.parsed
         participant_id = table.doc_participant.get(parsed.doc_id) if table else None
+        if plan.action == "replaced" and parsed.doc_id in pseudonymised:
+            warnings.warn(f"{parsed.doc_id} was pseudonymised, and {plan.source_path.name} replaces its text as it "
+                          "is: if that file is the original, the names are back in the project (the export guard "
+                          "will block exports again). Fix: run the audit and pseudonymise again with the same key",
+                          QDAWarning, stacklevel=4)
         if plan.action == "unchanged":
             if participant_id is not None:
                 connection.execute("UPDATE documents SET participant_id = ? WHERE doc_id = ?",
@@ -301,6 +307,14 @@ def apply_ingest(
                                                        "coder_id", "old_text"]),
         skipped_files=skipped,
     )
+
+
+def _pseudonymised(connection: sqlite3.Connection) -> set[str]:
+    """The documents a pseudonymisation has rewritten."""
+    done: set[str] = set()
+    for (options,) in connection.execute("SELECT options FROM runs WHERE kind = 'pseudonymise'"):
+        done.update(json.loads(options).get("documents", []))
+    return done
 
 
 def _write_participants(connection: sqlite3.Connection, table: AttributeTable, now: str) -> tuple[list[str], list[str]]:

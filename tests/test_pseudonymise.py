@@ -308,6 +308,14 @@ def test_earlier_versions_and_their_codings_are_pseudonymised_too(study, tmp_pat
     current = study.codings()
     assert current["text"].tolist() == ["[OFFICER-1] said DCI [OFFICER-2] would decide"]
     assert b"walsh" not in _raw(study.path).lower()
+    # bringing the original file back is allowed, but said out loud
+    write("INT01.txt", INT01)
+    with pytest.warns(QDAWarning) as caught:
+        study.ingest(tmp_path / "inputs" / "INT01.txt", replace=True, model="blank")
+    said = [str(w.message) for w in caught]
+    assert any("INT01 was pseudonymised, and INT01.txt replaces its text" in m for m in said)
+    assert any("no longer match the replaced text" in m for m in said)  # the coding on the pseudonyms
+    assert "Okafor" in study.text("INT01")
 
 
 def test_a_failed_key_write_changes_nothing(study, tmp_path, monkeypatch):
