@@ -13,8 +13,6 @@ Dask is an optional dependency: ``pip install 'asymmetry_qda[dask]'``.
 Examples
 --------
 >>> from asymmetry_qda.cluster import BACKENDS, check_backend
->>> check_backend("local")
-'local'
 >>> BACKENDS
 ('local', 'dask')
 """
@@ -37,11 +35,21 @@ __all__ = ["BACKENDS", "check_backend", "dask_client", "n_workers"]
 BACKENDS: tuple[str, ...] = ("local", "dask")
 
 
-def check_backend(backend: str) -> str:
-    """``backend`` if it is one of :data:`BACKENDS`, else a clear error."""
+def check_backend(backend: str, **dask_options) -> str:
+    """``backend`` if it is one of :data:`BACKENDS`, else a clear error; so is a ``dask_options`` value given
+    (not None) with the local backend.
+
+    >>> check_backend("local", client=None)
+    'local'
+    """
     if backend not in BACKENDS:
         raise InputError(Problem("backend", f"{backend!r} is not one of {', '.join(BACKENDS)}",
                                  fix="pass backend='local' (default) or backend='dask'"))
+    given = [name for name, value in dask_options.items() if value is not None]
+    if backend == "local" and given:
+        names = ", ".join(dask_options)
+        raise InputError(Problem("backend", f"{' and '.join(names.rsplit(', ', 1))} are options of the dask backend",
+                                 fix="pass backend='dask' with them, or leave them out"))
     return backend
 
 

@@ -56,7 +56,8 @@ import pandas as pd
 from scipy import sparse, stats
 
 from ..errors import ArgumentError, QDAWarning
-from .counts import _check_backend_options, _on_dask, _only, status_label
+from .counts import status_label
+from .partitions import check_backend_options, on_dask, only
 from .frame import CODING_COLUMNS, check_choice
 
 __all__ = ["MEASURES", "UNITS", "cooccurrence", "cooccurrence_from_matrix", "unit_matrix"]
@@ -537,7 +538,7 @@ def cooccurrence(
     [['blame', 'praise', 4, 2, 2, 1, 0.3333333333333333, 0.5]]
     """
     keep = _measure_list(measure)
-    if _check_backend_options(backend, client, npartitions) == "dask":
+    if check_backend_options(backend, client, npartitions) == "dask":
         table, columns = _dask_pairs(codings, units, unit, window, codes, by, client, npartitions)
     else:
         X, rows, codes = unit_matrix(codings, unit=unit, window=window, codes=codes, units=units)
@@ -640,12 +641,12 @@ def _dask_pairs(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, wi
     key = "participant_id" if unit == "participant" else "doc_id"
     placing = {"sentence": ["sentence", "sentence_last"], "window": ["sentence", "sentence_last"],
                "turn": ["turn", "turn_last"], "overlap": ["start", "end"]}.get(unit, [])
-    parts = _only(codings, ["doc_id", key, "code_id", *placing])
-    listed = _only(units, ["doc_id", key, "unit", "ordinal", *columns])
+    parts = only(codings, ["doc_id", key, "code_id", *placing])
+    listed = only(units, ["doc_id", key, "unit", "ordinal", *columns])
     attributes = template = None
     if columns:  # each key's attributes, from the whole frames (only the by columns: the same values for them)
         described = ["doc_id", *(["participant_id"] if unit == "participant" else []), *columns]
-        attributes = _key_attributes(_doc_attributes(_only(codings, described), _only(units, described)), unit)
+        attributes = _key_attributes(_doc_attributes(only(codings, described), only(units, described)), unit)
         template = _matrix(parts.iloc[:0], None if listed is None else listed.iloc[:0], unit, window, codes,
                            attributes)[1]
         if any(c not in template.columns for c in columns):  # the local error, naming every column of the rows
@@ -655,7 +656,7 @@ def _dask_pairs(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, wi
         if unit not in ("document", "participant"):
             attributes = attributes.reset_index()
     with dask_client(client) as active:
-        partials = _on_dask(active, [parts, listed, attributes], [key], npartitions, _partial_pairs, unit=unit,
+        partials = on_dask(active, [parts, listed, attributes], [key], npartitions, _partial_pairs, unit=unit,
                             window=window, codes=codes, columns=columns, key=key)
     missing = sum(partial["missing"] for partial in partials)
     if missing:

@@ -144,10 +144,7 @@ def code_project(
         raise InputError(Problem("unit", f"{unit!r} is not one of {', '.join(UNITS)}", fix="use sentence, turn or span"))
     if not isinstance(n_process, int) or n_process < 1:
         raise InputError(Problem("n_process", f"{n_process!r} is not a whole number >= 1", fix="use 1 or more"))
-    check_backend(backend)
-    if backend == "local" and (client is not None or workers is not None or batch_turns is not None):
-        raise InputError(Problem("backend", "client, workers and batch_turns are options of the dask backend",
-                                 fix="pass backend='dask' with them, or leave them out"))
+    check_backend(backend, client=client, workers=workers, batch_turns=batch_turns)
     nlp = build_pipeline(codebook, model=model)
     label = pipeline_label(nlp)
     db = store.connection
