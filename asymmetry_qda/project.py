@@ -579,14 +579,17 @@ class Project:
         from .anonymise.audit import audit_texts
         from .anonymise.guard import audit_fingerprint
 
-        ids = list(self.documents()["doc_id"]) if doc_id is None else ([doc_id] if isinstance(doc_id, str)
-                                                                         else list(doc_id))
-        for one in ids:
-            self.document(one)
+        shas = [(r["doc_id"], r["sha256"]) for r in self._db.execute("SELECT doc_id, sha256 FROM documents "
+                                                                         "ORDER BY doc_id")]
+        if doc_id is None:
+            ids = [d for d, _ in shas]
+        else:
+            ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)
+            for one in ids:
+                self.document(one)  # a helpful NotFoundError
         lists = self.audit_lists()
         pseudonyms = [p for p in self.participants()["pseudonym"].dropna()]
         if doc_id is None:
-            shas = [(r["doc_id"], r["sha256"]) for r in self._db.execute("SELECT doc_id, sha256 FROM documents")]
             fingerprint = audit_fingerprint(shas, model=model, pseudonyms=pseudonyms, **lists)
             cached = self._db.execute("SELECT value FROM project_info WHERE key = 'audit_cache'").fetchone()
             if cached is not None:
@@ -645,12 +648,12 @@ class Project:
 
     def dismissals(self) -> pd.DataFrame:
         """Dismissed audit findings whose text is unchanged: who dismissed each, why and when."""
-        frame = pd.read_sql_query("""SELECT doc_id, start, "end", text, kind, decided_by, reason, created_at
-                                     FROM audit_dismissals ORDER BY doc_id, start""", self._db)
-        texts = {r["doc_id"]: r["text"] for r in self._db.execute("SELECT doc_id, text FROM documents")}
-        still = [texts.get(d, "")[s:e] == t for d, s, e, t in zip(frame["doc_id"], frame["start"], frame["end"],
-                                                                   frame["text"], strict=True)]
-        return frame[still].reset_index(drop=True)
+        # substr counts characters (code points), as Python offsets do; only the dismissed stretches are read
+        return pd.read_sql_query("""SELECT a.doc_id, a.start, a."end", a.text, a.kind, a.decided_by, a.reason,
+                                           a.created_at
+                                    FROM audit_dismissals a JOIN documents d ON d.doc_id = a.doc_id
+                                    WHERE substr(d.text, a.start + 1, a."end" - a.start) = a.text
+                                    ORDER BY a.doc_id, a.start""", self._db)
 
     def unresolved_findings(self, *, severity: str | Sequence[str] = "high", model: str = "auto") -> pd.DataFrame:
         """Audit findings of ``severity`` not dismissed: what the export guard blocks on."""

@@ -452,3 +452,13 @@ def test_the_trie_alternation_matches_like_a_longest_first_alternation(words, te
     assert [m.span() for m in trie.finditer(text)] == [m.span() for m in naive.finditer(text)]
     for form in forms:
         assert trie.fullmatch(form)
+
+
+def test_a_dismissal_lapses_when_its_text_changes(study, tmp_path, write):
+    phone = _findings(study).query("kind == 'phone'")
+    assert study.dismiss_findings(phone, by="LT", reason="the study's own invented number") == 1
+    assert study.dismissals()[["doc_id", "text", "decided_by"]].values.tolist() == [
+        ["INT02", "07700 900123", "LT"]]
+    write("INT02.txt", INT02.replace("07700 900123", "07700 900999"))
+    study.ingest(tmp_path / "inputs" / "INT02.txt", replace=True, model="blank")
+    assert study.dismissals().empty

@@ -569,7 +569,8 @@ def scan_patterns(text: str) -> list[Finding]:
 
 
 # --- ignored and safe text ---------------------------------------------------------------------
-_PLACEHOLDER = re.compile(r"\[[^\[\]\n]{0,80}\]")
+#: A bracketed placeholder ("[Sergeant A]", "[OFFICER-1]"): never reported, never pseudonymised again.
+PLACEHOLDER = re.compile(r"\[[^\[\]\n]{0,80}\]")
 _RECORDING_TS = re.compile(r"(?<![\w:.])\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?(?![\w:])"
                            r"|\((?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\)")
 _LABELS = LabelConfig()
@@ -580,7 +581,7 @@ speaker note notes officer staff observer chair unknown both all other others vo
 
 
 def _placeholder_spans(text: str) -> Iterable[tuple[int, int]]:
-    for m in _PLACEHOLDER.finditer(text):
+    for m in PLACEHOLDER.finditer(text):
         yield m.span()
 
 

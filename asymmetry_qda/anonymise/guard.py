@@ -25,7 +25,7 @@ import hashlib
 import importlib.metadata
 import json
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -44,9 +44,9 @@ BLOCKING: tuple[str, ...] = ("high",)
 _SHOWN = 10
 
 
-def audit_fingerprint(texts: dict[str, str] | Sequence[tuple[str, str]], *, model: str, allow: Sequence[str],
+def audit_fingerprint(documents: Iterable[tuple[str, str]], *, model: str, allow: Sequence[str],
                       deny: Sequence[str], pseudonyms: Sequence[str]) -> str:
-    """A hash of everything an audit's result depends on: document hashes, lists, rules, pipeline."""
+    """A hash of everything an audit's result depends on: (document id, text hash) pairs, lists, rules, pipeline."""
     name = resolve_model(model)
     versions = {"asymmetry_qda": importlib.metadata.version("asymmetry_qda"),
                 "spacy": importlib.metadata.version("spacy")}
@@ -57,7 +57,7 @@ def audit_fingerprint(texts: dict[str, str] | Sequence[tuple[str, str]], *, mode
             versions[name] = "unknown"
     payload = {
         "model": name, "versions": versions, "allow": sorted(allow), "deny": sorted(deny),
-        "pseudonyms": sorted(pseudonyms), "documents": sorted(texts.items() if isinstance(texts, dict) else texts),
+        "pseudonyms": sorted(pseudonyms), "documents": sorted(documents),
         "rules": [(r.id, r.kind, r.severity, r.regex.pattern) for r in RULES], "vocabulary": list(STUDY_VOCABULARY),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()

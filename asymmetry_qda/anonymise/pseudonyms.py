@@ -49,6 +49,7 @@ from typing import Literal
 import pandas as pd
 
 from ..errors import InputError, Problem
+from .audit import PLACEHOLDER
 
 __all__ = ["LABELS", "PLAN_COLUMNS", "OffsetMap", "literal_alternation", "plan_pseudonyms", "replace_spans",
            "used_numbers"]
@@ -69,7 +70,6 @@ PLAN_COLUMNS: tuple[str, ...] = ("doc_id", "start", "end", "original", "pseudony
 
 #: A pseudonym as written into the text: one bracketed label and number.
 PSEUDONYM = re.compile(r"\[([A-Z][A-Z_]*)-(\d+)\]")
-_PLACEHOLDER = re.compile(r"\[[^\[\]\n]{0,80}\]")
 _VALID_PSEUDONYM = re.compile(r"\[[^\[\]\n]{1,60}\]")
 
 
@@ -264,7 +264,7 @@ def _sweep(rows: list[dict], texts: Mapping[str, str]) -> list[dict]:
     extra = []
     for doc_id in sorted(texts):
         text = texts[doc_id]
-        held = [m.span() for m in _PLACEHOLDER.finditer(text)]
+        held = [m.span() for m in PLACEHOLDER.finditer(text)]
         for m in pattern.finditer(text):
             if (doc_id, *m.span()) in taken or any(s <= m.start() < e for s, e in held):
                 continue

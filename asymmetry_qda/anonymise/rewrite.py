@@ -37,7 +37,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,10 +116,8 @@ def _key_path(key: str | Path, project: Path) -> Path:
     return path
 
 
-def _scrubber(mapping: Mapping[str, str], *, ignore_case: bool):
-    """A function replacing every whole-word original in a string by its pseudonym."""
-    if not mapping:
-        return lambda s: s
+def _finder(mapping: Mapping[str, str], *, ignore_case: bool) -> Callable[[str], list[tuple[int, int, str]]]:
+    """A function listing every whole-word original in a text as ``(start, end, pseudonym)``."""
     lookup = {(k.casefold() if ignore_case else k): v for k, v in mapping.items()}
     pattern = re.compile(WORD_BEFORE + literal_alternation(lookup) + WORD_AFTER, re.IGNORECASE if ignore_case else 0)
 
@@ -130,13 +128,12 @@ def _scrubber(mapping: Mapping[str, str], *, ignore_case: bool):
             out.append((m.start(), m.end(), lookup[word.casefold() if ignore_case else word]))
         return out
 
-    def scrub(text: Any) -> Any:
-        if not isinstance(text, str):
-            return text
-        return replace_spans(text, find(text))
+    return find
 
-    scrub.find = find  # type: ignore[attr-defined]
-    return scrub
+
+def _scrubber(find: Callable[[str], list[tuple[int, int, str]]]) -> Callable[[Any], Any]:
+    """A function replacing what ``find`` lists in a string by its pseudonym (other values pass through)."""
+    return lambda text: replace_spans(text, find(text)) if isinstance(text, str) else text
 
 
 def _scrub_json(value: Any, scrub) -> Any:
@@ -176,7 +173,8 @@ def pseudonymise_project(
         "format": KEY_FORMAT, "format_version": 1, "warning": KEY_WARNING, "project_id": project_id,
         "key_id": uuid.uuid4().hex, "created_at": utc_now(), "entries": [], "replacements": [], "original_texts": {}}
 
-    texts = {r["doc_id"]: r["text"] for r in db.execute("SELECT doc_id, text FROM documents")}
+    stored = {r["doc_id"]: (r["text"], r["sha256"]) for r in db.execute("SELECT doc_id, text, sha256 FROM documents")}
+    texts = {doc_id: text for doc_id, (text, _) in stored.items()}
     per_doc = check_plan(plan, texts)
     if not per_doc:  # nothing to replace: no key, no run
         return PseudonymisationReport("", key_path, 0, pd.DataFrame(columns=REPLACEMENT_COLUMNS),
@@ -185,8 +183,8 @@ def pseudonymise_project(
     mapping: dict[str, str] = {}
     for original, pseudonym in sorted(zip(plan["original"], plan["pseudonym"], strict=True)):
         mapping.setdefault(" ".join(original.split()), pseudonym)
-    scrub_free = _scrubber(mapping, ignore_case=True)
-    scrub_exact = _scrubber(mapping, ignore_case=False)
+    scrub_free = _scrubber(_finder(mapping, ignore_case=True))
+    find_exact = _finder(mapping, ignore_case=False)
     run_id = uuid.uuid4().hex
     now = utc_now()
     details = {(str(r.doc_id), int(r.start)): r for r in plan.itertuples(index=False)}
@@ -203,18 +201,18 @@ def pseudonymise_project(
             for name in APPEND_ONLY_TRIGGER_NAMES:
                 db.execute(f"DROP TRIGGER {name}")
             for doc_id, reps in per_doc:
-                old = db.execute("SELECT text, sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-                new_text = replace_spans(old["text"], reps)
+                old_text, old_sha = stored[doc_id]
+                new_text = replace_spans(old_text, reps)
                 new_sha = text_sha256(new_text)
                 offsets = OffsetMap.build(reps)
-                moved["codings"] += _move_codings(db, doc_id, old["sha256"], new_sha, offsets, boundary, adjusted,
+                moved["codings"] += _move_codings(db, doc_id, old_sha, new_sha, offsets, boundary, adjusted,
                                                   problems)
                 moved["memos"] += _move_memos(db, doc_id, offsets, boundary, adjusted, problems)
                 moved["segments"] += _move_segments(db, doc_id, offsets)
                 _move_dismissals(db, doc_id, offsets)
                 if keep_original:
                     key_data["original_texts"].setdefault(doc_id, []).append(
-                        {"run_id": run_id, "sha256": old["sha256"], "text": old["text"]})
+                        {"run_id": run_id, "sha256": old_sha, "text": old_text})
                 db.execute("UPDATE documents SET text = ?, sha256 = ?, n_chars = ? WHERE doc_id = ?",
                            (new_text, new_sha, len(new_text), doc_id))
                 for i, (start, end, pseudonym) in enumerate(reps):
@@ -227,7 +225,7 @@ def pseudonymise_project(
                                      "kind": row.kind})
             if problems:
                 raise InputError(problems)
-            moved["earlier versions"] = _rewrite_history(db, scrub_exact, keep_original, key_data, run_id)
+            moved["earlier versions"] = _rewrite_history(db, find_exact, keep_original, key_data, run_id)
             _scrub_free_text(db, scrub_free)
             db.execute("DELETE FROM project_info WHERE key = 'audit_cache'")  # it quotes the originals
             counts = pd.Series([r["pseudonym"] for r in replaced], dtype="object").str.extract(r"\[([^\]-]+)")[0]
@@ -345,11 +343,11 @@ def _move_dismissals(db, doc_id: str, offsets: OffsetMap) -> None:
                        (start, end, row["rowid"]))
 
 
-def _rewrite_history(db, scrub, keep_original: bool, key: dict, run_id: str) -> int:
-    """Pseudonymise earlier versions of documents, and the codings made on them."""
+def _rewrite_history(db, find, keep_original: bool, key: dict, run_id: str) -> int:
+    """Pseudonymise earlier versions of documents (what ``find`` lists), and the codings made on them."""
     count = 0
     for version in db.execute("SELECT doc_id, version, sha256, text FROM document_versions").fetchall():
-        reps = scrub.find(version["text"])
+        reps = find(version["text"])
         if not reps:
             continue
         count += 1
