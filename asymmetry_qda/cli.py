@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import traceback
 import warnings
@@ -84,6 +85,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.set_defaults(run=cmd_info)
+
+    p = commands.add_parser(
+        "check", parents=[common, as_json], help="check a project file for damage (SQLite integrity_check)",
+        description="Run SQLite's full integrity check (every page, every index against its table, foreign keys) "
+                    "on a project file, without writing to it. Exit 0 if it is sound, 2 with every problem listed "
+                    "if it is damaged. Opening a project already runs the faster quick_check.",
+        epilog="Example: asymmetry-qda check study.qda")
+    p.add_argument("project", metavar="PROJECT")
+    p.set_defaults(run=cmd_check)
+
+    p = commands.add_parser(
+        "backup", parents=[common, as_json], help="copy a project safely, even while it is in use",
+        description="Copy a project file through SQLite's online backup API: the copy is consistent even while "
+                    "another process writes, is checked, and appears only once complete. Copying a project with "
+                    "cp while it is open can give a damaged or out-of-date copy (its -wal file holds recent "
+                    "writes).",
+        epilog="Example: asymmetry-qda backup study.qda backups/study-2026-12-03.qda")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("destination", metavar="COPY.qda", help="a new file (not overwritten)")
+    p.set_defaults(run=cmd_backup)
 
     p = commands.add_parser(
         "segments", parents=[common, guarded], help="write segments with their exact text to CSV",
@@ -395,6 +416,29 @@ def cmd_info(args: argparse.Namespace) -> int:
         else:
             print(f"project {project.path}")
             print(table.to_string())
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .errors import ProjectDamaged
+
+    with Project.open(args.project) as project:
+        problems = project.check()
+    if args.json:
+        print(json.dumps({"project": str(args.project), "sound": not problems, "problems": problems}, indent=2))
+    if problems:
+        listed = "\n".join(f"  - {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        raise ProjectDamaged(f"{args.project}: the project file is damaged ({len(problems)} problem(s)):\n{listed}"
+                             f"{more}\nFix: restore it from a backup; do not write to it")
+    say(args, f"{args.project}: sound (integrity_check ok, foreign keys ok)")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        out = project.backup(args.destination)
+    emit(args, f"wrote a checked copy of {args.project} to {out}", {"path": out})
     return 0
 
 
@@ -764,27 +808,106 @@ def say(args: argparse.Namespace, message: str) -> None:
         print(message)
 
 
+def _situational(exc: BaseException, args: argparse.Namespace) -> QDAError | None:
+    """The toolkit's own message for a failure caused by the user's situation, not by a bug."""
+    import errno
+    import sqlite3
+
+    from .store.sqlite import translate_sqlite_error
+
+    if isinstance(exc, sqlite3.Error):
+        return translate_sqlite_error(exc, getattr(args, "project", None) or "the project", "do this")
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES,
+                                                  errno.EPERM, errno.EISDIR, errno.ENOTDIR, errno.ENOENT):
+        where = exc.filename or getattr(args, "project", None) or "a file"
+        return QDAError(f"{where}: {exc.strerror or exc}. Fix: check the path, its permissions and the free space "
+                        "on its disk, then run the command again")
+    return None
+
+
+_FOLDER_OUTPUTS = {"tables", "reproduce"}
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before any work, an output that would replace a project, a journal, a key or a folder."""
+    from .fileio import refuse_to_replace
+
+    for name in ("out", "disagreements", "errors", "learning_curve"):
+        value = getattr(args, name, None)
+        if not isinstance(value, str) or value == "-":
+            continue
+        path = Path(value)
+        if name == "out" and args.command in _FOLDER_OUTPUTS:
+            if path.exists() and not path.is_dir():
+                raise QDAError(f"{path}: is a file, not a folder; nothing was written. Fix: --out names a folder "
+                               "to write the tables into, e.g. --out tables/")
+            continue
+        for other in ("project", "key", "plan", "destination", "file", "source"):
+            given = getattr(args, other, None)
+            if isinstance(given, str) and given != "-" and Path(given).resolve() == path.resolve():
+                raise QDAError(f"{path}: is also the command's {other}, which the output would destroy; nothing "
+                               "was written. Fix: give the output another name (a new file)")
+        if args.command == "import-qdc" and path.exists() and getattr(args, "force", False):
+            refuse_to_replace(path)  # --force replaces a YAML file, never a project or a key
+            continue
+        refuse_to_replace(path)
+
+
+def _interrupted_message(commits: int) -> str:
+    if commits:
+        return (f"interrupted: {commits} write(s) of this command had already been committed and are kept; the "
+                "write in progress, if any, was rolled back. Run the same command again to finish (what is "
+                "already there is not added twice)")
+    return "interrupted: nothing was committed, the project is as it was"
+
+
+class _StderrNotes(logging.Handler):
+    """The library's log warnings (e.g. waiting for another writer) as notes on standard error, at once."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"note: {record.getMessage()}", file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from .store.sqlite import Store
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    logger = logging.getLogger("asymmetry_qda")
+    handler = _StderrNotes(logging.WARNING)
+    if not args.quiet:
+        logger.addHandler(handler)
+    commits = Store.commits
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", QDAWarning)
         try:
+            _check_outputs(args)
             status = args.run(args)
+            sys.stdout.flush()
         except QDAError as exc:
             if args.debug:
                 traceback.print_exc()
             print(f"error: {exc}", file=sys.stderr)
             status = EXIT_USAGE
         except KeyboardInterrupt:
-            print("interrupted: the last write was rolled back, the project is as it was", file=sys.stderr)
+            print(_interrupted_message(Store.commits - commits), file=sys.stderr)
             status = EXIT_INTERRUPTED
+        except BrokenPipeError:  # e.g. `--out - | head`: the reader has all it wanted
+            _quiet_stdout()
+            status = 0
         except Exception as exc:  # never a bare traceback for users
             if args.debug:
                 traceback.print_exc()
-            print(f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in asymmetry_qda; run the same "
-                  "command with --debug and report the traceback.", file=sys.stderr)
-            status = EXIT_INTERNAL
+            known = _situational(exc, args)
+            if known is not None:
+                print(f"error: {known}", file=sys.stderr)
+                status = EXIT_USAGE
+            else:
+                print(f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in asymmetry_qda; run the same "
+                      "command with --debug and report the traceback.", file=sys.stderr)
+                status = EXIT_INTERNAL
+        finally:
+            logger.removeHandler(handler)
     seen = set()
     for w in caught:
         if issubclass(w.category, QDAWarning) or args.debug:
@@ -793,3 +916,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 seen.add(text)
                 print(f"warning: {text}", file=sys.stderr)
     return status
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: point standard output at /dev/null so the interpreter's final flush stays quiet."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -50,15 +50,18 @@ def check_backend(backend: str, **dask_options) -> str:
         names = ", ".join(dask_options)
         raise InputError(Problem("backend", f"{' and '.join(names.rsplit(', ', 1))} are options of the dask backend",
                                  fix="pass backend='dask' with them, or leave them out"))
+    if backend == "dask":
+        _require_distributed()
     return backend
 
 
 def _require_distributed():
     try:
+        import dask.dataframe  # noqa: F401 - the tables need it
         import distributed
-    except ImportError as exc:  # pragma: no cover - dask is installed with the test extra
-        raise InputError(Problem("backend", "the dask backend needs Dask's distributed scheduler, which is not "
-                                 "installed", fix="pip install 'asymmetry_qda[dask]'")) from exc
+    except ImportError as exc:
+        raise InputError(Problem("backend", f"the dask backend needs Dask and its distributed scheduler, which are "
+                                 f"not installed here ({exc})", fix="pip install 'asymmetry_qda[dask]'")) from exc
     return distributed
 
 

@@ -24,6 +24,22 @@ class ProjectError(QDAError):
     """A project file cannot be created, opened or upgraded."""
 
 
+class ProjectBusy(ProjectError):
+    """Another process held the project's write lock for longer than the writer would wait; nothing was changed."""
+
+
+class ProjectChanged(ProjectError):
+    """Another process changed what a command had read before it could write; nothing was changed, run it again."""
+
+
+class ProjectReadOnly(ProjectError):
+    """The project file or its folder cannot be written: it can be read and exported, not changed."""
+
+
+class ProjectDamaged(ProjectError):
+    """The project file is damaged (cut short, or failing SQLite's checks); it is not written to."""
+
+
 class StoreError(QDAError):
     """A write would break the project's rules (for example editing an append-only table)."""
 

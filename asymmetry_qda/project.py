@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
-from .errors import InputError, NotFoundError, Problem
+from .errors import InputError, NotFoundError, Problem, ProjectChanged, ProjectError, StoreError
 from .ingest import IngestReport, apply_ingest, plan_ingest
 from .model import DOCUMENT_KINDS, Document
 from .readers import LabelConfig
@@ -80,6 +80,39 @@ class Project:
     def __repr__(self) -> str:
         return f"Project({str(self.path)!r})"
 
+    def check(self) -> list[str]:
+        """Every problem SQLite's full ``integrity_check`` and ``foreign_key_check`` find; ``[]`` if sound.
+
+        Opening a project already refuses a file that is cut short or fails
+        the faster ``quick_check``; this also checks every index against its
+        table. Nothing is written.
+        """
+        return self._store.integrity_check()
+
+    def backup(self, destination: str | Path) -> Path:
+        """Copy the project to ``destination`` (a new file) through SQLite's online backup API.
+
+        Safe while other processes write; the copy is checked and appears only
+        once complete. Prefer it to copying the file: a project's ``-wal`` file
+        holds its latest writes.
+        """
+        return self._store.backup(Path(destination))
+
+    def transaction(self):
+        """Group several writes into one all-or-nothing transaction (a context manager).
+
+        Every method that writes is already one transaction; inside this block
+        they become savepoints of one outer transaction, which commits when the
+        block ends and is rolled back whole if it raises (or is interrupted).
+
+        Examples
+        --------
+        >>> with project.transaction():  # doctest: +SKIP
+        ...     project.code_span("INT01", 0, 40, "agency.responsibility", coder="LT")
+        ...     project.code_span("INT01", 41, 90, "response.blame", coder="LT")
+        """
+        return self._store.transaction()
+
     @property
     def _db(self):
         return self._store.connection
@@ -134,9 +167,16 @@ class Project:
         if not paths and attributes is None:
             raise InputError(Problem("ingest", "nothing to ingest", fix="give transcript files or folders"))
         labels = LabelConfig.build(interviewer_labels, label_pattern)
+        # planning (reading, parsing, segmenting) runs without the write lock; the documents it planned
+        # against are checked again under the lock, so a concurrent ingest cannot be overwritten or doubled
+        seen = _documents_fingerprint(self._db)
         planned, table, skipped = plan_ingest(self._db, paths, attributes, labels=labels, kind=kind,
                                               replace=replace, model=model)
         with self._store.transaction() as connection:
+            if _documents_fingerprint(connection) != seen:
+                raise ProjectChanged(f"{self.path}: another process added or changed documents while this ingest "
+                                     "read its files; nothing was written. Fix: run the ingest again (documents "
+                                     "already stored are then reported as such)")
             return apply_ingest(connection, planned, table, skipped)
 
     def import_attributes(self, path: str | Path) -> IngestReport:
@@ -327,16 +367,16 @@ class Project:
 
     def code_span(self, doc_id: str, start: int, end: int, code: str, *, coder: str, memo: str | None = None) -> str:
         """Code ``text[start:end]`` of ``doc_id`` by hand (a confirmed human coding); returns its id."""
-        text = self.text(doc_id)
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-            raise InputError(Problem(doc_id, f"offsets [{start}, {end}) are not a non-empty span of the "
-                                     f"document's {len(text)} characters",
-                                     fix="use 0 <= start < end <= len(project.text(doc_id))"))
         if not isinstance(code, str) or not code.strip():
             raise InputError(Problem(doc_id, "code is empty", fix="name the code, e.g. 'agency.responsibility'"))
         _check_coder(coder)
         now = utc_now()
-        with self._store.transaction() as db:
+        with self._store.transaction() as db:  # the offsets are checked against the text as it is under the lock
+            text = self.text(doc_id)
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+                raise InputError(Problem(doc_id, f"offsets [{start}, {end}) are not a non-empty span of the "
+                                         f"document's {len(text)} characters",
+                                         fix="use 0 <= start < end <= len(project.text(doc_id))"))
             _register_human(db, coder, now)
             return _insert_human(db, doc_id, start, end, code, coder, memo, now)
 
@@ -362,14 +402,14 @@ class Project:
 
             book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
             codes = {c.id for c in book.codes}
-        texts = {r["doc_id"]: r["text"] for r in self._db.execute("SELECT doc_id, text FROM documents")}
-        rows = locate_quotes(path, texts, codes=codes)
         owners = {str(f): coder or f.parent.name for f in coding_files(path)}
         for name in set(owners.values()):
             _check_coder(name)
         counts: dict[str, dict[str, int]] = {}
         now = utc_now()
-        with self._store.transaction() as db:
+        with self._store.transaction() as db:  # the quotes are located on the texts as they are under the lock
+            texts = {r["doc_id"]: r["text"] for r in db.execute("SELECT doc_id, text FROM documents")}
+            rows = locate_quotes(path, texts, codes=codes)
             for row in rows:
                 who = owners[row.source]
                 tally = counts.setdefault(who, {"added": 0, "already_present": 0})
@@ -599,11 +639,14 @@ class Project:
                     return frame.astype({c: "int64" for c in ("start", "end", "core_start", "core_end")})
         frame = audit_texts({d: self.text(d) for d in ids}, model=model, allow=lists["allow"], deny=lists["deny"],
                             pseudonyms=pseudonyms)
-        if doc_id is None:
-            with self._store.transaction() as db:
-                db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES ('audit_cache', ?)",
-                           (json.dumps({"fingerprint": fingerprint, "columns": list(frame.columns),
-                                        "findings": frame.values.tolist()}, default=int),))
+        if doc_id is None and not self._store.read_only:
+            try:  # a cache only: a read-only, busy or full project is audited again next time
+                with self._store.transaction(wait=1.0) as db:
+                    db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES ('audit_cache', ?)",
+                               (json.dumps({"fingerprint": fingerprint, "columns": list(frame.columns),
+                                            "findings": frame.values.tolist()}, default=int),))
+            except (ProjectError, StoreError):
+                pass
         return frame
 
     def dismiss_findings(self, findings: pd.DataFrame | str | Sequence[str], *, by: str, reason: str) -> int:
@@ -875,6 +918,11 @@ class Project:
         listing = ", ".join(known[:10]) + (" ..." if len(known) > 10 else "")
         return (f"{self.path}: no {what} {key!r}. Fix: use one of the stored ids"
                 f"{(' (' + listing + ')') if listing else ' (the project has none yet)'}")
+
+
+def _documents_fingerprint(db) -> list[tuple[str, str]]:
+    """Every stored document with the hash of its text: what a plan made outside the write lock relied on."""
+    return [(r[0], r[1]) for r in db.execute("SELECT doc_id, sha256 FROM documents ORDER BY doc_id")]
 
 
 def _in_notebook() -> bool:

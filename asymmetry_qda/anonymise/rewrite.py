@@ -36,16 +36,20 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import uuid
+import warnings
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..errors import InputError, Problem
-from ..fileio import write_text_atomically
+from ..errors import InputError, Problem, QDAError, QDAWarning
+from ..fileio import KEY_FORMAT, write_text_atomically
+from ..interrupts import deferred_interrupts
 from ..store.schema import APPEND_ONLY_TRIGGER_NAMES, APPEND_ONLY_TRIGGERS
 from ..store.sqlite import Store, _statements, utc_now
 from ..model import text_sha256
@@ -53,7 +57,6 @@ from .pseudonyms import WORD_AFTER, WORD_BEFORE, Boundary, OffsetMap, check_plan
 
 __all__ = ["KEY_FORMAT", "PseudonymisationReport", "load_key", "pseudonymise_project"]
 
-KEY_FORMAT = "asymmetry-qda pseudonym key"
 KEY_WARNING = ("This file re-identifies people in the study. Keep it apart from the project, on an encrypted drive, "
                "and never share it or put it in an export.")
 BOUNDARIES = ("expand", "shrink", "error")
@@ -158,34 +161,68 @@ def pseudonymise_project(
     """Apply ``plan`` (see :func:`.pseudonyms.plan_pseudonyms`) to the project in ``store``.
 
     ``key`` is the key file to write (extended if it exists: it must be this
-    project's). Everything happens in one transaction; the key is written
-    before it commits and restored if the commit fails, so project and key
-    never disagree.
+    project's). Everything happens in one transaction, which starts before
+    anything is read (so a second run, or another writer, waits and then
+    sees what this one wrote). The key is written (flushed to disk and
+    renamed into place) before the commit, with Ctrl-C held back from the
+    key write until the commit has returned, and it is never deleted
+    afterwards: a crash at any point leaves the old project with a key
+    that still explains it, or the new project with a key that explains
+    it. Replacements a key lists for a run the project never committed (a
+    crash between key and commit) are dropped the next time the key is
+    written.
     """
     if boundary not in BOUNDARIES:
         raise InputError(Problem("boundary", f"{boundary!r} is not one of {', '.join(BOUNDARIES)}",
                                  fix="pass boundary='expand', 'shrink' or 'error'"))
     db = store.connection
-    project_id = db.execute("SELECT value FROM project_info WHERE key = 'project_id'").fetchone()[0]
     key_path = _key_path(key, store.path)
-    previous = key_path.read_text(encoding="utf-8") if key_path.exists() else None
-    key_data = load_key(key_path, project_id=project_id) if previous is not None else {
-        "format": KEY_FORMAT, "format_version": 1, "warning": KEY_WARNING, "project_id": project_id,
-        "key_id": uuid.uuid4().hex, "created_at": utc_now(), "entries": [], "replacements": [], "original_texts": {}}
+    run_id = uuid.uuid4().hex
+    db.execute("PRAGMA secure_delete = ON")
+    key_written = False
+    # held back from the key write until the commit has returned; delivered after it
+    held = ExitStack()
+    try:
+        with held:
+            with store.transaction():
+                report, key_data = _apply(store, plan, key_path, run_id=run_id, boundary=boundary,
+                                          keep_original=keep_original, by=by)
+                if key_data is not None:
+                    db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES ('vacuum_pending', ?)",
+                               (run_id,))
+                    # read under the write lock, so no other run can have changed the key since
+                    previous = key_path.read_text(encoding="utf-8") if key_path.exists() else None
+                    held.enter_context(deferred_interrupts())
+                    key_written = True  # (or partly: it is then put back as it was all the same)
+                    _write_key(key_path, key_data)
+    except BaseException:
+        if key_written and not _committed(db, run_id):
+            _put_back(key_path, previous)  # the project was not changed: the key must not say it was
+        raise
+    _compact(store)
+    return report
+
+
+def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, boundary: Boundary,
+           keep_original: bool, by: str | None) -> tuple[PseudonymisationReport, dict | None]:
+    """Inside the write transaction: check the plan against the texts as they are now, and apply it."""
+    db = store.connection
+    project_id = db.execute("SELECT value FROM project_info WHERE key = 'project_id'").fetchone()[0]
+    committed = {r[0] for r in db.execute("SELECT run_id FROM runs WHERE kind = 'pseudonymise'")}
+    key_data = _read_key(key_path, project_id, committed)
 
     stored = {r["doc_id"]: (r["text"], r["sha256"]) for r in db.execute("SELECT doc_id, text, sha256 FROM documents")}
     texts = {doc_id: text for doc_id, (text, _) in stored.items()}
     per_doc = check_plan(plan, texts)
     if not per_doc:  # nothing to replace: no key, no run
         return PseudonymisationReport("", key_path, 0, pd.DataFrame(columns=REPLACEMENT_COLUMNS),
-                                      pd.DataFrame(columns=ADJUSTED_COLUMNS), {})
+                                      pd.DataFrame(columns=ADJUSTED_COLUMNS), {}), None
     plan = plan.reset_index(drop=True)
     mapping: dict[str, str] = {}
     for original, pseudonym in sorted(zip(plan["original"], plan["pseudonym"], strict=True)):
         mapping.setdefault(" ".join(original.split()), pseudonym)
     scrub_free = _scrubber(_finder(mapping, ignore_case=True))
     find_exact = _finder(mapping, ignore_case=False)
-    run_id = uuid.uuid4().hex
     now = utc_now()
     details = {(str(r.doc_id), int(r.start)): r for r in plan.itertuples(index=False)}
 
@@ -194,70 +231,132 @@ def pseudonymise_project(
     replaced: list[dict] = []
     key_rows: list[dict] = []
     moved = {"codings": 0, "memos": 0, "segments": 0, "earlier versions": 0}
-    db.execute("PRAGMA secure_delete = ON")
-    key_written = False
+    for name in APPEND_ONLY_TRIGGER_NAMES:
+        db.execute(f"DROP TRIGGER {name}")
+    for doc_id, reps in per_doc:
+        old_text, old_sha = stored[doc_id]
+        new_text = replace_spans(old_text, reps)
+        new_sha = text_sha256(new_text)
+        offsets = OffsetMap.build(reps)
+        moved["codings"] += _move_codings(db, doc_id, old_sha, new_sha, offsets, boundary, adjusted, problems)
+        moved["memos"] += _move_memos(db, doc_id, offsets, boundary, adjusted, problems)
+        moved["segments"] += _move_segments(db, doc_id, offsets)
+        _move_dismissals(db, doc_id, offsets)
+        if keep_original:
+            key_data["original_texts"].setdefault(doc_id, []).append(
+                {"run_id": run_id, "sha256": old_sha, "text": old_text})
+        db.execute("UPDATE documents SET text = ?, sha256 = ?, n_chars = ? WHERE doc_id = ?",
+                   (new_text, new_sha, len(new_text), doc_id))
+        for i, (start, end, pseudonym) in enumerate(reps):
+            row = details[(doc_id, start)]
+            replaced.append({"doc_id": doc_id, "start": offsets.new_starts[i], "end": offsets.new_ends[i],
+                             "pseudonym": pseudonym, "kind": row.kind, "severity": row.severity,
+                             "source": row.source})
+            key_rows.append({"run_id": run_id, "doc_id": doc_id, "start": offsets.new_starts[i],
+                             "end": offsets.new_ends[i], "original": row.original, "pseudonym": pseudonym,
+                             "kind": row.kind})
+    if problems:
+        raise InputError(problems)
+    moved["earlier versions"] = _rewrite_history(db, find_exact, keep_original, key_data, run_id)
+    _scrub_free_text(db, scrub_free)
+    db.execute("DELETE FROM project_info WHERE key = 'audit_cache'")  # it quotes the originals
+    counts = pd.Series([r["pseudonym"] for r in replaced], dtype="object").str.extract(r"\[([^\]-]+)")[0]
+    db.execute("INSERT INTO runs (run_id, kind, options, n_added, started_at, finished_at) "
+               "VALUES (?, 'pseudonymise', ?, ?, ?, ?)",
+               (run_id, json.dumps({"key_id": key_data["key_id"], "by": by, "boundary": boundary,
+                                    "keep_original": keep_original, "documents": [d for d, _ in per_doc],
+                                    "by_label": counts.value_counts().sort_index().to_dict(),
+                                    "adjusted": len(adjusted)}, sort_keys=True),
+                len(replaced), now, utc_now()))
+    for statement in _statements(APPEND_ONLY_TRIGGERS):
+        db.execute(statement)
+    _extend_key(key_data, key_rows, now)
+    report = PseudonymisationReport(run_id, key_path, len(per_doc),
+                                    pd.DataFrame(replaced, columns=REPLACEMENT_COLUMNS),
+                                    pd.DataFrame(adjusted, columns=ADJUSTED_COLUMNS), moved)
+    return report, key_data
+
+
+def _read_key(key_path: Path, project_id: str, committed: set[str]) -> dict:
+    """The key as it stands (a new one if there is none), without the rows of runs the project never committed."""
+    if not key_path.exists():
+        return {"format": KEY_FORMAT, "format_version": 1, "warning": KEY_WARNING, "project_id": project_id,
+                "key_id": uuid.uuid4().hex, "created_at": utc_now(), "entries": [], "replacements": [],
+                "original_texts": {}}
+    key_data = load_key(key_path, project_id=project_id)
+    _keep_runs(key_data, committed)
+    return key_data
+
+
+def _keep_runs(key_data: dict, runs: set[str]) -> None:
+    """Drop what ``key_data`` says of runs not in ``runs``; rebuild the entries from the replacements left."""
+    replacements = key_data.get("replacements", [])
+    if all(r.get("run_id") in runs for r in replacements) and all(
+            v.get("run_id") in runs for versions in key_data.get("original_texts", {}).values() for v in versions):
+        return
+    key_data["replacements"] = [r for r in replacements if r.get("run_id") in runs]
+    key_data["original_texts"] = {
+        doc: kept for doc, versions in key_data.get("original_texts", {}).items()
+        if (kept := [v for v in versions if v.get("run_id") in runs])}
+    entries: dict[str, dict] = {}
+    for row in key_data["replacements"]:
+        entry = entries.setdefault(row["pseudonym"], {"pseudonym": row["pseudonym"], "originals": [], "kinds": []})
+        for name, value in (("originals", row["original"]), ("kinds", row["kind"])):
+            if value not in entry[name]:
+                entry[name].append(value)
+    key_data["entries"] = sorted(entries.values(), key=lambda e: e["pseudonym"])
+
+
+def _write_key(key_path: Path, key_data: dict) -> None:
+    """Write the key durably (flushed, renamed into place, folder flushed), readable by its owner only."""
+    text = json.dumps(key_data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    write_text_atomically(key_path, text, key_file=True)
+    os.chmod(key_path, 0o600)
+
+
+def _committed(db, run_id: str) -> bool:
     try:
-        with store.transaction():
-            for name in APPEND_ONLY_TRIGGER_NAMES:
-                db.execute(f"DROP TRIGGER {name}")
-            for doc_id, reps in per_doc:
-                old_text, old_sha = stored[doc_id]
-                new_text = replace_spans(old_text, reps)
-                new_sha = text_sha256(new_text)
-                offsets = OffsetMap.build(reps)
-                moved["codings"] += _move_codings(db, doc_id, old_sha, new_sha, offsets, boundary, adjusted,
-                                                  problems)
-                moved["memos"] += _move_memos(db, doc_id, offsets, boundary, adjusted, problems)
-                moved["segments"] += _move_segments(db, doc_id, offsets)
-                _move_dismissals(db, doc_id, offsets)
-                if keep_original:
-                    key_data["original_texts"].setdefault(doc_id, []).append(
-                        {"run_id": run_id, "sha256": old_sha, "text": old_text})
-                db.execute("UPDATE documents SET text = ?, sha256 = ?, n_chars = ? WHERE doc_id = ?",
-                           (new_text, new_sha, len(new_text), doc_id))
-                for i, (start, end, pseudonym) in enumerate(reps):
-                    row = details[(doc_id, start)]
-                    replaced.append({"doc_id": doc_id, "start": offsets.new_starts[i], "end": offsets.new_ends[i],
-                                     "pseudonym": pseudonym, "kind": row.kind, "severity": row.severity,
-                                     "source": row.source})
-                    key_rows.append({"run_id": run_id, "doc_id": doc_id, "start": offsets.new_starts[i],
-                                     "end": offsets.new_ends[i], "original": row.original, "pseudonym": pseudonym,
-                                     "kind": row.kind})
-            if problems:
-                raise InputError(problems)
-            moved["earlier versions"] = _rewrite_history(db, find_exact, keep_original, key_data, run_id)
-            _scrub_free_text(db, scrub_free)
-            db.execute("DELETE FROM project_info WHERE key = 'audit_cache'")  # it quotes the originals
-            counts = pd.Series([r["pseudonym"] for r in replaced], dtype="object").str.extract(r"\[([^\]-]+)")[0]
-            db.execute("INSERT INTO runs (run_id, kind, options, n_added, started_at, finished_at) "
-                       "VALUES (?, 'pseudonymise', ?, ?, ?, ?)",
-                       (run_id, json.dumps({"key_id": key_data["key_id"], "by": by, "boundary": boundary,
-                                            "keep_original": keep_original, "documents": [d for d, _ in per_doc],
-                                            "by_label": counts.value_counts().sort_index().to_dict(),
-                                            "adjusted": len(adjusted)}, sort_keys=True),
-                        len(replaced), now, utc_now()))
-            for statement in _statements(APPEND_ONLY_TRIGGERS):
-                db.execute(statement)
-            _extend_key(key_data, key_rows, now)
-            write_text_atomically(key_path, json.dumps(key_data, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
-            key_written = True
+        return db.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is not None
+    except Exception:  # noqa: BLE001 - cannot tell: keep the key, which then over-explains rather than loses
+        return True
+
+
+def _put_back(key_path: Path, previous: str | None) -> None:
+    """The key as it was before a run that did not commit (none, if that run made it)."""
+    try:
+        if previous is None:
+            key_path.unlink(missing_ok=True)
+        else:
+            write_text_atomically(key_path, previous, key_file=True)
             os.chmod(key_path, 0o600)
-    except BaseException:
-        if key_written:  # it failed after the key was written (at the commit): put the key back as it was
-            _restore(key_path, previous)
-        raise
-    db.execute("VACUUM")
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return PseudonymisationReport(run_id, key_path, len(per_doc),
-                                  pd.DataFrame(replaced, columns=REPLACEMENT_COLUMNS),
-                                  pd.DataFrame(adjusted, columns=ADJUSTED_COLUMNS), moved)
+    except OSError:
+        pass  # the next run drops that run's rows: it keeps only runs the project committed
 
 
-def _restore(path: Path, previous: str | None) -> None:
-    if previous is None:
-        path.unlink(missing_ok=True)
-    else:
-        write_text_atomically(path, previous)
+def _compact(store: Store) -> None:
+    """After a committed run: vacuum and truncate the WAL, so no freed page or old frame keeps an original."""
+    db = store.connection
+    if db.execute("SELECT 1 FROM project_info WHERE key = 'vacuum_pending'").fetchone() is None:
+        return
+    try:
+        db.execute("VACUUM")
+        with store.transaction():
+            db.execute("DELETE FROM project_info WHERE key = 'vacuum_pending'")
+        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    except (sqlite3.Error, QDAError) as exc:
+        warnings.warn(f"{store.path}: the pseudonymisation is committed and its key written, but the file could not "
+                      f"be compacted afterwards ({exc}), so freed pages or the -wal file may still hold original "
+                      "text. Fix: free some disk space and run pseudonymise again (with nothing left to replace, "
+                      "it only compacts the file); until then do not copy the project file", QDAWarning,
+                      stacklevel=3)
+        return
+    if busy:
+        warnings.warn(f"{store.path}: the pseudonymisation is committed, but another connection (a notebook?) is "
+                      "reading the project, so its -wal file still holds original text. Fix: close the other "
+                      "connections (project.close()) and run pseudonymise again, which then only compacts the file; "
+                      "until then do not copy the project file", QDAWarning, stacklevel=3)
+        with store.transaction():
+            db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES ('vacuum_pending', 'checkpoint')")
 
 
 def _extend_key(key: dict, rows: list[dict], now: str) -> None:

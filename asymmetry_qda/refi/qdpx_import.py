@@ -1020,8 +1020,9 @@ def import_qdpx(project: "Project", path: str | Path, *, model: str = "blank", s
         report.scheme, report.scheme_chosen = scheme, "forced"
         _, report.evidence, report.probed = _detect(units)
 
-    planned = _plan(project, reader, report)
-    _write(project, reader, report, planned, model)
+    with project.transaction():  # one transaction: an interrupted import leaves the project as it was
+        planned = _plan(project, reader, report)
+        _write(project, reader, report, planned, model)
     return report
 
 

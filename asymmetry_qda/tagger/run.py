@@ -32,11 +32,12 @@ import bisect
 import json
 import sys
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, QDAWarning
 from ..nlp import pipeline_label
 from ..store.sqlite import utc_now
 from . import build_pipeline
@@ -235,8 +236,18 @@ def _finish_run(write, report: CodeRunReport, *, finished: bool = True) -> None:
 
 def _write_suggestions(write, grouped: dict, codes, codebook: "Codebook", label: str, report: CodeRunReport,
                        now: str) -> None:
-    """Insert one suggestion per grouped (document, unit, code) that no current coding already covers."""
+    """Insert one suggestion per grouped (document, unit, code) that no current coding already covers.
+
+    Runs inside the write transaction: a document whose text changed since it
+    was tagged (another process pseudonymised or replaced it meanwhile) gets no
+    suggestions from this run, and a warning says to run again.
+    """
+    current = {row[0]: row[1] for row in write.execute("SELECT doc_id, sha256 FROM documents")}
+    changed: set[str] = set()
     for (doc_id, sha, start, end, code_id), entry in grouped.items():
+        if current.get(doc_id) != sha:
+            changed.add(doc_id)
+            continue
         exists = write.execute(
             """SELECT 1 FROM codings c WHERE c.doc_id = ? AND c.text_sha256 = ? AND c.start = ? AND c."end" = ?
                    AND c.code_id = ? AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)""",
@@ -257,6 +268,10 @@ def _write_suggestions(write, grouped: dict, codes, codebook: "Codebook", label:
             report.added_suggested += 1
         else:
             report.added_suppressed += 1
+    if changed:
+        warnings.warn(f"{len(changed)} document(s) changed while they were being tagged ({', '.join(sorted(changed))}:"
+                      " another process replaced or pseudonymised them), so this run stored no suggestions for them. "
+                      "Fix: run code again", QDAWarning, stacklevel=4)
 
 
 @dataclass(frozen=True, slots=True)
