@@ -10,6 +10,7 @@ suggestions, review every suggestion, and tabulate the patterns.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import datasets  # the bundled sample study: asymmetry_qda.datasets.load_sample()
 from .errors import InputError, NotFoundError, ProjectError, QDAError, QDAWarning, StoreError
 from .ingest import IngestReport
 from .model import Document, Participant, Segment

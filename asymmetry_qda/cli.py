@@ -611,6 +611,10 @@ def cmd_pseudonymise(args: argparse.Namespace) -> int:
         raise QDAError(f"--severity {args.severity!r}: use some of high, medium, low (comma-separated)")
     if args.dry_run and not args.out:
         raise QDAError("--dry-run writes the plan to --out. Fix: add --out plan.csv (keep it with the key)")
+    if args.dry_run and args.out != "-":
+        from .anonymise.rewrite import outside_project_folder
+
+        outside_project_folder(args.out, Path(args.project), "plan, which quotes every original,")
     with Project.open(args.project) as project:
         if args.plan:
             plan = _read_plan(args.plan)
@@ -665,6 +669,9 @@ def _evaluate_model(args: argparse.Namespace) -> int:
 
 def cmd_suggest(args: argparse.Namespace) -> int:
     coders = [c.strip() for c in args.coders.split(",") if c.strip()] if args.coders else None
+    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
+        raise QDAError(f"--threshold {args.threshold}: a probability between 0 and 1; nothing was trained. "
+                       "Fix: e.g. --threshold 0.5, or leave it out to use the model's own")
     with Project.open(args.project) as project:
         trained = project.train_suggester(coders=coders, min_examples=args.min_examples)
         added = project.suggest(model=trained.version, threshold=args.threshold)

@@ -103,10 +103,11 @@ def refuse_to_replace(path: str | Path, *, key_file: bool = False) -> None:
 
     Examples
     --------
-    >>> refuse_to_replace("/")
-    Traceback (most recent call last):
-    ...
-    asymmetry_qda.errors.QDAError: /: is a folder, not a file. Fix: name a file inside it, e.g. //out.csv
+    >>> try:
+    ...     refuse_to_replace("/")
+    ... except QDAError as exc:
+    ...     print(exc)
+    /: is a folder, not a file. Fix: name a file inside it, e.g. /out.csv
     """
     path = Path(path)
     if path.is_dir():

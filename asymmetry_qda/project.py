@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import json
 import uuid
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
-from .errors import InputError, NotFoundError, Problem, ProjectChanged, ProjectError, StoreError
+from .errors import InputError, NotFoundError, Problem, ProjectChanged, ProjectError, QDAWarning, StoreError
 from .ingest import IngestReport, apply_ingest, plan_ingest
 from .model import DOCUMENT_KINDS, Document
 from .readers import LabelConfig
@@ -535,6 +536,16 @@ class Project:
                 return None
             return kind(v) if kind else v
 
+        for n, row in enumerate(decisions.to_dict("records"), start=2):
+            for key in ("start", "end"):
+                try:
+                    value(row, key, int)
+                except (TypeError, ValueError):
+                    problems.append(Problem("decisions", f"{key} {row.get(key)!r} is not a whole number", line=n,
+                                            fix="write character offsets as whole numbers, or leave them empty"))
+        if problems:
+            raise InputError(problems)
+
         new_ids = []
         with self._store.transaction() as db:
             for row in decisions.to_dict("records"):
@@ -616,8 +627,9 @@ class Project:
         always is. The result for the whole project is cached in it, keyed by
         a fingerprint of the texts, lists, rules and pipeline.
         """
-        from .anonymise.audit import audit_texts
+        from .anonymise.audit import attribute_texts, audit_texts
         from .anonymise.guard import audit_fingerprint
+        from .model import text_sha256
 
         shas = [(r["doc_id"], r["sha256"]) for r in self._db.execute("SELECT doc_id, sha256 FROM documents "
                                                                          "ORDER BY doc_id")]
@@ -630,15 +642,18 @@ class Project:
         lists = self.audit_lists()
         pseudonyms = [p for p in self.participants()["pseudonym"].dropna()]
         if doc_id is None:
-            fingerprint = audit_fingerprint(shas, model=model, pseudonyms=pseudonyms, **lists)
+            attributes = [(loc, text_sha256(value)) for loc, value in sorted(attribute_texts(self._db).items())]
+            fingerprint = audit_fingerprint([*shas, *attributes], model=model, pseudonyms=pseudonyms, **lists)
             cached = self._db.execute("SELECT value FROM project_info WHERE key = 'audit_cache'").fetchone()
             if cached is not None:
                 stored = json.loads(cached[0])
                 if stored.get("fingerprint") == fingerprint:
                     frame = pd.DataFrame(stored["findings"], columns=stored["columns"])
                     return frame.astype({c: "int64" for c in ("start", "end", "core_start", "core_end")})
+        # (the cache holds the documents' and the attributes' findings; attributes are in its fingerprint)
         frame = audit_texts({d: self.text(d) for d in ids}, model=model, allow=lists["allow"], deny=lists["deny"],
                             pseudonyms=pseudonyms)
+        frame = self._with_attribute_findings(frame, doc_id, model)
         if doc_id is None and not self._store.read_only:
             try:  # a cache only: a read-only, busy or full project is audited again next time
                 with self._store.transaction(wait=1.0) as db:
@@ -648,6 +663,17 @@ class Project:
             except (ProjectError, StoreError):
                 pass
         return frame
+
+    def _with_attribute_findings(self, frame: pd.DataFrame, doc_id, model: str) -> pd.DataFrame:
+        """The whole project's audit also covers the participants' free-text attributes (``participant:ID:NAME``)."""
+        if doc_id is not None:
+            return frame
+        from .anonymise.guard import attribute_findings
+
+        attributes = attribute_findings(self, model=model)
+        if attributes.empty:
+            return frame
+        return pd.concat([frame, attributes[list(frame.columns)]], ignore_index=True)
 
     def dismiss_findings(self, findings: pd.DataFrame | str | Sequence[str], *, by: str, reason: str) -> int:
         """Record that a person checked these findings and judged them not identifying; returns how many.
@@ -674,7 +700,14 @@ class Project:
                                              "INT02:5802-5817, as in the audit's doc_id, start and end columns"))
                 wanted.append((doc, int(start), int(end)))
         rows, problems = [], []
+        from .anonymise.audit import is_attribute_location
+
         for doc, start, end in wanted:
+            if is_attribute_location(doc):
+                problems.append(Problem(f"{doc}:{start}-{end}", "is a finding in a participant attribute, which "
+                                        "cannot be dismissed one by one", fix="pseudonymise it, add it to the allow "
+                                        "list, or correct the attributes table and ingest it again"))
+                continue
             match = audit[(audit["doc_id"] == doc) & (audit["start"] == int(start)) & (audit["end"] == int(end))]
             if match.empty:
                 problems.append(Problem(f"{doc}:{start}-{end}", "is not a current finding of the audit",
@@ -866,6 +899,13 @@ class Project:
         pending = self.suggestions(status="suggested")
         selected = pending[pending["rule_id"] == rule] if rule is not None else \
             pending[(pending["code_id"] == code) | pending["code_id"].str.startswith(f"{code}.")]
+        if selected.empty:
+            column, value = ("rule_id", rule) if rule is not None else ("code_id", code)
+            known = {r[0] for r in self._db.execute(f"SELECT DISTINCT {column} FROM codings WHERE {column} IS NOT NULL")}
+            if value not in known and not any(k.startswith(f"{value}.") for k in known):
+                warnings.warn(f"no coding in the project has the {'rule' if rule is not None else 'code'} "
+                              f"{value!r}, so nothing was decided. Fix: check the spelling (project.suggestions() "
+                              f"lists the {column} of every pending suggestion)", QDAWarning, stacklevel=3)
         return selected["coding_id"].tolist()
 
     def _decide(self, ids: list[str], status: str, coder: str, memo: str | None, *, start: int | None = None,

@@ -114,7 +114,8 @@ def test_python_dash_m_and_console_script_run(tmp_path):
 
 @requires_model
 def test_demo_job_on_the_sample_data(tmp_path, capsys):
-    project = tmp_path / "sample.qda"
+    (tmp_path / "demo").mkdir()
+    project = tmp_path / "demo" / "sample.qda"  # the key goes outside the project's folder
     assert main(["init", str(project)]) == 0
     assert main(["ingest", str(project), str(SAMPLES / "transcripts"),
                  "--attributes", str(SAMPLES / "participants.csv")]) == 0

@@ -167,7 +167,8 @@ def test_pseudonymisation_keeps_every_coding_on_the_same_words(words, spans, bou
         (folder / "keys").mkdir()
         (folder / "in").mkdir()
         (folder / "in" / "INT01.txt").write_text(text, encoding="utf-8")
-        with Project.create(folder / "p.qda") as project:
+        (folder / "project").mkdir()  # the key must be outside the project's folder
+        with Project.create(folder / "project" / "p.qda") as project:
             project.ingest(folder / "in", model="blank")
             stored = project.text("INT01")
             ids = {}
@@ -259,7 +260,8 @@ def test_the_key_must_not_sit_beside_the_project_and_must_be_this_projects(study
     (tmp_path / "keys" / "other.json").write_text("{}", encoding="utf-8")
     with pytest.raises(InputError, match="not an asymmetry-qda pseudonym key"):
         study.pseudonymise(_findings(study), key=tmp_path / "keys" / "other.json")
-    with Project.create(tmp_path / "other.qda") as other:
+    (tmp_path / "other").mkdir()
+    with Project.create(tmp_path / "other" / "other.qda") as other:
         (tmp_path / "o").mkdir()
         (tmp_path / "o" / "X.txt").write_text("P01: DCI Walsh rang.\n", encoding="utf-8")
         other.ingest(tmp_path / "o", model="blank")

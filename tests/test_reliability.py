@@ -538,3 +538,82 @@ def test_busy_and_full_sqlite_errors_are_translated():
     assert "disk is full" in str(translate_sqlite_error(sqlite3.OperationalError("database or disk is full"),
                                                         "p.qda", "write"))
     assert translate_sqlite_error(sqlite3.OperationalError("no such table: x"), "p.qda", "write") is None
+
+
+# --- K3: pool workers end with their parent ---------------------------------------------------------
+def test_pool_workers_do_not_outlive_a_killed_parent(made, tmp_path):
+    psutil = pytest.importorskip("psutil")
+    proc = subprocess.Popen([sys.executable, "-m", "asymmetry_qda", "code", str(made), "--model", "blank",
+                             "--n-process", "2", "--quiet"], cwd=REPO, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 120
+    children = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        children = [c for c in parent.children(recursive=True) if "python" in (c.name() or "")]
+        if len(children) >= 2:
+            break
+        time.sleep(0.05)
+    if proc.poll() is not None or not children:
+        pytest.skip("the run ended before its workers could be seen")
+    proc.kill()
+    proc.wait()
+    gone, alive = psutil.wait_procs(children, timeout=15)
+    for child in alive:
+        child.kill()
+    assert not alive, f"{len(alive)} worker(s) outlived their killed parent"
+
+
+# --- P2, P3, M2, M3, M10: misuse gets a clear refusal --------------------------------------------------
+def test_a_key_or_plan_anywhere_in_the_project_folder_is_refused(made, tmp_path, capsys):
+    inside = made.parent / "keys"
+    inside.mkdir()
+    with Project.open(made) as p, pytest.raises(QDAError, match="inside the project's folder"):
+        p.pseudonymise(_findings(p), key=inside / "k.json")
+    assert not (inside / "k.json").exists()
+    status = main(["pseudonymise", str(made), "--key", str(tmp_path / "keys" / "k.json"), "--dry-run",
+                   "--out", str(inside / "plan.csv"), "--model", "blank"])
+    assert status == 2 and not (inside / "plan.csv").exists()
+    assert "whoever gets the project folder gets the plan" in capsys.readouterr().err
+
+
+def test_misused_review_and_suggest_options_are_refused_or_warned(made, tmp_path, capsys):
+    assert main(["suggest", str(made), "--threshold", "7"]) == 2
+    with Project.open(made) as p:
+        assert p.models().empty  # refused before anything was trained
+    with pytest.warns(QDAWarning, match="no coding in the project has the rule 'no.such.rule'"):
+        with Project.open(made) as p:
+            assert p.accept(rule="no.such.rule", coder="LT") == []
+    decisions = tmp_path / "decisions.csv"
+    with Project.open(made) as p:
+        some = p.codings()["coding_id"].iloc[0]
+    decisions.write_text(f"coding_id,decision,start,end\n{some},modify,abc,5\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["review", str(made), "--decisions", str(decisions), "--coder", "LT"]) == 2
+    err = capsys.readouterr().err
+    assert "line 2" in err and "'abc' is not a whole number" in err and "internal error" not in err
+
+
+# --- C10: two processes upgrading an old project at once --------------------------------------------
+def test_two_processes_upgrading_an_old_project_at_once_both_succeed(tmp_path):
+    from asymmetry_qda.store.schema import MIGRATIONS, SCHEMA_VERSION
+    from asymmetry_qda.store.sqlite import APPLICATION_ID, _statements
+
+    old = tmp_path / "v1.qda"
+    with sqlite3.connect(old, isolation_level=None) as db:
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute("PRAGMA journal_mode = WAL")
+        for statement in _statements(MIGRATIONS[0][1]):
+            db.execute(statement)
+        db.execute("PRAGMA user_version = 1")
+    db.close()
+    opener = ("import sys, time; from asymmetry_qda import Project\n"
+              "while time.time() < float(sys.argv[2]): pass\n"
+              "Project.open(sys.argv[1]).close()\n")
+    start = str(time.time() + 3)
+    procs = [subprocess.Popen([sys.executable, "-c", opener, str(old), start], cwd=REPO, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errors
+    with sqlite3.connect(old) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

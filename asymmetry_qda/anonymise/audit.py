@@ -29,6 +29,17 @@ list); ``medium`` narrows down a place or a moment (places, streets, forces,
 vehicle registrations, URLs and handles, specific dates and times); ``low``
 is any other organisation.
 
+Any length: NER reads a document in pieces of at most
+:data:`~asymmetry_qda.nlp.MAX_PIECE_CHARS` characters cut at paragraph, line,
+sentence or word boundaries, offsets mapped back to the whole text (patterns
+always read the whole text), so a document over spaCy's ``max_length`` is
+audited like any other and a shorter one is read whole, as before.
+
+Participant attributes: :func:`audit_attributes` audits the free-text
+attribute values (the attributes table's extra columns and ``function``);
+its findings carry the ``doc_id`` ``participant:<participant_id>:<attribute>``
+(:func:`attribute_location`) and offsets in the value.
+
 Examples
 --------
 >>> [(f.text, f.kind, f.severity) for f in scan_patterns("I rang Sergeant Okafor on 07700 900123.")]
@@ -40,8 +51,9 @@ Examples
 from __future__ import annotations
 
 import re
+import sqlite3
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -49,14 +61,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..errors import ArgumentError, QDAWarning
-from ..nlp import BLANK, resolve_model
+from ..nlp import BLANK, MAX_PIECE_CHARS, piece_spans, resolve_model
 from ..readers.labels import LabelConfig
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
 __all__ = [
-    "COLUMNS", "KINDS", "RULES", "STUDY_VOCABULARY", "Finding", "Rule", "audit_texts", "scan_patterns",
+    "ATTRIBUTE_PREFIX", "COLUMNS", "KINDS", "RULES", "STUDY_VOCABULARY", "Finding", "Rule", "attribute_location",
+    "attribute_texts", "audit_attributes", "audit_texts", "is_attribute_location", "scan_patterns",
 ]
 
 #: Columns of the frame :func:`audit_texts` returns, in order.
@@ -763,13 +776,22 @@ def _ner_kind(label: str, text: str) -> tuple[str, str] | None:
     return None
 
 
-def _common_word(text: str, start: int, end: int) -> bool:
-    """A single capitalised word opening a sentence that the text also uses in lower case ("Phone's off")."""
+def _common_word(text: str, start: int, end: int, seen: dict[str, bool] | None = None) -> bool:
+    """A single capitalised word opening a sentence that the text also uses in lower case ("Phone's off").
+
+    ``seen`` caches the (whole-text) lower-case search per word, which a long document would otherwise repeat
+    for every finding.
+    """
     word = text[start:end]
     opens = re.search(r"(?:[.!?:\]]\s+|\n\s*)$", text[max(0, start - 12):start]) or not text[:start].strip()
     if not opens or not re.fullmatch(r"[A-Z][a-z]+", word):
         return False
-    return re.search(rf"(?<![\w-]){word.lower()}(?![\w-])", text) is not None
+    if seen is not None and word in seen:
+        return seen[word]
+    used = re.search(rf"(?<![\w-]){word.lower()}(?![\w-])", text) is not None
+    if seen is not None:
+        seen[word] = used
+    return used
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -791,19 +813,21 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _ner_findings(doc: Any, text: str, blocked: _Mask) -> list[Finding]:
+def _ner_findings(entities: Iterable[tuple[str, int, int]], text: str, blocked: _Mask) -> list[Finding]:
+    """Findings from ``(label, start, end)`` entities, offsets in ``text``."""
     found = []
-    for ent in doc.ents:
-        if ent.label_ not in _NER_LABELS:
+    lower_case: dict[str, bool] = {}  # whether the text uses a word in lower case, looked up once per word
+    for label, ent_start, ent_end in entities:
+        if label not in _NER_LABELS:
             continue
-        for run_start, run_end in blocked.free_runs(ent.start_char, ent.end_char):
+        for run_start, run_end in blocked.free_runs(ent_start, ent_end):
             start, end = _trim(text, run_start, run_end)
             if end <= start or not re.search(r"\w", text[start:end]):
                 continue
-            kind = _ner_kind(ent.label_, text[start:end])
-            if kind is None or _common_word(text, start, end):
+            kind = _ner_kind(label, text[start:end])
+            if kind is None or _common_word(text, start, end, lower_case):
                 continue
-            found.append(Finding(start, end, text[start:end], kind[0], f"ner.{ent.label_}", kind[1], start, end))
+            found.append(Finding(start, end, text[start:end], kind[0], f"ner.{label}", kind[1], start, end))
     return found
 
 
@@ -877,14 +901,17 @@ def _prepare(text: str, terms: tuple[_Terms, _Terms]) -> _Masks:
     return _Masks(spoken, ignored, allowed, blocked)
 
 
-def _document_findings(text: str, masks: _Masks, doc: Any, deny: _Terms | None,
-                       exact: frozenset[str]) -> list[Finding]:
-    """Pattern and NER findings of one text, filtered, with deny-list hits, overlaps resolved."""
+def _document_findings(text: str, masks: _Masks, entities: Iterable[tuple[str, int, int]] | None,
+                       deny: _Terms | None, exact: frozenset[str]) -> list[Finding]:
+    """Pattern and NER findings of one text, filtered, with deny-list hits, overlaps resolved.
+
+    ``entities`` are the named entities of the whole text, ``(label, start, end)``; ``None`` without NER.
+    """
     found = [f for f in _pattern_findings(text)
              if not masks.ignored.touches(f.core_start, f.core_end)
              and not (masks.allowed if f.kind == "rank_name" else masks.blocked).covers(f.core_start, f.core_end)]
-    if doc is not None:
-        found += _ner_findings(doc, text, masks.blocked)
+    if entities is not None:
+        found += _ner_findings(entities, text, masks.blocked)
     found = [f for f in found if f.text.casefold() not in exact]
     if deny is not None:
         found += [Finding(s, e, text[s:e], "deny_list", "deny_list", "high", s, e) for s, e in deny.finditer(text)]
@@ -977,19 +1004,10 @@ def audit_texts(
     deny_found = _Terms(deny_terms) if deny_terms else None
     exact = frozenset(t.casefold() for t in (*allow_terms, *pseudonym_terms))
 
-    prepared = [(doc_id, texts[doc_id], _prepare(texts[doc_id], safe_terms)) for doc_id in texts]
-
-    docs: Iterable[Any]
-    if use_ner:
-        # labels and timestamps become spaces (offsets hold) so NER does not read "[00:04:11] Interviewer: Okay"
-        # as a name; placeholders stay, since they read as the nouns they stand for
-        docs = pipeline.pipe(_blank_out(text, masks.spoken) for _, text, masks in prepared)
-    else:
-        docs = (None for _ in prepared)
-
+    prepared = ((doc_id, texts[doc_id], _prepare(texts[doc_id], safe_terms)) for doc_id in texts)
     rows = []
-    for (doc_id, text, masks), doc in zip(prepared, docs):
-        for f in _document_findings(text, masks, doc, deny_found, exact):
+    for doc_id, text, masks, entities in _with_entities(prepared, pipeline if use_ner else None):
+        for f in _document_findings(text, masks, entities, deny_found, exact):
             rows.append((doc_id, f.start, f.end, f.text, f.kind, f.source, f.severity,
                          _context(text, f.start, f.end), f.core_start, f.core_end))
 
@@ -997,6 +1015,55 @@ def audit_texts(
     frame = frame.astype({"start": "int64", "end": "int64", "core_start": "int64", "core_end": "int64"})
     frame = frame.sort_values(["doc_id", "start", "end", "kind"], kind="stable").reset_index(drop=True)
     return frame
+
+
+#: Characters of text sent to NER at once: documents are grouped up to this size (a longer one goes alone,
+#: piece by piece), so neither the texts nor their ``Doc`` objects are all held at once.
+NER_BATCH_CHARS = 1_000_000
+
+
+def _with_entities(prepared: Iterable[tuple[str, str, _Masks]], pipeline: "Language | None",
+                   ) -> Iterator[tuple[str, str, _Masks, list[tuple[str, int, int]] | None]]:
+    """``(doc_id, text, masks, entities)`` for each prepared document, in order; entities ``None`` without NER.
+
+    Labels and timestamps become spaces (offsets hold) so NER does not read "[00:04:11] Interviewer: Okay" as
+    a name; placeholders stay, since they read as the nouns they stand for. NER sees each document in pieces of
+    at most :data:`~asymmetry_qda.nlp.MAX_PIECE_CHARS` characters cut at paragraph, line, sentence or word
+    boundaries (see :func:`~asymmetry_qda.nlp.piece_spans`), so no document is too long for spaCy; a shorter
+    document is one piece, read exactly as a whole. Entity offsets are mapped back to the whole text.
+    """
+    if pipeline is None:
+        for doc_id, text, masks in prepared:
+            yield doc_id, text, masks, None
+        return
+    limit = max(1, min(MAX_PIECE_CHARS, pipeline.max_length))
+    group: list[tuple[str, str, _Masks]] = []
+    size = 0
+    for item in prepared:
+        if group and size + len(item[1]) > NER_BATCH_CHARS:
+            yield from _ner_group(group, pipeline, limit)
+            group, size = [], 0
+        group.append(item)
+        size += len(item[1])
+    if group:
+        yield from _ner_group(group, pipeline, limit)
+
+
+def _ner_group(group: list[tuple[str, str, _Masks]], pipeline: "Language", limit: int,
+               ) -> Iterator[tuple[str, str, _Masks, list[tuple[str, int, int]]]]:
+    """The documents of one group with their entities: every piece of the group through one ``pipe``."""
+    blanked = [_blank_out(text, masks.spoken) for _, text, masks in group]
+    pieces = [(i, s, e) for i, b in enumerate(blanked) for s, e in piece_spans(b, limit)]
+    # a group of whole short documents goes through in the pipeline's own batches, as one call always did;
+    # the pieces of a long document a few at a time
+    batch_size = pipeline.batch_size if len(pieces) == len(group) else max(1, NER_BATCH_CHARS // limit)
+    entities: list[list[tuple[str, int, int]]] = [[] for _ in group]
+    texts = (blanked[i][s:e] for i, s, e in pieces)
+    for (i, offset, _), doc in zip(pieces, pipeline.pipe(texts, batch_size=batch_size), strict=True):
+        entities[i].extend((ent.label_, offset + ent.start_char, offset + ent.end_char) for ent in doc.ents)
+    del blanked
+    for (doc_id, text, masks), found in zip(group, entities, strict=True):
+        yield doc_id, text, masks, found
 
 
 def _blank_out(text: str, mask: _Mask) -> str:
@@ -1007,3 +1074,84 @@ def _blank_out(text: str, mask: _Mask) -> str:
         last = m.end()
     parts.append(text[last:])
     return "".join(parts)
+
+
+# --- participant attributes ----------------------------------------------------------------------
+#: The ``doc_id`` of a finding in a participant's attribute is ``participant:<participant_id>:<attribute>``
+#: (``participant:P01:notes``, ``participant:P01:function``), its offsets relative to the attribute's value.
+ATTRIBUTE_PREFIX = "participant:"
+
+_STRUCTURED_VALUE = re.compile(
+    r"[+-]?\d+(?:[.,]\d+)?\s*%?"  # a number: 11, 1.5, 40%
+    r"|\d+(?:[.,]\d+)?\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?"  # a range: 10-15
+    r"|(?i:yes|no|y|n|true|false|t|f|unknown|mixed|none|n/?a|-)")
+
+
+def attribute_location(participant_id: str, name: str) -> str:
+    """The ``doc_id`` audit findings in one attribute of one participant carry.
+
+    >>> attribute_location("P01", "notes")
+    'participant:P01:notes'
+    """
+    return f"{ATTRIBUTE_PREFIX}{participant_id}:{name}"
+
+
+def is_attribute_location(doc_id: object) -> bool:
+    """Whether a finding's ``doc_id`` names a participant attribute rather than a document."""
+    return isinstance(doc_id, str) and doc_id.startswith(ATTRIBUTE_PREFIX)
+
+
+def _free_text(value: object, ids: frozenset[str]) -> bool:
+    """A value worth auditing: not blank, a number, a range, a yes/no, a rank, or a participant's id or pseudonym."""
+    from ..ranks import UnknownRankError, normalise_rank
+
+    if not isinstance(value, str) or not value.strip():
+        return False
+    text = value.strip()
+    if _STRUCTURED_VALUE.fullmatch(text) or text.casefold() in ids:
+        return False
+    try:
+        normalise_rank(text)
+    except UnknownRankError:
+        return True
+    return False  # a rank ("DCI", "Sergeant") names no one
+
+
+def attribute_texts(db: sqlite3.Connection) -> dict[str, str]:
+    """The participants' free-text attribute values, :func:`attribute_location` to value.
+
+    The extra columns of the attributes table (``participant_attributes``)
+    and ``function``. Left out as structured: the participant id, pseudonym,
+    rank and the flags derived from it, and any value that is a number, a
+    range, a yes/no, a rank, or some participant's id or pseudonym (``P05``).
+    """
+    people = db.execute("SELECT participant_id, pseudonym, function FROM participants "
+                        "ORDER BY participant_id").fetchall()
+    ids = frozenset(str(v).casefold() for row in people for v in (row[0], row[1]) if v is not None)
+    texts: dict[str, str] = {}
+    for participant_id, _, function in people:
+        if _free_text(function, ids):
+            texts[attribute_location(participant_id, "function")] = function
+    for participant_id, name, value in db.execute(
+            "SELECT participant_id, name, value FROM participant_attributes ORDER BY participant_id, name"):
+        if _free_text(value, ids):
+            texts[attribute_location(participant_id, name)] = value
+    return texts
+
+
+def audit_attributes(db: sqlite3.Connection, *, nlp: "Language | None" = None, model: str = "auto",
+                     allow: Iterable[str] = (), deny: Iterable[str] = (), pseudonyms: Iterable[str] = (),
+                     ) -> pd.DataFrame:
+    """:func:`audit_texts` of the participants' free-text attributes (see :func:`attribute_texts`).
+
+    Same columns; ``doc_id`` is ``participant:<participant_id>:<attribute>``
+    and the offsets are in the attribute's value. The pipeline's lack of NER
+    is not warned about again (the documents' audit says it).
+    """
+    texts = attribute_texts(db)
+    if not texts:
+        frame = pd.DataFrame(columns=list(COLUMNS))
+        return frame.astype({"start": "int64", "end": "int64", "core_start": "int64", "core_end": "int64"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", QDAWarning)
+        return audit_texts(texts, nlp=nlp, model=model, allow=allow, deny=deny, pseudonyms=pseudonyms)

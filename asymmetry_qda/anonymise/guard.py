@@ -14,6 +14,13 @@ numbers, contact details) is *unresolved*. A finding is resolved when it is
 * dismissed: a person looked at that one finding and recorded why it is not
   identifying (:meth:`Project.dismiss_findings`).
 
+The participants' free-text attributes (extra columns of the attributes
+table, and ``function``), which go into ``.qdpx`` archives and theme tables,
+are audited too (:func:`~.audit.audit_attributes`): their findings carry the
+``doc_id`` ``participant:<participant_id>:<attribute>`` and block exports
+like the documents' until they are pseudonymised, allow-listed, or corrected
+in the attributes table.
+
 ``allow_identifiers=True`` (``--allow-identifiers``) overrides the guard for
 an export that stays with the team; it warns with the number of unresolved
 findings.
@@ -32,12 +39,12 @@ import pandas as pd
 
 from ..errors import IdentifiersFound, QDAWarning
 from ..nlp import BLANK, resolve_model
-from .audit import COLUMNS, RULES, STUDY_VOCABULARY
+from .audit import COLUMNS, RULES, STUDY_VOCABULARY, audit_attributes, is_attribute_location
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..project import Project
 
-__all__ = ["BLOCKING", "audit_fingerprint", "check_export", "unresolved"]
+__all__ = ["BLOCKING", "attribute_findings", "audit_fingerprint", "check_export", "findings", "unresolved"]
 
 #: Severities that block an export.
 BLOCKING: tuple[str, ...] = ("high",)
@@ -63,17 +70,31 @@ def audit_fingerprint(documents: Iterable[tuple[str, str]], *, model: str, allow
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
 
 
+def attribute_findings(project: "Project", *, model: str = "auto") -> pd.DataFrame:
+    """Audit findings in the participants' free-text attributes, with the project's lists and pseudonyms."""
+    lists = project.audit_lists()
+    pseudonyms = [p for p in project.participants()["pseudonym"].dropna()]
+    return audit_attributes(project._db, model=model, allow=lists["allow"], deny=lists["deny"],
+                            pseudonyms=pseudonyms)
+
+
+def findings(project: "Project", *, model: str = "auto") -> pd.DataFrame:
+    """Everything the guard looks at: :meth:`Project.audit` of the documents and :func:`attribute_findings`."""
+    return project.audit(model=model)  # (the whole project's audit includes the attributes)
+
+
 def unresolved(project: "Project", *, severity: Sequence[str] = BLOCKING, model: str = "auto") -> pd.DataFrame:
-    """Audit findings of ``severity`` that are not dismissed (allow-listed ones are never found)."""
-    findings = project.audit(model=model)
-    findings = findings[findings["severity"].isin(list(severity))]
+    """Audit findings (documents and attributes) of ``severity`` that are not dismissed (allow-listed ones are
+    never found)."""
+    found = findings(project, model=model)
+    found = found[found["severity"].isin(list(severity))]
     dismissed = project.dismissals()
-    if len(dismissed) and len(findings):
+    if len(dismissed) and len(found):
         keys = set(zip(dismissed["doc_id"], dismissed["start"], dismissed["end"], dismissed["kind"], strict=True))
-        keep = [k not in keys for k in zip(findings["doc_id"], findings["start"], findings["end"], findings["kind"],
-                                           strict=True)]
-        findings = findings[keep]
-    return findings.reset_index(drop=True)[list(COLUMNS)]
+        keep = [k not in keys for k in zip(found["doc_id"], found["start"], found["end"],
+                                           found["kind"], strict=True)]
+        found = found[keep]
+    return found.reset_index(drop=True)[list(COLUMNS)]
 
 
 def check_export(project: "Project", what: str, *, allow_identifiers: bool = False,
@@ -89,14 +110,18 @@ def check_export(project: "Project", what: str, *, allow_identifiers: bool = Fal
     listing = "; ".join(f"{r.doc_id} [{r.start}, {r.end}) {r.text!r} ({r.kind})"
                         for r in left.head(_SHOWN).itertuples(index=False))
     more = f" and {len(left) - _SHOWN} more" if len(left) > _SHOWN else ""
+    in_attributes = sum(is_attribute_location(d) for d in left["doc_id"])
+    holders = "the documents and participant attributes" if in_attributes else "the documents"
+    attributes = (f" ({in_attributes} in participant attributes, doc_id participant:ID:ATTRIBUTE: pseudonymise "
+                  "rewrites them too, or correct the attributes table and ingest it again)" if in_attributes else "")
     if allow_identifiers:
         warnings.warn(f"{project.path}: writing {what} although {len(left)} high-severity finding(s) of the "
                       f"anonymisation audit are unresolved ({listing}{more}); keep this export with the team",
                       QDAWarning, stacklevel=3)
         return left
     raise IdentifiersFound(
-        f"{project.path}: refusing to write {what}: the documents still hold {len(left)} likely identifier(s) "
-        f"of high severity that nobody has resolved: {listing}{more}. Fix: pseudonymise them "
+        f"{project.path}: refusing to write {what}: {holders} still hold {len(left)} likely identifier(s) "
+        f"of high severity that nobody has resolved{attributes}: {listing}{more}. Fix: pseudonymise them "
         "('asymmetry-qda pseudonymise PROJECT --key FILE.json', with the key kept outside the project), add false "
         "alarms to the allow list ('asymmetry-qda audit PROJECT --allow ...') or dismiss them one by one with a "
         "reason ('asymmetry-qda audit PROJECT --dismiss ID --by NAME --reason ...'); or, for an export that stays "

@@ -22,6 +22,11 @@ Rules of the plan:
   the next time.
 * Numbers continue after the highest already used: in the key file, and in
   bracketed pseudonyms already in the texts (``[OFFICER-3]``).
+* A finding in a participant attribute (``doc_id`` ``participant:P01:notes``,
+  see :func:`~asymmetry_qda.anonymise.audit.audit_attributes`) is planned from
+  the finding itself and gets the same pseudonym as the same original in the
+  documents; :mod:`.rewrite` replaces it in the attribute (with every other
+  whole-word occurrence of the plan's originals there).
 
 Examples
 --------
@@ -49,7 +54,7 @@ from typing import Literal
 import pandas as pd
 
 from ..errors import InputError, Problem
-from .audit import PLACEHOLDER
+from .audit import PLACEHOLDER, is_attribute_location
 
 __all__ = ["LABELS", "PLAN_COLUMNS", "OffsetMap", "literal_alternation", "plan_pseudonyms", "replace_spans",
            "used_numbers"]
@@ -183,23 +188,28 @@ def plan_pseudonyms(
         doc_id = str(f.doc_id)
         text = texts.get(doc_id)
         start, end = int(f.start), int(f.end)
+        said = getattr(f, "text", None)
+        base = 0  # where ``text`` starts in its document (or attribute)
+        if text is None and is_attribute_location(doc_id) and isinstance(said, str):
+            text, base = said, start  # a participant attribute: the finding holds all the plan needs
         where = f"finding {doc_id} [{start}, {end})"
         if text is None:
             problems.append(Problem(where, "names a document the project does not hold", fix="run the audit again"))
             continue
         core_start = int(getattr(f, "core_start", start)) if pd.notna(getattr(f, "core_start", start)) else start
         core_end = int(getattr(f, "core_end", end)) if pd.notna(getattr(f, "core_end", end)) else end
-        if not (0 <= start <= core_start < core_end <= end <= len(text)):
+        if not (base <= start <= core_start < core_end <= end <= base + len(text)):
             problems.append(Problem(where, "has offsets outside its document or an empty identifying part",
                                     fix="run the audit again and pass its rows unchanged"))
             continue
-        said = getattr(f, "text", None)
-        if isinstance(said, str) and text[start:end] != said:
-            problems.append(Problem(where, f"reads {said!r} but the document now reads {text[start:end]!r} there",
+        if isinstance(said, str) and text[start - base:end - base] != said:
+            problems.append(Problem(where, f"reads {said!r} but the document now reads "
+                                    f"{text[start - base:end - base]!r} there",
                                     fix="the document changed since the audit: run the audit again"))
             continue
-        rows.append({"doc_id": doc_id, "start": core_start, "end": core_end, "original": text[core_start:core_end],
-                     "label": _label(str(f.kind), text, start, core_start), "kind": str(f.kind),
+        rows.append({"doc_id": doc_id, "start": core_start, "end": core_end,
+                     "original": text[core_start - base:core_end - base],
+                     "label": _label(str(f.kind), text, start - base, core_start - base), "kind": str(f.kind),
                      "severity": getattr(f, "severity", None), "source": "finding"})
     if problems:
         raise InputError(problems)
@@ -294,6 +304,10 @@ def check_plan(plan: pd.DataFrame, texts: Mapping[str, str]) -> list[tuple[str, 
     Every problem is reported at once: unknown documents, offsets that no
     longer read ``original``, overlapping rows, and pseudonyms that are not one
     bracketed term (``[OFFICER-1]``), which the audit would flag again.
+
+    Rows of participant attributes (``participant:P01:notes``) are checked
+    for their pseudonym only and left out of the result: the rewrite replaces
+    their originals in the attributes with the other free text.
     """
     missing = {"doc_id", "start", "end", "original", "pseudonym"} - set(plan.columns)
     if missing:
@@ -304,6 +318,13 @@ def check_plan(plan: pd.DataFrame, texts: Mapping[str, str]) -> list[tuple[str, 
     for i, row in enumerate(plan.itertuples(index=False)):
         where = f"plan row {i} ({row.doc_id} [{row.start}, {row.end}))"
         text = texts.get(str(row.doc_id))
+        if text is None and is_attribute_location(row.doc_id):
+            if not isinstance(row.original, str) or not row.original.strip():
+                problems.append(Problem(where, "has no original", fix="plan again"))
+            elif not isinstance(row.pseudonym, str) or not _VALID_PSEUDONYM.fullmatch(row.pseudonym):
+                problems.append(Problem(where, f"pseudonym {row.pseudonym!r} is not one bracketed term",
+                                        fix="write pseudonyms like [OFFICER-1] or [STATION B]"))
+            continue
         if text is None:
             problems.append(Problem(where, "names a document the project does not hold", fix="plan again"))
             continue

@@ -53,6 +53,7 @@ from ..interrupts import deferred_interrupts
 from ..store.schema import APPEND_ONLY_TRIGGER_NAMES, APPEND_ONLY_TRIGGERS
 from ..store.sqlite import Store, _statements, utc_now
 from ..model import text_sha256
+from .audit import is_attribute_location
 from .pseudonyms import WORD_AFTER, WORD_BEFORE, Boundary, OffsetMap, check_plan, literal_alternation, replace_spans
 
 __all__ = ["KEY_FORMAT", "PseudonymisationReport", "load_key", "pseudonymise_project"]
@@ -107,11 +108,23 @@ def load_key(path: str | Path, *, project_id: str | None = None) -> dict:
     return key
 
 
+def outside_project_folder(path: str | Path, project: Path, what: str) -> Path:
+    """``path`` resolved, if it is neither in the project file's folder nor in any folder below it.
+
+    Whoever gets the project folder gets everything inside it, sub-folders
+    included: a key, or a plan that quotes the originals, must live elsewhere.
+    """
+    resolved = Path(path).expanduser().resolve()
+    folder = project.resolve().parent
+    if resolved == project.resolve() or resolved.parent == folder or folder in resolved.parents:
+        where = "beside the project file" if resolved.parent == folder else f"inside the project's folder {folder}"
+        raise InputError(Problem(str(path), f"is {where}: whoever gets the project folder gets the {what}",
+                                 fix="write it somewhere else, e.g. ~/secure/"))
+    return resolved
+
+
 def _key_path(key: str | Path, project: Path) -> Path:
-    path = Path(key).expanduser().resolve()
-    if path == project.resolve() or path.parent == project.resolve().parent:
-        raise InputError(Problem(str(key), "is beside the project file: whoever gets the project folder gets the key",
-                                 fix="write the key somewhere else, e.g. --key ~/secure/study-key.json"))
+    path = outside_project_folder(key, project, "key")
     if path.suffix.lower() != ".json":
         raise InputError(Problem(str(key), "the key is a JSON file", fix="name it like study-key.json"))
     if not path.parent.is_dir():
@@ -214,7 +227,8 @@ def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, bou
     stored = {r["doc_id"]: (r["text"], r["sha256"]) for r in db.execute("SELECT doc_id, text, sha256 FROM documents")}
     texts = {doc_id: text for doc_id, (text, _) in stored.items()}
     per_doc = check_plan(plan, texts)
-    if not per_doc:  # nothing to replace: no key, no run
+    in_attributes = [r for r in plan.itertuples(index=False) if is_attribute_location(r.doc_id)]
+    if not per_doc and not in_attributes:  # nothing to replace: no key, no run
         return PseudonymisationReport("", key_path, 0, pd.DataFrame(columns=REPLACEMENT_COLUMNS),
                                       pd.DataFrame(columns=ADJUSTED_COLUMNS), {}), None
     plan = plan.reset_index(drop=True)
@@ -257,6 +271,11 @@ def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, bou
                              "kind": row.kind})
     if problems:
         raise InputError(problems)
+    for row in in_attributes:  # replaced with every whole-word original by the free-text scrub below
+        replaced.append({"doc_id": row.doc_id, "start": None, "end": None, "pseudonym": row.pseudonym,
+                         "kind": row.kind, "severity": row.severity, "source": row.source})
+        key_rows.append({"run_id": run_id, "doc_id": row.doc_id, "start": None, "end": None,
+                         "original": row.original, "pseudonym": row.pseudonym, "kind": row.kind})
     moved["earlier versions"] = _rewrite_history(db, find_exact, keep_original, key_data, run_id)
     _scrub_free_text(db, scrub_free)
     db.execute("DELETE FROM project_info WHERE key = 'audit_cache'")  # it quotes the originals
@@ -469,7 +488,8 @@ def _rewrite_history(db, find, keep_original: bool, key: dict, run_id: str) -> i
 
 
 def _scrub_free_text(db, scrub) -> None:
-    """Originals out of memos, coding notes and evidence, speaker names and training sets."""
+    """Originals out of memos, coding notes and evidence, speaker names, training sets, participant attributes,
+    ingest notes, source names and run options."""
     for row in db.execute("SELECT memo_id, text FROM memos").fetchall():
         new = scrub(row["text"])
         if new != row["text"]:
@@ -497,3 +517,65 @@ def _scrub_free_text(db, scrub) -> None:
         training = json.dumps(data)
         if training != row["training"]:
             db.execute("UPDATE models SET training = ? WHERE model_id = ?", (training, row["model_id"]))
+    _scrub_participants(db, scrub)
+    _scrub_logs(db, scrub)
+
+
+def _scrub_participants(db, scrub) -> None:
+    """Originals out of the participants' attributes (extra columns, function, the attributes file's name).
+
+    The audit reports findings in free-text attributes (``participant:P01:notes``); their originals are in the
+    plan, so they get the documents' pseudonyms here. Every value is scrubbed, whether audited or not.
+    """
+    for row in db.execute("SELECT participant_id, name, value FROM participant_attributes").fetchall():
+        new = scrub(row["value"])
+        if new != row["value"]:
+            db.execute("UPDATE participant_attributes SET value = ? WHERE participant_id = ? AND name = ?",
+                       (new, row["participant_id"], row["name"]))
+    for row in db.execute("SELECT participant_id, function, attributes_source FROM participants").fetchall():
+        function, source = scrub(row["function"]), _scrub_name(row["attributes_source"], scrub)
+        if function != row["function"] or source != row["attributes_source"]:
+            db.execute("UPDATE participants SET function = ?, attributes_source = ? WHERE participant_id = ?",
+                       (function, source, row["participant_id"]))
+
+
+def _scrub_logs(db, scrub) -> None:
+    """Originals out of ingest notes ("speaker label 'DCI Walsh' occurs only once"), source file names and
+    paths, and run options; in names and paths also where ``_ . - /`` join them to other words."""
+    def names(text):
+        return _scrub_name(text, scrub)
+
+    for row in db.execute("SELECT rowid, detail FROM ingest_log WHERE detail IS NOT NULL").fetchall():
+        new = _scrub_json_text(row["detail"], names)
+        if new != row["detail"]:
+            db.execute("UPDATE ingest_log SET detail = ? WHERE rowid = ?", (new, row["rowid"]))
+    for table in ("documents", "document_versions"):
+        for row in db.execute(f"SELECT rowid, source_name FROM {table} WHERE source_name IS NOT NULL").fetchall():
+            new = names(row["source_name"])
+            if new != row["source_name"]:
+                db.execute(f"UPDATE {table} SET source_name = ? WHERE rowid = ?", (new, row["rowid"]))
+    for row in db.execute("SELECT run_id, options FROM runs").fetchall():
+        new = _scrub_json_text(row["options"], names)
+        if new != row["options"]:
+            db.execute("UPDATE runs SET options = ? WHERE run_id = ?", (new, row["run_id"]))
+
+
+def _scrub_name(text, scrub):
+    """``scrub`` of a file name, path or note, then of each part between ``/ \\ _ . -`` ("INT01_Okafor.docx").
+
+    Bracketed pseudonyms (``[OFFICER-1]``) are left whole.
+    """
+    if not isinstance(text, str):
+        return text
+    parts = re.split(r"(\[[^\[\]]*\]|[/\\_.-]+)", scrub(text))
+    return "".join(part if i % 2 else scrub(part) for i, part in enumerate(parts))  # odd parts: the separators
+
+
+def _scrub_json_text(text: str, scrub) -> str:
+    """A JSON document with its strings scrubbed (a string that is not JSON is scrubbed as it is)."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return scrub(text)
+    new = _scrub_json(value, scrub)
+    return text if new == value else json.dumps(new)

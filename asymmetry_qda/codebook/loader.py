@@ -375,20 +375,21 @@ class _Checker:
         return rules
 
     def token_pattern(self, pattern: Any, path, label: str) -> bool:
-        from .patterns import check_token_pattern
-
-        return self._spacy_check(check_token_pattern(pattern), path, label, "token")
+        return self._pattern_check(pattern, path, label, dependency=False)
 
     def dependency_pattern(self, pattern: Any, path, label: str) -> bool:
-        from .patterns import check_dependency_pattern
+        return self._pattern_check(pattern, path, label, dependency=True)
 
-        return self._spacy_check(check_dependency_pattern(pattern), path, label, "dependency")
+    def _pattern_check(self, pattern: Any, path, label: str, *, dependency: bool) -> bool:
+        """Report every problem of one pattern (spaCy's, the size limits, each REGEX); true if there are none."""
+        from .patterns import check_pattern
 
-    def _spacy_check(self, errors: list[tuple[tuple, str]], path, label: str, what: str) -> bool:
-        for sub_path, message in errors:
-            self.problem((*path, *sub_path), f"{what} pattern of rule {label!r} rejected by spaCy: {message}",
-                         "see https://spacy.io/usage/rule-based-matching for the pattern syntax")
-        return not errors
+        what = "dependency" if dependency else "token"
+        problems = check_pattern(pattern, dependency=dependency)
+        for problem in problems:
+            message = f" rejected by spaCy: {problem.message}" if problem.by_spacy else f": {problem.message}"
+            self.problem((*path, *problem.path), f"{what} pattern of rule {label!r}{message}", problem.fix)
+        return not problems
 
 
 def _describe(path) -> str:

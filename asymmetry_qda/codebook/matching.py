@@ -23,6 +23,13 @@ sentences, ended by ``. ! ? …``, that hold its anchor word, so such a match
 never runs across a full stop. Which rules can run at all (their annotations are
 present) is worked out once per combination of annotations, not per document.
 The shortcuts find exactly what a plain matcher per rule finds (tested).
+
+Safety: every token and dependency rule is checked against the limits of
+:func:`~asymmetry_qda.codebook.patterns.check_pattern_safety` again here (a
+codebook built in code has not been through the loader), and a ``REGEX`` is
+never tried on a text longer than :data:`MAX_REGEX_TEXT` characters: such a
+token does not match it. Python's ``re`` has no time limit, and even an
+ordinary ``.*ness$`` takes seconds on a 100,000-character token.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ import numpy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import QDAWarning
+from ..errors import InputError, Problem, QDAWarning
 from .model import Codebook, Rule
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,6 +61,69 @@ class RuleMatch:
     start_char: int
     end_char: int
     weight: float
+
+
+#: The longest text (a token's attribute value) a REGEX is tried on; a longer one does not match. No word is that
+#: long, and it bounds the time of an expression with one unbounded repetition, such as ``.*ness$`` (0.2 ms on
+#: 500 characters, 9 s on 100,000).
+MAX_REGEX_TEXT = 500
+
+
+class _BoundedRegex:
+    """A compiled REGEX that finds nothing in a text longer than :data:`MAX_REGEX_TEXT`, as spaCy calls it."""
+
+    __slots__ = ("pattern",)
+
+    def __init__(self, pattern: re.Pattern):
+        self.pattern = pattern
+
+    def search(self, text, *args):
+        """``pattern.search(text)``, or ``None`` without searching when ``text`` is too long."""
+        if isinstance(text, str) and len(text) > MAX_REGEX_TEXT:
+            return None
+        return self.pattern.search(text, *args)
+
+
+def bound_regex_predicates(matcher: object) -> int:
+    """Make the REGEX predicates of a spaCy ``Matcher`` or ``DependencyMatcher`` skip texts over :data:`MAX_REGEX_TEXT`.
+
+    spaCy compiles each REGEX of a pattern into a predicate (on any attribute,
+    also the regex set forms ``{REGEX: {IN: [...]}}``); this wraps the compiled
+    expressions in place, after the patterns are added. Returns how many were
+    wrapped.
+
+    >>> import spacy
+    >>> from spacy.matcher import Matcher
+    >>> nlp = spacy.blank("en")
+    >>> matcher = Matcher(nlp.vocab)
+    >>> matcher.add("a", [[{"TEXT": {"REGEX": "^a+$"}}]])
+    >>> bound_regex_predicates(matcher)
+    1
+    >>> [n for n in (10, 600) if matcher(nlp.make_doc("a" * n))]  # a 600-character token is not tried
+    [10]
+    """
+    inner = getattr(matcher, "_matcher", matcher)  # a DependencyMatcher matches each node with a Matcher
+    wrapped = 0
+    for predicate in getattr(inner, "_extra_predicates", ()):
+        value = getattr(predicate, "value", None)
+        if isinstance(value, re.Pattern):
+            predicate.value = _BoundedRegex(value)
+            wrapped += 1
+        elif getattr(predicate, "regex", False) and isinstance(value, (set, frozenset)):
+            predicate.value = {_BoundedRegex(v) if isinstance(v, re.Pattern) else v for v in value}
+            wrapped += sum(isinstance(v, re.Pattern) for v in value)
+    return wrapped
+
+
+def _check_safety(codebook: Codebook) -> None:
+    """Refuse token and dependency rules over the limits the loader enforces (for codebooks built in code)."""
+    from .patterns import check_pattern_safety
+
+    problems = [Problem(codebook.source or "<codebook>", f"rule {rule.id!r}: {problem.message}", fix=problem.fix)
+                for rule in codebook.rules if rule.kind != "phrase"
+                for problem in check_pattern_safety(rule.pattern, dependency=rule.kind == "dependency")]
+    if problems:
+        raise InputError(problems)
 
 
 #: Token-pattern keys that need an annotation the tokenizer alone does not give.
@@ -255,6 +325,7 @@ class RuleMatcher:
     def __init__(self, codebook: Codebook, nlp: "Language"):
         from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 
+        _check_safety(codebook)
         self.codebook = codebook
         self.rules: dict[str, Rule] = {r.id: r for r in codebook.rules}
         self.has_lemmas = "lemmatizer" in nlp.pipe_names
@@ -285,6 +356,7 @@ class RuleMatcher:
                 needs = frozenset(_ANNOTATION.get(key, "") for token in rule.pattern for key in token) - {""}
                 matcher = Matcher(nlp.vocab, validate=True)
                 matcher.add(rule.id, [rule.pattern], greedy="LONGEST")  # "turned out" not also "turned"
+                bound_regex_predicates(matcher)
                 literals = _literals(rule.pattern, nlp.vocab)
                 anchor = literals[0][1:] if literals else None
                 self._guarded.append(_Guarded(rule.id, matcher, needs, anchor, reach=_reach(rule.pattern, anchor),
@@ -294,6 +366,7 @@ class RuleMatcher:
                     _ANNOTATION.get(key, "") for node in rule.pattern for key in node.get("RIGHT_ATTRS", {})) - {""}
                 matcher = DependencyMatcher(nlp.vocab, validate=True)
                 matcher.add(rule.id, [rule.pattern])
+                bound_regex_predicates(matcher)
                 literals = _literals([node.get("RIGHT_ATTRS", {}) for node in rule.pattern], nlp.vocab)
                 anchor = literals[0][1:] if literals else None
                 self._guarded.append(_Guarded(rule.id, matcher, needs, anchor, dependency=True,

@@ -8,6 +8,12 @@ dicts, lists and scalars from it, and records the 1-based line of each path
 (``("codes", 3, "rules", 0, "tokens")``), so every validation message can say
 where the problem is.
 
+Hostile files are refused fast and in bounded memory, before anything is
+built: anchors and aliases (``&name``, ``*name``, which let a few lines expand
+into billions of values, or refer to themselves), nesting deeper than
+:data:`MAX_DEPTH`, and tags no safe constructor knows (``!foo``) are each an
+:class:`InputError` with the line.
+
 Examples
 --------
 >>> doc = load_located("codes:\\n  - id: a\\n    label: A\\n", source="cb.yaml")
@@ -46,45 +52,100 @@ class Located:
 
 
 def load_located(text: str, *, source: str) -> Located:
-    """Parse one YAML document. A syntax error is an :class:`InputError` with its line."""
+    """Parse one YAML document. A syntax error is an :class:`InputError` with its line.
+
+    Anchors and aliases, nesting deeper than :data:`MAX_DEPTH` and unknown tags
+    are refused as well (see the module docstring).
+    """
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and context_mark is not None and (mark is None or context_mark.line != mark.line):
-            problem += f" ({context} that starts on line {context_mark.line + 1})"
-        raise InputError(Problem(source, f"not valid YAML: {problem}",
-                                 line=None if mark is None else mark.line + 1,
-                                 fix="check the indentation and quoting on that line")) from None
-    located = Located(None)
-    if node is not None:
-        located.value = _build(node, (), located)
-    return located
+        try:
+            node = loader.get_single_node()
+        except _Refused as exc:
+            raise InputError(Problem(source, exc.message, line=exc.line, fix=exc.fix)) from None
+        except yaml.YAMLError as exc:
+            raise InputError(_syntax_problem(exc, source)) from None
+        located = Located(None)
+        if node is not None:
+            try:
+                located.value = _build(node, (), located, loader)
+            except yaml.YAMLError as exc:  # a tag no safe constructor knows, such as !foo
+                raise InputError(_syntax_problem(exc, source, fix="remove the tag: a codebook holds only text, "
+                                                 "numbers, true/false, lists and mappings")) from None
+        return located
+    finally:
+        loader.dispose()
 
 
-def _build(node: yaml.Node, path: Path, located: Located) -> Any:
+def _syntax_problem(exc: yaml.YAMLError, source: str,
+                    fix: str = "check the indentation and quoting on that line") -> Problem:
+    """The :class:`Problem` for a PyYAML error, at the line it names."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and context_mark is not None and (mark is None or context_mark.line != mark.line):
+        problem += f" ({context} that starts on line {context_mark.line + 1})"
+    return Problem(source, f"not valid YAML: {problem}", line=None if mark is None else mark.line + 1, fix=fix)
+
+
+def _build(node: yaml.Node, path: Path, located: Located, loader: yaml.SafeLoader) -> Any:
     located.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _LOADER.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) \
+            key = loader.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) \
                 else str(key_node)
             key_path = (*path, key)
             if key in result:
                 located.duplicates.append((key_path, key_node.start_mark.line + 1))
             located.lines[key_path] = key_node.start_mark.line + 1
-            result[key] = _build(value_node, key_path, located)
+            result[key] = _build(value_node, key_path, located, loader)
             located.lines[key_path] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), located) for i, item in enumerate(node.value)]
-    return _LOADER.construct_object(node, deep=True)
+        return [_build(item, (*path, i), located, loader) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+#: The deepest nesting of mappings and lists a codebook may have (a real one needs about 10).
+MAX_DEPTH = 64
+
+
+class _Refused(Exception):
+    """YAML that is well-formed but not allowed in a codebook, found while composing."""
+
+    def __init__(self, message: str, line: int, fix: str):
+        super().__init__(message)
+        self.message, self.line, self.fix = message, line, fix
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader whose booleans are only true/false (any case), as in YAML 1.2."""
+    """SafeLoader whose booleans are only true/false (any case), as in YAML 1.2.
+
+    It refuses anchors and aliases, and nesting deeper than :data:`MAX_DEPTH`,
+    as soon as the parser reaches them: before any node is built, so refusing
+    takes time and memory in proportion to the text read so far.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            kind = "an alias" if isinstance(event, yaml.AliasEvent) else "an anchor"
+            sigil = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            raise _Refused(f"{kind} ({sigil}{event.anchor}): anchors and aliases are not allowed in a codebook",
+                           event.start_mark.line + 1,
+                           "write the values out in full where they are used, and remove every &name and *name "
+                           "(quote a literal * or &, e.g. OP: '*')")
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(f"the YAML is nested more than {MAX_DEPTH} levels deep", event.start_mark.line + 1,
+                           "a codebook needs only a few levels of mappings and lists; remove the extra brackets")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -94,4 +155,3 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
-_LOADER = _Loader("")

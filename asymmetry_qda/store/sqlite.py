@@ -368,7 +368,7 @@ def translate_sqlite_error(exc: sqlite3.Error, path: Path | str, doing: str) -> 
     --------
     >>> exc = sqlite3.OperationalError("database or disk is full")
     >>> print(translate_sqlite_error(exc, "study.qda", "write"))  # doctest: +ELLIPSIS
-    study.qda: the disk is full ...
+    study.qda: the disk is full, so SQLite could not write; nothing was changed. Fix: ...
     """
     path = Path(path)
     code = getattr(exc, "sqlite_errorcode", 0) & 0xFF

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..errors import NotFoundError, QDAWarning
+from ..errors import InputError, NotFoundError, Problem, QDAWarning
 from ..store.sqlite import utc_now
 from .training import model_version, sentence_features, training_set
 
@@ -144,6 +144,10 @@ def suggest(project: "Project", *, version: str | None = None, threshold: float 
     least ``threshold`` (default: the model's) and the sentence holds no current
     coding of that code (suggested, decided or by hand). Returns the new rows.
     """
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
+                                  or not 0.0 <= threshold <= 1.0):
+        raise InputError(Problem("threshold", f"{threshold!r} is not a probability between 0 and 1",
+                                 fix="pass e.g. threshold=0.5, or leave it out to use the model's own"))
     estimator, record = fitted_model(project, version)
     if record["discarded_at"] is not None:
         raise NotFoundError(f"model {record['model_id'][:12]} was discarded; train a new one")

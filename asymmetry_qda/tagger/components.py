@@ -54,6 +54,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..codebook import Codebook, RuleMatcher, load_codebook, parse_codebook
+from ..codebook.matching import bound_regex_predicates
 from ..sentences import doc_punctuation_sentence_starts
 from .extensions import SPANS_KEY, ensure_info, register_extensions
 
@@ -170,6 +171,7 @@ class ContextMarker(_CodebookComponent):
                 phrase.add(trigger.id, [self.nlp.make_doc(term) for term in trigger.terms])
             if trigger.tokens:
                 tokens.add(trigger.id, [trigger.tokens])
+        bound_regex_predicates(tokens)  # a REGEX is never tried on a huge token (see codebook.matching)
         self._phrase, self._tokens = phrase, tokens
         self._triggers = {t.id: t for t in codebook.context}
 

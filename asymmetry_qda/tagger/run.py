@@ -2,8 +2,13 @@
 
 Turns (paragraphs in field notes) are read from the project one at a time and
 passed through ``nlp.pipe(..., as_tuples=True)``, so the corpus is never held in
-memory. Each rule match is assigned to its *unit*: the stored sentence that
-contains its first character (``unit="sentence"``), its turn (``"turn"``), or
+memory. A turn longer than :data:`~asymmetry_qda.nlp.MAX_PIECE_CHARS` characters
+(a field note or transcript without paragraph breaks) is tagged in pieces cut
+at its stored sentence starts, or else at white space (see
+:func:`~asymmetry_qda.nlp.piece_spans`), and every offset is mapped back to the
+document; a turn is never too long for spaCy. Each rule match is assigned to
+its *unit*: the stored sentence that contains its first character
+(``unit="sentence"``), its turn (``"turn"``), or
 the exact matched words (``"span"``). All matches of one code in one unit make
 one suggestion, which keeps every match as evidence (rule id, offsets, context).
 
@@ -38,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ..errors import InputError, Problem, QDAWarning
-from ..nlp import pipeline_label
+from ..nlp import MAX_PIECE_CHARS, piece_spans, pipeline_label
 from ..store.sqlite import utc_now
 from . import build_pipeline
 
@@ -62,6 +67,10 @@ class _Turn:
     start: int
     is_interviewer: bool
     sentences: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, segment_id)
+    # a turn too long for one piece is tagged in pieces: ``start`` is then the piece's start, ``span`` the whole
+    # turn's (start, end), and ``first`` marks the turn's first piece (turns are counted once)
+    span: tuple[int, int] | None = None
+    first: bool = True
 
 
 @dataclass
@@ -92,8 +101,13 @@ def suggestion_id(text_sha256: str, start: int, end: int, code_id: str) -> str:
     return uuid.uuid5(_SUGGESTION_NS, f"{text_sha256}:{start}:{end}:{code_id}").hex
 
 
-def _turns(db: "sqlite3.Connection", include_interviewer: bool) -> Iterator[tuple[str, _Turn]]:
-    """(turn text, turn) in document order, streamed from the store one document at a time."""
+def _turns(db: "sqlite3.Connection", include_interviewer: bool,
+           limit: int = MAX_PIECE_CHARS) -> Iterator[tuple[str, _Turn]]:
+    """(turn text, turn) in document order, streamed from the store one document at a time.
+
+    A turn longer than ``limit`` characters comes as several ``(piece text, turn)`` pairs, cut at its
+    sentences' starts where possible (see :class:`_Turn`).
+    """
     where = "" if include_interviewer else "AND t.is_interviewer = 0"
     cursor = db.execute(
         f"""SELECT t.doc_id, t.segment_id, t.start, t."end", t.is_interviewer, d.sha256
@@ -109,8 +123,15 @@ def _turns(db: "sqlite3.Connection", include_interviewer: bool) -> Iterator[tupl
                     """SELECT start, "end", segment_id, parent_id FROM segments
                        WHERE doc_id = ? AND unit = 'sentence' ORDER BY start""", (doc_id,)):
                 sentences.setdefault(parent, []).append((s_start, s_end, s_id))
-        yield text[start:end], _Turn(doc_id, sha, segment_id, start, bool(is_interviewer),
-                                     sentences.get(segment_id, []))
+        turn_sentences = sentences.get(segment_id, [])
+        if end - start <= limit:
+            yield text[start:end], _Turn(doc_id, sha, segment_id, start, bool(is_interviewer), turn_sentences)
+            continue
+        pieces = piece_spans(text[start:end], limit, boundaries=[s - start for s, _, _ in turn_sentences])
+        for n, (piece_start, piece_end) in enumerate(pieces):
+            yield text[start + piece_start:start + piece_end], _Turn(
+                doc_id, sha, segment_id, start + piece_start, bool(is_interviewer), turn_sentences,
+                span=(start, end), first=n == 0)
 
 
 def code_project(
@@ -156,7 +177,7 @@ def code_project(
     report = CodeRunReport(uuid.uuid4().hex, codebook.content_hash, label, unit)
     options = {"model": model, "unit": unit, "include_interviewer": include_interviewer, "n_process": n_process,
                "backend": backend}
-    turns = _turns(db, want_interviewer)
+    turns = _turns(db, want_interviewer, limit=max(1, min(MAX_PIECE_CHARS, nlp.max_length)))
     if backend == "local":
         stream = tag_stream(turns, codebook, model=model, nlp=nlp, n_process=n_process, batch_size=batch_size)
         grouped: dict[tuple[str, str, int, int, str], dict] = {}
@@ -189,7 +210,7 @@ def code_project(
                 _write_suggestions(write, grouped, codes, codebook, label, report, utc_now())
                 _finish_run(write, report, finished=False)
             if bar is not None:
-                bar.update(len(batch))
+                bar.update(sum(turn.first for _, turn in batch))
     if bar is not None:
         bar.close()
     with store.transaction() as write:
@@ -199,8 +220,8 @@ def code_project(
 
 def _group(grouped: dict, report: CodeRunReport, turn: _Turn, length: int, matches, codes, unit: str,
            include_interviewer: bool) -> None:
-    """Add one turn's matches to ``grouped``: one entry per (document, unit, code) with its evidence."""
-    report.turns += 1
+    """Add one turn's (or piece's) matches to ``grouped``: one entry per (document, unit, code) with its evidence."""
+    report.turns += turn.first
     for match in matches:
         code = codes[match.code_id]
         if not _speaker_ok(code.speakers, turn.is_interviewer, include_interviewer):
@@ -348,9 +369,26 @@ def _init_worker(codebook_text: str, model: str) -> None:
     from ..codebook import parse_codebook
 
     global _WORKER_NLP
+    _exit_with_parent()
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore")  # the parent process has already warned
         _WORKER_NLP = build_pipeline(parse_codebook(codebook_text, source="codebook"), model=model)
+
+
+def _exit_with_parent(interval: float = 1.0) -> None:
+    """In a pool worker: end this process when the parent is gone (killed with -9, it cannot end its pool)."""
+    import os
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="qda-exit-with-parent", daemon=True).start()
 
 
 def _tag_chunk(texts: list[str], batch_size: int) -> list[tuple[int, list[TaggedMatch]]]:
@@ -377,6 +415,8 @@ def _unit_of(turn: _Turn, start: int, end: int, unit: str, length: int) -> tuple
         s_start, s_end, s_id = turn.sentences[max(i, 0)]
         if s_start <= start < s_end:  # the sentence holding the match's first character
             return s_start, s_end, s_id
+    if turn.span is not None:  # a piece of a long turn: the unit is still the whole turn
+        return turn.span[0], turn.span[1], turn.segment_id
     return turn.start, turn.start + length, turn.segment_id
 
 
@@ -404,7 +444,7 @@ def _progress(stream, total: int, progress: bool | None):
     def counted():
         with bar:
             for item in stream:
-                bar.update(1)
+                bar.update(1 if item[1].first else 0)
                 yield item
 
     return counted()
