@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import QDAError, QDAWarning
+from .escaping import neutralise_formulas
 from .fileio import write_atomically, write_text_atomically
 from .project import Project
 from .readers import DEFAULT_INTERVIEWER_LABELS
@@ -533,7 +534,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         _check_export(args, f"disagreements with their text to {args.disagreements}")
         rows = disagreements(data.codings, coders=coders, **options)
         write_atomically(Path(args.disagreements),
-                         lambda handle: rows.to_csv(handle, index=False, lineterminator="\n"))
+                         lambda handle: neutralise_formulas(rows).to_csv(handle, index=False, lineterminator="\n"))
         say(args, f"wrote {len(rows)} disagreements to {args.disagreements}")
     return 0
 
@@ -566,6 +567,9 @@ def cmd_review(args: argparse.Namespace) -> int:
             try:
                 table = pd.read_csv(args.decisions, dtype={"coding_id": str, "decision": str, "code": str,
                                                            "memo": str})
+                from .escaping import map_text_cells, restore_formulas
+
+                table = map_text_cells(table, restore_formulas, labels=False)  # as `codings --out` neutralised them
             except (OSError, ValueError) as exc:
                 raise QDAError(f"{args.decisions}: cannot be read as CSV ({exc}). Fix: save it as UTF-8 CSV with "
                                "the header coding_id,decision[,code,start,end,memo]") from exc
@@ -637,8 +641,11 @@ def cmd_pseudonymise(args: argparse.Namespace) -> int:
 def _read_plan(path: str):
     import pandas as pd
 
-    try:
-        return pd.read_csv(path, dtype={"doc_id": str, "original": str, "pseudonym": str}, keep_default_na=False)
+    from .escaping import map_text_cells, restore_formulas
+
+    try:  # a plan this command wrote: cells it neutralised against formulas ('=...) read back as they were
+        return map_text_cells(pd.read_csv(path, dtype={"doc_id": str, "original": str, "pseudonym": str},
+                                          keep_default_na=False), restore_formulas, labels=False)
     except (OSError, ValueError) as exc:
         raise QDAError(f"{path}: cannot read the plan ({exc}). Fix: pass the CSV 'pseudonymise --dry-run' wrote")
 
@@ -662,7 +669,7 @@ def _evaluate_model(args: argparse.Namespace) -> int:
     write_csv(args, scores, "rows of cross-validated scores (rules, model, rules+model)")
     if args.learning_curve:
         write_atomically(Path(args.learning_curve),
-                         lambda handle: curve.to_csv(handle, index=False, lineterminator="\n"))
+                         lambda handle: neutralise_formulas(curve).to_csv(handle, index=False, lineterminator="\n"))
         say(args, f"wrote the learning curve to {args.learning_curve}")
     return 0
 
@@ -692,7 +699,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.errors:
         _check_export(args, f"false positives and negatives with their text to {args.errors}")
         rows = evaluation_errors(data.codings, **options)
-        write_atomically(Path(args.errors), lambda handle: rows.to_csv(handle, index=False, lineterminator="\n"))
+        write_atomically(Path(args.errors),
+                         lambda handle: neutralise_formulas(rows).to_csv(handle, index=False, lineterminator="\n"))
         say(args, f"wrote {len(rows)} false positives and negatives to {args.errors}")
     return 0
 
@@ -772,7 +780,11 @@ def cmd_codebook_import_qdc(args: argparse.Namespace) -> int:
 
 
 def write_csv(args: argparse.Namespace, frame, what: str) -> None:
-    """Write ``frame`` to ``args.out`` (``-`` for standard output) without the index, never half-written."""
+    """Write ``frame`` to ``args.out`` (``-`` for standard output) without the index, never half-written.
+
+    Text cells a spreadsheet would read as a formula get a leading ``'`` (see :mod:`asymmetry_qda.escaping`).
+    """
+    frame = neutralise_formulas(frame)
     if args.out == "-":
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
         return

@@ -86,7 +86,9 @@ class Reproduction:
 def _csv(frame: pd.DataFrame, path: Path) -> None:
     from .analysis.report import list_as_text
 
-    frame = frame.map(list_as_text) if len(frame) else frame
+    from .escaping import neutralise_formulas
+
+    frame = neutralise_formulas(frame.map(list_as_text) if len(frame) else frame)
     write_text_atomically(path, frame.to_csv(index=False, lineterminator="\n"))
 
 

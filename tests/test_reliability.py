@@ -617,3 +617,32 @@ def test_two_processes_upgrading_an_old_project_at_once_both_succeed(tmp_path):
     assert [p.returncode for p in procs] == [0, 0], errors
     with sqlite3.connect(old) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+# --- C8: suggestions are not stored on a text that changed while it was tagged -------------------------
+def test_code_skips_documents_changed_while_they_were_tagged(made, monkeypatch):
+    import asymmetry_qda.tagger.run as run
+
+    real = run.tag_stream
+
+    def changed_meanwhile(*args, **kwargs):
+        yield from real(*args, **kwargs)
+        with sqlite3.connect(made) as other:  # another process pseudonymises INT01 while this one tags
+            other.execute("UPDATE documents SET text = replace(text, 'Okafor', '[OFFICER-1]'), sha256 = 'new' "
+                          "WHERE doc_id = 'INT01'")
+        other.close()
+
+    monkeypatch.setattr(run, "tag_stream", changed_meanwhile)
+    with Project.open(made) as p:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", QDAWarning)
+            p.code(REPO / "codebooks" / "asymmetries.yaml", model="blank")
+        assert any("1 document(s) changed while they were being tagged (INT01" in str(w.message) for w in caught)
+        stored = p._db.execute("SELECT DISTINCT doc_id FROM codings WHERE origin = 'rule'").fetchall()
+        assert "INT01" not in [r[0] for r in stored]  # nothing on the text that is gone
+        monkeypatch.undo()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", QDAWarning)
+            report = p.code(REPO / "codebooks" / "asymmetries.yaml", model="blank")  # the rerun codes the new text
+        rows = p._db.execute("SELECT DISTINCT text_sha256 FROM codings WHERE origin = 'rule' AND doc_id = 'INT01'")
+        assert [r[0] for r in rows] == ["new"] and report.added_suggested > 0

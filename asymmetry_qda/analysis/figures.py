@@ -4,7 +4,10 @@ Every function takes a tidy table (data first, options after) and returns a
 :class:`matplotlib.figure.Figure` built directly on an Agg canvas: nothing uses
 pyplot, needs a display or changes matplotlib's or seaborn's global settings.
 :func:`save_figure` writes PNG and SVG files that are byte-identical for the
-same figure, whatever the date or the software versions' metadata.
+same figure, whatever the date or the software versions' metadata. Code ids,
+labels, theme and group names are drawn literally: a ``$`` in them never
+starts matplotlib's mathtext (``$5m`` stays ``$5m``); a ``title`` given by the
+caller is drawn as given.
 
 - :func:`cooccurrence_heatmap`: a code-by-code matrix of one co-occurrence measure.
 - :func:`cooccurrence_network`: codes as nodes, pairs passing a threshold as edges
@@ -43,6 +46,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from ..errors import ArgumentError
+from ..escaping import mathtext_safe
 from ..fileio import write_bytes_atomically
 
 __all__ = [
@@ -140,7 +144,8 @@ def _table_codes(table: pd.DataFrame) -> list[str]:
 
 
 def _label(code: str, labels: Mapping[str, str] | None) -> str:
-    return str(labels.get(code, code)) if labels else code
+    """The code's label (or id) as matplotlib draws it literally."""
+    return mathtext_safe(labels.get(code, code) if labels else code)
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -375,13 +380,14 @@ def balance_plot(balance: pd.DataFrame, *, theme: str | None = None, title: str 
             ax.axvline(0.0, color="#808080", linewidth=0.8, linestyle="--", zorder=1)
             ax.hlines(y, low, high, color=_POINT_COLOUR, linewidth=1.6, zorder=2)
             ax.plot(mean, y, "o", color=_POINT_COLOUR, markersize=5, zorder=3)
-            ax.set_yticks(y, [f"{group} (n={_count(n)})" for group, n in zip(part["group"], part["n_participants"])])
+            ax.set_yticks(y, [mathtext_safe(f"{group} (n={_count(n)})")
+                              for group, n in zip(part["group"], part["n_participants"])])
             ax.set_ylim(len(part) - 0.5, -0.5)
             for row in np.flatnonzero(np.isnan(mean)):
                 ax.text(0.02, row, "no estimate", color="#808080", fontsize=7, va="center")
             ax.set_xlim(-1.0, 1.0)
             ax.set_xticks([-1.0, -0.5, 0.0, 0.5, 1.0])
-            ax.set_title(name, loc="left")
+            ax.set_title(mathtext_safe(name), loc="left")
             ax.grid(axis="x", color="#E5E5E5", linewidth=0.6)
             ax.set_axisbelow(True)
         axes[-1].set_xlabel(BALANCE_XLABEL)

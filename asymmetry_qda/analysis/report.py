@@ -7,6 +7,15 @@ file, the hashes of the project's documents and codebook, the tool version and
 the options). Nothing in the output depends on the clock or the machine, so
 running it twice gives byte-identical files.
 
+The folder is written whole or not at all: everything goes into a hidden
+sibling folder first (``.<name>.tmp-...``), which then takes the place of the
+earlier run's folder, so the folder never mixes two runs. A folder holding
+anything but an earlier run's files is refused, not replaced. Text that a
+spreadsheet, LaTeX or Markdown would interpret is neutralised (see
+:mod:`asymmetry_qda.escaping`): a CSV cell beginning with ``'`` followed by
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return had that ``'`` added, and
+the workbook holds no formulas.
+
 >>> from asymmetry_qda import Project
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -24,7 +33,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
+import secrets
+import shutil
+import socket
+import stat
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,8 +46,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, Problem
-from ..fileio import write_bytes_atomically, write_text_atomically
+from ..errors import InputError, Problem, QDAError
+from ..escaping import latex_escape, map_text_cells, markdown_cell, neutralise_formulas, one_line
+from ..fileio import fsync_folder, write_bytes_atomically
+from ..interrupts import deferred_interrupts
 from ..model import text_sha256
 from .alignment import alignment_quotes, failure_alignment, response_fits
 from .balance import group_balance, participant_balance, theme_poles
@@ -166,42 +182,218 @@ def write_tables(data: AnalysisData, out: str | Path, *, figures: bool = True, s
                  tables: list[Table] | None = None, allow_identifiers: bool = False) -> dict:
     """Write every table as CSV, an XLSX workbook, ``tables.md``, ``tables.tex``, figures and ``manifest.json``.
 
-    Returns the manifest. Files are written atomically; a file is replaced only
-    when the whole run succeeded up to it. When a table quotes participants
+    Returns the manifest. The folder is replaced whole, and only when every
+    file was written (see the module docstring); an existing ``out`` must be
+    empty or hold an earlier run's files only (those its ``manifest.json``
+    names), else :class:`~asymmetry_qda.errors.QDAError` is raised and nothing
+    is written. When a table quotes participants
     and ``data`` came from a project, the project's anonymisation audit is
     checked first (see :mod:`asymmetry_qda.anonymise.guard`): unresolved
     high-severity findings stop the export unless ``allow_identifiers``.
     """
-    out = Path(out)
+    given, out = out, _target(out)
+    _remove_stale_siblings(out)  # first: a folder a killed run had moved aside comes back even if this run stops
+    _check_target(out)  # before any work; again just before the folder is replaced
     tables = build_tables(data, seed=seed) if tables is None else tables
     quoting = [t.name for t in tables if len(t.frame) and any(c == "text" or str(c).endswith("_text")
                                                                for c in t.frame.columns)]
-    if quoting and data.source is not None:
+    if data.source is not None:
+        from ..anonymise.audit import attribute_texts
         from ..project import Project
 
         with Project.open(data.source) as project:
-            stored = dict(project.documents()[["doc_id", "sha256"]].itertuples(index=False))
-            changed = sorted(d for d, text in data.texts.items() if stored.get(d) != text_sha256(text))
-            if changed:
-                raise InputError(Problem("tables", f"the data was loaded before {', '.join(changed[:5])} changed in "
-                                         f"{data.source} (pseudonymised or replaced), so its quotes are out of date",
-                                         fix="load(project) again and pass the new data"))
-            project.check_export(f"tables with quotes ({', '.join(quoting)}) to {out}",
-                                 allow_identifiers=allow_identifiers)
-    out.mkdir(parents=True, exist_ok=True)
+            if quoting:
+                stored = dict(project.documents()[["doc_id", "sha256"]].itertuples(index=False))
+                changed = sorted(d for d, text in data.texts.items() if stored.get(d) != text_sha256(text))
+                if changed:
+                    raise InputError(Problem("tables", f"the data was loaded before {', '.join(changed[:5])} changed "
+                                             f"in {data.source} (pseudonymised or replaced), so its quotes are out of "
+                                             "date", fix="load(project) again and pass the new data"))
+            # the participant tables carry the participants' free-text attributes, which the audit reads too
+            carried = [f"quotes ({', '.join(quoting)})"] if quoting else []
+            carried += ["participant attributes"] if attribute_texts(project._db) else []
+            if carried:
+                project.check_export(f"tables with {' and '.join(carried)} to {given}",
+                                     allow_identifiers=allow_identifiers)
     written: dict[str, bytes] = {}
     for table in tables:
-        written[f"{table.name}.csv"] = table.frame.to_csv(index=table.index, lineterminator="\n").encode("utf-8")
+        written[f"{table.name}.csv"] = neutralise_formulas(table.frame).to_csv(
+            index=table.index, lineterminator="\n").encode("utf-8")
     written["tables.xlsx"] = _workbook(tables)
     written["tables.md"] = _markdown(tables, data).encode("utf-8")
     written["tables.tex"] = _latex(tables).encode("utf-8")
     if figures:
         written.update(_figures(tables, data))
-    for name, content in written.items():
-        write_bytes_atomically(out / name, content)
     manifest = _manifest(data, written, seed)
-    write_text_atomically(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    files = {**written, "manifest.json": (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")}
+    _write_folder(out, files)
     return manifest
+
+
+# -- the output folder, replaced whole ------------------------------------------------------------
+
+_MANIFEST = "manifest.json"
+
+
+def _write_folder(out: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` into a new sibling folder, then put it in ``out``'s place (an earlier run's folder goes).
+
+    An interruption at any point leaves ``out`` as it was (the earlier run, or
+    nothing); a killed run's hidden sibling is removed by the next run.
+    """
+    _check_target(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise QDAError(f"{out.parent}: cannot be created ({exc.strerror or exc}); nothing was written. "
+                       "Fix: write the tables to a folder you may write to") from exc
+    replacing = out.exists()
+    tmp = _new_sibling(out)
+    try:
+        if replacing:
+            os.chmod(tmp, stat.S_IMODE(out.stat().st_mode))
+        for name, content in files.items():
+            write_bytes_atomically(tmp / name, content)
+        with deferred_interrupts():  # the two renames are not cut in two by Ctrl-C or SIGTERM
+            if replacing:
+                aside = tmp.with_name(tmp.name + "-old")
+                os.rename(out, aside)
+                try:
+                    os.rename(tmp, out)
+                except BaseException:
+                    os.rename(aside, out)
+                    raise
+                fsync_folder(out.parent)
+                shutil.rmtree(aside, ignore_errors=True)
+            else:
+                os.rename(tmp, out)
+                fsync_folder(out.parent)
+    except OSError as exc:
+        raise QDAError(f"{out}: cannot be written ({exc.strerror or exc}); nothing was written and any earlier "
+                       "tables there are unchanged. Fix: check the folder and the disk, and run it again") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _check_target(out: Path) -> None:
+    """Refuse an ``out`` that is not a folder, or one holding files an earlier tables run did not write."""
+    if out.exists() and not out.is_dir():
+        raise QDAError(f"{out}: is not a folder; nothing was written. Fix: name a new folder for the tables")
+    if not out.name:
+        raise QDAError(f"{out}: cannot be replaced. Fix: name a new folder for the tables, e.g. {out / 'tables'}")
+    if out.exists():
+        _check_replaceable(out)
+
+
+def _target(out: str | Path) -> Path:
+    """``out`` as an absolute path without ``..``, through a link to a folder (the link stays)."""
+    out = Path(os.path.abspath(out))
+    return out.resolve() if out.is_symlink() else out
+
+
+def _host_tag() -> str:
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def _started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, Linux), ``"ended"`` for a zombie, or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    fields = fields[fields.rfind(")") + 2:].split()
+    if len(fields) < 20:
+        return None
+    return "ended" if fields[0] in ("Z", "X") else fields[19]
+
+
+def _sibling_pattern(out: Path) -> re.Pattern:
+    return re.compile(re.escape(f".{out.name}.tmp-") + r"(\d+)-(\d+|x)-([0-9a-f]{8})-[0-9a-f]{8}(-old)?")
+
+
+def _new_sibling(out: Path) -> Path:
+    """A new hidden folder beside ``out`` named after this process (pid, start time, host)."""
+    started = _started(os.getpid())
+    stem = f".{out.name}.tmp-{os.getpid()}-{started if started and started.isdigit() else 'x'}-{_host_tag()}-"
+    for _ in range(100):
+        folder = out.with_name(stem + secrets.token_hex(4))
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise QDAError(f"{out}: cannot create a folder beside it ({exc.strerror or exc}); nothing was "
+                           f"written. Fix: write the tables to a folder whose parent you may write to") from exc
+    raise QDAError(f"{out}: cannot create a folder beside it; nothing was written")
+
+
+def _has_ended(pid: int, started: str, host: str) -> bool:
+    """True only when the process named in a sibling folder's name has certainly ended (in doubt: False)."""
+    if host != _host_tag() or os.name != "posix" or pid == os.getpid():
+        return False  # another machine's (a shared folder), or Windows, where os.kill(pid, 0) would end it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    now = _started(pid)
+    return now == "ended" or (now is not None and started != "x" and now != started)  # ended, or id reused
+
+
+def _remove_stale_siblings(out: Path) -> None:
+    """Remove the hidden folders a killed run left beside ``out``; one it had moved aside comes back if
+    ``out`` is missing (killed between the two renames)."""
+    pattern = _sibling_pattern(out)
+    try:
+        siblings = sorted(out.parent.iterdir())
+    except OSError:
+        return
+    for folder in siblings:
+        match = pattern.fullmatch(folder.name)
+        if not match or folder.is_symlink() or not folder.is_dir():
+            continue
+        if not _has_ended(int(match.group(1)), match.group(2), match.group(3)):
+            continue
+        if match.group(4) and not out.exists():
+            try:
+                os.rename(folder, out)
+                continue
+            except OSError:
+                pass
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse a folder that holds anything but an earlier run's files (those its manifest names)."""
+    entries = sorted(p.name for p in out.iterdir())
+    if not entries:
+        return
+    named: set[str] = set()
+    try:
+        manifest = json.loads((out / _MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("tool", {}).get("name") == "asymmetry_qda":
+            named = {f["path"] for f in manifest["files"] if isinstance(f.get("path"), str)}
+            named.add(_MANIFEST)
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        pass
+
+    def earlier(name: str) -> bool:
+        path = out / name
+        if path.is_symlink() or not path.is_file():
+            return False  # folders and links are never the tables' own
+        # a file the manifest names, or a hidden temporary file an older version left beside one
+        return name in named or any(name.startswith(f".{n}.") for n in named)
+
+    foreign = [name for name in entries if not earlier(name)]
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        why = ("it has no manifest.json from an earlier tables run" if not named
+               else "its manifest.json does not name them")
+        raise QDAError(f"{out}: holds files that the tables would replace but did not write ({shown}; {why}); "
+                       "nothing was written. Fix: give --out a new folder (or one an earlier tables run wrote), "
+                       "or move those files away")
 
 
 def _manifest(data: AnalysisData, written: dict[str, bytes], seed: int) -> dict:
@@ -239,7 +431,11 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def _workbook(tables: list[Table]) -> bytes:
-    """One sheet per table (title and note in the first rows), with clock-dependent parts fixed."""
+    """One sheet per table (title and note in the first rows), with clock-dependent parts fixed.
+
+    Every string is stored as a text cell: openpyxl would store one beginning
+    with ``=`` as a live formula (a quote ``=HYPERLINK(...)``).
+    """
     import datetime
 
     buffer = io.BytesIO()
@@ -253,11 +449,20 @@ def _workbook(tables: list[Table]) -> bytes:
             ws = writer.sheets[sheet]
             ws["A1"] = table.title
             ws["A2"] = table.note
+            _text_cells(ws)
         fixed = datetime.datetime(*_FIXED_TIME)
         writer.book.properties.created = fixed
         writer.book.properties.modified = fixed
         writer.book.properties.creator = "asymmetry_qda"
     return _fix_zip_times(buffer.getvalue())
+
+
+def _text_cells(ws) -> None:
+    """Turn every formula cell of the sheet back into the text it was given (we never write formulas)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def list_as_text(value):
@@ -308,8 +513,9 @@ def _markdown(tables: list[Table], data: AnalysisData) -> str:
     parts = ["# Theme tables", "", f"Codings counted: {data.label}. Each table's note gives its unit of analysis "
              "and formula; `manifest.json` records the documents, codebook and tool version behind them.", ""]
     for table in tables:
-        parts += [f"## {table.title}", "", table.note, "",
-                  _for_paper(table).to_markdown(index=table.index) if len(table.frame) else "(no rows)", ""]
+        shown = map_text_cells(_for_paper(table), markdown_cell) if len(table.frame) else None
+        parts += [f"## {markdown_cell(table.title)}", "", markdown_cell(table.note), "",
+                  shown.to_markdown(index=table.index) if shown is not None else "(no rows)", ""]
     return "\n".join(parts)
 
 
@@ -318,8 +524,12 @@ def _latex(tables: list[Table]) -> str:
     for table in tables:
         if not len(table.frame):
             continue
-        body = _for_paper(table).to_latex(index=table.index, longtable=True, caption=(
-            f"{table.title}. {table.note}", table.title), label=f"tab:{table.name}", escape=True)
+        # cells are escaped by pandas (line breaks made spaces first: a blank line ends a cell's paragraph);
+        # the caption is not, so it is escaped here
+        body = map_text_cells(_for_paper(table), one_line).to_latex(
+            index=table.index, longtable=True, caption=(latex_escape(f"{table.title}. {table.note}"),
+                                                        latex_escape(table.title)),
+            label=f"tab:{table.name}", escape=True)
         parts += [body, ""]
     return "\n".join(parts)
 
