@@ -340,7 +340,7 @@ class RuleMatcher:
         if lemma_rules and not self.has_lemmas:
             self.lemma_fallback = [r.id for r in lemma_rules]
             warnings.warn(f"the pipeline has no lemmatizer, so {len(lemma_rules)} lemma phrase rule(s) match on "
-                          f"lower case instead: {', '.join(self.lemma_fallback)}", QDAWarning, stacklevel=2)
+                          f"lower case instead: {_listed(self.lemma_fallback)}", QDAWarning, stacklevel=2)
         for rule in self.rules.values():
             if rule.kind == "phrase":
                 lemma = rule.match == "lemma" and self.has_lemmas
@@ -373,7 +373,15 @@ class RuleMatcher:
                                               requires=tuple((a, h) for _, a, h, _ in literals[1:])))
         self._annotations = sorted({a for rule in self._guarded for a in rule.needs})
         self._plans: dict[tuple[bool, ...], _Plan] = {}  # by which of self._annotations a document has
-        self._warned_skipped: set[str] = set()
+        self._warned_skipped: set[str] = set()  # every rule skipped so far for missing annotations
+
+    @property
+    def skipped_rules(self) -> frozenset[str]:
+        """Ids of every rule skipped so far because a document lacked the annotations it needs.
+
+        The warning lists the first few; this holds them all.
+        """
+        return frozenset(self._warned_skipped)
 
     def _plan(self, annotated: tuple[bool, ...]) -> _Plan:
         """The rules that can run given which of ``self._annotations`` a document has, made once per combination."""
@@ -452,7 +460,7 @@ class RuleMatcher:
         if new:
             self._warned_skipped.update(new)
             warnings.warn("the document lacks the annotations (lemmas, tags or a dependency parse) that these "
-                          f"rules need, so they were skipped (is the pipeline blank?): {', '.join(new)}",
+                          f"rules need, so {len(new)} were skipped (is the pipeline blank?): {_listed(new)}",
                           QDAWarning, stacklevel=2)
         matches = []
         for rule_id, start, end in found:
@@ -460,3 +468,14 @@ class RuleMatcher:
             span = doc[start:end]
             matches.append(RuleMatch(rule_id, rule.code_id, start, end, span.start_char, span.end_char, rule.weight))
         return sorted(matches, key=lambda m: (m.start_char, m.end_char, m.rule_id))
+
+
+def _listed(ids: list[str], shown: int = 12) -> str:
+    """Rule ids for a warning: the first ``shown``, then how many more (a blank pipeline skips hundreds).
+
+    >>> _listed(["a", "b", "c"], shown=2)
+    'a, b and 1 more'
+    """
+    if len(ids) <= shown:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:shown])} and {len(ids) - shown} more"
