@@ -226,6 +226,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_evaluate)
 
     p = commands.add_parser(
+        "evaluate-corpus", parents=[common], help="score the tagger on the blind evaluation corpus",
+        description="Tag every excerpt of a blind evaluation corpus (default: the bundled one, "
+                    "data_samples/evaluation/) with a codebook and score the suggestions against the adjudicated "
+                    "human labels, sentence by sentence, at theme, pole and leaf level: precision, recall, F1, "
+                    "macro F1, Cohen's kappa, the share of distractors and of denied codes suggested, recall by "
+                    "category (implicit, negated, hypothetical, reported), each with a 95%% bootstrap interval "
+                    "over excerpts; beside the two human coders against the same adjudication, and the coders' "
+                    "agreement with each other (the human ceiling). Tune on --split dev; report --split test.",
+        epilog="Example: asymmetry-qda evaluate-corpus --split test --out validity.csv")
+    p.add_argument("--corpus", metavar="DIR", default=None, help="the corpus folder (default: the bundled one)")
+    p.add_argument("--codebook", metavar="FILE", default=None, help="codebook (default: the study codebook)")
+    p.add_argument("--model", default="auto", help="spaCy pipeline: auto (default), blank, or a package name")
+    p.add_argument("--split", choices=["dev", "test", "all"], default="test", help="which excerpts (default test)")
+    p.add_argument("--boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    p.add_argument("--out", metavar="FILE.csv", default=None, help="also write the whole table as CSV")
+    p.set_defaults(run=cmd_evaluate_corpus)
+
+    p = commands.add_parser(
         "export-qdpx", parents=[common, as_json, guarded], help="write the project as a REFI-QDA .qdpx archive",
         description="Write documents, codes, codings with their coders, participants as cases with their "
                     "attributes, and memos as a REFI-QDA 1.5 .qdpx that NVivo, ATLAS.ti, MAXQDA and QualCoder "
@@ -536,6 +554,30 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         write_atomically(Path(args.disagreements),
                          lambda handle: neutralise_formulas(rows).to_csv(handle, index=False, lineterminator="\n"))
         say(args, f"wrote {len(rows)} disagreements to {args.disagreements}")
+    return 0
+
+
+def cmd_evaluate_corpus(args: argparse.Namespace) -> int:
+    from .analysis.validity import validity_report
+    from .evaluation_corpus import human_agreement, load_corpus
+
+    if args.boot < 0:
+        raise QDAError(f"--boot {args.boot}: use 0 or more resamples")
+    corpus = load_corpus(args.corpus)
+    split = None if args.split == "all" else args.split
+    table = validity_report(corpus, codebook=args.codebook, model=args.model, split=split, n_boot=args.boot)
+    ceiling = {level: human_agreement(corpus, level=level, split=split).set_index("code").loc["(pooled)"]
+               for level in ("theme", "pole", "leaf")}
+    shown = ["candidate", "level", "precision", "recall", "f1", "macro_f1", "kappa", "distractor_fp_rate",
+             "negated_fp_rate", "recall_implicit", "recall_negated", "recall_hypothetical", "recall_reported"]
+    say(args, f"{len(corpus.excerpts)} excerpts; split {args.split}: {int(table['n_excerpts'].iloc[0])} excerpts, "
+              f"{int(table['n_sentences'].iloc[0])} sentences; reference: the adjudicated labels")
+    say(args, table[shown].round(3).to_string(index=False))
+    say(args, "human ceiling (coder A against coder B, pooled over code x sentence): " + "; ".join(
+        f"{level} kappa {row['cohen_kappa']:.3f}, alpha {row['krippendorff_alpha']:.3f}"
+        for level, row in ceiling.items()))
+    if args.out:
+        write_csv(args, table, "rows of corpus validity")
     return 0
 
 

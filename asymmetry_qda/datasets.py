@@ -20,7 +20,7 @@ Examples
 >>> len(sample.documents), sample.coders
 (15, ('LT', 'MK', 'RS'))
 >>> sorted(p.name for p in datasets.sample_path().iterdir() if p.is_dir())
-['codings', 'sources', 'transcripts']
+['codings', 'evaluation', 'sources', 'transcripts']
 >>> datasets.study_codebook_path().name
 'asymmetries.yaml'
 """

@@ -99,7 +99,7 @@ def test_no_run_of_nine_words_is_shared_with_the_study_paper():
 
     paper = grams(PAPER.read_text(encoding="utf-8", errors="ignore"))
     repo = SAMPLES.parent
-    files = [p for p in repo.rglob("*") if p.suffix in {".txt", ".md", ".csv", ".vtt", ".py", ".yaml", ".yml"}
+    files = [p for p in repo.rglob("*") if p.suffix in {".txt", ".md", ".csv", ".vtt", ".py", ".yaml", ".yml", ".jsonl"}
              and ".venv" not in p.parts and "build" not in p.parts]
     shared = {str(p.relative_to(repo)): sorted(grams(p.read_text(encoding="utf-8", errors="ignore")) & paper)[:2]
               for p in files}
