@@ -12,7 +12,7 @@ from asymmetry_qda.analysis.validity import tag_corpus, validity
 from asymmetry_qda.errors import InputError
 from asymmetry_qda.evaluation_corpus import code_at, human_agreement, load_corpus, split_of
 
-from .conftest import REPO
+from .conftest import REPO, requires_model
 
 EXCERPTS = [
     {"excerpt_id": "E001", "sentences": ["Whatever happens on the shift lands at my door.", "I can't control it."],
@@ -121,3 +121,38 @@ def test_the_evaluate_corpus_command(tmp_path, capsys):
     assert set(table["level"]) == {"theme", "pole", "leaf"}
     coder_a = table[(table["candidate"] == "coder A") & (table["level"] == "leaf")].iloc[0]
     assert coder_a["f1"] == 1.0  # coder A gave exactly the adjudicated labels
+
+
+# --- the bundled corpus -------------------------------------------------------------------------------
+def test_the_bundled_corpus_meets_its_protocol():
+    from asymmetry_qda.codebook import load_codebook
+
+    corpus = load_corpus()
+    assert len(corpus.excerpts) >= 400
+    assert corpus.excerpts["split"].tolist() == [split_of(i) for i in corpus.excerpts["excerpt_id"]]
+    categories = corpus.excerpts["categories"]
+    share = {c: categories.map(lambda cs, c=c: c in cs).mean() for c in ("implicit", "negated", "hypothetical",
+                                                                        "reported")}
+    distractors = categories.map(lambda cs: any(c.startswith("distractor") for c in cs)).mean()
+    assert share["implicit"] >= 0.30 and share["negated"] >= 0.15 and distractors >= 0.20
+    assert share["hypothetical"] >= 0.10 and share["reported"] >= 0.10
+    ids = [c.id for c in load_codebook(REPO / "codebooks" / "asymmetries.yaml").codes]
+    leaves = [i for i in ids if not any(o.startswith(i + ".") for o in ids)]
+    reference = corpus.labels[corpus.labels["coder"] == "adjudicated"]["code"].value_counts()
+    assert all(reference.get(leaf, 0) >= 8 for leaf in leaves)
+    assert set(corpus.labels["code"]) <= set(ids)
+    ceiling = human_agreement(corpus, level="theme").set_index("code").loc["(pooled)"]
+    assert ceiling["cohen_kappa"] >= 0.90  # the two coders, pooled (0.932 when the corpus was made)
+
+
+@requires_model
+def test_todays_rules_on_the_test_split_do_not_lose_ground():
+    """Floors a little below the rules' figures on the test split when the corpus was made (README): a later
+    change to the codebook or tagger cannot silently lose them. Raise them as the rules improve."""
+    corpus = load_corpus()
+    labels = tag_corpus(corpus, REPO / "codebooks" / "asymmetries.yaml")
+    theme = validity(corpus, labels, level="theme", split="test", n_boot=0)
+    leaf = validity(corpus, labels, level="leaf", split="test", n_boot=0)
+    assert theme["precision"] >= 0.75 and theme["recall"] >= 0.27 and theme["f1"] >= 0.40  # 0.798 0.293 0.429
+    assert theme["kappa"] >= 0.35 and leaf["f1"] >= 0.37 and leaf["macro_f1"] >= 0.29  # 0.380 0.395 0.314
+    assert theme["distractor_fp_rate"] <= 0.26 and theme["negated_fp_rate"] <= 0.33  # 0.227 0.289

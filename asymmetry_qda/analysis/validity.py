@@ -15,8 +15,9 @@ The unit is the writer's sentence; each figure is over the sentences of the chos
 - ``kappa``: Cohen's kappa over the same pooled decisions (:func:`sklearn.metrics.cohen_kappa_score`);
 - ``distractor_fp_rate``: share of distractor excerpts (categories ``distractor_sense`` or
   ``distractor_plain``) on which any code at ``level`` is suggested;
-- ``negated_fp_rate``: share of the codes a writer made the speaker deny (``writer_negated``, at
-  ``level``) that are suggested anywhere in that excerpt anyway;
+- ``negated_fp_rate``: share of the codes a writer made the speaker deny (``writer_negated``) that are
+  suggested anywhere in that excerpt anyway; judged on the denied code itself (leaf) at every level,
+  since its theme or pole may rightly be there (denied discipline, asserted retraining: both remedy);
 - ``recall_<category>``: recall on the sentences of excerpts of that category (``implicit``,
   ``negated``, ``hypothetical``, ``reported``, ``explicit``);
 - ``*_ci_low``/``*_ci_high``: 95 % percentile bootstrap over excerpts (seeded).
@@ -95,7 +96,8 @@ def _prf(truth: np.ndarray, guess: np.ndarray) -> tuple[float, float, float]:
 
 
 def _scores(truth: np.ndarray, guess: np.ndarray, rows: np.ndarray, units: pd.DataFrame,
-            excerpts: pd.DataFrame, codes: list[str], level: str) -> dict[str, float]:
+            excerpts: pd.DataFrame, codes: list[str], leaf_guess: np.ndarray, leaf_codes: list[str],
+            ) -> dict[str, float]:
     """Every metric on the sentences ``rows`` (indices into ``units``)."""
     from sklearn.metrics import cohen_kappa_score
 
@@ -117,14 +119,15 @@ def _scores(truth: np.ndarray, guess: np.ndarray, rows: np.ndarray, units: pd.Da
         out["distractor_fp_rate"] = float(hit.mean())
     else:
         out["distractor_fp_rate"] = float("nan")
-    column = {c: j for j, c in enumerate(codes)}
-    denied, suggested = 0, 0
+    column = {c: j for j, c in enumerate(leaf_codes)}  # a denial is of one code: judged at the leaf, whatever
+    denied, suggested = 0, 0                           # the level (its theme may rightly be there anyway)
     ids = chosen["excerpt_id"].to_numpy()
+    lg = leaf_guess[rows]
     for excerpt_id in pd.unique(ids):
         mask = ids == excerpt_id
-        for code in {code_at(c, level) for c in by_excerpt.at[excerpt_id, "writer_negated"]}:
+        for code in set(by_excerpt.at[excerpt_id, "writer_negated"]):
             denied += 1
-            suggested += bool(code in column and g[mask, column[code]].any())
+            suggested += bool(code in column and lg[mask, column[code]].any())
     out["negated_fp_rate"] = suggested / denied if denied else float("nan")
     for category in CATEGORIES:
         mask = np.array([category in cs for cs in cats])
@@ -145,8 +148,10 @@ def validity(corpus: Corpus, labels: pd.DataFrame, *, reference: str = ADJUDICAT
     codes = sorted({code_at(c, level) for c in pd.concat([ref["code"], labels["code"]])})
     truth = _matrix(ref, units, level, codes).astype(bool)
     guess = _matrix(labels, units, level, codes).astype(bool)
+    leaf_codes = sorted(set(labels["code"]))
+    leaf_guess = _matrix(labels, units, "leaf", leaf_codes).astype(bool)
     everything = np.arange(len(units))
-    point = _scores(truth, guess, everything, units, corpus.excerpts, codes, level)
+    point = _scores(truth, guess, everything, units, corpus.excerpts, codes, leaf_guess, leaf_codes)
     groups = units.groupby("excerpt_id", sort=False).indices
     excerpt_rows = list(groups.values())
     rng = np.random.default_rng(seed)
@@ -156,7 +161,7 @@ def validity(corpus: Corpus, labels: pd.DataFrame, *, reference: str = ADJUDICAT
         rows = np.concatenate([excerpt_rows[i] for i in pick])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            for m, v in _scores(truth, guess, rows, units, corpus.excerpts, codes, level).items():
+            for m, v in _scores(truth, guess, rows, units, corpus.excerpts, codes, leaf_guess, leaf_codes).items():
                 draws[m].append(v)
     out = {}
     for m, v in point.items():
