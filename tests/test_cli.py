@@ -139,11 +139,17 @@ def test_demo_job_on_the_sample_data(tmp_path, capsys):
     assert main(["codings", str(project), "--out", str(tmp_path / "codings.csv"), "--status", "suggested"]) == 0
     assert main(["tables", str(project), "--out", str(tmp_path / "tables"), "--include-suggestions",
                  "--no-figures"]) == 0
+    from asymmetry_qda.codebook import load_codebook
+
+    book = load_codebook(REPO / "codebooks" / "asymmetries.yaml")
     with open(tmp_path / "codings.csv", encoding="utf-8", newline="") as handle:
-        by_theme = __import__("collections").Counter(row["theme"] for row in csv.DictReader(handle))
+        # a coding counts for its theme and for the themes of the codes it implies (codebook `implies`)
+        by_theme = __import__("collections").Counter(
+            theme for row in csv.DictReader(handle)
+            for theme in {row["theme"], *(c.split(".")[0] for c in book.implied(row["code"]))})
     with open(tmp_path / "tables" / "frequencies.csv", encoding="utf-8", newline="") as handle:
         table = {row["code_id"]: row for row in csv.DictReader(handle)}
-    for theme, count in by_theme.items():  # a theme's rolled-up codings are every coding under it
+    for theme, count in by_theme.items():  # a theme's rolled-up codings are every coding under it or implying it
         assert int(table[theme]["n_codings"]) == count, theme
         assert table[theme]["status"] == "suggested"
     alignment = (tmp_path / "tables" / "alignment.csv").read_text(encoding="utf-8")

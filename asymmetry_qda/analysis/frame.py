@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..codebook.model import Codebook
     from ..project import Project
 
-__all__ = ["ATTRIBUTE_COLUMNS", "AnalysisData", "load", "code_order", "rolled_up"]
+__all__ = ["ATTRIBUTE_COLUMNS", "AnalysisData", "load", "code_order", "implication_note", "rolled_up", "with_implied"]
 
 #: Participant columns carried onto every coding and unit (attributes imported from a table are added).
 ATTRIBUTE_COLUMNS = ("rank", "rank_band", "leader", "function", "track")
@@ -205,6 +205,50 @@ def rolled_up(codings: pd.DataFrame) -> pd.DataFrame:
     level = repeated.groupby(level=0).cumcount().to_numpy()
     repeated["code_id"] = [".".join(p[:len(p) - k]) for p, k in zip(parts.loc[repeated.index], level, strict=True)]
     return repeated.reset_index(drop=True)
+
+
+def with_implied(codings: pd.DataFrame, codebook: "Codebook | None") -> pd.DataFrame:
+    """``codings`` plus, for each coding of a code that implies others (the codebook's ``implies``), one row
+    per implied code: same coding, offsets and units, ``code_id`` the implied code, ``implied_by`` the code
+    that implies it (empty on the original rows).
+
+    Counts, matrices and balances made from the result count a ``failure.preventable.deviation`` coding for
+    ``reason.personal_fault`` too, when the codebook declares it; co-occurrence should use the codings as
+    coded, where an implied code would co-occur with its source by construction.
+
+    >>> from asymmetry_qda.codebook import parse_codebook
+    >>> cb = parse_codebook("codebook: {name: t, version: '1'}\\ncodes:\\n"
+    ...                     "  - {id: fault, label: F, definition: d}\\n"
+    ...                     "  - {id: fail, label: X, definition: d, implies: [fault]}\\n")
+    >>> with_implied(pd.DataFrame({"coding_id": ["c1"], "code_id": ["fail"]}), cb).to_dict("records")
+    [{'coding_id': 'c1', 'code_id': 'fail', 'implied_by': ''}, {'coding_id': 'c1', 'code_id': 'fault', 'implied_by': 'fail'}]
+    """
+    out = codings.assign(implied_by="")
+    if codebook is None or not len(codings):
+        return out
+    implications = codebook.implications
+    if not implications:
+        return out
+    extra = []
+    for code_id, implied in implications.items():
+        rows = codings[codings["code_id"] == code_id]
+        for target in implied:
+            if len(rows):
+                extra.append(rows.assign(code_id=target, implied_by=code_id))
+    if not extra:
+        return out
+    return pd.concat([out, *extra], ignore_index=True)
+
+
+def implication_note(codebook: "Codebook | None") -> str:
+    """The sentence a table's note carries when codes count for the codes they imply ("" when none do)."""
+    if codebook is None:
+        return ""
+    declared = {c.id: c.implies for c in codebook.codes if c.implies}
+    if not declared:
+        return ""
+    listed = "; ".join(f"{code} => {', '.join(targets)}" for code, targets in declared.items())
+    return f" Codes also count for the codes they imply (codebook `implies`, sub-codes included): {listed}."
 
 
 #: The units a table can count in: a coding belongs to every unit of the kind it overlaps.

@@ -54,7 +54,7 @@ from ..model import text_sha256
 from .alignment import alignment_quotes, failure_alignment, response_fits
 from .balance import group_balance, participant_balance, theme_poles
 from .counts import code_frequencies, code_matrix
-from .frame import AnalysisData, at_level, code_order, load
+from .frame import AnalysisData, at_level, code_order, implication_note, load, with_implied
 
 __all__ = ["Table", "build_tables", "write_tables", "load"]
 
@@ -91,36 +91,39 @@ def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOC
     """
     from .cooccurrence import cooccurrence
 
-    codings, units = data.codings, data.units
+    coded, units = data.codings, data.units
+    codings = with_implied(coded, data.codebook)  # frequencies, matrices, balance count declared implications
     which = f"Codings: {data.label}" + (f" by {', '.join(data.coders)}" if data.coders else "") + \
         (" (suggestions included and labelled as such)" if "suggested" in data.statuses else "") + "."
+    implied = implication_note(data.codebook)
+    counted = which + implied
     codes = _codes(data, codings)
     groups = [b for b in BREAKDOWNS if b in units.columns and units[b].notna().any()]
     tables = [Table("frequencies", "Code frequencies",
                     "Unit: sentence. n_units = sentences overlapping a coding of the code or a sub-code; "
                     "pct_units = 100 * n_units / all participant sentences; n_participants = participants with "
-                    f"such a sentence; pct_participants = 100 * n_participants / all participants. {which}",
+                    f"such a sentence; pct_participants = 100 * n_participants / all participants. {counted}",
                     code_frequencies(codings, units=units, roll_up=True, codes=codes))]
     for by in groups:
         tables.append(Table(f"frequencies_by_{by}", f"Code frequencies by {by.replace('_', ' ')}",
                             f"As the code frequencies table, within each value of {by} (percentages of that "
-                            f"group's sentences and participants). {which}",
+                            f"group's sentences and participants). {counted}",
                             code_frequencies(codings, units=units, roll_up=True, codes=codes, by=by)))
     tables.append(Table("matrix_documents", "Code × document matrix (coded sentences)",
-                        f"Cells: sentences of the document overlapping a coding of the code or a sub-code. {which}",
+                        f"Cells: sentences of the document overlapping a coding of the code or a sub-code. {counted}",
                         code_matrix(codings, units=units, columns="doc_id", roll_up=True, codes=codes), index=True))
     tables.append(Table("matrix_participants", "Code × participant matrix (coded sentences)",
                         "Cells: sentences of the participant (all their documents) overlapping a coding of the code "
-                        f"or a sub-code. {which}",
+                        f"or a sub-code. {counted}",
                         code_matrix(codings, units=units, columns="participant_id", roll_up=True, codes=codes),
                         index=True))
     for by in groups:
         tables.append(Table(f"matrix_{by}", f"Code × {by.replace('_', ' ')} matrix (% of participants)",
                             f"Cells: 100 * participants in the group with a sentence coded with the code or a "
-                            f"sub-code / participants in the group. {which}",
+                            f"sub-code / participants in the group. {counted}",
                             code_matrix(codings, units=units, columns=by, value="pct_participants",
                                         roll_up=True, codes=codes), index=True))
-    cut = at_level(codings, depth)
+    cut = at_level(coded, depth)  # as coded: an implied code would co-occur with its source by construction
     cut_codes = [c for c in code_order(data.codebook, cut["code_id"].unique())]
     for unit in cooccurrence_units:
         tables.append(Table(f"cooccurrence_{unit}", f"Code co-occurrence ({unit})",
@@ -136,7 +139,7 @@ def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOC
         tables.append(Table("balance_participants", "Asymmetry balance per participant",
                             "Unit: sentence. heavy/light = the participant's sentences coded with the theme's "
                             "heavy/light pole (or a sub-code); balance = (heavy - light) / (heavy + light), "
-                            f"empty when neither. {which}", per_person))
+                            f"empty when neither. {counted}", per_person))
         overall = [group_balance(per_person, seed=seed)]
         overall += [group_balance(per_person, by=by, seed=seed).drop(columns=[by]) for by in groups
                     if by != "kind"]
@@ -144,17 +147,17 @@ def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOC
                             "mean_balance = mean over participants with coded units of their balance; ci_low/"
                             "ci_high = 95% percentile bootstrap interval over participants (9,999 resamples, "
                             f"seed {seed}); share_heavy = share of them with balance > 0; n_without = participants "
-                            f"with no coded unit for the theme. {which}", pd.concat(overall, ignore_index=True)))
+                            f"with no coded unit for the theme. {counted}", pd.concat(overall, ignore_index=True)))
     fits = response_fits(data.codebook) if data.codebook is not None else {}
     if fits:
         tables.append(Table("alignment", "Table One alignment: reason for failure × response (same turn)",
                             "Unit: turn. n_units = turns holding a coding of the failure (reason) and of the "
                             "response; aligned = the response's `fits` in the codebook include the reason, an "
                             f"ancestor or a sub-code of it; flagged = not aligned. {which}",
-                            failure_alignment(codings, fits=fits)))
+                            failure_alignment(coded, fits=fits)))
         tables.append(Table("alignment_quotes", "Quotes behind the flagged alignment cells",
                             f"One row per turn, reason coding and response coding that do not fit. {which}",
-                            alignment_quotes(codings, fits=fits, units=units, texts=data.texts)))
+                            alignment_quotes(coded, fits=fits, units=units, texts=data.texts)))
     return tables
 
 

@@ -12,6 +12,8 @@ The unit is the writer's sentence; each figure is over the sentences of the chos
 
 - ``precision``, ``recall``, ``f1``: micro-averaged over every code x sentence decision at ``level``
   (``leaf``, ``pole``, ``theme``); ``macro_f1``: the mean of per-code F1 over codes the reference uses;
+- at ``pole`` and ``theme`` level a code also counts for the codes it implies (the codebook's
+  ``implies``: ``failure.preventable.*`` for ``reason.personal_fault``), in reference and candidate alike;
 - ``kappa``: Cohen's kappa over the same pooled decisions (:func:`sklearn.metrics.cohen_kappa_score`);
 - ``distractor_fp_rate``: share of distractor excerpts (categories ``distractor_sense`` or
   ``distractor_plain``) on which any code at ``level`` is suggested;
@@ -41,7 +43,7 @@ import pandas as pd
 from ..errors import QDAWarning
 from ..evaluation_corpus import ADJUDICATED, Corpus, code_at
 
-__all__ = ["CATEGORIES", "METRICS", "tag_corpus", "validity", "validity_report"]
+__all__ = ["CATEGORIES", "METRICS", "implied_labels", "tag_corpus", "validity", "validity_report"]
 
 CATEGORIES = ("explicit", "implicit", "negated", "hypothetical", "reported")
 DISTRACTORS = ("distractor_sense", "distractor_plain")
@@ -135,16 +137,31 @@ def _scores(truth: np.ndarray, guess: np.ndarray, rows: np.ndarray, units: pd.Da
     return out
 
 
+def implied_labels(labels: pd.DataFrame, implications: dict[str, tuple[str, ...]] | None) -> pd.DataFrame:
+    """``labels`` plus a row for each code a labelled code implies (the codebook's ``implies``)."""
+    if not implications or labels.empty:
+        return labels
+    extra = [labels[labels["code"] == code].assign(code=target)
+             for code, targets in implications.items() for target in targets]
+    return pd.concat([labels, *extra], ignore_index=True).drop_duplicates(["excerpt_id", "sentence", "code"])
+
+
 def validity(corpus: Corpus, labels: pd.DataFrame, *, reference: str = ADJUDICATED, level: str = "theme",
-             split: str | None = "test", n_boot: int = 1000, seed: int = 0) -> pd.Series:
+             split: str | None = "test", n_boot: int = 1000, seed: int = 0,
+             implications: dict[str, tuple[str, ...]] | None = None) -> pd.Series:
     """Every metric of :data:`METRICS` for ``labels`` against the ``reference`` coder, with bootstrap intervals.
 
     ``labels`` has the corpus's label columns (``excerpt_id``, ``sentence``, ``code``); ``reference`` is
     a coder of ``corpus.labels`` (``adjudicated``, ``A``, ``B``). The bootstrap resamples excerpts.
+    ``implications`` (``codebook.implications``): at ``pole`` and ``theme`` level a code also counts, in
+    the reference and the candidate alike, for the codes it implies (``failure.preventable.*`` for
+    ``reason.personal_fault``); at ``leaf`` level codes count as assigned.
     """
     units = corpus.units if split is None else corpus.units[corpus.units["split"] == split]
     units = units.reset_index(drop=True)
     ref = corpus.labels[corpus.labels["coder"] == reference]
+    if level != "leaf":
+        ref, labels = implied_labels(ref, implications), implied_labels(labels, implications)
     codes = sorted({code_at(c, level) for c in pd.concat([ref["code"], labels["code"]])})
     truth = _matrix(ref, units, level, codes).astype(bool)
     guess = _matrix(labels, units, level, codes).astype(bool)
@@ -181,10 +198,14 @@ def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, model
     """One row per candidate x level: the rules (``rule``), coder ``B`` (the human ceiling against the
     adjudication) and any ``candidates`` given, each scored against the adjudicated labels on ``split``.
     """
+    from ..codebook import Codebook, load_codebook
+
     if codebook is None:
         from ..datasets import study_codebook_path
 
         codebook = study_codebook_path()
+    if not isinstance(codebook, Codebook):
+        codebook = load_codebook(codebook)
     found = {"rule": tag_corpus(corpus, codebook, model=model)}
     for coder in ("A", "B"):
         if (corpus.labels["coder"] == coder).any():
@@ -193,6 +214,7 @@ def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, model
     rows = []
     for name, labels in found.items():
         for level in levels:
-            scores = validity(corpus, labels, level=level, split=split, n_boot=n_boot, seed=seed)
+            scores = validity(corpus, labels, level=level, split=split, n_boot=n_boot, seed=seed,
+                              implications=codebook.implications)
             rows.append({"candidate": name, "level": level, "split": split or "all", **scores.to_dict()})
     return pd.DataFrame(rows)

@@ -62,7 +62,7 @@ from .yamlnodes import Located, load_located
 TOP_KEYS = ("codebook", "context", "codes")
 HEADER_KEYS = ("name", "version", "description", "authors")
 CODE_KEYS = ("id", "label", "definition", "include", "exclude", "examples", "counter_examples", "colour",
-             "rules", "suppress_negated", "speakers", "poles", "fits", "memo")
+             "rules", "suppress_negated", "speakers", "poles", "fits", "memo", "implies")
 RULE_KEYS = ("id", *RULE_KINDS, "weight", "match", "note")
 CONTEXT_KEYS = ("id", "category", "direction", "terms", "tokens", "max_scope")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$")
@@ -308,12 +308,21 @@ class _Checker:
         fits = self.strings(item.get("fits"), (*path, "fits"), "fits")
         for k, ref in enumerate(fits):
             pending_refs.append(((*path, "fits", k), ref, "fits"))
+        implies = self.strings(item.get("implies"), (*path, "implies"), "implies")
+        for k, ref in enumerate(implies):
+            if ref == code_id or ref.startswith(code_id + ".") or code_id.startswith(ref + "."):
+                self.problem((*path, "implies", k), f"{code_id!r} cannot imply {ref!r}: a code already counts for "
+                             "its ancestors, and a descendant would be implied by its own parent",
+                             "name a code in another branch of the codebook")
+            else:
+                pending_refs.append(((*path, "implies", k), ref, "implies"))
         rules = self.rules(item.get("rules"), (*path, "rules"), code_id, rule_lines)
         if label is None or definition is None:
             return None
         return Code(id=code_id, label=label, definition=definition, include=include, exclude=exclude,
                     examples=examples, counter_examples=counter, colour=colour.upper() if colour else None,
-                    rules=tuple(rules), suppress_negated=suppress, speakers=speakers, poles=poles, fits=fits, memo=memo)
+                    rules=tuple(rules), suppress_negated=suppress, speakers=speakers, poles=poles, fits=fits, memo=memo,
+                    implies=implies)
 
     def rules(self, value: Any, path, code_id: str, rule_lines: dict) -> list[Rule]:
         if value is None:

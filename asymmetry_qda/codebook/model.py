@@ -66,6 +66,7 @@ class Code:
     poles: Poles | None = None
     fits: tuple[str, ...] = ()
     memo: str | None = None
+    implies: tuple[str, ...] = ()
 
     @property
     def parent_id(self) -> str | None:
@@ -142,3 +143,38 @@ class Codebook:
     def themes(self) -> list[Code]:
         """Codes that declare poles."""
         return [c for c in self.codes if c.poles is not None]
+
+    def implied(self, code_id: str) -> tuple[str, ...]:
+        """The codes ``code_id`` implies (the codebook's ``implies``), its own and its ancestors', transitively.
+
+        A code declared on a parent applies to all its children: with ``failure.preventable: implies:
+        [reason.personal_fault]``, ``failure.preventable.deviation`` implies ``reason.personal_fault``. Codes
+        not in the codebook imply nothing.
+
+        >>> from asymmetry_qda.codebook import parse_codebook
+        >>> cb = parse_codebook(
+        ...     "codebook: {name: t, version: '1'}\\n"
+        ...     "codes:\\n"
+        ...     "  - {id: fault, label: F, definition: d}\\n"
+        ...     "  - {id: fail, label: X, definition: d, implies: [fault]}\\n"
+        ...     "  - {id: fail.slip, label: S, definition: d}\\n")
+        >>> cb.implied("fail.slip"), cb.implied("fault")
+        (('fault',), ())
+        """
+        found: list[str] = []
+        pending = [code_id]
+        while pending:
+            current = pending.pop()
+            parts = current.split(".")
+            for depth in range(len(parts), 0, -1):
+                code = self._by_id.get(".".join(parts[:depth]))
+                for target in code.implies if code is not None else ():
+                    if target not in found and target != code_id:
+                        found.append(target)
+                        pending.append(target)
+        return tuple(found)
+
+    @property
+    def implications(self) -> dict[str, tuple[str, ...]]:
+        """``{code id: implied codes}`` for every code that implies something (see :meth:`implied`)."""
+        return {c.id: implied for c in self.codes if (implied := self.implied(c.id))}
