@@ -241,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", choices=["dev", "test", "all"], default="test", help="which excerpts (default test)")
     p.add_argument("--boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     p.add_argument("--out", metavar="FILE.csv", default=None, help="also write the whole table as CSV")
+    p.add_argument("--errors", metavar="FILE.csv", default=None,
+                   help="with --split dev only: also write the rules' false positives and negatives (leaf codes) "
+                        "with their sentences, to write rules against; the test split's errors are never shown")
     p.set_defaults(run=cmd_evaluate_corpus)
 
     p = commands.add_parser(
@@ -563,6 +566,9 @@ def cmd_evaluate_corpus(args: argparse.Namespace) -> int:
 
     if args.boot < 0:
         raise QDAError(f"--boot {args.boot}: use 0 or more resamples")
+    if args.errors and args.split != "dev":
+        raise QDAError(f"--errors with --split {args.split}: only the dev split's errors are shown (the protocol: "
+                       "nobody reads the test split's errors while changing rules). Fix: --split dev --errors FILE")
     corpus = load_corpus(args.corpus)
     split = None if args.split == "all" else args.split
     table = validity_report(corpus, codebook=args.codebook, model=args.model, split=split, n_boot=args.boot)
@@ -578,7 +584,21 @@ def cmd_evaluate_corpus(args: argparse.Namespace) -> int:
         for level, row in ceiling.items()))
     if args.out:
         write_csv(args, table, "rows of corpus validity")
+    if args.errors:
+        from .analysis.validity import corpus_errors, tag_corpus
+        from .escaping import neutralise_formulas
+
+        errors = corpus_errors(corpus, tag_corpus(corpus, args.codebook or _study_codebook(), model=args.model))
+        write_atomically(Path(args.errors),
+                         lambda handle: neutralise_formulas(errors).to_csv(handle, index=False, lineterminator="\n"))
+        say(args, f"wrote {len(errors)} dev-split errors to {args.errors}")
     return 0
+
+
+def _study_codebook():
+    from .datasets import study_codebook_path
+
+    return study_codebook_path()
 
 
 def cmd_export_qdpx(args: argparse.Namespace) -> int:

@@ -174,3 +174,26 @@ def test_implied_codes_count_at_theme_level_only(tmp_path):
     without = validity(corpus, guess, level="theme", split="dev", n_boot=0)
     assert with_them["recall"] == 1.0 and without["recall"] == 0.0
     assert validity(corpus, guess, level="leaf", split="dev", n_boot=0, implications=implications)["recall"] == 0.0
+
+
+def test_errors_are_shown_for_the_dev_split_only(tmp_path, capsys):
+    from asymmetry_qda.analysis.validity import corpus_errors
+    from asymmetry_qda.cli import main
+
+    reference = [("E001", 2, "agency.control"), ("E002", 2, "remedy.retraining")]
+    corpus = _corpus(tmp_path, reference, reference, reference)
+    guess = pd.DataFrame([("E002", 2, "remedy.retraining"), ("E003", 1, "agency.responsibility")],
+                         columns=["excerpt_id", "sentence", "code"])
+    errors = corpus_errors(corpus, guess)
+    assert sorted(zip(errors["excerpt_id"], errors["error"], strict=True)) == [
+        ("E001", "false negative"), ("E003", "false positive")]
+    assert errors.set_index("excerpt_id").at["E001", "sentence_text"] == "I can't control it."
+    with pytest.raises(InputError, match="errors of the 'test' split are not shown"):
+        corpus_errors(corpus, guess, split="test")
+    out = tmp_path / "errors.csv"
+    assert main(["evaluate-corpus", "--corpus", str(corpus.folder), "--split", "test", "--errors", str(out),
+                 "--boot", "0", "--model", "blank"]) == 2
+    assert "only the dev split's errors are shown" in capsys.readouterr().err and not out.exists()
+    assert main(["evaluate-corpus", "--corpus", str(corpus.folder), "--split", "dev", "--errors", str(out),
+                 "--boot", "0", "--model", "blank"]) == 0
+    assert {"excerpt_id", "sentence", "code", "error", "sentence_text"} <= set(pd.read_csv(out).columns)

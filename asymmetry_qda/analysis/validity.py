@@ -43,7 +43,7 @@ import pandas as pd
 from ..errors import QDAWarning
 from ..evaluation_corpus import ADJUDICATED, Corpus, code_at
 
-__all__ = ["CATEGORIES", "METRICS", "implied_labels", "tag_corpus", "validity", "validity_report"]
+__all__ = ["CATEGORIES", "METRICS", "corpus_errors", "implied_labels", "tag_corpus", "validity", "validity_report"]
 
 CATEGORIES = ("explicit", "implicit", "negated", "hypothetical", "reported")
 DISTRACTORS = ("distractor_sense", "distractor_plain")
@@ -218,3 +218,40 @@ def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, model
                               implications=codebook.implications)
             rows.append({"candidate": name, "level": level, "split": split or "all", **scores.to_dict()})
     return pd.DataFrame(rows)
+
+
+def corpus_errors(corpus: Corpus, labels: pd.DataFrame, *, reference: str = ADJUDICATED, level: str = "leaf",
+                  split: str = "dev") -> pd.DataFrame:
+    """Every false positive and false negative of ``labels`` on ``split``, for writing rules against ``dev``.
+
+    One row per (sentence, code) where ``labels`` and the reference differ: ``excerpt_id``, ``sentence``,
+    ``code`` (at ``level``), ``error`` (``false positive`` or ``false negative``), ``sentence_text``,
+    ``excerpt_text`` and the excerpt's ``categories``. Only the ``dev`` split is allowed: the protocol is
+    that nobody reads the test split's errors while changing rules (score ``test`` with :func:`validity`).
+    """
+    from ..errors import InputError, Problem
+
+    if split != "dev":
+        raise InputError(Problem("split", f"errors of the {split!r} split are not shown",
+                                 fix="read the errors of the dev split only; score the test split with "
+                                     "validity() / evaluate-corpus, without reading its errors"))
+    units = corpus.units[corpus.units["split"] == split]
+    keep = set(units["excerpt_id"])
+    ref = corpus.labels[(corpus.labels["coder"] == reference) & corpus.labels["excerpt_id"].isin(keep)]
+    got = labels[labels["excerpt_id"].isin(keep)]
+
+    def keyed(frame: pd.DataFrame) -> set[tuple[str, int, str]]:
+        return {(e, int(n), code_at(c, level)) for e, n, c in zip(frame["excerpt_id"], frame["sentence"],
+                                                                   frame["code"], strict=True)}
+
+    truth, guess = keyed(ref), keyed(got)
+    rows = [(*k, "false positive") for k in guess - truth] + [(*k, "false negative") for k in truth - guess]
+    frame = pd.DataFrame(sorted(rows), columns=["excerpt_id", "sentence", "code", "error"])
+    sentences = units.set_index(["excerpt_id", "sentence"])["sentence_text"]
+    excerpts = corpus.excerpts.set_index("excerpt_id")
+    frame["sentence_text"] = [sentences.get((e, n), "") for e, n in zip(frame["excerpt_id"], frame["sentence"],
+                                                                       strict=True)]
+    frame["excerpt_text"] = excerpts.loc[frame["excerpt_id"], "text"].to_list() if len(frame) else []
+    frame["categories"] = [";".join(c) for c in excerpts.loc[frame["excerpt_id"], "categories"]] if len(frame) \
+        else []
+    return frame
