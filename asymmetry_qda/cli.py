@@ -561,7 +561,9 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate_corpus(args: argparse.Namespace) -> int:
-    from .analysis.validity import validity_report
+    from .analysis.validity import tag_corpus, validity_report
+    from .codebook import load_codebook
+    from .datasets import study_codebook_path
     from .evaluation_corpus import human_agreement, load_corpus
 
     if args.boot < 0:
@@ -571,7 +573,10 @@ def cmd_evaluate_corpus(args: argparse.Namespace) -> int:
                        "nobody reads the test split's errors while changing rules). Fix: --split dev --errors FILE")
     corpus = load_corpus(args.corpus)
     split = None if args.split == "all" else args.split
-    table = validity_report(corpus, codebook=args.codebook, model=args.model, split=split, n_boot=args.boot)
+    codebook = load_codebook(args.codebook or study_codebook_path())
+    labels = tag_corpus(corpus, codebook, model=args.model)
+    table = validity_report(corpus, codebook=codebook, model=args.model, split=split, n_boot=args.boot,
+                            rule_labels=labels)
     ceiling = {level: human_agreement(corpus, level=level, split=split).set_index("code").loc["(pooled)"]
                for level in ("theme", "pole", "leaf")}
     shown = ["candidate", "level", "precision", "recall", "f1", "macro_f1", "kappa", "distractor_fp_rate",
@@ -585,20 +590,14 @@ def cmd_evaluate_corpus(args: argparse.Namespace) -> int:
     if args.out:
         write_csv(args, table, "rows of corpus validity")
     if args.errors:
-        from .analysis.validity import corpus_errors, tag_corpus
+        from .analysis.validity import corpus_errors
         from .escaping import neutralise_formulas
 
-        errors = corpus_errors(corpus, tag_corpus(corpus, args.codebook or _study_codebook(), model=args.model))
+        errors = corpus_errors(corpus, labels)
         write_atomically(Path(args.errors),
                          lambda handle: neutralise_formulas(errors).to_csv(handle, index=False, lineterminator="\n"))
         say(args, f"wrote {len(errors)} dev-split errors to {args.errors}")
     return 0
-
-
-def _study_codebook():
-    from .datasets import study_codebook_path
-
-    return study_codebook_path()
 
 
 def cmd_export_qdpx(args: argparse.Namespace) -> int:

@@ -35,8 +35,8 @@ import pandas as pd
 
 from .errors import InputError, Problem
 
-__all__ = ["LEVELS", "SPLIT_SEED", "Corpus", "code_at", "human_agreement", "load_corpus", "split_of",
-           "unit_labels"]
+__all__ = ["LEVELS", "SPLIT_SEED", "Corpus", "code_at", "human_agreement", "label_matrix", "load_corpus",
+           "split_of", "unit_labels"]
 
 #: The seed of the dev/test split: part of the hashed string, so the split never changes by accident.
 SPLIT_SEED = "asymmetry-qda evaluation corpus, split fixed 2026-12-03"
@@ -119,14 +119,20 @@ def load_corpus(folder: str | Path | None = None) -> Corpus:
     return Corpus(folder, excerpts_frame, units_frame, label_frame[["excerpt_id", "sentence", "code", "coder"]])
 
 
-def unit_labels(corpus: Corpus, coder: str, *, level: str = "leaf", split: str | None = None) -> pd.DataFrame:
-    """A 0/1 matrix: one row per sentence (index ``excerpt_id``, ``sentence``), one column per code at ``level``."""
-    units = corpus.units if split is None else corpus.units[corpus.units["split"] == split]
-    labels = corpus.labels[corpus.labels["coder"] == coder]
+def label_matrix(labels: pd.DataFrame, units: pd.DataFrame, *, level: str = "leaf",
+                 codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """A 0/1 matrix of ``labels`` (``excerpt_id``, ``sentence``, ``code``): one row per sentence of ``units``
+    (index ``excerpt_id``, ``sentence``), one column per code at ``level`` (``codes``, default those used)."""
     labels = labels.assign(code=[code_at(c, level) for c in labels["code"]])
     index = pd.MultiIndex.from_frame(units[["excerpt_id", "sentence"]])
     matrix = pd.crosstab([labels["excerpt_id"], labels["sentence"]], labels["code"]).clip(upper=1)
-    return matrix.reindex(index, fill_value=0)
+    return matrix.reindex(index=index, columns=codes, fill_value=0)
+
+
+def unit_labels(corpus: Corpus, coder: str, *, level: str = "leaf", split: str | None = None) -> pd.DataFrame:
+    """:func:`label_matrix` of one coder's labels over the sentences of ``split`` (all by default)."""
+    units = corpus.units if split is None else corpus.units[corpus.units["split"] == split]
+    return label_matrix(corpus.labels[corpus.labels["coder"] == coder], units, level=level)
 
 
 def human_agreement(corpus: Corpus, *, coders: Sequence[str] = CODERS, level: str = "leaf",

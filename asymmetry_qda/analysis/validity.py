@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QDAWarning
-from ..evaluation_corpus import ADJUDICATED, Corpus, code_at
+from ..evaluation_corpus import ADJUDICATED, Corpus, code_at, label_matrix
 
 __all__ = ["CATEGORIES", "METRICS", "corpus_errors", "implied_labels", "tag_corpus", "validity", "validity_report"]
 
@@ -82,10 +82,7 @@ def tag_corpus(corpus: Corpus, codebook, *, model: str = "auto", name: str = "ru
 
 
 def _matrix(labels: pd.DataFrame, units: pd.DataFrame, level: str, codes: list[str]) -> np.ndarray:
-    labels = labels.assign(code=[code_at(c, level) for c in labels["code"]])
-    index = pd.MultiIndex.from_frame(units[["excerpt_id", "sentence"]])
-    table = pd.crosstab([labels["excerpt_id"], labels["sentence"]], labels["code"]).clip(upper=1)
-    return table.reindex(index=index, columns=codes, fill_value=0).to_numpy()
+    return label_matrix(labels, units, level=level, codes=codes).to_numpy()
 
 
 def _prf(truth: np.ndarray, guess: np.ndarray) -> tuple[float, float, float]:
@@ -115,15 +112,14 @@ def _scores(truth: np.ndarray, guess: np.ndarray, rows: np.ndarray, units: pd.Da
     cats = by_excerpt.loc[chosen["excerpt_id"], "categories"].to_list()
     guessed_any = g.any(axis=1)
     distractor = np.array([any(c in DISTRACTORS for c in cs) for cs in cats])
+    ids = chosen["excerpt_id"].to_numpy()
     if distractor.any():
-        ids = chosen["excerpt_id"].to_numpy()
         hit = pd.Series(guessed_any[distractor]).groupby(ids[distractor]).any()
         out["distractor_fp_rate"] = float(hit.mean())
     else:
         out["distractor_fp_rate"] = float("nan")
     column = {c: j for j, c in enumerate(leaf_codes)}  # a denial is of one code: judged at the leaf, whatever
     denied, suggested = 0, 0                           # the level (its theme may rightly be there anyway)
-    ids = chosen["excerpt_id"].to_numpy()
     lg = leaf_guess[rows]
     for excerpt_id in pd.unique(ids):
         mask = ids == excerpt_id
@@ -194,9 +190,10 @@ def validity(corpus: Corpus, labels: pd.DataFrame, *, reference: str = ADJUDICAT
 def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, model: str = "auto",
                     split: str | None = "test", levels: Sequence[str] = ("theme", "pole", "leaf"),
                     n_boot: int = 1000, seed: int = 0, candidates: dict[str, pd.DataFrame] | None = None,
-                    ) -> pd.DataFrame:
-    """One row per candidate x level: the rules (``rule``), coder ``B`` (the human ceiling against the
-    adjudication) and any ``candidates`` given, each scored against the adjudicated labels on ``split``.
+                    rule_labels: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per candidate x level: the rules (``rule``), coders ``A`` and ``B`` against the adjudication,
+    and any ``candidates`` given, each scored against the adjudicated labels on ``split``. ``rule_labels``:
+    :func:`tag_corpus` of ``codebook`` when the caller already has it (it is not tagged again).
     """
     from ..codebook import Codebook, load_codebook
 
@@ -206,7 +203,7 @@ def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, model
         codebook = study_codebook_path()
     if not isinstance(codebook, Codebook):
         codebook = load_codebook(codebook)
-    found = {"rule": tag_corpus(corpus, codebook, model=model)}
+    found = {"rule": tag_corpus(corpus, codebook, model=model) if rule_labels is None else rule_labels}
     for coder in ("A", "B"):
         if (corpus.labels["coder"] == coder).any():
             found[f"coder {coder}"] = corpus.labels[corpus.labels["coder"] == coder]

@@ -317,13 +317,7 @@ def _keep_runs(key_data: dict, runs: set[str]) -> None:
     key_data["original_texts"] = {
         doc: kept for doc, versions in key_data.get("original_texts", {}).items()
         if (kept := [v for v in versions if v.get("run_id") in runs])}
-    entries: dict[str, dict] = {}
-    for row in key_data["replacements"]:
-        entry = entries.setdefault(row["pseudonym"], {"pseudonym": row["pseudonym"], "originals": [], "kinds": []})
-        for name, value in (("originals", row["original"]), ("kinds", row["kind"])):
-            if value not in entry[name]:
-                entry[name].append(value)
-    key_data["entries"] = sorted(entries.values(), key=lambda e: e["pseudonym"])
+    key_data["entries"] = _merged_entries([], key_data["replacements"])
 
 
 def _write_key(key_path: Path, key_data: dict) -> None:
@@ -378,14 +372,20 @@ def _compact(store: Store) -> None:
             db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES ('vacuum_pending', 'checkpoint')")
 
 
-def _extend_key(key: dict, rows: list[dict], now: str) -> None:
-    entries = {e["pseudonym"]: e for e in key["entries"]}
+def _merged_entries(entries: list[dict], rows: list[dict]) -> list[dict]:
+    """``entries`` (one per pseudonym, with its originals and kinds) with the replacement ``rows`` added."""
+    by_pseudonym = {e["pseudonym"]: e for e in entries}
     for row in rows:
-        entry = entries.setdefault(row["pseudonym"], {"pseudonym": row["pseudonym"], "originals": [], "kinds": []})
+        entry = by_pseudonym.setdefault(row["pseudonym"],
+                                        {"pseudonym": row["pseudonym"], "originals": [], "kinds": []})
         for name, value in (("originals", row["original"]), ("kinds", row["kind"])):
             if value not in entry[name]:
                 entry[name].append(value)
-    key["entries"] = sorted(entries.values(), key=lambda e: e["pseudonym"])
+    return sorted(by_pseudonym.values(), key=lambda e: e["pseudonym"])
+
+
+def _extend_key(key: dict, rows: list[dict], now: str) -> None:
+    key["entries"] = _merged_entries(key["entries"], rows)
     key["replacements"] = key.get("replacements", []) + rows
     key["updated_at"] = now
 

@@ -433,15 +433,16 @@ def _connect_for_reading(path: Path) -> tuple[sqlite3.Connection, bool]:
             if not isinstance(translate_sqlite_error(exc, path, "open"), ProjectReadOnly):
                 raise
     base = "file:" + _uri_path(path)
+    failure: sqlite3.Error | None = None
     for query in ("?mode=ro", "?mode=ro&immutable=1"):  # immutable: no -shm can be made in a read-only folder
         connection = _connect(base + query, uri=True)
         try:
             connection.execute("PRAGMA schema_version").fetchone()
             return connection, True
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
             connection.close()
-    connection = _connect(base + "?mode=ro", uri=True)
-    return connection, True
+            failure = exc
+    raise failure
 
 
 def _uri_path(path: Path) -> str:
