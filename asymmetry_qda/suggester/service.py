@@ -64,15 +64,33 @@ class TrainedModel:
                 f"{skipped}")
 
 
-def train(project: "Project", *, coders: Sequence[str] | None = None, **params) -> TrainedModel:
-    """Fit a :class:`CodeSuggester` on the project's human decisions and store it (see :mod:`.training`)."""
+def train(project: "Project", *, coders: Sequence[str] | None = None, seed=None, seed_model: str = "auto",
+          **params) -> TrainedModel:
+    """Fit a :class:`CodeSuggester` on the project's human decisions and store it (see :mod:`.training`).
+
+    ``seed``: a codebook (or its YAML path) whose examples and counter-examples join the training set as
+    seed data (:func:`~asymmetry_qda.suggester.seeds.codebook_seed`, tagged with ``seed_model`` for their
+    rule evidence); they are stored with the training set, so the model version covers them.
+    """
     from . import CodeSuggester
 
     data = _decisions(project)
     features = sentence_features(data)
     X, Y = training_set(data, features, coders=coders)
-    estimator = CodeSuggester(**params)
     inputs = model_input(X)
+    if seed is not None:
+        from ..codebook import Codebook, load_codebook
+        from .seeds import codebook_seed
+
+        book = seed if isinstance(seed, Codebook) else load_codebook(seed)
+        seed_X, seed_Y = codebook_seed(book, model=seed_model)
+        seed_X = seed_X.drop(columns=["code", "kind"])
+        columns = ["text", *sorted({*inputs.columns[1:], *seed_X.columns[1:]})]
+        inputs = pd.concat([model_input(inputs, columns), model_input(seed_X, columns)], ignore_index=True)
+        Y = pd.concat([Y.astype(float), seed_Y], ignore_index=True)[sorted({*Y.columns, *seed_Y.columns})]
+        Y.iloc[:len(X)] = Y.iloc[:len(X)].fillna(0.0)  # a human-coded sentence without a code is a negative;
+        # a seed text says nothing about a code without examples (it stays missing)
+    estimator = CodeSuggester(**params)
     estimator.fit(inputs, Y)
     full_params = estimator.get_params()
     version = model_version(full_params, inputs, Y)
@@ -141,7 +159,7 @@ def suggest(project: "Project", *, version: str | None = None, threshold: float 
     """Store the model's suggestions (``origin='model'``) for every participant sentence, once.
 
     A sentence gets a suggestion of a code when the model's probability is at
-    least ``threshold`` (default: the model's) and the sentence holds no current
+    least ``threshold`` (default: the model's own, per code: ``thresholds_``) and the sentence holds no current
     coding of that code (suggested, decided or by hand). Returns the new rows.
     """
     if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
@@ -151,7 +169,8 @@ def suggest(project: "Project", *, version: str | None = None, threshold: float 
     estimator, record = fitted_model(project, version)
     if record["discarded_at"] is not None:
         raise NotFoundError(f"model {record['model_id'][:12]} was discarded; train a new one")
-    cut = estimator.threshold if threshold is None else threshold
+    cut = (np.array([estimator.thresholds_[code] for code in estimator.classes_], dtype=float)
+           if threshold is None else np.full(len(estimator.classes_), float(threshold)))
     data = _decisions(project)
     features = sentence_features(data)
     training = json.loads(record["training"])
@@ -175,7 +194,8 @@ def suggest(project: "Project", *, version: str | None = None, threshold: float 
                    (MODEL_CODER, "asymmetry_qda code suggester", now))
         db.execute("INSERT INTO runs (run_id, kind, pipeline, options, n_added, started_at, finished_at) "
                    "VALUES (?, 'suggest', ?, ?, ?, ?, ?)",
-                   (run_id, label, json.dumps({"threshold": cut, "model": record["model_id"]}), 0, now, now))
+                   (run_id, label, json.dumps({"threshold": threshold if threshold is not None else dict(zip(
+                       map(str, estimator.classes_), map(float, cut), strict=True)), "model": record["model_id"]}), 0, now, now))
         added = 0
         for coding_id, doc_id, sha, start, end, code, confidence, pipeline, evidence in rows:
             exists = db.execute("SELECT 1 FROM codings WHERE coding_id = ?", (coding_id,)).fetchone()
@@ -217,6 +237,38 @@ def discard(project: "Project", version: str, *, coder: str) -> int:
     return len(pending)
 
 
+def _with_probabilities(project: "Project", items: pd.DataFrame, version: str | None):
+    """``items`` with ``model_probability`` (the model's probability of each item's code on its sentence,
+    NaN where the model has not learned the code) and the codings' located rows."""
+    estimator, record = fitted_model(project, version)
+    data = _decisions(project)
+    features = sentence_features(data)
+    training = json.loads(record["training"])
+    probabilities = pd.DataFrame(estimator.predict_proba(model_input(features, training["columns"])),
+                                 columns=estimator.classes_, index=features["unit_key"])
+    located = data.codings.set_index("coding_id")
+    sentence = items["coding_id"].map(located["sentence"]).astype("Int64").astype(str)
+    keys = items["doc_id"].astype(str) + ":" + sentence
+    p = [probabilities.at[k, c] if k in probabilities.index and c in probabilities.columns else np.nan
+         for k, c in zip(keys, items["code_id"], strict=True)]
+    return items.assign(model_probability=p), located
+
+
+def likelihood_order(project: "Project", items: pd.DataFrame, *, version: str | None = None) -> pd.DataFrame:
+    """``items`` (suggestions) ordered most likely first: by the model's probability of the item's code on its
+    sentence, highest first (ties and unlearned codes in document order, last).
+
+    This is the ranking of continuous active learning: reviewing in this order finds a code's instances
+    sooner than reading in document order (``benchmarks/bench_review_effort.py`` measures how much);
+    retrain after a batch of decisions and queue again to keep the ranking current.
+    """
+    if items.empty:
+        return items
+    keyed, _ = _with_probabilities(project, items, version)
+    return keyed.sort_values(["model_probability", "doc_id", "start"], ascending=[False, True, True],
+                             na_position="last", kind="stable").reset_index(drop=True)
+
+
 def uncertainty_order(project: "Project", items: pd.DataFrame, *, version: str | None = None) -> pd.DataFrame:
     """``items`` (suggestions) ordered so the first decisions teach the model most.
 
@@ -229,18 +281,7 @@ def uncertainty_order(project: "Project", items: pd.DataFrame, *, version: str |
     """
     if items.empty:
         return items
-    estimator, record = fitted_model(project, version)
-    data = _decisions(project)
-    features = sentence_features(data)
-    training = json.loads(record["training"])
-    probabilities = pd.DataFrame(estimator.predict_proba(model_input(features, training["columns"])),
-                                 columns=estimator.classes_, index=features["unit_key"])
-    located = data.codings.set_index("coding_id")
-    sentence = items["coding_id"].map(located["sentence"]).astype("Int64").astype(str)
-    keys = items["doc_id"].astype(str) + ":" + sentence
-    p = [probabilities.at[k, c] if k in probabilities.index and c in probabilities.columns else np.nan
-         for k, c in zip(keys, items["code_id"], strict=True)]
-    keyed = items.assign(model_probability=p)
+    keyed, located = _with_probabilities(project, items, version)
     keyed["uncertainty"] = 1 - np.abs(2 * keyed["model_probability"] - 1)
     who = located["participant_id"].fillna(located["speaker"]).fillna(located["doc_id"])
     keyed["diversity_group"] = keyed["coding_id"].map(who).fillna(keyed["doc_id"]).astype(str)
