@@ -38,7 +38,14 @@ demo: $(VENV)/.installed
 	$(BIN)/asymmetry-qda tables $(DEMO)/sample.qda --out $(DEMO)/tables --coders LT
 	$(BIN)/asymmetry-qda reproduce --out build/reproduction
 
-test: $(VENV)/.installed
+# The optional semantic extra for tests/test_semantic.py: PyTorch pinned first (a plain 'torch' would take
+# a CUDA build of several GB), then the extra; where that cannot be had, the semantic tests skip and say why.
+$(VENV)/.semantic: pyproject.toml | $(VENV)/.installed
+	($(BIN)/python -m pip install --quiet 'torch==2.13.0' && $(BIN)/python -m pip install --quiet -e '.[test,semantic]') \
+		|| echo "the semantic extra could not be installed: tests/test_semantic.py will skip"
+	touch $@
+
+test: $(VENV)/.installed $(VENV)/.semantic
 	$(BIN)/python -m pytest
 
 clean:

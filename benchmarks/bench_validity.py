@@ -2,10 +2,12 @@
 
 Tags every excerpt of ``data_samples/evaluation/`` with the study codebook and scores the rule
 suggestions against the adjudicated human labels on one split, sentence by sentence, at theme, pole and
-leaf level, beside the two human coders against the same adjudication and the coders' agreement with
-each other (the human ceiling). See :mod:`asymmetry_qda.analysis.validity` for every figure's definition.
+leaf level, beside the two human coders against the same adjudication, the coders' agreement with
+each other (the human ceiling), and the learned suggester (``model``, ``rules+model``; with
+``--semantic`` also reading sentence embeddings) trained on the dev split and the codebook's examples. See :mod:`asymmetry_qda.analysis.validity` for every figure's definition.
 
-Run: ``.venv/bin/python benchmarks/bench_validity.py [--split test] [--model auto] [--boot 1000]``
+Run: ``.venv/bin/python benchmarks/bench_validity.py [--split test] [--model auto] [--boot 1000] [--semantic]
+[--no-learned]``
 
 Score on ``test`` only; write and tune rules against ``dev`` and never read the test split's errors.
 The README's validity figures come from this script.
@@ -18,7 +20,7 @@ import time
 
 import pandas as pd
 
-from asymmetry_qda.analysis.validity import validity_report
+from asymmetry_qda.analysis.validity import LEARNED, validity_report
 from asymmetry_qda.evaluation_corpus import human_agreement, load_corpus
 
 SHOWN = ["candidate", "level", "precision", "recall", "f1", "macro_f1", "kappa", "kappa_ci_low", "kappa_ci_high",
@@ -32,11 +34,14 @@ def main() -> None:
     parser.add_argument("--model", default="auto")
     parser.add_argument("--codebook", default=None)
     parser.add_argument("--boot", type=int, default=1000)
+    parser.add_argument("--semantic", action="store_true", help="the learned suggester reads sentence embeddings")
+    parser.add_argument("--no-learned", dest="learned", action="store_false", help="rules and coders only")
     args = parser.parse_args()
     split = None if args.split == "all" else args.split
     corpus = load_corpus()
     started = time.perf_counter()
-    table = validity_report(corpus, codebook=args.codebook, model=args.model, split=split, n_boot=args.boot)
+    table = validity_report(corpus, codebook=args.codebook, model=args.model, split=split, n_boot=args.boot,
+                            learned=LEARNED if args.learned else (), semantic=args.semantic)
     took = time.perf_counter() - started
     pd.set_option("display.width", 250)
     print(f"split {args.split}: {int(table['n_excerpts'].iloc[0])} excerpts, {int(table['n_sentences'].iloc[0])} "

@@ -340,14 +340,19 @@ def test_missing_labels_leave_a_unit_out_of_that_code_only():
     assert both.classes_.tolist() == [BLAME, PRAISE]
 
 
-def test_semantic_features_without_the_extra_say_how_to_install_it():
-    from asymmetry_qda.suggester.semantic import available
+def test_semantic_features_without_the_extra_say_how_to_install_it(monkeypatch):
+    import sys
 
-    if available():
-        pytest.skip("the semantic extra is installed here; tests/test_semantic.py covers it")
+    from asymmetry_qda.suggester import semantic
+
+    semantic.load_model.cache_clear()
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as if not installed: its import fails
     X, Y = corpus(10)
-    with pytest.raises(ArgumentError, match=r"asymmetry_qda\[semantic\]"):
-        fast(semantic=True).fit(X, Y)
+    try:
+        with pytest.raises(ArgumentError, match=r"asymmetry_qda\[semantic\]"):
+            fast(semantic=True).fit(X, Y)
+    finally:
+        semantic.load_model.cache_clear()
 
 
 @pytest.mark.parametrize("X", [[], pd.DataFrame({"text": []})])

@@ -54,6 +54,12 @@ def load_model():
     except ImportError as error:
         raise ArgumentError(f"semantic features need the optional extra ({error.name} is not installed); "
                             f"install it with {INSTALL_HINT}, or train with semantic=False") from None
+    try:  # no "Loading weights" progress bar on the researcher's terminal
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+    except (ImportError, AttributeError):  # pragma: no cover - an older or newer transformers
+        pass
     return SentenceTransformer(str(packaged.get_model_path()), device="cpu")
 
 
@@ -71,7 +77,8 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):  # noqa: ARG002 - the transformer API
         model = load_model()
-        self.n_dimensions_ = int(model.get_sentence_embedding_dimension())
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.n_dimensions_ = int(dimension())
         return self
 
     def transform(self, X) -> np.ndarray:
