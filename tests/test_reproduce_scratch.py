@@ -126,10 +126,25 @@ def _wait_for_project(folder: Path, child: subprocess.Popen, timeout: float = 12
 def test_the_command_signalled_from_outside_leaves_no_scratch_folder(signum, status, scratch_tmp, tmp_path,
                                                                      monkeypatch):
     env = {**os.environ, "TMPDIR": str(scratch_tmp)}
-    child = subprocess.Popen([sys.executable, "-m", "asymmetry_qda", "reproduce", "--out", str(tmp_path / "out"),
+    # the child holds still once its scratch project exists (a blank-model run can otherwise finish before the
+    # signal is sent, and a signal to a finished process is never delivered), and says so with a file
+    ready = tmp_path / "ready"
+    held = (f"import pathlib, sys, time\n"
+            f"from asymmetry_qda import Project\n"
+            f"from asymmetry_qda.cli import main\n"
+            f"def held(self, *args, **kwargs):\n"
+            f"    pathlib.Path({str(ready)!r}).touch()\n"
+            f"    time.sleep(120)\n"
+            f"Project.code = held\n"
+            f"sys.exit(main(sys.argv[1:]))\n")
+    child = subprocess.Popen([sys.executable, "-c", held, "reproduce", "--out", str(tmp_path / "out"),
                               "--model", "blank", "--no-figures", "--quiet"],
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     scratch = _wait_for_project(scratch_tmp, child)
+    deadline = time.monotonic() + 120
+    while not ready.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ready.exists(), child.stderr.read()
     child.send_signal(signum)
     assert child.wait(timeout=120) == status, child.stderr.read()
     child.stderr.close()
