@@ -53,6 +53,10 @@ def test_a_good_codebook_loads_with_hierarchy_poles_rules_and_context(tmp_path):
     assert door.kind == "tokens" and door.pattern[1] == {"LOWER": {"IN": ["at", "on"]}}  # 'on' is not True
     assert (watch.kind, watch.pattern, watch.weight, watch.match) == ("phrase", ("on my watch",), 0.8, "lower")
     assert cb["agency.responsibility"].suppress_negated and cb["agency.responsibility"].speakers == "participants"
+    assert door.suppress_negated is None and cb["agency.responsibility"].suppresses_negated("door")
+    kept = parse_codebook(GOOD.replace("weight: 0.8}", "weight: 0.8, suppress_negated: false}"))
+    assert not kept["agency.responsibility"].suppresses_negated("watch")  # the rule's own setting wins
+    assert kept["agency.responsibility"].suppresses_negated("door")       # the other rule follows the code
     assert cb.context[0].terms == ("not", "never") and cb.context[0].max_scope == 5
     assert cb["remedy"].fits == ("agency.control",)
     assert cb.content_hash == parse_codebook(GOOD.replace("\n", "\r\n")).content_hash  # line endings do not matter
@@ -81,6 +85,9 @@ MISTAKES = [
                  r"Extra inputs are not permitted", id="token pattern rejected by spaCy"),
     pytest.param(GOOD.replace('{POS: PRON, OP: "?"}', '{POS: PRON, OP: "??"}'),
                  r"line 17: codes\[1\].rules\[0\].tokens\[2\].OP: token pattern of rule 'door' rejected by spaCy: ", id="bad OP"),
+    pytest.param(GOOD.replace("weight: 0.8", "weight: 0.8, suppress_negated: sometimes"),
+                 r"codes\[1\].rules\[1\].suppress_negated: suppress_negated must be true or false, not 'sometimes'. "
+                 r"Fix: write true or false, or leave it out to follow the code's setting", id="rule suppress_negated"),
     pytest.param(GOOD.replace("weight: 0.8", "weight: high"),
                  r"codes\[1\].rules\[1\].weight: weight must be a number in \(0, 1\], not 'high'", id="wrong type weight"),
     pytest.param(GOOD.replace("    label: Control", "    label: [Control]"),

@@ -156,9 +156,9 @@ def test_todays_rules_on_the_test_split_do_not_lose_ground():
     labels = tag_corpus(corpus, codebook)
     theme = validity(corpus, labels, level="theme", split="test", n_boot=0, implications=codebook.implications)
     leaf = validity(corpus, labels, level="leaf", split="test", n_boot=0)
-    assert theme["precision"] >= 0.75 and theme["recall"] >= 0.25 and theme["f1"] >= 0.38  # 0.801 0.275 0.409
-    assert theme["kappa"] >= 0.32 and leaf["f1"] >= 0.37 and leaf["macro_f1"] >= 0.29  # 0.353 0.395 0.314
-    assert theme["distractor_fp_rate"] <= 0.26 and theme["negated_fp_rate"] <= 0.33  # 0.227 0.289
+    assert theme["precision"] >= 0.78 and theme["recall"] >= 0.25 and theme["f1"] >= 0.38  # 0.819 0.276 0.413
+    assert theme["kappa"] >= 0.33 and leaf["f1"] >= 0.37 and leaf["macro_f1"] >= 0.29  # 0.359 0.402 0.319
+    assert theme["distractor_fp_rate"] <= 0.26 and theme["negated_fp_rate"] <= 0.26  # 0.227 0.222
 
 
 def test_implied_codes_count_at_theme_level_only(tmp_path):

@@ -101,7 +101,7 @@ def test_the_learned_suggester_on_the_test_split_does_not_lose_ground():
     judged = judge_corpus(corpus, codebook)
     labels = model_labels(corpus, codebook, judged=judged, level="theme", splits=["test"])
     theme = validity(corpus, labels, level="theme", split="test", n_boot=0, implications=codebook.implications)
-    assert theme["f1"] >= 0.46 and theme["kappa"] >= 0.39 and theme["precision"] >= 0.64  # 0.494 0.425 0.693
-    assert theme["recall"] >= 0.35 and theme["distractor_fp_rate"] <= 0.31  # 0.384 0.273
-    assert theme["recall_negated"] >= 0.55  # 0.622
+    assert theme["f1"] >= 0.48 and theme["kappa"] >= 0.41 and theme["precision"] >= 0.66  # 0.515 0.447 0.710
+    assert theme["recall"] >= 0.37 and theme["distractor_fp_rate"] <= 0.31  # 0.404 0.273
+    assert theme["recall_negated"] >= 0.58  # 0.640
     assert (labels["excerpt_id"].map(corpus.excerpts.set_index("excerpt_id")["split"]) == "test").all()

@@ -225,3 +225,32 @@ def test_the_study_codebook_exports_to_valid_qdc_and_round_trips(study):
     assert [(c.id, c.label, c.definition, c.colour) for c in back.codes] == \
            [(c.id, c.label, c.definition, c.colour) for c in study.codes]
     assert [c.parent_id for c in back.codes] == [c.parent_id for c in study.codes]
+
+
+# A negation suppresses only the code whose match it covers; what the speaker asserts beside it is still
+# coded; a claim the speaker reports and rejects is negated; "nobody tells you" asserts. Invented sentences.
+NEGATION = [
+    ("We didn't go down the disciplinary route, it was a sit-down and some retraining.",
+     {"remedy.retraining"}, {"remedy.discipline"}),
+    ("I'd never hang my sergeant out to dry.", set(), {"response.blame"}),
+    ("They hung my sergeant out to dry.", {"response.blame"}, set()),
+    ("I won't throw my officers under the bus.", {"stakeholder.own_officers"}, {"response.blame"}),
+    ("Some say it was beyond our control, but that isn't what happened.", set(), {"agency.control"}),
+    ("I don't buy the 'out of my hands' excuse.", set(), {"agency.control"}),
+    ("Extra staff aren't in my gift.", {"agency.control"}, set()),
+    ("It was in our gift to sort out.", set(), {"agency.control"}),
+    ("Nobody tells you how lonely the job gets.", {"experience.loneliness"}, set()),
+    ("I never felt on my own in that job.", set(), {"experience.loneliness"}),
+    ("You can't make a custody suite failure-free.", {"agency.failure_inevitable"}, set()),
+]
+
+
+@requires_model
+@pytest.mark.parametrize(("text", "asserted", "denied"), NEGATION)
+def test_a_negation_suppresses_only_the_code_it_negates(study, text, asserted, denied):
+    from asymmetry_qda.tagger.evidence import judge_units
+
+    judged = judge_units([("k", text, [0])], study)
+    suggested = set(judged.loc[judged["status"] == "suggested", "code"])
+    assert asserted <= suggested and not denied & suggested
+

@@ -175,3 +175,66 @@ def test_parse_scope_stops_at_a_coordinated_clause(blank):
     doc = parsed(blank, words, heads, deps, lemmas, pos)
     [span] = [s for s in doc.spans["qda"] if s._.qda_rule == "blame.verb"]
     assert span._.qda_context == frozenset()
+
+
+def test_a_negation_inside_a_dependency_match_but_not_matched_marks_it(blank):
+    # a rule that matches subject, verb and object: in "They never blamed him" the span runs from 'They' to
+    # 'him', so 'never' lies inside it without being one of its words; it modifies the matched verb
+    cb = parse_codebook("""
+codebook: {name: Demo, version: "1"}
+context:
+  - {id: neg, category: negated, direction: forward, max_scope: 4, terms: [never]}
+codes:
+  - id: blame
+    label: Blame
+    definition: Held to account.
+    rules:
+      - id: blame.who
+        dependency:
+          - {RIGHT_ID: v, RIGHT_ATTRS: {LEMMA: blame}}
+          - {LEFT_ID: v, REL_OP: ">", RIGHT_ID: s, RIGHT_ATTRS: {DEP: nsubj}}
+          - {LEFT_ID: v, REL_OP: ">", RIGHT_ID: o, RIGHT_ATTRS: {DEP: dobj}}
+""")
+    with pytest.warns(QDAWarning, match="skipped"):
+        nlp = build_pipeline(cb, model="blank")
+        nlp("warm up")
+    pos = ["PRON", "ADV", "VERB", "PRON", "PUNCT"]
+    never = parsed(nlp, ["They", "never", "blamed", "him", "."], [2, 2, 2, 2, 2],
+                   ["nsubj", "neg", "ROOT", "dobj", "punct"], ["they", "never", "blame", "he", "."], pos)
+    [span] = never.spans["qda"]
+    assert span.text == "They never blamed him" and span._.qda_context == frozenset({"negated"})
+    plain = parsed(nlp, ["They", "really", "blamed", "him", "."], [2, 2, 2, 2, 2],
+                   ["nsubj", "advmod", "ROOT", "dobj", "punct"], ["they", "really", "blame", "he", "."], pos)
+    assert [s._.qda_context for s in plain.spans["qda"]] == [frozenset()]
+
+
+def test_a_trigger_phrase_with_its_own_verb_negates_what_that_verb_governs(blank):
+    # "It was late , and I do n't buy that PSD blamed me ." : 'buy' is a conjunct of 'was'; the trigger negates
+    # the head of its own 'n't' ('buy'), whose subtree holds the claim, not the clause it is coordinated with
+    cb = parse_codebook("""
+codebook: {name: Demo, version: "1"}
+context:
+  - {id: rejected, category: negated, direction: forward, max_scope: 3, terms: ["don't buy"]}
+codes:
+  - id: blame
+    label: Blame
+    definition: Held to account.
+    rules:
+      - id: blame.verb
+        dependency:
+          - {RIGHT_ID: v, RIGHT_ATTRS: {LEMMA: blame}}
+          - {LEFT_ID: v, REL_OP: ">", RIGHT_ID: o, RIGHT_ATTRS: {DEP: dobj}}
+""")
+    with pytest.warns(QDAWarning, match="skipped"):
+        nlp = build_pipeline(cb, model="blank")
+        nlp("warm up")
+    words = ["It", "was", "late", ",", "and", "I", "do", "n't", "buy", "that", "PSD", "blamed", "me", "."]
+    heads = [1, 1, 1, 1, 1, 8, 8, 8, 1, 11, 11, 8, 11, 1]
+    deps = ["nsubj", "ROOT", "acomp", "punct", "cc", "nsubj", "aux", "neg", "conj", "mark", "nsubj", "ccomp",
+            "dobj", "punct"]
+    lemmas = ["it", "be", "late", ",", "and", "I", "do", "not", "buy", "that", "PSD", "blame", "I", "."]
+    pos = ["PRON", "AUX", "ADJ", "PUNCT", "CCONJ", "PRON", "AUX", "PART", "VERB", "SCONJ", "PROPN", "VERB", "PRON",
+           "PUNCT"]
+    doc = parsed(nlp, words, heads, deps, lemmas, pos)
+    [span] = doc.spans["qda"]
+    assert span.text == "blamed me" and span._.qda_context == frozenset({"negated"})

@@ -32,7 +32,7 @@ def run_examples(codebook: Codebook, *, model: str = "auto") -> pd.DataFrame:
     """One row per example and counter-example: which of the code's own rules fired, and whether it passed.
 
     The sentences go through the real tagger (:func:`asymmetry_qda.tagger.build_pipeline`), so context
-    counts as it does when coding: a match that the code suppresses (negated, for a code with
+    counts as it does when coding: a match that is suppressed (negated, for a rule or code with
     ``suppress_negated``) is listed under ``rules_suppressed`` and does not count. An example passes when
     at least one of its code's rules fires unsuppressed; a counter-example passes when none does. Codes
     without rules are manual: their examples are listed with ``passed`` empty.
@@ -46,7 +46,7 @@ def run_examples(codebook: Codebook, *, model: str = "auto") -> pd.DataFrame:
     rows = []
     for (code, kind, text), doc in zip(items, nlp.pipe(t for _, _, t in items), strict=True):
         spans = [s for s in doc.spans["qda"] if s.label_ == code.id]
-        kept = [s for s in spans if not (code.suppress_negated and "negated" in s._.qda_context)]
+        kept = [s for s in spans if not ("negated" in s._.qda_context and code.suppresses_negated(s.kb_id_))]
         fired = sorted({s.kb_id_ for s in kept})
         suppressed = sorted({s.kb_id_ for s in spans} - set(fired))
         passed = None if not code.rules else (bool(fired) if kind == "example" else not fired)

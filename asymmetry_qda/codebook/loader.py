@@ -63,7 +63,7 @@ TOP_KEYS = ("codebook", "context", "codes")
 HEADER_KEYS = ("name", "version", "description", "authors")
 CODE_KEYS = ("id", "label", "definition", "include", "exclude", "examples", "counter_examples", "colour",
              "rules", "suppress_negated", "speakers", "poles", "fits", "memo", "implies")
-RULE_KEYS = ("id", *RULE_KINDS, "weight", "match", "note")
+RULE_KEYS = ("id", *RULE_KINDS, "weight", "match", "note", "suppress_negated")
 CONTEXT_KEYS = ("id", "category", "direction", "terms", "tokens", "max_scope")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$")
 RULE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
@@ -365,6 +365,11 @@ class _Checker:
                 self.problem((*rpath, "match"), "match applies to phrase rules only",
                              "use LOWER or LEMMA inside the token pattern instead")
             note = self.string(item.get("note"), (*rpath, "note"), what="note")
+            suppress = item.get("suppress_negated")
+            if suppress is not None and not isinstance(suppress, bool):
+                self.problem((*rpath, "suppress_negated"), f"suppress_negated must be true or false, not {suppress!r}",
+                             "write true or false, or leave it out to follow the code's setting")
+                suppress = None
             label = rule_id or f"{code_id} rule {i + 1}"
             if kind == "phrase":
                 pattern = self.strings(item["phrase"], (*rpath, "phrase"), "phrase")
@@ -380,7 +385,7 @@ class _Checker:
                 if not self.dependency_pattern(pattern, (*rpath, "dependency"), label):
                     continue
             if rule_id:
-                rules.append(Rule(rule_id, code_id, kind, pattern, float(weight), match, note))
+                rules.append(Rule(rule_id, code_id, kind, pattern, float(weight), match, note, suppress))
         return rules
 
     def token_pattern(self, pattern: Any, path, label: str) -> bool:

@@ -61,6 +61,9 @@ class RuleMatch:
     start_char: int
     end_char: int
     weight: float
+    #: for a dependency rule, the tokens it matched (its span runs from the first to the last, and may hold
+    #: words the rule did not match, such as a negation of the matched verb); empty for a contiguous match
+    tokens: tuple[int, ...] = ()
 
 
 #: The longest text (a token's attribute value) a REGEX is tried on; a longer one does not match. No word is that
@@ -402,6 +405,7 @@ class RuleMatcher:
         """Every rule match in ``doc``, sorted by position then rule id, without exact duplicates."""
         vocab = doc.vocab
         found: set[tuple[str, int, int]] = set()
+        matched_tokens: dict[tuple[str, int, int], set[int]] = {}  # a dependency match's own tokens
         skipped: list[str] = []
         for (_, needs), (matcher, ids) in self._groups.items():
             if not ids:  # an empty spaCy matcher warns on every call
@@ -451,7 +455,9 @@ class RuleMatcher:
                                    if (i := bisect_left(needed, lo)) < len(needed) and needed[i] < hi]
             if rule.dependency:
                 for match_id, token_ids in rule.matcher(doc):
-                    found.add((vocab.strings[match_id], min(token_ids), max(token_ids) + 1))
+                    key = (vocab.strings[match_id], min(token_ids), max(token_ids) + 1)
+                    found.add(key)
+                    matched_tokens.setdefault(key, set()).update(token_ids)
                 continue
             for lo, hi in windows:  # a match holds its anchor token, so it lies within its reach of it
                 for match_id, start, end in rule.matcher(doc[lo:hi] if (lo, hi) != (0, n_tokens) else doc):
@@ -466,7 +472,9 @@ class RuleMatcher:
         for rule_id, start, end in found:
             rule = self.rules[rule_id]
             span = doc[start:end]
-            matches.append(RuleMatch(rule_id, rule.code_id, start, end, span.start_char, span.end_char, rule.weight))
+            tokens = tuple(sorted(matched_tokens.get((rule_id, start, end), ())))
+            matches.append(RuleMatch(rule_id, rule.code_id, start, end, span.start_char, span.end_char, rule.weight,
+                                     tokens))
         return sorted(matches, key=lambda m: (m.start_char, m.end_char, m.rule_id))
 
 

@@ -33,6 +33,8 @@ class Rule:
 
     ``pattern`` holds the phrases (a tuple of strings) for ``phrase`` rules and
     the spaCy pattern (a list of dicts) for ``tokens`` and ``dependency`` rules.
+    ``suppress_negated`` overrides the code's setting for this rule's matches
+    (``None``: the code's); see :meth:`Code.suppresses_negated`.
     """
 
     id: str
@@ -42,6 +44,7 @@ class Rule:
     weight: float = 1.0
     match: MatchAttr = "lower"
     note: str | None = None
+    suppress_negated: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,25 @@ class Code:
     fits: tuple[str, ...] = ()
     memo: str | None = None
     implies: tuple[str, ...] = ()
+
+    def suppresses_negated(self, rule_id: str) -> bool:
+        """Whether a negated match of the rule ``rule_id`` is left out: the rule's own
+        ``suppress_negated`` when it sets one, else the code's.
+
+        A negation only ever suppresses the code whose match it covers; the other codes of the
+        same passage are judged on their own matches.
+
+        Examples
+        --------
+        >>> code = Code("c", "C", "d.", rules=(Rule("c.a", "c", "phrase", ("a",)),
+        ...                                    Rule("c.b", "c", "phrase", ("b",), suppress_negated=False)))
+        >>> code.suppresses_negated("c.a"), code.suppresses_negated("c.b")
+        (True, False)
+        """
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return self.suppress_negated if rule.suppress_negated is None else rule.suppress_negated
+        return self.suppress_negated
 
     @property
     def parent_id(self) -> str | None:

@@ -15,7 +15,10 @@ scope of a trigger from the codebook's ``context:`` section, following ConText:
   8) and never past the sentence or a ``terminate`` term of the same category;
 - a trigger inside a ``pseudo`` phrase ("not only") does not fire;
 - a trigger inside the match itself is part of what the rule matched
-  ("hasn't gone wrong yet") and does not mark it;
+  ("hasn't gone wrong yet") and does not mark it; but a dependency match's
+  span runs from its first matched word to its last and may hold words the
+  rule did not match: a trigger among those marks the match when it modifies
+  a matched word ("I'd never hang my sergeant out to dry" is negated);
 - with a dependency parse, the scope of a forward negation is the subtree of
   the trigger's head (so "Nobody has ever blamed me for it" negates "blamed
   me" however far apart the words are), less any clause coordinated with it
@@ -128,7 +131,7 @@ class CodeMatcher(_CodebookComponent):
             span_id = f"{self.name}:{n}"
             spans.append(Span(doc, match.start, match.end, label=match.code_id, kb_id=match.rule_id,
                               span_id=span_id))
-            info[span_id] = {"weight": match.weight, "context": [], "triggers": []}
+            info[span_id] = {"weight": match.weight, "context": [], "triggers": [], "tokens": match.tokens}
         doc.spans[self.spans_key] = spans
         return doc
 
@@ -190,12 +193,19 @@ class ContextMarker(_CodebookComponent):
         info = ensure_info(doc)
         for span in spans:
             record = info.setdefault(span.id_, {"weight": None, "context": [], "triggers": []})
+            matched = set(record.get("tokens") or ())
             for trigger in triggers:
-                if span.start <= trigger.start and trigger.end <= span.end:
-                    continue  # part of what the rule matched
                 if any(p.start <= trigger.start and trigger.end <= p.end and p.flag == trigger.flag for p in pseudo):
                     continue
-                if self._covers(doc, trigger, span, terminate, parsed, sentence):
+                if span.start <= trigger.start and trigger.end <= span.end:
+                    if not matched or matched.issuperset(range(trigger.start, trigger.end)):
+                        continue  # part of what the rule matched
+                    # inside a dependency match's span but not one of its words ("I'd never hang my sergeant
+                    # out to dry"): it marks the match when it modifies one of the matched words
+                    covers = not parsed or doc[trigger.start:trigger.end].root.head.i in matched
+                else:
+                    covers = self._covers(doc, trigger, span, terminate, parsed, sentence)
+                if covers:
                     if trigger.flag not in record["context"]:
                         record["context"].append(trigger.flag)
                     record["triggers"].append(trigger.trigger_id)
@@ -231,7 +241,11 @@ class ContextMarker(_CodebookComponent):
         if any(t.flag == trigger.flag and lo <= t.start and t.end <= hi for t in terminate):
             return False
         if parsed and trigger.flag == "negated" and forward:
-            head = doc[trigger.start:trigger.end].root.head
+            words = doc[trigger.start:trigger.end]
+            # the trigger negates the head of its negation ("I don't buy", "it's not true that": the verb),
+            # else the head of the trigger ("nobody", "never")
+            negation = [t for t in words if t.dep_ == "neg"]
+            head = negation[0].head if negation else words.root.head
             if not head.left_edge.i <= span.start <= head.right_edge.i:
                 return False
             # a coordinated clause ("..., and now it's rolled out everywhere") is outside the negation

@@ -13,15 +13,18 @@ the exact matched words (``"span"``). All matches of one code in one unit make
 one suggestion, which keeps every match as evidence (rule id, offsets, context).
 
 Status
-    ``suppressed`` when the code suppresses negated matches (the default) and
-    every match in the unit is negated: the suggestion is recorded so that it
-    can be inspected, but is not offered for review; otherwise ``suggested``.
+    ``suppressed`` when every match of the code in the unit is negated and its
+    rule suppresses negated matches (the rule's ``suppress_negated``, else the
+    code's, true by default): the suggestion is recorded so that it can be
+    inspected, but is not offered for review; otherwise ``suggested``. A
+    negation suppresses only the code it covers: "we didn't go down the
+    disciplinary route, it was some retraining" still suggests retraining.
 
 Confidence
     ``1 - prod(1 - w_i * f_i)`` over the unit's matches that count, where
     ``w_i`` is the rule's weight and ``f_i`` a context factor: 1 for plain and
     anticipated talk (anticipated blame is blame), 0.8 for reported speech, 0.5
-    for a negated match (counted only by codes that keep negated matches, and
+    for a negated match (counted only by rules that keep negated matches, and
     by suppressed suggestions, whose matches are all negated).
 
 Idempotence
@@ -421,12 +424,13 @@ def _unit_of(turn: _Turn, start: int, end: int, unit: str, length: int) -> tuple
 
 
 def _judge(code, evidence: list[dict]) -> tuple[str, list[str], float, str]:
-    negated = [e for e in evidence if "negated" in e["context"]]
-    if code.suppress_negated and len(negated) == len(evidence):
-        counted, status = evidence, "suppressed"
-    else:
-        counted = [e for e in evidence if not (code.suppress_negated and "negated" in e["context"])]
+    # a negation suppresses only the match it covers, and only for a rule that suppresses negated matches
+    # (the rule's own suppress_negated, else its code's): the unit is suppressed when nothing else is left
+    counted = [e for e in evidence if not ("negated" in e["context"] and code.suppresses_negated(e["rule_id"]))]
+    if counted:
         status = "suggested"
+    else:
+        counted, status = evidence, "suppressed"
     miss = 1.0
     for e in counted:
         factor = min([CONTEXT_FACTOR[f] for f in e["context"] if f in CONTEXT_FACTOR], default=1.0)
