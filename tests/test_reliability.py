@@ -343,15 +343,17 @@ def test_an_interrupted_qdpx_import_leaves_the_project_as_it_was_and_can_be_reru
     with Project.open(target) as t:
         empty = snapshot(t)
         calls = {"n": 0}
-        real = Project.code_span
+        import asymmetry_qda.project as project_module
 
-        def interrupted(self, *args, **kwargs):
+        real = project_module._insert_human
+
+        def interrupted(*args, **kwargs):  # Ctrl-C after the documents and the first coding are written
             calls["n"] += 1
             if calls["n"] == 2:
                 raise KeyboardInterrupt
-            return real(self, *args, **kwargs)
+            return real(*args, **kwargs)
 
-        monkeypatch.setattr(Project, "code_span", interrupted)
+        monkeypatch.setattr(project_module, "_insert_human", interrupted)
         with pytest.raises(KeyboardInterrupt):
             t.import_qdpx(archive)
         monkeypatch.undo()

