@@ -45,8 +45,26 @@ $(VENV)/.semantic: pyproject.toml | $(VENV)/.installed
 		|| echo "the semantic extra could not be installed: tests/test_semantic.py will skip"
 	touch $@
 
-test: $(VENV)/.installed $(VENV)/.semantic
+# Other programs' REFI-QDA readers for tests/test_refi_readers.py, each in its own environment from the
+# package registries: pyqdpx (PyPI; it needs Python 3.12) and what QualCoder's importer needs (PyQt6 from PyPI,
+# Debian's libpulse0 for Qt Multimedia); QualCoder's own source is the pinned copy in ../shared, never copied
+# here. Where one cannot be had, its tests skip and say why.
+PYTHON312 ?= $(shell for p in python3.12 $(HOME)/.pyenv/versions/3.12*/bin/python3.12; do \
+	$$p -c 'import sys' 2>/dev/null && { command -v $$p || echo $$p; } && break; done)
+$(VENV)/.readers: | $(VENV)/.installed
+	(test -n "$(PYTHON312)" && $(PYTHON312) -m venv .venv-pyqdpx && \
+		.venv-pyqdpx/bin/python -m pip install --quiet 'pyqdpx==0.1.8') \
+		|| echo "pyqdpx could not be installed (it needs Python 3.12): its tests will skip"
+	(ldconfig -p | grep -q 'libpulse.so.0' || apt-get install -y -q libpulse0 >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q libpulse0 >/dev/null 2>&1)) \
+		|| echo "Debian's libpulse0 could not be installed: QualCoder's importer will not load"
+	($(PYTHON) -m venv .venv-qualcoder && .venv-qualcoder/bin/python -m pip install --quiet 'PyQt6==6.11.0' \
+		pillow pymupdf pymupdf4llm networkx psutil PyYAML) \
+		|| echo "QualCoder's dependencies could not be installed: its tests will skip"
+	touch $@
+
+test: $(VENV)/.installed $(VENV)/.semantic $(VENV)/.readers
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-pyqdpx .venv-qualcoder build .pytest_cache .hypothesis
