@@ -156,7 +156,7 @@ def test_characters_outside_the_bmp_are_warned_about_by_document_and_coding(proj
     for quote in ("It lands on me", "the blame comes"):
         start = text.index(quote)
         project.code_span("INT01", start, start + len(quote), "response.blame", coder="LT")
-    with pytest.warns(QDAWarning, match=r"INT01 \(1 coding\).*positions='utf16'"):
+    with pytest.warns(QDAWarning, match=r"INT01 \(1 coding: 'the blame comes'\).*positions='utf16'"):
         qdpx_bytes(project)
 
 

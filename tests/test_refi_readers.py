@@ -151,7 +151,7 @@ def test_pyqdpx_places_codings_after_emoji_where_they_are_with_utf16_positions(p
     for quote in ("It lands on me", "every time", "the blame comes", "and stays"):
         start = text.index(quote)
         project.code_span("INT01", start, start + len(quote), "response.blame", coder="LT")
-    with pytest.warns(QDAWarning, match=r"INT01 \(3 codings\)"):
+    with pytest.warns(QDAWarning, match=r"INT01 \(3 codings: .every time.; .the blame comes.; .and stays.\)"):
         project.export_qdpx(tmp_path / "points.qdpx", case_codes=False)
     project.export_qdpx(tmp_path / "units.qdpx", positions="utf16", case_codes=False)
     points = read_with_pyqdpx(tmp_path / "points.qdpx")["selections"]

