@@ -69,3 +69,19 @@ def test_timestamps_are_normalised(raw, expected):
 def test_timestamp_only_line():
     assert LabelConfig.match_timestamp_line("  [01:02:03]  ") == "01:02:03"
     assert LabelConfig.match_timestamp_line("[01:02:03] P01: hi") is None
+
+
+@pytest.mark.parametrize(("pattern", "line", "label"), [
+    (r"(Dr|Prof) [A-Z]\w+", "Dr Okoro: It lands on me.", "Dr Okoro"),
+    (r"[A-Z]\w+ \([A-Z]+\)", "Sam (SL): We start at six.", "Sam (SL)"),          # an escaped '(' stays escaped
+    (r"(?P<name>[A-Z]\w+)[(]?\w*[)]?", "Sam(SL): We start at six.", "Sam(SL)"),  # a '(' in a class stays
+    (r"([A-Z]\w+) \((SL|PS)\)", "Sam (PS): We start at six.", "Sam (PS)"),
+])
+def test_a_label_pattern_with_groups_escapes_and_classes_matches_as_written(pattern, line, label):
+    match = LabelConfig(label_pattern=pattern).match_turn_start(line)
+    assert match is not None and match.label == label
+
+
+def test_a_label_pattern_that_refers_back_to_a_group_is_refused_with_a_fix():
+    with pytest.raises(InputError, match="back-references"):
+        LabelConfig(label_pattern=r"([A-Z])\w+\1")

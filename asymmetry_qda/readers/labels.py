@@ -66,6 +66,54 @@ def normalise_timestamp(raw: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}{fraction}"
 
 
+def _without_groups(pattern: str) -> str:
+    """``pattern`` with its capturing groups (numbered or named) made non-capturing, so that it cannot clash
+    with the groups of the turn pattern around it. Escapes (``\\(``) and character classes (``[(]``) are
+    left alone; a back-reference by number or name cannot survive that and is refused.
+
+    >>> _without_groups(r"(Dr|Prof)\\. \\w+ \\(\\w+\\)")
+    '(?:Dr|Prof)\\\\. \\\\w+ \\\\(\\\\w+\\\\)'
+    >>> _without_groups(r"(?P<who>[A-Z][a-z]+)[(]?")
+    '(?:[A-Z][a-z]+)[(]?'
+    """
+    out, i, n, in_class = [], 0, len(pattern), False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 < n and (pattern[i + 1].isdigit() and pattern[i + 1] != "0" or pattern[i + 1] == "g"):
+                raise InputError(Problem("label_pattern", f"{pattern!r} refers back to a group "
+                                         f"({pattern[i:i + 2]}...), which cannot work inside the turn pattern",
+                                         fix="write the label pattern without back-references"))
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+            out.append(c)
+        elif c == "[":
+            in_class = True
+            out.append(c)
+            if pattern[i + 1:i + 2] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i + 1:i + 2] == "]":  # a ']' first in a class is a literal
+                out.append("]")
+                i += 1
+        elif c == "(" and not pattern.startswith("(?", i):
+            out.append("(?:")
+        elif pattern.startswith("(?P<", i):
+            out.append("(?:")
+            i = pattern.index(">", i)
+        elif pattern.startswith("(?P=", i):
+            raise InputError(Problem("label_pattern", f"{pattern!r} refers back to a named group, which cannot "
+                                     "work inside the turn pattern",
+                                     fix="write the label pattern without back-references"))
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
 @dataclass(frozen=True, slots=True)
 class TurnStart:
     """A line that starts a turn: its label, timestamp, and where the words begin."""
@@ -101,11 +149,7 @@ class LabelConfig:
             raise InputError(Problem("label_pattern", f"{self.label_pattern!r} is not a valid "
                                      f"regular expression ({exc})",
                                      fix="escape special characters such as '.' or '('")) from None
-        if label_re.groups:
-            # named or numbered groups would clash with ours; wrap them away
-            pattern = re.sub(r"\((?!\?)", "(?:", self.label_pattern)
-        else:
-            pattern = self.label_pattern
+        pattern = _without_groups(self.label_pattern) if label_re.groups else self.label_pattern
         turn = (
             rf"^(?:(?P<ts1>{_ANY_TS})[ \t]+)?(?P<bold>\*\*)?(?P<label>{pattern})"
             rf"(?:\*\*)?[ \t]*:(?(bold)(?:\*\*)?)[ \t]+(?:(?P<ts2>{_ANY_TS})[ \t]+)?"
