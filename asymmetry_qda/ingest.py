@@ -66,8 +66,12 @@ class IngestReport:
 
     ``documents`` has one row per document read: ``doc_id, source, kind, action``
     (``added``, ``unchanged``, ``replaced`` or ``resegmented``), ``turns``,
-    ``participant_turns``, ``sentences`` and ``notes``. ``dropped_codings``
-    lists codings of replaced documents whose text no longer matches.
+    ``participant_turns``, ``sentences``, ``speakers`` (distinct labels),
+    ``interviewer`` (its labels), ``outcome`` (one line on what the reader made of
+    the file), ``notes`` and ``warnings`` (what to check: a transcript read as a
+    field note, an interview with no interviewer turn, a file mostly header).
+    ``dropped_codings`` lists codings of replaced documents whose text no longer
+    matches.
     """
 
     run_id: str
@@ -99,6 +103,12 @@ class IngestReport:
                          f"{len(self.dropped_codings)} dropped (text changed under them; still in the history)")
         for name in self.skipped_files:
             lines.append(f"skipped {name}")
+        for row in self.documents.itertuples():
+            if row.action != "unchanged" and row.outcome:
+                lines.append(row.outcome)
+        for row in self.documents.itertuples():
+            for warning in row.warnings:
+                lines.append(f"warning: {row.doc_id}: {warning}")
         for row in self.documents.itertuples():
             for note in row.notes:
                 lines.append(f"note: {row.doc_id}: {note}")
@@ -306,7 +316,10 @@ def apply_ingest(
             "doc_id": parsed.doc_id, "source": plan.source_path.name, "kind": parsed.kind,
             "action": plan.action, "turns": len(turns),
             "participant_turns": sum(not s.is_interviewer for s in turns),
-            "sentences": sum(s.unit == "sentence" for s in plan.segments), "notes": list(parsed.notes),
+            "sentences": sum(s.unit == "sentence" for s in plan.segments),
+            "speakers": len({t.speaker for t in parsed.turns if t.speaker}),
+            "interviewer": ", ".join(sorted({t.speaker for t in parsed.turns if t.is_interviewer and t.speaker})),
+            "outcome": parsed.outcome(), "notes": list(parsed.notes), "warnings": list(parsed.warnings),
         })
     if table is not None:  # documents named in the table but not read in this run
         read_now = {p.doc_id for p in planned}
@@ -314,7 +327,8 @@ def apply_ingest(
             if doc_id not in read_now:
                 connection.execute("UPDATE documents SET participant_id = ? WHERE doc_id = ?",
                                    (participant_id, doc_id))
-    columns = ["doc_id", "source", "kind", "action", "turns", "participant_turns", "sentences", "notes"]
+    columns = ["doc_id", "source", "kind", "action", "turns", "participant_turns", "sentences", "speakers",
+               "interviewer", "outcome", "notes", "warnings"]
     return IngestReport(
         run_id=run_id, documents=pd.DataFrame(rows, columns=columns),
         participants_added=added_p, participants_updated=updated_p, kept_codings=kept,

@@ -18,6 +18,8 @@ from .labels import LabelConfig
 
 Kind = Literal["interview", "fieldnote"]
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+#: a clock time in a transcript: 0:05, 12:31, 01:02:03(,5)
+_TIMESTAMPS = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?(?![\d:])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,33 @@ class ParsedDocument:
     source_format: str
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: what the user should look at: a transcript read as a field note, an interview without an interviewer...
+    warnings: list[str] = field(default_factory=list)
+
+    def outcome(self) -> str:
+        """One line on what the reader made of the file: kind, speakers, the interviewer and how it was read.
+
+        >>> doc = ParsedDocument("INT04", "interview", "I: Why?\\nP04: Because.", [
+        ...     ParsedTurn(3, 7, "I", True), ParsedTurn(13, 21, "P04", False)], "INT04.txt", "txt")
+        >>> doc.outcome()
+        "INT04: interview, 2 speakers, interviewer 'I' (1 turn), 1 participant turn; layout: txt, speaker labels"
+        """
+        if self.kind == "fieldnote":
+            n = len(self.turns)
+            return f"{self.doc_id}: field note, {n} paragraph{'s' if n != 1 else ''}; layout: {self.source_format}"
+        speakers = {t.speaker for t in self.turns if t.speaker}
+        asking = Counter(t.speaker for t in self.turns if t.is_interviewer)
+        participant = sum(not t.is_interviewer for t in self.turns)
+        parts = [f"{len(speakers)} speaker{'s' if len(speakers) != 1 else ''}"]
+        if asking:
+            parts.append("interviewer " + ", ".join(f"{label!r} ({n} turn{'s' if n != 1 else ''})"
+                                                    for label, n in asking.most_common()))
+        else:
+            parts.append("no interviewer turn")
+        parts.append(f"{participant} participant turn{'s' if participant != 1 else ''}")
+        how = {"vtt": "captions with speakers", "srt": "captions with speakers", "csv": "a turn table",
+               "xlsx": "a turn table"}.get(self.source_format, "speaker labels")
+        return f"{self.doc_id}: interview, {', '.join(parts)}; layout: {self.source_format}, {how}"
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -157,12 +186,19 @@ def build_document(
     lines look like labels.
     """
     notes: list[str] = []
+    warned: list[str] = []
     has_labels = any(t.speaker is not None for t in turns)
+    declared = kind
     if kind is None:
         kind = "interview" if has_labels else "fieldnote"
     if kind == "fieldnote":
+        stamps = len(_TIMESTAMPS.findall(text))
+        if declared is None and not has_labels and stamps >= 3:
+            warned.append(f"looks like a transcript ({stamps} timestamps) but no line starts with a speaker label "
+                          "such as 'P01:', so it was stored as a field note; if it is an interview, describe its "
+                          "labels with label_pattern= (CLI: --label-pattern)")
         turns = paragraph_turns(text) if has_labels else turns
-        return ParsedDocument(doc_id, kind, text, turns, source_name, source_format, encoding, notes)
+        return ParsedDocument(doc_id, kind, text, turns, source_name, source_format, encoding, notes, warned)
     if not has_labels:
         raise InputError(Problem(
             source_name, f"document {doc_id!r} is declared an interview but no line starts with a "
@@ -180,12 +216,21 @@ def build_document(
     if header_end:
         notes.append(f"{header_end} characters before the first speaker label are a header "
                      "and are not segmented")
+        if header_end > len(text) / 2:
+            warned.append(f"most of the file ({header_end} of {len(text)} characters) comes before the first "
+                          "speaker label and is not segmented: check that the labels of its first part are read "
+                          "(label_pattern=, CLI: --label-pattern)")
+    if not any(t.is_interviewer for t in turns):
+        by_turns = [label for label, _ in Counter(t.speaker for t in turns if t.speaker).most_common()]
+        warned.append("an interview with no interviewer turn: if the interviewer has a label the defaults do not "
+                      f"know (the labels here: {', '.join(repr(x) for x in by_turns[:5])}), name it with "
+                      f"interviewer_labels= (CLI: --interviewer-label {by_turns[0]!r} ...)")
     counts = Counter(t.speaker for t in turns)
     for t in turns:
         if counts[t.speaker] == 1 and len(counts) > 2:
             notes.append(f"line {t.line}: speaker label {t.speaker!r} occurs only once; if it is "
                          "not a speaker, pass label_pattern= to tighten what counts as a label")
-    return ParsedDocument(doc_id, kind, text, turns, source_name, source_format, encoding, notes)
+    return ParsedDocument(doc_id, kind, text, turns, source_name, source_format, encoding, notes, warned)
 
 
 @dataclass(frozen=True, slots=True)
