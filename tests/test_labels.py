@@ -85,3 +85,17 @@ def test_a_label_pattern_with_groups_escapes_and_classes_matches_as_written(patt
 def test_a_label_pattern_that_refers_back_to_a_group_is_refused_with_a_fix():
     with pytest.raises(InputError, match="back-references"):
         LabelConfig(label_pattern=r"([A-Z])\w+\1")
+
+
+@pytest.mark.parametrize(("label", "interviewer"), [
+    ("Interviewer1", True), ("interviewer 2", True), ("**Interviewer**", True), ("Interviewer (Host)", True),
+    ("Moderator (SL)", True), ("P07", False), ("Interviewee1", False), ("Interviewers", False),
+])
+def test_interviewer_labels_allow_a_number_against_the_word_and_a_role_after_it(label, interviewer):
+    assert LabelConfig().is_interviewer(label) is interviewer
+
+
+def test_a_role_suffix_read_with_a_label_pattern_still_marks_the_interviewer():
+    config = LabelConfig(label_pattern=r"[A-Z]\w+(?: \([A-Za-z]+\))?")
+    match = config.match_turn_start("Interviewer (Host): Shall we start?")
+    assert match.label == "Interviewer (Host)" and config.is_interviewer(match.label)

@@ -190,4 +190,13 @@ class LabelConfig:
 
 
 def _label_key(label: str) -> str:
-    return " ".join(label.strip().strip("*").split()).casefold()
+    """A label as compared with the interviewer labels: case, markdown ``**``, spacing, a number written
+    against the word (``Interviewer1``) and a role in parentheses after it (Zoom's ``Interviewer (Host)``)
+    do not count.
+
+    >>> [_label_key(x) for x in ("**Interviewer 2**", "Interviewer1", "interviewer (Host)", "P07")]
+    ['interviewer 2', 'interviewer 1', 'interviewer', 'p07']
+    """
+    key = " ".join(label.strip().strip("*").split()).casefold()
+    key = re.sub(r"\s*\([^()]{1,24}\)$", "", key) or key
+    return re.sub(r"^([^\W\d_]{2,})(\d+)$", r"\1 \2", key)
