@@ -1,0 +1,102 @@
+"""How the readers do on real transcript exports that other people's programs wrote.
+
+Run: ``.venv/bin/python benchmarks/bench_real_transcripts.py``
+
+Each copied file of ``tests/data/real_transcripts/manifest.json`` is ingested alone, with the defaults, into a
+fresh project (sentence splitting by the blank pipeline: only turns are scored), and compared with what a person
+counted in it (the manifest, made by someone who never saw the readers):
+
+- a file whose unit is ``turn`` is right when it has the counted number of turns, exactly the counted speakers,
+  and a timestamp on (at least 90 % of) its turns if and only if the file has timestamps;
+- a speakerless file (unit ``cue``, ``segment`` or ``paragraph``) is right when it has no speakers, is not
+  collapsed into one segment (unless the file is one), and has a timestamp on its segments if the file has
+  them;
+- every file must keep its first and last spoken words (punctuation and spacing aside) inside its turns: no
+  spoken word lost at either end, and no label or timestamp between them.
+
+A file that is not read at all (an unsupported format, an error) is wrong, with the reason. The table prints
+one row per file and the share that comes out right.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "real_transcripts"
+
+
+def _squash(text: str) -> str:
+    """Words only, in lower case: punctuation, apostrophes and spacing do not count."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold().replace("’", "").replace("'", "")).split())
+
+
+def score_file(entry: dict, *, corpus: Path = CORPUS) -> dict:
+    """Ingest one manifest entry's file alone and compare it with the counts; a row of the table."""
+    from asymmetry_qda import Project, QDAError
+
+    row = {"id": entry["id"], "producer": entry["producer"], "format": entry["format"], "unit": entry["unit"],
+           "expected_turns": entry["turns"], "expected_speakers": len(entry["speakers"]),
+           "turns": None, "speakers": None, "timestamped": None, "right": False, "why": ""}
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with Project.create(Path(folder) / "one.qda") as project:
+                project.ingest(corpus / entry["file"], model="blank")
+                documents = project.documents()
+                turns = project.segments(unit="turn")
+                texts = {d: project.text(d) for d in documents["doc_id"]}
+                text = " ".join(texts[r.doc_id][r.start:r.end] for r in turns.itertuples())
+        except QDAError as exc:
+            row["why"] = f"not read: {str(exc).splitlines()[0][:120]}"
+            return row
+    speakers = sorted({s for s in turns["speaker"].dropna()})
+    stamped = turns["timestamp"].notna().mean() if len(turns) else 0.0
+    row.update(turns=len(turns), speakers=len(speakers), timestamped=round(float(stamped), 2))
+    problems = []
+    if entry["unit"] == "turn":
+        if len(turns) != entry["turns"]:
+            problems.append(f"{len(turns)} turns, not {entry['turns']}")
+        if set(speakers) != {s.strip() for s in entry["speakers"]}:
+            problems.append(f"speakers {speakers[:4]}{'...' if len(speakers) > 4 else ''}")
+    else:
+        if speakers:
+            problems.append(f"speakers {speakers[:4]} in a speakerless file")
+        if entry["turns"] > 1 and len(turns) < 2:
+            problems.append(f"{entry['turns']} {entry['unit']}s collapsed into one segment")
+    if entry["timestamps"] and stamped < 0.9:
+        problems.append(f"timestamps on {stamped:.0%} of the segments")
+    if not entry["timestamps"] and stamped > 0:
+        problems.append("timestamps where the file has none")
+    squashed = _squash(text)
+    for end in ("first_words", "last_words"):
+        words = _squash(entry.get(end) or "")
+        if words and words not in squashed:
+            problems.append(f"{end.replace('_', ' ')} not in the text of its turns")
+    row["right"] = not problems
+    row["why"] = "; ".join(problems)
+    return row
+
+
+def score_corpus(corpus: Path = CORPUS) -> pd.DataFrame:
+    """One row per copied file of the manifest (see the module docstring)."""
+    entries = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    return pd.DataFrame([score_file(e, corpus=corpus) for e in entries if e.get("copied")])
+
+
+def main() -> None:
+    table = score_corpus()
+    with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 70):
+        print(table[["id", "format", "unit", "expected_turns", "turns", "expected_speakers", "speakers",
+                     "timestamped", "right", "why"]].to_string(index=False))
+    print(f"\nright with the defaults: {int(table['right'].sum())} of {len(table)} "
+          f"({table['right'].mean():.0%}); producers: {table['producer'].nunique()}")
+
+
+if __name__ == "__main__":
+    main()
