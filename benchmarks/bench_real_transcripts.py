@@ -6,7 +6,9 @@ Each copied file of ``tests/data/real_transcripts/manifest.json`` is ingested al
 fresh project (sentence splitting by the blank pipeline: only turns are scored), and compared with what a person
 counted in it (the manifest, made by someone who never saw the readers):
 
-- a file whose unit is ``turn`` is right when it has the counted number of turns, exactly the counted speakers,
+- a file whose unit is ``turn`` is right when it has the counted number of turns (runs of one speaker's
+  segments, which is what a person counts when a program cuts one person's talk into timed blocks), exactly the
+  counted speakers,
   and a timestamp on (at least 90 % of) its turns if and only if the file has timestamps;
 - a speakerless file (unit ``cue``, ``segment`` or ``paragraph``) is right when it has no speakers, is not
   collapsed into one segment (unless the file is one), and has a timestamp on its segments if the file has
@@ -42,7 +44,7 @@ def score_file(entry: dict, *, corpus: Path = CORPUS) -> dict:
 
     row = {"id": entry["id"], "producer": entry["producer"], "format": entry["format"], "unit": entry["unit"],
            "expected_turns": entry["turns"], "expected_speakers": len(entry["speakers"]),
-           "turns": None, "speakers": None, "timestamped": None, "right": False, "why": ""}
+           "turns": None, "segments": None, "speakers": None, "timestamped": None, "right": False, "why": ""}
     with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -56,12 +58,15 @@ def score_file(entry: dict, *, corpus: Path = CORPUS) -> dict:
             row["why"] = f"not read: {str(exc).splitlines()[0][:120]}"
             return row
     speakers = sorted({s for s in turns["speaker"].dropna()})
+    # what a person counts as a turn: a run of one speaker's segments (Zoom and Otter cut one person's talk
+    # into timed blocks, each a segment of its own so that no header line is inside a segment)
+    runs = int((turns["speaker"].fillna("\0") != turns["speaker"].fillna("\0").shift()).sum()) if len(turns) else 0
     stamped = turns["timestamp"].notna().mean() if len(turns) else 0.0
-    row.update(turns=len(turns), speakers=len(speakers), timestamped=round(float(stamped), 2))
+    row.update(turns=runs, segments=len(turns), speakers=len(speakers), timestamped=round(float(stamped), 2))
     problems = []
     if entry["unit"] == "turn":
-        if len(turns) != entry["turns"]:
-            problems.append(f"{len(turns)} turns, not {entry['turns']}")
+        if runs != entry["turns"]:
+            problems.append(f"{runs} turns, not {entry['turns']}")
         if set(speakers) != {s.strip() for s in entry["speakers"]}:
             problems.append(f"speakers {speakers[:4]}{'...' if len(speakers) > 4 else ''}")
     else:

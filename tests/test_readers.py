@@ -197,3 +197,33 @@ def test_csv_with_doubled_quotes_and_any_common_delimiter(tmp_path, delimiter):
     [doc] = read_source(path, labels=LABELS)
     assert [doc.text[t.start:t.end] for t in doc.turns] == ['He asked "what happened", then; left.',
                                                            "It's mine,\teverything."]
+
+
+TURN_HEADERS = [
+    ("Otter", "Emma  0:00  \nHello and welcome.\n\nKelly  0:34  \nThanks, Emma.\nGlad to be here.\n\nEmma  1:02  \nSo.\n",
+     [("Emma", "00:00:00", "Hello and welcome."), ("Kelly", "00:00:34", "Thanks, Emma.\nGlad to be here."),
+      ("Emma", "00:01:02", "So.")]),
+    ("Zoom saved transcript", "[Sam] 19:00:25\nHello! Um, so\u2026\n\n[Sam] 19:00:28\nWe wait.\n\n[G3P1] 19:00:41\nOk.\n",
+     [("Sam", "19:00:25", "Hello! Um, so\u2026"), ("Sam", "19:00:28", "We wait."), ("G3P1", "19:00:41", "Ok.")]),
+    ("podcast notes", "**Emma** [0:00] Today, side projects.\n\n**Ali** [2:47]All the things.\n",
+     [("Emma", "00:00:00", "Today, side projects."), ("Ali", "00:02:47", "All the things.")]),
+]
+
+
+@pytest.mark.parametrize(("layout", "text", "expected"), TURN_HEADERS, ids=[t[0] for t in TURN_HEADERS])
+def test_turn_headers_start_turns_with_their_times_and_no_header_inside_a_turn(layout, text, expected):
+    from asymmetry_qda.readers import LabelConfig, parse_text
+
+    doc = parse_text(text, doc_id="X", labels=LabelConfig())
+    assert doc.kind == "interview"
+    assert [(t.speaker, t.timestamp, text[t.start:t.end]) for t in doc.turns] == expected
+
+
+def test_colon_labels_win_over_a_few_header_like_lines_and_talk_is_not_a_header():
+    from asymmetry_qda.readers import LabelConfig, parse_text
+
+    text = ("Interviewer: When?\n\nP01: Monday.\nMeeting 10:30\nwas moved.\n\nInterviewer: And?\n\nP01: Then.\n"
+            "Shift 11:00\n")
+    doc = parse_text(text, doc_id="X", labels=LabelConfig())
+    assert [t.speaker for t in doc.turns] == ["Interviewer", "P01", "Interviewer", "P01"]
+    assert "Meeting 10:30\nwas moved." in text[doc.turns[1].start:doc.turns[1].end]

@@ -115,14 +115,26 @@ def labelled_turns(text: str, labels: LabelConfig) -> tuple[list[ParsedTurn], in
     Returns the turns and the offset of the first turn's label line (``None``
     when no line starts with a label). Text before it is a header and is not
     segmented. A line holding only a timestamp gives that timestamp to the
-    next turn.
+    next turn. When more lines are turn headers (a label and a time without a
+    colon, the words below: Otter's ``Emma  0:05``, Zoom's saved transcript's
+    ``[Emma] 11:02:09``, podcast notes' ``**Emma** [00:00:05] Hello``) than
+    start with ``Label:``, and at least two are, the headers start the turns.
+    A speaker's consecutive blocks (the programs cut one person's talk by time)
+    stay separate segments, each with its own time, so that no header line is
+    inside a segment.
     """
     turns: list[ParsedTurn] = []
     first_label_at: int | None = None
     current: dict | None = None
     pending_ts: str | None = None
     offset = 0
-    for line_no, line in enumerate(text.split("\n"), start=1):
+    lines = text.split("\n")
+    match = labels.match_turn_start
+    headers = sum(labels.match_turn_header(line) is not None for line in lines)
+    by_header = headers >= 2 and headers > sum(match(line) is not None for line in lines)
+    if by_header:
+        match = labels.match_turn_header  # turn headers (Otter, Zoom's saved transcript): label and time, no colon
+    for line_no, line in enumerate(lines, start=1):
         start_of_line = offset
         offset += len(line) + 1
         ts_only = labels.match_timestamp_line(line)
@@ -132,7 +144,7 @@ def labelled_turns(text: str, labels: LabelConfig) -> tuple[list[ParsedTurn], in
                 current = None
             pending_ts = ts_only
             continue
-        hit = labels.match_turn_start(line)
+        hit = match(line)
         if hit is None:
             continue
         if current is not None:

@@ -140,6 +140,7 @@ class LabelConfig:
     interviewer_labels: tuple[str, ...] | None = None
     label_pattern: str = DEFAULT_LABEL_PATTERN
     _turn_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _header_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _interviewers: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -155,6 +156,15 @@ class LabelConfig:
             rf"(?:\*\*)?[ \t]*:(?(bold)(?:\*\*)?)[ \t]+(?:(?P<ts2>{_ANY_TS})[ \t]+)?"
         )
         object.__setattr__(self, "_turn_re", re.compile(turn))
+        # a turn header: the label and a time, with the words on the next lines (Otter: "Emma  0:05"; Zoom's
+        # saved transcript: "[Emma] 11:02:09"), or after it on the same line when the label is marked off
+        # ("**Emma** [00:00:05] Hello"), so that ordinary talk starting "Meeting 10:30 ..." is not a header
+        header = (
+            rf"^(?:(?P<open>\*\*|\[)(?P<marked>{pattern})(?:\*\*|\])|(?P<plain>{pattern}))[ \t]+"
+            rf"[\[(]?(?P<ts>{_TS_CORE})[\])]?"
+            rf"(?:[ \t]*$|(?(open)(?:(?<=[\])])[ \t]*|[ \t]+)(?=\S)|(?!)))"
+        )
+        object.__setattr__(self, "_header_re", re.compile(header))
         labels = DEFAULT_INTERVIEWER_LABELS if self.interviewer_labels is None else self.interviewer_labels
         object.__setattr__(self, "_interviewers", frozenset(_label_key(x) for x in labels))
 
@@ -178,6 +188,22 @@ class LabelConfig:
             timestamp=normalise_timestamp(raw_ts) if raw_ts else None,
             text_offset=m.end(),
         )
+
+    def match_turn_header(self, line: str) -> TurnStart | None:
+        """The turn that a header line (a label and a time, no colon) starts, or ``None``.
+
+        >>> config = LabelConfig()
+        >>> [(m.label, m.timestamp, m.text_offset) for m in map(config.match_turn_header,
+        ...     ["Unknown Speaker  0:35  ", "[G3P1] 19:00:41", "**Kelly** [00:01:02] Hi all"]) if m]
+        [('Unknown Speaker', '00:00:35', 23), ('G3P1', '19:00:41', 15), ('Kelly', '00:01:02', 21)]
+        >>> config.match_turn_header("Meeting 10:30 was moved"), config.match_turn_header("P01: 10:30")
+        (None, None)
+        """
+        m = self._header_re.match(line)
+        if m is None:
+            return None
+        return TurnStart(label=(m.group("marked") or m.group("plain")).strip(),
+                         timestamp=normalise_timestamp(m.group("ts")), text_offset=m.end())
 
     @staticmethod
     def match_timestamp_line(line: str) -> str | None:
