@@ -212,13 +212,7 @@ def plan_ingest(
     if problems:
         raise InputError(problems)
 
-    to_segment = [p for p in planned if p.action != "unchanged"]
-    if to_segment:
-        nlp = sentence_pipeline(model)
-        label = pipeline_label(nlp)
-        for plan in to_segment:
-            plan.segments = _segments(plan.parsed, nlp)
-            plan.segmenter = label
+    _segment_plans([p for p in planned if p.action != "unchanged"], model)
     return planned, table, skipped
 
 
@@ -228,13 +222,18 @@ def plan_parsed(parsed_docs: Iterable[ParsedDocument], *, model: str) -> list[Pl
     sha256 of its UTF-8 text as the source's. The caller checks that their ids are free."""
     planned = [PlannedDocument(parsed, Path(parsed.source_name), text_sha256(parsed.text), "added")
                for parsed in parsed_docs]
-    if planned:
+    _segment_plans(planned, model)
+    return planned
+
+
+def _segment_plans(plans: list[PlannedDocument], model: str) -> None:
+    """Split the planned documents into sentences, with one pipeline built only when there is work."""
+    if plans:
         nlp = sentence_pipeline(model)
         label = pipeline_label(nlp)
-        for plan in planned:
+        for plan in plans:
             plan.segments = _segments(plan.parsed, nlp)
             plan.segmenter = label
-    return planned
 
 
 def _action(parsed: ParsedDocument, stored, replace: bool, path: Path, problems: list[Problem]) -> Action | None:

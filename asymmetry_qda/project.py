@@ -996,17 +996,22 @@ def _insert_human(db, doc_id: str, start: int, end: int, code: str, coder: str, 
     """Insert one confirmed human coding (and its memo) inside an open transaction; return its id."""
     coding_id = uuid.uuid4().hex
     sha = db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
-    segment = db.execute(
-        """SELECT segment_id FROM segments WHERE doc_id = ? AND start <= ? AND "end" >= ?
-           ORDER BY CASE unit WHEN 'sentence' THEN 0 ELSE 1 END LIMIT 1""", (doc_id, start, end)).fetchone()
     db.execute(
         """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
                coder_id, segment_id, created_at)
            VALUES (?, ?, ?, ?, ?, ?, 'human', 'confirmed', ?, ?, ?)""",
-        (coding_id, doc_id, sha, start, end, code, coder, segment[0] if segment else None, now))
+        (coding_id, doc_id, sha, start, end, code, coder, _segment_of(db, doc_id, start, end), now))
     if memo:
         _add_memo(db, coding_id, doc_id, start, end, code, coder, memo, now)
     return coding_id
+
+
+def _segment_of(db, doc_id: str, start: int, end: int) -> str | None:
+    """The sentence (else the turn) that holds ``[start, end)`` of ``doc_id``, or ``None``."""
+    segment = db.execute(
+        """SELECT segment_id FROM segments WHERE doc_id = ? AND start <= ? AND "end" >= ?
+           ORDER BY CASE unit WHEN 'sentence' THEN 0 ELSE 1 END LIMIT 1""", (doc_id, start, end)).fetchone()
+    return segment[0] if segment else None
 
 
 def _current_human(db, doc_id: str, start: int, end: int, code: str, coder: str) -> bool:

@@ -54,6 +54,23 @@ def snapshot(project: Project) -> str:
         connection.close()
 
 
+def _iopc_codebook():
+    from asymmetry_qda.codebook import parse_codebook
+
+    return parse_codebook("""
+codebook: {name: T, version: "1"}
+codes:
+  - {id: response, label: Response, definition: Response.}
+  - id: response.blame
+    label: Blame
+    definition: Blame.
+    rules: [{id: r.iopc, phrase: [front of the iopc]}]
+""")
+
+
+#: a one-rule codebook whose suggestion lands on INTERVIEW's "in front of the IOPC"
+IOPC_CODEBOOK = _iopc_codebook()
+
 INTERVIEW = (
     "Interviewer: Thanks for coming in. How long have you been an inspector?\n\n"
     "P07: Six years, nearly. It's- well, everything on the borough lands at my door.\n"

@@ -13,7 +13,7 @@ from asymmetry_qda.errors import InputError
 from asymmetry_qda.refi.qdpx_export import qdpx_bytes
 from asymmetry_qda.refi.xmlutil import local
 
-from .conftest import INTERVIEW, REPO
+from .conftest import INTERVIEW, IOPC_CODEBOOK, REPO
 
 SHARED = REPO.parent / "shared" / "refi-qda"
 if not SHARED.exists():
@@ -128,17 +128,7 @@ def test_participants_are_also_codes_with_their_case_guid_coding_their_documents
 
 
 def test_suggestions_only_when_asked_marked_as_suggestions_under_the_taggers_user(coded):
-    from asymmetry_qda.codebook import parse_codebook
-
-    coded.code(parse_codebook("""
-codebook: {name: T, version: "1"}
-codes:
-  - {id: response, label: Response, definition: Response.}
-  - id: response.blame
-    label: Blame
-    definition: Blame.
-    rules: [{id: r.iopc, phrase: [front of the iopc]}]
-"""), model="blank", progress=False)
+    coded.code(IOPC_CODEBOOK, model="blank", progress=False)
     _, root = parse(qdpx_bytes(coded, case_codes=False))
     assert len(elements(root, "PlainTextSelection")) == 2
     _, root = parse(qdpx_bytes(coded, include_suggestions=True, case_codes=False))

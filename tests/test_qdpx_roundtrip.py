@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from asymmetry_qda import Project
 
-from .conftest import INTERVIEW, SAMPLES
+from .conftest import INTERVIEW, IOPC_CODEBOOK, SAMPLES
 
 ATTRS = "doc_id,pseudonym,rank,function,data_type,leader\nINT07,Kit,DI,investigation,interview,yes\n"
 
@@ -41,23 +41,13 @@ def test_round_trip_reproduces_documents_codings_coders_attributes_and_memos(pro
 
 def test_round_trip_keeps_suggestions_as_suggestions_pseudonyms_typed_attributes_and_no_case_codes(
         project, write, tmp_path):
-    from asymmetry_qda.codebook import parse_codebook
-
     attrs = ("doc_id,participant_id,pseudonym,rank,function,data_type,years_service,shift\n"
              "INT07,P07,Kit,A/Insp,investigation,interview,12.5,nights\n")
     project.ingest(write("INT07.txt", INTERVIEW), attributes=write("p.csv", attrs), model="blank")
     text = project.text("INT07")
     start = text.index("everything on the borough lands at my door")
     project.code_span("INT07", start, start + 42, "agency.responsibility", coder="LT", memo="core case")
-    project.code(parse_codebook("""
-codebook: {name: T, version: "1"}
-codes:
-  - {id: response, label: Response, definition: Response.}
-  - id: response.blame
-    label: Blame
-    definition: Blame.
-    rules: [{id: r.iopc, phrase: [front of the iopc]}]
-"""), model="blank", progress=False)
+    project.code(IOPC_CODEBOOK, model="blank", progress=False)
     project.export_qdpx(tmp_path / "out.qdpx", include_suggestions=True)
 
     with Project.create(tmp_path / "back.qda") as back:

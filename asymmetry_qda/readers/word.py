@@ -21,7 +21,7 @@ from .plaintext import parse_text
 
 def docx_text(path: Path) -> str:
     """The body text of a .docx file, paragraphs and table rows in document order."""
-    return docx_bytes_text(path.read_bytes() if zipfile.is_zipfile(path) else b"", path.name)
+    return docx_bytes_text(path.read_bytes(), path.name)
 
 
 def docx_bytes_text(data: bytes, name: str) -> str:
