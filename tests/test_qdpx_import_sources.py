@@ -176,3 +176,16 @@ def test_the_import_writes_no_temporary_file(project, tmp_path, monkeypatch):
                                                                "internal://a.txt") + "</Sources>"
     report = import_qdpx(project, qdpx(tmp_path / "m.qdpx", qde(body), {"a.txt": RAW.encode("utf-8")}))
     assert report.documents == 1 and report.cases == 1
+
+
+def test_a_case_whose_document_cannot_be_ingested_skips_that_document_not_the_import(project, tmp_path):
+    cases = ('<Cases><Case guid="d0000000-0000-0000-0000-000000000001" name="Dev">' + value(3, "Sergeant")
+             + '<SourceRef targetGUID="40000000-0000-0000-0000-000000000001"/></Case></Cases>')
+    body = CODEBOOK + VARIABLES + cases + "<Sources>" + source("40000000-0000-0000-0000-000000000001", "x.txt",
+                                                               "internal://a.txt") \
+        + source("40000000-0000-0000-0000-000000000002", "y.txt", "internal://b.txt") + "</Sources>"
+    only_interviewer = b"Interviewer: Hello?\n\nInterviewer: Anyone?\n"
+    report = import_qdpx(project, qdpx(tmp_path / "m.qdpx", qde(body), {"a.txt": only_interviewer,
+                                                                         "b.txt": b"P01: fine.\n"}))
+    assert report.doc_ids == ["y"] and "cannot be ingested" in report.skipped_of("source")[0].reason
+    assert project.participants().set_index("participant_id").loc["Dev", "rank"] == "sergeant"

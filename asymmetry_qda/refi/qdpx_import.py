@@ -1258,7 +1258,6 @@ class _Plan:
     documents: list = field(default_factory=list)  # PlannedDocument
     codings: list[_PlannedCoding] = field(default_factory=list)
     table: object | None = None  # AttributeTable
-    cases: list[dict] = field(default_factory=list)
 
 
 def _suggestion(description: str | None) -> tuple[dict | None, str | None]:
@@ -1317,27 +1316,24 @@ def _plan(db, reader: _Reader, report: ImportReport, model: str) -> _Plan:
     reader.units = keep
 
     codings = _plan_codings(reader, report)
-    table, cases, kinds = _plan_participants(db, reader, report)
+    people = _plan_participants(db, reader, report)
 
     labels = LabelConfig.build()
     parsed_docs, failed = [], set()
-    for unit in reader.units:
+    for unit in reader.units:  # each text parsed once, with its declared kind where it has one
         try:
             parsed_docs.append(parse_text(unit.positions.stored_text, doc_id=unit.doc_id, labels=labels,
-                                          kind=kinds.get(unit.doc_id), source_name=f"{unit.doc_id}.txt"))
+                                          kind=people.kinds.get(unit.doc_id), source_name=f"{unit.doc_id}.txt"))
         except InputError as exc:
             reader.skip("source", unit.name, f"the text cannot be ingested ({exc})" + _lost(unit), unit.guid)
             failed.add(unit.doc_id)
     if failed:
         reader.units = [u for u in reader.units if u.doc_id not in failed]
         codings = [c for c in codings if c.unit.doc_id not in failed]
-        if table is not None:
-            for doc_id in failed:
-                table.doc_participant.pop(doc_id, None)
-                table.doc_kind.pop(doc_id, None)
+    table = _participants_table(people, {d.doc_id: d.kind for d in parsed_docs}, reader, report)
     from ..ingest import plan_parsed
 
-    return _Plan(plan_parsed(parsed_docs, model=model), codings, table, cases)
+    return _Plan(plan_parsed(parsed_docs, model=model), codings, table)
 
 
 def _lost(unit: _Unit) -> str:
@@ -1466,10 +1462,22 @@ def _own_kind(variables: list[tuple[str, str]]) -> str | None:
     return None
 
 
-def _plan_participants(db, reader: _Reader, report: ImportReport):
-    """The participants table for the imported documents, from cases and from the sources' own variables:
-    ``(AttributeTable or None, cases imported, {doc_id: declared kind})``."""
-    from ..attributes import AttributeTable, add_participant, parse_attributes
+@dataclass
+class _People:
+    """Who the imported documents' participants are, before the attributes table is built: one record per
+    document (``rows``), participants with no document (``doc_less``), the columns, the people imported and
+    each document's declared kind. A row is ``(doc_id, (label, guid, record, shown))``, a participant with
+    no document ``(label, guid, record, shown)``."""
+
+    rows: list = field(default_factory=list)
+    doc_less: list = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    imported: list[dict] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)
+
+
+def _plan_participants(db, reader: _Reader, report: ImportReport) -> _People:
+    """The participants of the imported documents, from cases and from the sources' own variables."""
     from ..ranks import UnknownRankError, normalise_rank
 
     docs = {u.doc_id: u for u in reader.units}
@@ -1533,8 +1541,6 @@ def _plan_participants(db, reader: _Reader, report: ImportReport):
         if pid in existing:
             reader.skip("case", label, f"participant {pid!r} is already in the project and is not overwritten "
                         f"({shown})", guid)
-            for doc_id in person["docs"]:
-                owner_of.pop(doc_id, None)
             continue
         record = {"participant_id": pid, "pseudonym": pid, "rank": "", "function": ""}
         declared_kind = None
@@ -1580,52 +1586,57 @@ def _plan_participants(db, reader: _Reader, report: ImportReport):
             kind = _own_kind(docs[doc_id].variables) or declared_kind
             if kind:
                 kinds[doc_id] = kind
-            rows.append((doc_id, record))
+            rows.append((doc_id, (label, guid, record, shown)))
         if not person["docs"]:
             doc_less.append((label, guid, record, shown))
         for column in record:
             if column not in columns:
                 columns.append(column)
         imported.append(person)
+    return _People(rows, doc_less, columns, imported, kinds)
+
+
+def _participants_table(people: _People, kinds: dict[str, str], reader: _Reader, report: ImportReport):
+    """The attributes table of ``people`` for the documents that were parsed (``kinds``: each one's kind as
+    parsed), or ``None`` when there is nobody or the table is refused (the cases are then reported)."""
+    from ..attributes import AttributeTable, add_participant, parse_attributes
+
+    rows = [(doc_id, who) for doc_id, who in people.rows if doc_id in kinds]
+    kept = {id(who[2]) for _, who in rows}
+    # a person whose every document failed to parse is still a participant, as a case without documents is
+    doc_less = people.doc_less + list({id(who[2]): who for _, who in people.rows if id(who[2]) not in kept}.values())
     if not rows and not doc_less:
-        return None, [], kinds
-
-    from ..readers import LabelConfig, parse_text
-
-    labels = LabelConfig.build()
+        return None
     header = ["doc_id", "participant_id", "pseudonym", "rank", "function", "data_type"]
-    header += [c for c in columns if c not in header]
+    header += [c for c in people.columns if c not in header]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header, restval="")
     writer.writeheader()
-    for doc_id, record in rows:
-        kind = kinds.get(doc_id) or parse_text(docs[doc_id].positions.stored_text, doc_id=doc_id, labels=labels,
-                                               source_name=f"{doc_id}.txt").kind
-        kinds[doc_id] = kind
-        writer.writerow({"doc_id": doc_id, **record, "data_type": kind})
+    for doc_id, (_, _, record, _) in rows:
+        writer.writerow({"doc_id": doc_id, **record, "data_type": kinds[doc_id]})
     source = f"{report.source} (cases and source attributes)"
     try:
         table = parse_attributes(io.StringIO(out.getvalue(), newline=""), source=source) if rows else \
             AttributeTable(source)
     except InputError as exc:
-        for person in imported:
+        for person in people.imported:
             shown = ", ".join(f"{k}={v}" for k, v in person["values"]) or "no variables"
             reader.skip("case", person["label"], f"not imported as a participant ({shown}): {exc}", person["guid"])
-        return None, [], kinds
+        return None
     for label, guid, record, shown in doc_less:
         problems = add_participant(table, record)
         if problems:
             reader.skip("case", label, f"not imported as a participant ({shown}): {problems[0]}", guid)
         else:
             report.notes.append(f"case {label!r} has no imported document; kept as a participant without one")
-    return table, imported, kinds
+    return table
 
 
 # -- writing: one transaction, no temporary files -------------------------------------------------
 
 def _write(db, reader: _Reader, report: ImportReport, plan: _Plan) -> None:
     from ..ingest import apply_ingest
-    from ..project import _add_memo, _insert_human, _register_human
+    from ..project import _add_memo, _insert_human, _register_human, _segment_of
     from ..store.sqlite import utc_now
     from ..tagger.run import suggestion_id
 
@@ -1652,17 +1663,13 @@ def _write(db, reader: _Reader, report: ImportReport, plan: _Plan) -> None:
             db.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, ?, ?, ?)",
                        (item.user, origin, item.user, now))
             sha = db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
-            segment = db.execute(
-                """SELECT segment_id FROM segments WHERE doc_id = ? AND start <= ? AND "end" >= ?
-                   ORDER BY CASE unit WHEN 'sentence' THEN 0 ELSE 1 END LIMIT 1""",
-                (doc_id, item.start, item.end)).fetchone()
             coding_id = suggestion_id(sha, item.start, item.end, item.code_id)
             db.execute(
                 """INSERT OR IGNORE INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin,
                        status, coder_id, rule_id, confidence, segment_id, note, created_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, 'suggested', ?, ?, ?, ?, ?, ?)""",
                 (coding_id, doc_id, sha, item.start, item.end, item.code_id, origin, item.user,
-                 item.suggestion["rule"], item.suggestion["confidence"], segment[0] if segment else None,
+                 item.suggestion["rule"], item.suggestion["confidence"], _segment_of(db, doc_id, item.start, item.end),
                  f"imported from {report.source}", now))
             if item.memo:
                 _add_memo(db, coding_id, doc_id, item.start, item.end, item.code_id, item.user, item.memo, now)
