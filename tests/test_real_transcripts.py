@@ -19,7 +19,11 @@ _SPEC.loader.exec_module(bench)
 #: saved transcript, podcast notes); issue 19 is to raise this to 90 %
 RIGHT_NOW = {"zoom_vtt_class", "whisper_jfk_srt", "whisper_jfk_txt", "whisper_jfk_vtt", "assemblyai_strato_txt",
              "otter_bold_testing", "otter_crypto", "otter_jsframeworks", "otter_security", "podmd_hacktoberfest2",
-             "podmd_side_projects", "zoom_save_experiment"}
+             "podmd_side_projects", "zoom_save_experiment",
+             # captions: paragraphs for speakerless cues, rolling captions, irregular timing lines
+             "whisperx_deepdive_srt", "whisperx_deepdive_vtt", "aws_srt_captioning", "youtube_auto_ethansk",
+             "youtube_manual_vtt", "teams_vtt_fragment", "talkpython_000_vtt", "whisperlive_consult_srt",
+             "whisper_lesson17_srt", "youtube_auto_webvtt_fragment"}
 
 
 @pytest.fixture(scope="module")

@@ -48,6 +48,8 @@ class ParsedDocument:
     notes: list[str] = field(default_factory=list)
     #: what the user should look at: a transcript read as a field note, an interview without an interviewer...
     warnings: list[str] = field(default_factory=list)
+    #: how the reader read the file, when it recognised a particular layout (turn headers, rolling captions...)
+    layout: str | None = None
 
     def outcome(self) -> str:
         """One line on what the reader made of the file: kind, speakers, the interviewer and how it was read.
@@ -59,7 +61,9 @@ class ParsedDocument:
         """
         if self.kind == "fieldnote":
             n = len(self.turns)
-            return f"{self.doc_id}: field note, {n} paragraph{'s' if n != 1 else ''}; layout: {self.source_format}"
+            how = f", {self.layout}" if self.layout else ""
+            return (f"{self.doc_id}: field note, {n} paragraph{'s' if n != 1 else ''}; "
+                    f"layout: {self.source_format}{how}")
         speakers = {t.speaker for t in self.turns if t.speaker}
         asking = Counter(t.speaker for t in self.turns if t.is_interviewer)
         participant = sum(not t.is_interviewer for t in self.turns)
@@ -70,8 +74,8 @@ class ParsedDocument:
         else:
             parts.append("no interviewer turn")
         parts.append(f"{participant} participant turn{'s' if participant != 1 else ''}")
-        how = {"vtt": "captions with speakers", "srt": "captions with speakers", "csv": "a turn table",
-               "xlsx": "a turn table"}.get(self.source_format, "speaker labels")
+        how = self.layout or {"vtt": "captions with speakers", "srt": "captions with speakers",
+                              "csv": "a turn table", "xlsx": "a turn table"}.get(self.source_format, "speaker labels")
         return f"{self.doc_id}: interview, {', '.join(parts)}; layout: {self.source_format}, {how}"
 
 
