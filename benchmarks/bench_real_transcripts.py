@@ -9,7 +9,9 @@ counted in it (the manifest, made by someone who never saw the readers):
 - a file whose unit is ``turn`` is right when it has the counted number of turns (runs of one speaker's
   segments, which is what a person counts when a program cuts one person's talk into timed blocks), exactly the
   counted speakers,
-  and a timestamp on (at least 90 % of) its turns if and only if the file has timestamps;
+  and timestamps if and only if the file has them: on at least 90 % of its segments, or, in a file that
+  stamps only some of its turns (an oral-history table with a time every few minutes), on at least 90 % of
+  as many segments as the file has timestamps;
 - a speakerless file (unit ``cue``, ``segment`` or ``paragraph``) is right when it has no speakers, is not
   collapsed into one segment (unless the file is one), and has a timestamp on its segments if the file has
   them;
@@ -74,7 +76,8 @@ def score_file(entry: dict, *, corpus: Path = CORPUS) -> dict:
             problems.append(f"speakers {speakers[:4]} in a speakerless file")
         if entry["turns"] > 1 and len(turns) < 2:
             problems.append(f"{entry['turns']} {entry['unit']}s collapsed into one segment")
-    if entry["timestamps"] and stamped < 0.9:
+    stamped_count = int(turns["timestamp"].notna().sum()) if len(turns) else 0
+    if entry["timestamps"] and stamped_count < 0.9 * min(len(turns), entry["timestamps"]):
         problems.append(f"timestamps on {stamped:.0%} of the segments")
     if not entry["timestamps"] and stamped > 0:
         problems.append("timestamps where the file has none")

@@ -18,6 +18,11 @@ from asymmetry_qda.readers.labels import LabelConfig, normalise_timestamp
         ("**DCI M:** Bold label.", "DCI M", None, "Bold label."),
         ("**Interviewer**: Bold, colon outside.", "Interviewer", None, "Bold, colon outside."),
         ("Sgt. D:\tTabbed.", "Sgt. D", None, "Tabbed."),
+        # layouts of real exports (issue 19)
+        ("  P07: An indented label.", "P07", None, "An indented label."),
+        ("Sam Okafor (SL): Zoom's role after the name.", "Sam Okafor (SL)", None, "Zoom's role after the name."),
+        ("**[00:18] SPEAKER_01:** Bold around time and label.", "SPEAKER_01", "00:00:18", "Bold around time and label."),
+        ("**SPEAKER_00:**", "SPEAKER_00", None, ""),  # a bold label alone on its line: the words are below
     ],
 )
 def test_turn_starts(line, label, timestamp, words):
@@ -31,7 +36,7 @@ def test_turn_starts(line, label, timestamp, words):
     [
         "and then he said: no way",       # lower case: not a label
         "So the thing is: nobody knows",  # more than four words before the colon
-        "  P07: indented lines continue a turn",
+        "P07:",  # a plain label alone on its line is not a turn start ("Notes:" in a field note)
         "P07:no space after the colon",
         "http://example.org",
         "12:31 is when it happened",

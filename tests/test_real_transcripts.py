@@ -23,7 +23,10 @@ RIGHT_NOW = {"zoom_vtt_class", "whisper_jfk_srt", "whisper_jfk_txt", "whisper_jf
              # captions: paragraphs for speakerless cues, rolling captions, irregular timing lines
              "whisperx_deepdive_srt", "whisperx_deepdive_vtt", "aws_srt_captioning", "youtube_auto_ethansk",
              "youtube_manual_vtt", "teams_vtt_fragment", "talkpython_000_vtt", "whisperlive_consult_srt",
-             "whisper_lesson17_srt", "youtube_auto_webvtt_fragment"}
+             "whisper_lesson17_srt", "youtube_auto_webvtt_fragment",
+             # text layouts: bracketed and bold labels, timed lines, lines joined into sentences
+             "whisperx_deepdive_txt", "whisperx_strato_md", "assemblyai_strato_raw_md", "qualcoder_transcript",
+             "qualcoder_id1_docx", "talkpython_000_txt", "whisperlive_consult_txt"}
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..errors import InputError, Problem
-from .labels import LabelConfig
+from .labels import LabelConfig, TurnStart
 
 Kind = Literal["interview", "fieldnote"]
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -113,19 +113,55 @@ def paragraph_turns(text: str) -> list[ParsedTurn]:
     return turns
 
 
-def labelled_turns(text: str, labels: LabelConfig) -> tuple[list[ParsedTurn], int | None]:
+#: the ways a line can start a turn, as :func:`labelled_turns` names them in a document's layout
+LAYOUTS = {
+    "colon": "speaker labels",
+    "header": "turn headers (a label and a time, the words below or after)",
+    "marked": "bracketed or bold labels ('[Name] words')",
+}
+
+
+def _turn_style(lines: list[str], labels: LabelConfig) -> tuple[str, list[TurnStart | None]]:
+    """Which kind of line starts the turns of this text, and each line's match.
+
+    ``Label: words`` lines win unless there are more turn headers (a label and a time without a colon: Otter's
+    ``Emma  0:05``, Zoom's saved transcript's ``[Emma] 11:02:09``), or more lines that start with a bracketed or
+    bold label and no colon (``[id1] words``) which are at least a third of the text's lines; either needs two
+    such lines. A label starting with a lower-case letter (``interviewer:``) counts where it recurs and there
+    are two such labels, or capitalised ones beside it, so that a field note's "note:" does not make a speaker.
+    """
+    strict = [labels.match_turn_start(line) for line in lines]
+    loose = [labels.match_loose_turn_start(line) if hit is None else hit for line, hit in zip(lines, strict)]
+    lower = Counter(h.label for h, s_ in zip(loose, strict) if h is not None and s_ is None)
+    recurring = {label for label, n in lower.items() if n >= 2}
+    if len(recurring) < 2 and sum(h is not None for h in strict) < 2:
+        recurring = set()
+    colon = [s_ if s_ is not None else (h if h is not None and h.label in recurring else None)
+             for s_, h in zip(strict, loose)]
+    headers = [labels.match_turn_header(line) for line in lines]
+    marked = [labels.match_marked_label(line) if c is None else None for line, c in zip(lines, colon)]
+    n_colon, n_header, n_marked = (sum(h is not None for h in hits) for hits in (colon, headers, marked))
+    non_blank = sum(1 for line in lines if line.strip())
+    if n_header >= 2 and n_header > n_colon and n_header >= n_marked:
+        return "header", headers
+    if n_marked >= 2 and n_marked > n_colon and n_marked * 3 >= non_blank:
+        return "marked", marked
+    return "colon", colon
+
+
+def labelled_turns(text: str, labels: LabelConfig) -> tuple[list[ParsedTurn], int | None, str]:
     """Cut ``text`` into speaker turns by labels at line starts.
 
-    Returns the turns and the offset of the first turn's label line (``None``
-    when no line starts with a label). Text before it is a header and is not
+    Returns the turns, the offset of the first turn's label line (``None``
+    when no line starts with a label) and the layout read (see
+    :data:`LAYOUTS`). Text before the first label is a header and is not
     segmented. A line holding only a timestamp gives that timestamp to the
-    next turn. When more lines are turn headers (a label and a time without a
-    colon, the words below: Otter's ``Emma  0:05``, Zoom's saved transcript's
-    ``[Emma] 11:02:09``, podcast notes' ``**Emma** [00:00:05] Hello``) than
-    start with ``Label:``, and at least two are, the headers start the turns.
-    A speaker's consecutive blocks (the programs cut one person's talk by time)
-    stay separate segments, each with its own time, so that no header line is
-    inside a segment.
+    next turn. Which lines start turns is decided once for the whole text
+    (:func:`_turn_style`). A speaker's consecutive blocks (programs cut one
+    person's talk by time) stay separate segments, each with its own time, so
+    that no header line is inside a segment; likewise, when most lines inside
+    the turns start with a time (``[2.8s] Okay.``), each such line is a
+    segment of the turn's speaker with that time.
     """
     turns: list[ParsedTurn] = []
     first_label_at: int | None = None
@@ -133,24 +169,25 @@ def labelled_turns(text: str, labels: LabelConfig) -> tuple[list[ParsedTurn], in
     pending_ts: str | None = None
     offset = 0
     lines = text.split("\n")
-    match = labels.match_turn_start
-    headers = sum(labels.match_turn_header(line) is not None for line in lines)
-    by_header = headers >= 2 and headers > sum(match(line) is not None for line in lines)
-    if by_header:
-        match = labels.match_turn_header  # turn headers (Otter, Zoom's saved transcript): label and time, no colon
-    for line_no, line in enumerate(lines, start=1):
+    style, hits = _turn_style(lines, labels)
+    inside = [line for line, hit in zip(lines, hits) if hit is None and line.strip()]
+    timed_inside = sum(labels.match_timed_line(line) is not None for line in inside)
+    split_timed = timed_inside >= 2 and timed_inside * 2 > len(inside)
+    for line_no, (line, hit) in enumerate(zip(lines, hits), start=1):
         start_of_line = offset
         offset += len(line) + 1
-        ts_only = labels.match_timestamp_line(line)
-        if ts_only is not None:
-            if current is not None:
-                _close(text, current, start_of_line, turns)
-                current = None
-            pending_ts = ts_only
-            continue
-        hit = match(line)
         if hit is None:
-            continue
+            ts_only = labels.match_timestamp_line(line)
+            if ts_only is not None:
+                if current is not None:
+                    _close(text, current, start_of_line, turns)
+                    current = None
+                pending_ts = ts_only
+                continue
+            timed = labels.match_timed_line(line) if split_timed and current is not None else None
+            if timed is None:
+                continue
+            hit = TurnStart(current["speaker"], timed.timestamp, timed.text_offset)
         if current is not None:
             _close(text, current, start_of_line, turns)
         if first_label_at is None:
@@ -164,7 +201,8 @@ def labelled_turns(text: str, labels: LabelConfig) -> tuple[list[ParsedTurn], in
         pending_ts = None
     if current is not None:
         _close(text, current, len(text), turns)
-    return turns, first_label_at
+    layout = LAYOUTS[style] + (", a time at the start of each line" if split_timed else "")
+    return turns, first_label_at, layout
 
 
 def _close(text: str, current: dict, end: int, turns: list[ParsedTurn]) -> None:

@@ -43,7 +43,24 @@ _TS_CORE = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _BRACKETED_TS = rf"\[{_TS_CORE}\]|\({_TS_CORE}\)"
 _BARE_TS = r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?"
 _ANY_TS = rf"(?:{_BRACKETED_TS}|{_BARE_TS})"
-_TIMESTAMP_LINE = re.compile(rf"^[ \t]*(?P<ts>{_ANY_TS})[ \t]*$")
+#: seconds from the start in brackets, as some diarisation pipelines write them: [2.8s]
+_SECONDS_TS = r"\[\d+(?:\.\d+)?s\]"
+_LINE_TS = rf"(?:{_BRACKETED_TS}|{_BARE_TS}|{_SECONDS_TS})"
+_TIMESTAMP_LINE = re.compile(rf"^[ \t]*(?P<ts>{_LINE_TS})[ \t]*$")
+#: a line that starts with a time and goes on with words: "00:00:06 Hello, and welcome", "[2.8s] Okay."
+_TIMED_LINE = re.compile(rf"^[ \t]*(?P<ts>{_LINE_TS})[ \t]+(?=\S)")
+#: the default label with a lower-case first letter allowed, for labels that are marked off ("[id1] words")
+#: or recur ("interviewer: ..." on several lines)
+_LOOSE_LABEL_PATTERN = r"[A-Za-z0-9][\w'’.\-]*(?: [A-Za-z0-9][\w'’.\-]*){0,3}"
+#: a role after a label, as Zoom writes it: "Emma Lee (Host):", "Sam (SL):"
+_ROLE = r"(?:[ \t]*\([^()\n]{1,24}\))?"
+#: bracketed words at a line start that are transcribers' notes, not speakers
+_NOT_SPEAKERS = frozenset({
+    "inaudible", "unclear", "indistinct", "crosstalk", "cross talk", "overlapping", "overtalk", "laughs",
+    "laughter", "laughing", "laugh", "pause", "long pause", "silence", "music", "applause", "noise", "coughs",
+    "cough", "sighs", "sigh", "redacted", "interruption", "break", "end", "beginning", "background noise",
+    "phone rings", "no audio", "audio cuts out", "foreign", "blank_audio", "sound",
+})
 
 
 def normalise_timestamp(raw: str) -> str:
@@ -51,10 +68,17 @@ def normalise_timestamp(raw: str) -> str:
 
     Two fields are minutes and seconds; three are hours, minutes and seconds.
 
-    >>> normalise_timestamp("(12:31)"), normalise_timestamp("1:02:03,5")
-    ('00:12:31', '01:02:03.5')
+    A time in seconds (``[2.8s]``) is written as a clock time.
+
+    >>> normalise_timestamp("(12:31)"), normalise_timestamp("1:02:03,5"), normalise_timestamp("[62.8s]")
+    ('00:12:31', '01:02:03.5', '00:01:02.8')
     """
     core = raw.strip("[]() \t").replace(",", ".")
+    if core.endswith("s") and ":" not in core:
+        whole, _, fraction = core[:-1].partition(".")
+        minutes, seconds = divmod(int(whole), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours:02d}:{minutes:02d}:{seconds:02d}" + (f".{fraction}" if fraction else "")
     fraction = ""
     if "." in core:
         core, fraction = core.split(".", 1)
@@ -141,6 +165,8 @@ class LabelConfig:
     label_pattern: str = DEFAULT_LABEL_PATTERN
     _turn_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _header_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _loose_turn_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _marked_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _interviewers: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -151,11 +177,22 @@ class LabelConfig:
                                      f"regular expression ({exc})",
                                      fix="escape special characters such as '.' or '('")) from None
         pattern = _without_groups(self.label_pattern) if label_re.groups else self.label_pattern
-        turn = (
-            rf"^(?:(?P<ts1>{_ANY_TS})[ \t]+)?(?P<bold>\*\*)?(?P<label>{pattern})"
-            rf"(?:\*\*)?[ \t]*:(?(bold)(?:\*\*)?)[ \t]+(?:(?P<ts2>{_ANY_TS})[ \t]+)?"
-        )
-        object.__setattr__(self, "_turn_re", re.compile(turn))
+        loose = _LOOSE_LABEL_PATTERN if self.label_pattern == DEFAULT_LABEL_PATTERN else pattern
+
+        def turn(label: str) -> re.Pattern[str]:
+            # leading spaces, a time, markdown bold around the time and label ("**[00:18] SPEAKER_01:**"), a
+            # role after the label ("Sam (SL):"), the colon, another time
+            return re.compile(
+                rf"^[ \t]*(?P<bold0>\*\*)?(?:(?P<ts1>{_ANY_TS})[ \t]+)?(?P<bold>\*\*)?(?P<label>{label}{_ROLE})"
+                rf"(?:\*\*)?[ \t]*:(?(bold)(?:\*\*)?)(?(bold0)(?:\*\*)?)"
+                # the words after the label, or (a bold label alone on its line: "**SPEAKER_00:**") below it
+                rf"(?:[ \t]+(?:(?P<ts2>{_ANY_TS})[ \t]+)?|(?(bold)[ \t]*$|(?(bold0)[ \t]*$|(?!))))")
+
+        object.__setattr__(self, "_turn_re", turn(pattern))
+        object.__setattr__(self, "_loose_turn_re", turn(loose))
+        # a label marked off by brackets or bold, then the words: "[id1] hello", "**Sam** Right."
+        object.__setattr__(self, "_marked_re", re.compile(
+            rf"^[ \t]*(?:\[(?P<b>{loose})\]|\*\*(?P<s>{loose})\*\*)[ \t]+(?=\S)(?![\[(]?{_TS_CORE})"))
         # a turn header: the label and a time, with the words on the next lines (Otter: "Emma  0:05"; Zoom's
         # saved transcript: "[Emma] 11:02:09"), or after it on the same line when the label is marked off
         # ("**Emma** [00:00:05] Hello"), so that ordinary talk starting "Meeting 10:30 ..." is not a header
@@ -188,6 +225,51 @@ class LabelConfig:
             timestamp=normalise_timestamp(raw_ts) if raw_ts else None,
             text_offset=m.end(),
         )
+
+    def match_loose_turn_start(self, line: str) -> TurnStart | None:
+        """Like :meth:`match_turn_start`, but a default label may start with a lower-case letter
+        (``interviewer: ...``). Such a label is a speaker only where it recurs: the caller decides.
+
+        >>> LabelConfig().match_loose_turn_start("respondent: yes").label
+        'respondent'
+        """
+        m = self._loose_turn_re.match(line)
+        if m is None:
+            return None
+        raw_ts = m.group("ts1") or m.group("ts2")
+        return TurnStart(label=m.group("label").strip(), timestamp=normalise_timestamp(raw_ts) if raw_ts else None,
+                         text_offset=m.end())
+
+    def match_marked_label(self, line: str) -> TurnStart | None:
+        """The turn that a line starting with a bracketed or bold label and no colon starts, or ``None``.
+
+        Transcribers' notes (``[inaudible]``, ``[laughs]``) are not labels.
+
+        >>> config = LabelConfig()
+        >>> [(m.label, m.text_offset) for m in map(config.match_marked_label,
+        ...     ["[id1] hello, I like it", "**Sam** Right.", "[laughs] yes", "[00:12] hi", "[2.8s] Okay."]) if m]
+        [('id1', 6), ('Sam', 8)]
+        """
+        m = self._marked_re.match(line)
+        if m is None or _TIMED_LINE.match(line):
+            return None
+        label = (m.group("b") or m.group("s")).strip()
+        if label.casefold() in _NOT_SPEAKERS:
+            return None
+        return TurnStart(label=label, timestamp=None, text_offset=m.end())
+
+    @staticmethod
+    def match_timed_line(line: str) -> TurnStart | None:
+        """A line that starts with a time and goes on with words, as a turn without a label (``label=""``).
+
+        >>> m = LabelConfig.match_timed_line("00:00:06 Hello, and welcome")
+        >>> (m.timestamp, m.text_offset)
+        ('00:00:06', 9)
+        """
+        m = _TIMED_LINE.match(line)
+        if m is None:
+            return None
+        return TurnStart(label="", timestamp=normalise_timestamp(m.group("ts")), text_offset=m.end())
 
     def match_turn_header(self, line: str) -> TurnStart | None:
         """The turn that a header line (a label and a time, no colon) starts, or ``None``.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..textio import decode_text
 from .base import Kind, ParsedDocument, build_document, labelled_turns, paragraph_turns
+from .lines import unlabelled_turns
 from .labels import LabelConfig
 
 
@@ -40,12 +41,15 @@ def parse_text(
     >>> [(doc.text[t.start:t.end], t.speaker, t.is_interviewer) for t in doc.turns]
     [('Why?', 'Interviewer', True), ('Because.', 'P01', False)]
     """
+    layout: str | None = None
     if kind == "fieldnote":
         turns, header_end = paragraph_turns(text), None
     else:
-        turns, header_end = labelled_turns(text, labels)
+        turns, header_end, layout = labelled_turns(text, labels)
         if not turns:
-            turns = paragraph_turns(text)
-    return build_document(doc_id=doc_id, text=text, turns=turns, kind=kind, labels=labels,
-                          source_name=source_name, source_format=source_format, encoding=encoding,
-                          header_end=header_end)
+            turns, layout = unlabelled_turns(text)
+    document = build_document(doc_id=doc_id, text=text, turns=turns, kind=kind, labels=labels,
+                              source_name=source_name, source_format=source_format, encoding=encoding,
+                              header_end=header_end)
+    document.layout = layout
+    return document
