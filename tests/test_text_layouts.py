@@ -91,3 +91,50 @@ def test_paragraphs_stay_paragraphs():
 def test_colon_labels_read_as_before(text):
     doc, turns = read(text)
     assert doc.layout == "speaker labels" and len(turns) == 2
+
+
+def test_time_first_headers_with_the_words_below():
+    _, turns = read("0:00 - Chris Andrade\nRight, shall we start?\n\n0:25 - Nicole Howard (nh@example.org)\n"
+                    "Yes. ACTION ITEM: send the rota - WATCH: https://example.org/x\nThat was it.\n\n"
+                    "@1:02 - Chris Andrade\nThanks.\n")
+    assert turns == [("Right, shall we start?", "Chris Andrade", "00:00:00"),
+                     ("Yes. ACTION ITEM: send the rota - WATCH: https://example.org/x\nThat was it.",
+                      "Nicole Howard (nh@example.org)", "00:00:25"), ("Thanks.", "Chris Andrade", "00:01:02")]
+
+
+def test_a_bracketed_name_in_a_header_may_hold_a_comma_or_a_dash():
+    _, turns = read("[Birje, Shreya] 10:02:11\nMorning.\n\n[ATL - Room 2] 10:02:15\nMorning all.\n")
+    assert [t[1] for t in turns] == ["Birje, Shreya", "ATL - Room 2"]
+
+
+def test_action_item_lines_are_not_speakers():
+    _, turns = read("P01: We agreed.\nACTION ITEM: send the rota\n\nInterviewer: Good.\n")
+    assert turns == [("We agreed.\nACTION ITEM: send the rota", "P01", None), ("Good.", "Interviewer", None)]
+
+
+def test_a_metadata_block_is_a_header_not_turns():
+    doc, turns = read("INTERVIEWER: Jane Doe\nNARRATOR: John Smith\nDATE: 3 May 2019\n\n"
+                      "DOE: Where were you born?\n\nSMITH: In Leeds.\n\nDOE: And then?\n\nSMITH: Bradford.\n")
+    assert [t[1] for t in turns] == ["DOE", "SMITH", "DOE", "SMITH"]
+    assert any("header" in note for note in doc.notes)
+
+
+def test_an_interviewer_label_that_recurs_is_not_metadata():
+    _, turns = read("Interviewer: Date?\n\nDate: Yes, my name.\n\nInterviewer: Fine.\n")
+    assert [t[1] for t in turns] == ["Interviewer", "Date", "Interviewer"]
+
+
+def test_the_speaker_who_asks_the_questions_is_offered_as_the_interviewer_never_applied():
+    text = "".join(f"DB: Question {i}, why?\n\nKM: Answer {i}.\n\n" for i in range(5))
+    doc, _ = read(text)
+    assert not any(t.is_interviewer for t in doc.turns)
+    [warning] = doc.warnings
+    assert "'DB' asks the questions (5 of 5 turns hold a '?', 0% of the others' turns)" in warning
+    assert "--interviewer-label 'DB'" in warning
+    assert LabelConfig.build(["DB"]).is_interviewer("DB")  # the option the warning names does it
+
+
+def test_no_asker_is_offered_when_everyone_asks():
+    text = "".join(f"A: Why {i}?\n\nB: Why not {i}?\n\n" for i in range(5))
+    doc, _ = read(text)
+    assert "asks the questions" not in doc.warnings[0]

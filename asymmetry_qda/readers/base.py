@@ -121,6 +121,21 @@ LAYOUTS = {
 }
 
 
+#: labels that are never speakers: lines of a meeting tool's notes inside the talk
+NOT_SPEAKER_KEYS = frozenset({"action item", "action items", "next steps", "watch", "summary", "keywords"})
+#: labels of a transcript's metadata lines ("INTERVIEWER: Jane Doe"), a header where two or more open the labels
+METADATA_KEYS = frozenset({
+    "date", "time", "place", "location", "interviewer", "interviewers", "interviewee", "narrator", "subject",
+    "transcriber", "transcribed by", "project", "recorded", "recording", "length", "duration", "title", "topic",
+    "language", "participants", "present", "attendees", "meeting", "file", "source", "speakers", "collection",
+    "interview date", "interview location", "audio", "video",
+})
+
+
+def _key(label: str) -> str:
+    return " ".join(label.strip().strip("*").split()).casefold()
+
+
 def _turn_style(lines: list[str], labels: LabelConfig) -> tuple[str, list[TurnStart | None]]:
     """Which kind of line starts the turns of this text, and each line's match.
 
@@ -138,6 +153,24 @@ def _turn_style(lines: list[str], labels: LabelConfig) -> tuple[str, list[TurnSt
         recurring = set()
     colon = [s_ if s_ is not None else (h if h is not None and h.label in recurring else None)
              for s_, h in zip(strict, loose)]
+    # "ACTION ITEM: ..." is never a speaker; a block of two or more metadata lines where the labels start
+    # ("INTERVIEWER: Jane Doe", "DATE: 3 May"), none of them used again, is a header, not turns
+    colon = [None if h is not None and _key(h.label) in NOT_SPEAKER_KEYS else h for h in colon]
+    first = next((i for i, h in enumerate(colon) if h is not None), None)
+    if first is not None:
+        block, seen = [], set()
+        for i in range(first, len(lines)):
+            if not lines[i].strip():
+                continue
+            key = _key(colon[i].label) if colon[i] is not None else None
+            if key is None or key not in METADATA_KEYS or key in seen:
+                break
+            block.append(i)
+            seen.add(key)
+        used = Counter(_key(h.label) for h in colon if h is not None)
+        if len(block) >= 2 and all(used[key] == 1 for key in seen):  # a key used again is a speaker's label
+            for i in block:
+                colon[i] = None
     headers = [labels.match_turn_header(line) for line in lines]
     marked = [labels.match_marked_label(line) if c is None else None for line, c in zip(lines, colon)]
     n_colon, n_header, n_marked = (sum(h is not None for h in hits) for hits in (colon, headers, marked))
@@ -276,15 +309,57 @@ def build_document(
                           "(label_pattern=, CLI: --label-pattern)")
     if not any(t.is_interviewer for t in turns):
         by_turns = [label for label, _ in Counter(t.speaker for t in turns if t.speaker).most_common()]
-        warned.append("an interview with no interviewer turn: if the interviewer has a label the defaults do not "
-                      f"know (the labels here: {', '.join(repr(x) for x in by_turns[:5])}), name it with "
-                      f"interviewer_labels= (CLI: --interviewer-label {by_turns[0]!r} ...)")
+        asker = likely_interviewer(text, turns)
+        if asker is not None:
+            askers, asked, total, others = asker
+            quoted = ", ".join(repr(x) for x in askers)
+            warned.append(f"an interview with no interviewer turn; {quoted} ask{'s' if len(askers) == 1 else ''} the "
+                          f"questions ({asked} of {total} turns hold a '?', {others:.0%} of the others' turns): if "
+                          f"that is the interviewer, say so with interviewer_labels=[{quoted}] (CLI: "
+                          + " ".join(f"--interviewer-label {x!r}" for x in askers) + ")")
+        else:
+            warned.append("an interview with no interviewer turn: if the interviewer has a label the defaults do "
+                          f"not know (the labels here: {', '.join(repr(x) for x in by_turns[:5])}), name it with "
+                          f"interviewer_labels= (CLI: --interviewer-label {by_turns[0]!r} ...)")
     counts = Counter(t.speaker for t in turns)
     for t in turns:
         if counts[t.speaker] == 1 and len(counts) > 2:
             notes.append(f"line {t.line}: speaker label {t.speaker!r} occurs only once; if it is "
                          "not a speaker, pass label_pattern= to tighten what counts as a label")
     return ParsedDocument(doc_id, kind, text, turns, source_name, source_format, encoding, notes, warned)
+
+
+def likely_interviewer(text: str, turns: list[ParsedTurn]) -> tuple[list[str], int, int, float] | None:
+    """The labels of whoever asks the questions, when the turns show it: ``(labels, question turns, their
+    turns, share of the other speakers' turns that hold a question)``, or ``None``.
+
+    The askers are the speakers at least 40 % of whose turns hold a ``?`` (one person may have two labels, a
+    full name and initials); they ask the questions when they have at least three such turns and their share
+    is at least twice that of the other speakers' turns taken together, and of every other speaker with ten
+    turns or more. This is evidence offered to the user, never applied.
+
+    >>> turns = [ParsedTurn(0, 4, "DB"), ParsedTurn(5, 9, "KM"), ParsedTurn(10, 14, "DB"), ParsedTurn(15, 18, "KM"),
+    ...          ParsedTurn(19, 23, "DB"), ParsedTurn(24, 27, "KM")]
+    >>> likely_interviewer("Why? Yes. How? No. And? So.", turns)
+    (['DB'], 3, 3, 0.0)
+    """
+    asked: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for t in turns:
+        if t.speaker:
+            total[t.speaker] += 1
+            asked[t.speaker] += "?" in text[t.start:t.end]
+    share = {label: asked[label] / total[label] for label in total}
+    askers = [x for x, _ in total.most_common() if share[x] >= 0.4]
+    rest = [x for x in total if x not in askers]
+    if not askers or not rest:
+        return None
+    n_asked, n_turns = sum(asked[x] for x in askers), sum(total[x] for x in askers)
+    pooled = sum(asked[x] for x in rest) / sum(total[x] for x in rest)
+    lowest = min(share[x] for x in askers)
+    if n_asked >= 3 and lowest >= 2 * pooled and all(lowest >= 2 * share[y] for y in rest if total[y] >= 10):
+        return askers, n_asked, n_turns, pooled
+    return None
 
 
 @dataclass(frozen=True, slots=True)

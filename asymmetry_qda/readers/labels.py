@@ -167,6 +167,7 @@ class LabelConfig:
     _header_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _loose_turn_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _marked_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _time_first_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _interviewers: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -196,12 +197,19 @@ class LabelConfig:
         # a turn header: the label and a time, with the words on the next lines (Otter: "Emma  0:05"; Zoom's
         # saved transcript: "[Emma] 11:02:09"), or after it on the same line when the label is marked off
         # ("**Emma** [00:00:05] Hello"), so that ordinary talk starting "Meeting 10:30 ..." is not a header
+        # a name in brackets may hold what a label may not: "[Birje, Shreya]", "[ATL - Room 2]"
         header = (
-            rf"^(?:(?P<open>\*\*|\[)(?P<marked>{pattern})(?:\*\*|\])|(?P<plain>{pattern}))[ \t]+"
+            rf"^(?:(?P<open>\*\*|\[)(?P<marked>{pattern}|(?<=\[)[^\[\]\n:]{{1,60}}(?=\]))(?:\*\*|\])"
+            rf"|(?P<plain>{pattern}))[ \t]+"
             rf"[\[(]?(?P<ts>{_TS_CORE})[\])]?"
             rf"(?:[ \t]*$|(?(open)(?:(?<=[\])])[ \t]*|[ \t]+)(?=\S)|(?!)))"
         )
         object.__setattr__(self, "_header_re", re.compile(header))
+        # the time first, a dash, the name alone on the line (Fathom: "@0:25 - Nicole Howard", "12:40 - Chris");
+        # the name may carry a role or an e-mail address in brackets
+        object.__setattr__(self, "_time_first_re", re.compile(
+            rf"^[ \t]*@?[\[(]?(?P<ts>{_TS_CORE})[\])]?[ \t]+[-–—][ \t]+"
+            rf"(?P<label>{pattern}(?:[ \t]*\([^()\n]{{1,48}}\))?)[ \t]*$"))
         labels = DEFAULT_INTERVIEWER_LABELS if self.interviewer_labels is None else self.interviewer_labels
         object.__setattr__(self, "_interviewers", frozenset(_label_key(x) for x in labels))
 
@@ -276,14 +284,20 @@ class LabelConfig:
 
         >>> config = LabelConfig()
         >>> [(m.label, m.timestamp, m.text_offset) for m in map(config.match_turn_header,
-        ...     ["Unknown Speaker  0:35  ", "[G3P1] 19:00:41", "**Kelly** [00:01:02] Hi all"]) if m]
-        [('Unknown Speaker', '00:00:35', 23), ('G3P1', '19:00:41', 15), ('Kelly', '00:01:02', 21)]
+        ...     ["Unknown Speaker  0:35  ", "[G3P1] 19:00:41", "**Kelly** [00:01:02] Hi all",
+        ...      "[Birje, Shreya] 10:02:11", "@0:25 - Nicole Howard", "12:40 - Matt Kerns (mk@example.org)"]) if m]
+        [('Unknown Speaker', '00:00:35', 23), ('G3P1', '19:00:41', 15), ('Kelly', '00:01:02', 21), \
+('Birje, Shreya', '10:02:11', 24), ('Nicole Howard', '00:00:25', 21), ('Matt Kerns (mk@example.org)', '00:12:40', 35)]
         >>> config.match_turn_header("Meeting 10:30 was moved"), config.match_turn_header("P01: 10:30")
         (None, None)
         """
         m = self._header_re.match(line)
         if m is None:
-            return None
+            m = self._time_first_re.match(line)
+            if m is None:
+                return None
+            return TurnStart(label=m.group("label").strip(), timestamp=normalise_timestamp(m.group("ts")),
+                             text_offset=m.end())
         return TurnStart(label=(m.group("marked") or m.group("plain")).strip(),
                          timestamp=normalise_timestamp(m.group("ts")), text_offset=m.end())
 
