@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "ingest", parents=[common, as_json], help="read transcripts, field notes and participant attributes",
-        description="Read transcripts and field notes (.txt .md .docx .vtt .srt .csv .xlsx; folders are searched) "
+        description="Read transcripts and field notes (.txt .md .docx .vtt .srt .json .tsv .csv .xlsx; folders are "
+                    "searched) "
                     "and an optional attributes CSV into a project. Nothing is written if any input has a problem.",
         epilog="Example: asymmetry-qda ingest study.qda data_samples/transcripts "
                "--attributes data_samples/participants.csv")
@@ -72,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
                         f"({', '.join(DEFAULT_INTERVIEWER_LABELS)})")
     p.add_argument("--label-pattern", metavar="REGEX", help="regular expression for one speaker label")
     p.add_argument("--kind", choices=["interview", "fieldnote"], help="force the kind of every document")
+    p.add_argument("--prefer-extension", metavar="EXT", action="append", dest="prefer_extensions",
+                   help="where files of a folder share a name in several formats (talk.srt, talk.vtt), read only "
+                        "the one with this extension; repeat for an order of preference (--prefer-extension srt "
+                        "--prefer-extension vtt)")
     p.add_argument("--replace", action="store_true",
                    help="replace stored documents whose text changed (codings are kept where the text under "
                         "them is unchanged) and re-segment unchanged ones")
@@ -449,7 +454,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         report = project.ingest(args.paths, attributes=args.attributes, interviewer_labels=args.interviewer_labels,
                                 label_pattern=args.label_pattern, kind=args.kind, replace=args.replace,
-                                model=args.model)
+                                model=args.model, prefer_extensions=args.prefer_extensions)
         emit(args, report.summary(), report)
     return 0
 

@@ -106,3 +106,8 @@ class InputError(QDAError):
         lines = [f"{len(self.problems)} problems; nothing was written:"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+class NotATranscript(InputError):
+    """A file with a transcript's extension that holds something else (a ``.json`` of settings): an error when
+    the user names the file, skipped and listed when a folder search finds it."""

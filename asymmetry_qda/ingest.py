@@ -13,7 +13,7 @@ import json
 import sqlite3
 import uuid
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -21,7 +21,7 @@ from typing import Literal
 import pandas as pd
 
 from .attributes import AttributeTable, read_attributes
-from .errors import InputError, Problem, QDAWarning
+from .errors import InputError, NotATranscript, Problem, QDAWarning
 from .model import text_sha256
 from .nlp import pipeline_label, sentence_pipeline
 from .readers import SUPPORTED_EXTENSIONS, LabelConfig, ParsedDocument, read_source
@@ -118,14 +118,22 @@ class IngestReport:
         return self.summary()
 
 
-def expand_paths(paths: Iterable[str | Path], *, exclude: set[Path]) -> tuple[list[Path], list[str], list[Problem]]:
+def expand_paths(paths: Iterable[str | Path], *, exclude: set[Path],
+                 prefer_extensions: Sequence[str] = ()) -> tuple[list[Path], list[str], list[Problem], set[Path]]:
     """Files to read: explicit files as given, folders searched recursively.
 
     In a folder, files with a supported extension are taken; hidden files,
     names starting with ``_``, README/LICENSE files and the attributes table
     itself are skipped (and listed), as are files with other extensions.
+    Where several files of one folder share a name and differ in extension
+    (Whisper's five outputs, a Teams ``.vtt`` beside its ``.docx``),
+    ``prefer_extensions`` (``["srt", "vtt"]``: most preferred first) keeps one
+    of them and lists the others as skipped; without it they are all read, and
+    their shared document id is reported as a problem that names the option.
+    The last value returned is the set of files found by searching a folder.
     """
     files: list[Path] = []
+    searched: set[Path] = set()
     skipped: list[str] = []
     problems: list[Problem] = []
     for raw in paths:
@@ -139,13 +147,37 @@ def expand_paths(paths: Iterable[str | Path], *, exclude: set[Path]) -> tuple[li
                     skipped.append(f"{child} (not a transcript)")
                 elif child.suffix.lower() in SUPPORTED_EXTENSIONS:
                     files.append(child)
+                    searched.add(child)
                 else:
                     skipped.append(f"{child} (unsupported extension {child.suffix or '(none)'})")
         elif path.exists():
             files.append(path)
         else:
             problems.append(Problem(str(path), "no such file or folder", fix="check the path"))
-    return files, skipped, problems
+    if prefer_extensions:
+        files, others = _preferred(files, prefer_extensions)
+        skipped.extend(others)
+    return files, skipped, problems, searched
+
+
+def _preferred(files: list[Path], prefer_extensions: Sequence[str]) -> tuple[list[Path], list[str]]:
+    """Of files that share a folder and a name, the one whose extension comes first in ``prefer_extensions``
+    (files with an extension not in the list come after those in it, and are kept only when no listed one
+    exists); the others as skipped entries."""
+    order = [("." + e.lower().lstrip(".")) for e in prefer_extensions]
+    rank = lambda f: order.index(f.suffix.lower()) if f.suffix.lower() in order else len(order)  # noqa: E731
+    groups: dict[tuple[Path, str], list[Path]] = {}
+    for f in files:
+        groups.setdefault((f.parent, f.stem.lower()), []).append(f)
+    kept, others = [], []
+    for f in files:
+        group = groups[(f.parent, f.stem.lower())]
+        best = min(group, key=rank)
+        if f == best or len(group) == 1 or rank(best) == len(order):
+            kept.append(f)
+        else:
+            others.append(f"{f} (another format of {best.name}; prefer_extensions keeps {best.suffix})")
+    return kept, others
 
 
 def plan_ingest(
@@ -157,10 +189,11 @@ def plan_ingest(
     kind: Literal["interview", "fieldnote"] | None,
     replace: bool,
     model: str,
+    prefer_extensions: Sequence[str] = (),
 ) -> tuple[list[PlannedDocument], AttributeTable | None, list[str]]:
     """Read, parse, check and segment everything; raise one :class:`InputError` listing all problems."""
     exclude = {Path(attributes).resolve()} if attributes is not None else set()
-    files, skipped, problems = expand_paths(paths, exclude=exclude)
+    files, skipped, problems, searched = expand_paths(paths, exclude=exclude, prefer_extensions=prefer_extensions)
     table = None
     if attributes is not None:
         try:
@@ -183,16 +216,27 @@ def plan_ingest(
                 parsed_docs = read_source(path, labels=labels, kind_of=kind_of)
             for w in caught:  # re-issue reader warnings once, attributed to the caller
                 warnings.warn(str(w.message), w.category, stacklevel=4)
+        except NotATranscript as exc:
+            if path in searched:  # a settings .json in a folder of transcripts: not the user's mistake
+                skipped.append(f"{path} (not a transcript: {exc.problems[0].message.split(';')[0]})")
+            else:
+                problems.extend(exc.problems)
+            continue
         except InputError as exc:
             problems.extend(exc.problems)
             continue
         source_sha = _file_sha256(path)
         for parsed in parsed_docs:
             if parsed.doc_id in seen:
-                problems.append(Problem(path.name, f"duplicate document id {parsed.doc_id!r}: "
-                                        f"{seen[parsed.doc_id]} has the same id",
-                                        fix="rename one of the files (the id is the file name without "
-                                            "extension) or change its doc_id cells"))
+                other = seen[parsed.doc_id]
+                one_stem = other.stem.lower() == path.stem.lower() and other.suffix.lower() != path.suffix.lower()
+                problems.append(Problem(
+                    path.name, f"duplicate document id {parsed.doc_id!r}: {other} has the same id",
+                    fix=(f"keep one format with prefer_extensions=[{other.suffix.lstrip('.')!r}] or "
+                         f"[{path.suffix.lstrip('.')!r}] (CLI: --prefer-extension {other.suffix.lstrip('.')} or "
+                         f"--prefer-extension {path.suffix.lstrip('.')}), or leave one of the files out"
+                         if one_stem else "rename one of the files (the id is the file name without "
+                                          "extension) or change its doc_id cells")))
                 continue
             seen[parsed.doc_id] = path
             action = _action(parsed, existing.get(parsed.doc_id), replace, path, problems)

@@ -129,13 +129,14 @@ class Project:
         kind: Literal["interview", "fieldnote"] | None = None,
         replace: bool = False,
         model: str = "auto",
+        prefer_extensions: Sequence[str] | None = None,
     ) -> IngestReport:
         """Read transcripts and field notes (files or folders) and an optional attributes table.
 
         Parameters
         ----------
         paths
-            Files (.txt, .md, .docx, .vtt, .srt, .csv, .xlsx) or folders to search.
+            Files (.txt, .md, .docx, .vtt, .srt, .json, .tsv, .csv, .xlsx) or folders to search.
         attributes
             A participant attributes CSV keyed by document id (see :mod:`asymmetry_qda.attributes`).
             It may also be given alone, to update participants of stored documents.
@@ -152,6 +153,10 @@ class Project:
             their offsets still cover the same text) and re-segment unchanged ones.
         model
             spaCy pipeline for sentence splitting: ``auto``, ``blank`` or a package name.
+        prefer_extensions
+            Where files of one folder share a name in several formats (``talk.srt``, ``talk.vtt``,
+            ``talk.json``), read only the one whose extension comes first here (``["srt", "vtt"]``);
+            the others are listed as skipped. By default all are read and the shared id is an error.
 
         Returns
         -------
@@ -172,7 +177,8 @@ class Project:
         # against are checked again under the lock, so a concurrent ingest cannot be overwritten or doubled
         seen = _documents_fingerprint(self._db)
         planned, table, skipped = plan_ingest(self._db, paths, attributes, labels=labels, kind=kind,
-                                              replace=replace, model=model)
+                                              replace=replace, model=model,
+                                              prefer_extensions=tuple(prefer_extensions or ()))
         with self._store.transaction() as connection:
             if _documents_fingerprint(connection) != seen:
                 raise ProjectChanged(f"{self.path}: another process added or changed documents while this ingest "

@@ -1,6 +1,9 @@
 """How the readers do on real transcript exports that other people's programs wrote.
 
-Run: ``.venv/bin/python benchmarks/bench_real_transcripts.py``
+Run: ``.venv/bin/python benchmarks/bench_real_transcripts.py [--restored]``
+
+(``--restored`` also scores the files of the manifest that are not copied here for their licence, once
+``tests/data/real_transcripts/restore.py`` has put them back.)
 
 Each copied file of ``tests/data/real_transcripts/manifest.json`` is ingested alone, with the defaults, into a
 fresh project (sentence splitting by the blank pipeline: only turns are scored), and compared with what a person
@@ -91,14 +94,21 @@ def score_file(entry: dict, *, corpus: Path = CORPUS) -> dict:
     return row
 
 
-def score_corpus(corpus: Path = CORPUS) -> pd.DataFrame:
-    """One row per copied file of the manifest (see the module docstring)."""
+def score_corpus(corpus: Path = CORPUS, *, restored: bool = False) -> pd.DataFrame:
+    """One row per copied file of the manifest (see the module docstring); with ``restored``, also the files
+    that ``restore.py`` put back (those whose licence does not allow a copy here), where they are present."""
     entries = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
-    return pd.DataFrame([score_file(e, corpus=corpus) for e in entries if e.get("copied")])
+    rows = [score_file(e, corpus=corpus) for e in entries if e.get("copied")]
+    if restored:
+        rows += [dict(score_file(dict(e, file=e["restore_to"]), corpus=corpus), restored=True) for e in entries
+                 if not e.get("copied") and e.get("restore_to") and (corpus / e["restore_to"]).is_file()]
+    return pd.DataFrame(rows)
 
 
 def main() -> None:
-    table = score_corpus()
+    import sys
+
+    table = score_corpus(restored="--restored" in sys.argv)
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 70):
         print(table[["id", "format", "unit", "expected_turns", "turns", "expected_speakers", "speakers",
                      "timestamped", "right", "why"]].to_string(index=False))

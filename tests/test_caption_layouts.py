@@ -131,3 +131,20 @@ def test_a_live_captioner_rewriting_from_the_start_is_kept_once(tmp_path):
     doc, turns = read(tmp_path, "live.srt", srt(*cues, *cues, ("00:00:04,000", "00:00:05,000", "Sit down.")))
     assert [t[0] for t in turns] == ["Good morning.", "Morning.", "Sit down."]
     assert "2 repeated cues" in doc.outcome()
+
+
+def test_an_unnamed_cue_among_named_ones_is_nobodys_turn_not_the_neighbours(tmp_path):
+    cues = "".join(f"{i}\n00:00:0{i},000 --> 00:00:0{i},900\n{words}\n\n" for i, words in enumerate(
+        ["Interviewer: Why?", "Ann Lee: Because.", "Yes. Okay.", "Ann Lee: That is all.", "Interviewer: Thanks.",
+         "Ann Lee: Fine."], 1))
+    doc, turns = read(tmp_path, "zoom.srt", cues)
+    assert [t[1] for t in turns] == ["Interviewer", "Ann Lee", None, "Ann Lee", "Interviewer", "Ann Lee"]
+    assert any("1 turn has no speaker" in note for note in doc.notes)
+
+
+def test_where_names_come_only_when_the_speaker_changes_an_unnamed_cue_continues(tmp_path):
+    cues = "".join(f"{i}\n00:00:0{i},000 --> 00:00:0{i},900\n{words}\n\n" for i, words in enumerate(
+        ["Interviewer: Why did you", "go there?", "Ann Lee: Because", "I was sent.", "It was my shift."], 1))
+    _, turns = read(tmp_path, "cc.srt", cues)
+    assert turns == [("Why did you go there?", "Interviewer", "00:00:01.000"),
+                     ("Because I was sent. It was my shift.", "Ann Lee", "00:00:03.000")]

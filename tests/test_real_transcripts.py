@@ -26,7 +26,10 @@ RIGHT_NOW = {"zoom_vtt_class", "whisper_jfk_srt", "whisper_jfk_txt", "whisper_jf
              "whisper_lesson17_srt", "youtube_auto_webvtt_fragment",
              # text layouts: bracketed and bold labels, timed lines, lines joined into sentences
              "whisperx_deepdive_txt", "whisperx_strato_md", "assemblyai_strato_raw_md", "qualcoder_transcript",
-             "qualcoder_id1_docx", "talkpython_000_txt", "whisperlive_consult_txt"}
+             "qualcoder_id1_docx", "talkpython_000_txt", "whisperlive_consult_txt",
+             # machine outputs (Whisper, WhisperX and AWS Transcribe JSON and TSV) and turn tables without doc_id
+             "whisper_jfk_json", "whisper_jfk_tsv", "whisper_lesson_json", "whisperx_deepdive_tsv",
+             "aws_json_speakers", "ohd_mohammad_csv", "ohd_mcmichael_csv"}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +51,11 @@ def test_what_comes_out_right_with_the_defaults_stays_right(scores):
     assert RIGHT_NOW <= right, scores.loc[sorted(RIGHT_NOW - right), "why"].to_dict()
 
 
-def test_a_file_that_is_not_read_says_why(scores):
+def test_a_file_that_is_not_read_says_why(scores, tmp_path):
     unread = scores[scores["turns"].isna()]
-    assert len(unread) and all(why.startswith("not read: ") for why in unread["why"])
+    assert all(why.startswith("not read: ") for why in unread["why"])
+    (tmp_path / "talk.pdf").write_bytes(b"%PDF-1.4")
+    entry = {"id": "x", "producer": "p", "format": "pdf", "unit": "turn", "turns": 2, "speakers": ["A", "B"],
+             "file": "talk.pdf", "timestamps": 0}
+    row = bench.score_file(entry, corpus=tmp_path)
+    assert not row["right"] and row["why"].startswith("not read: talk.pdf: unknown extension '.pdf'")

@@ -321,9 +321,15 @@ def build_document(
             warned.append("an interview with no interviewer turn: if the interviewer has a label the defaults do "
                           f"not know (the labels here: {', '.join(repr(x) for x in by_turns[:5])}), name it with "
                           f"interviewer_labels= (CLI: --interviewer-label {by_turns[0]!r} ...)")
+    unnamed = sum(1 for t in turns if t.speaker is None)
+    if unnamed:
+        notes.append(f"{unnamed} turn{'s have' if unnamed != 1 else ' has'} no speaker (a cue or segment without a "
+                     "name among named ones): kept apart, not given to a neighbour, and counted as participant talk")
     counts = Counter(t.speaker for t in turns)
     for t in turns:
-        if counts[t.speaker] == 1 and len(counts) > 2:
+        # a label read from the text that labels one turn may be a line that only looks like a label; a speaker
+        # named by the file's structure (a caption voice, a table cell, a recogniser's diarisation) is not
+        if counts[t.speaker] == 1 and len(counts) > 2 and t.line is not None and source_format in ("txt", "md", "docx"):
             notes.append(f"line {t.line}: speaker label {t.speaker!r} occurs only once; if it is "
                          "not a speaker, pass label_pattern= to tighten what counts as a label")
     return ParsedDocument(doc_id, kind, text, turns, source_name, source_format, encoding, notes, warned)

@@ -2,8 +2,11 @@
 
 Caption files and speech recognisers cut talk by time, not by meaning: a cue or
 segment is a few seconds long and often stops mid-sentence. Where the pieces
-name their speakers, a speaker's consecutive pieces form one turn (a piece
-without a speaker continues the turn before it). Where no piece names a
+name their speakers, a speaker's consecutive pieces form one turn. A piece
+without a speaker continues the turn before it where names are given only when
+the speaker changes; where at least :data:`NAMED_SHARE` of the pieces name
+their speaker (Zoom, Teams, a diariser), an unnamed piece is a turn of its own
+without a speaker rather than a guess at the neighbour's. Where no piece names a
 speaker, the pieces are joined into paragraphs: a paragraph ends with the first
 piece whose words end a sentence (``.``, ``?``, ``!``, ``…``), before a pause
 of :data:`PAUSE` seconds or more, or once it holds :data:`MAX_CHARS`
@@ -33,6 +36,8 @@ from .base import Utterance
 PAUSE = 2.0
 #: a paragraph without a sentence end is closed at the first piece boundary past this many characters
 MAX_CHARS = 1000
+#: share of pieces naming a speaker from which an unnamed piece is a turn of its own, not the one before's
+NAMED_SHARE = 0.8
 #: pieces per sentence end below which the pieces count as unpunctuated
 UNPUNCTUATED = 20
 _SENTENCE_END = re.compile(r"[.?!…][\"'’”)\]]*$")
@@ -111,11 +116,15 @@ def group_pieces(pieces: Sequence[Piece]) -> list[Utterance]:
     """
     pieces = [p for p in pieces if p.text.strip()]
     utterances: list[Utterance] = []
-    if any(p.speaker for p in pieces):
+    named = sum(1 for p in pieces if p.speaker)
+    if named:
+        # where (nearly) every piece names its speaker, one that does not is nobody's in particular and stands
+        # alone; where names are given only when the speaker changes, an unnamed piece continues the turn
+        continues = named < NAMED_SHARE * len(pieces)
         for p in pieces:
             words = p.text.strip()
             last = utterances[-1] if utterances else None
-            if last is not None and (p.speaker is None or p.speaker == last.speaker):
+            if last is not None and (p.speaker == last.speaker or (p.speaker is None and continues)):
                 utterances[-1] = Utterance(last.speaker, f"{last.text} {words}", last.timestamp, last.line)
             else:
                 utterances.append(Utterance(p.speaker, words, p.clock, p.line))
