@@ -148,3 +148,8 @@ def test_where_names_come_only_when_the_speaker_changes_an_unnamed_cue_continues
     _, turns = read(tmp_path, "cc.srt", cues)
     assert turns == [("Why did you go there?", "Interviewer", "00:00:01.000"),
                      ("Because I was sent. It was my shift.", "Ann Lee", "00:00:03.000")]
+
+
+def test_a_line_said_again_and_again_is_talk_without_per_word_times(tmp_path):
+    _, turns = read(tmp_path, "yes.srt", srt(*[(f"00:00:0{i},000", f"00:00:0{i},900", "No.") for i in range(1, 5)]))
+    assert [t[0] for t in turns] == ["No.", "No.", "No.", "No."]

@@ -131,3 +131,74 @@ def _split_blank(paragraph: str) -> list[str]:
     import re
 
     return re.split(r"\n[ \t]*\n", paragraph)
+
+
+# -- the layouts of real exports (issue 19): each turn written in one layout, the words found back exactly ----
+LAYOUT_SPEAKERS = ["Emma", "P01", "Sam Okafor", "Interviewer", "DCI M", "SPEAKER_01"]
+LAYOUTS = {
+    # name: (how a turn is written, what its timestamp reads as)
+    "colon": (lambda s, w: f"{s}: {w}", None),
+    "otter": (lambda s, w: f"{s}  0:05  \n{w}", "00:00:05"),
+    "zoom_saved": (lambda s, w: f"[{s}] 11:02:09\n{w}", "11:02:09"),
+    "podcast": (lambda s, w: f"**{s}** [00:01:02] {w}", "00:01:02"),
+    "fathom": (lambda s, w: f"@0:25 - {s}\n{w}", "00:00:25"),
+    "bracketed": (lambda s, w: f"[{s}] {w}", None),
+    "bold_alone": (lambda s, w: f"**{s}:**\n{w}", None),
+}
+
+
+def _plain_line(text: str) -> bool:
+    return (CONFIG.match_turn_start(text) is None and CONFIG.match_loose_turn_start(text) is None
+            and CONFIG.match_turn_header(text) is None and CONFIG.match_marked_label(text) is None
+            and CONFIG.match_timed_line(text) is None and CONFIG.match_timestamp_line(text) is None)
+
+
+@st.composite
+def layout_transcript(draw):
+    name = draw(st.sampled_from(sorted(LAYOUTS)))
+    write, stamp = LAYOUTS[name]
+    n = draw(st.integers(min_value=2, max_value=6))
+    turns = []
+    for _ in range(n):
+        lines = draw(st.lists(line, min_size=1, max_size=1 if name == "bracketed" else 3))
+        lines = [ln.strip() for ln in lines]
+        assume(all(ln and _plain_line(ln) for ln in lines))
+        turns.append((draw(st.sampled_from(LAYOUT_SPEAKERS)), "\n".join(lines)))
+    assume(any(not CONFIG.is_interviewer(s) for s, _ in turns))
+    text = "\n\n".join(write(s, w) for s, w in turns) + "\n"
+    return name, text, [(s, w, stamp) for s, w in turns]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(layout_transcript(), st.sampled_from(["\n", "\r\n"]))
+def test_each_layout_gives_back_speakers_words_and_times(generated, newline):
+    name, source, expected = generated
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "GEN.md"
+        path.write_bytes(source.replace("\n", newline).encode("utf-8"))
+        [doc] = read_source(path, labels=CONFIG)
+    assert doc.text == source
+    got = [(t.speaker, doc.text[t.start:t.end], t.timestamp) for t in doc.turns]
+    assert got == expected, name
+    check_sentences(doc.text, doc.turns)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.lists(st.tuples(line, st.integers(min_value=0, max_value=3)), min_size=1, max_size=12))
+def test_speakerless_cues_keep_every_word_in_order_with_times(cues):
+    cues = [(" ".join(text.split()), gap) for text, gap in cues]
+    assume(all(text and "-->" not in text and "<" not in text and "&" not in text for text, _ in cues))
+    assume(all(CONFIG.match_turn_start(text) is None for text, _ in cues))
+    clock, blocks = 0, []
+    for i, (text, gap) in enumerate(cues, 1):
+        clock += gap
+        blocks.append(f"{i}\n00:00:{clock:02d},000 --> 00:00:{clock:02d},500\n{text}\n")
+        clock += 1
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "GEN.srt"
+        path.write_text("\n".join(blocks), encoding="utf-8")
+        [doc] = read_source(path, labels=CONFIG)
+    segments = [doc.text[t.start:t.end] for t in doc.turns]
+    assert all(s == s.strip() and s for s in segments)
+    assert " ".join(segments).split() == " ".join(text for text, _ in cues).split()
+    assert all(t.timestamp is not None for t in doc.turns)

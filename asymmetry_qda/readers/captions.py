@@ -8,7 +8,8 @@ a name, when most cues start with such a line and the names recur. Other tags
 
 Rolling captions (YouTube's automatic captions, where each cue repeats the line
 before it and short "hold" cues repeat it again) are recognised by that shape
-and each line is kept once; a cue that repeats an earlier cue's time and words
+(and, for one-line repeats, by the per-word times such captions carry) and
+each line is kept once; a cue that repeats an earlier cue's time and words
 exactly (a live captioner re-writing its transcript from the start) is kept
 once. Cue timings are read as written, including Teams'
 unpadded ``0:0:0.570`` and Whisper's hour-less ``00:11.000``; a cue that is not
@@ -41,6 +42,7 @@ _TIME = r"(?:\d+:)?\d{1,2}:\d{1,2}(?:[.,]\d{1,3})?"
 _TIMING = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>")
 _TAG = re.compile(r"</?[^>]*>")
+_WORD_TIME = re.compile(r"<\d{2}:\d{2}:\d{2}[.,]\d{3}>")
 #: share of cues that must repeat the previous cue's last line for the file to be read as rolling captions
 _ROLLING_SHARE = 0.3
 
@@ -116,7 +118,7 @@ def _pieces(cues: list[_Cue], labels: LabelConfig) -> tuple[list[Piece], list[st
     voices = [_VOICE.search("\n".join(c.lines)) for c in cues]
     texts = [[x for x in map(_clean, c.lines) if x] for c in cues]
     layout: list[str] = []
-    if _is_rolling(texts):
+    if _is_rolling(texts, word_times=any(_WORD_TIME.search("\n".join(c.lines)) for c in cues)):
         layout.append("rolling captions, repeated lines kept once")
         texts = _unroll(texts)
     named = _name_lines(texts, labels) if not any(voices) else set()
@@ -145,9 +147,15 @@ def _pieces(cues: list[_Cue], labels: LabelConfig) -> tuple[list[Piece], list[st
     return pieces, layout
 
 
-def _is_rolling(texts: list[list[str]]) -> bool:
-    """Whether many cues start with the line the cue before them ended with (rolling captions)."""
-    repeats = sum(1 for before, lines in zip(texts, texts[1:]) if before and lines and lines[0] == before[-1])
+def _is_rolling(texts: list[list[str]], *, word_times: bool) -> bool:
+    """Whether many cues start with the line the cue before them ended with (rolling captions).
+
+    A cue of two or more lines whose first line is the previous cue's last counts; so does a one-line cue that
+    repeats it (YouTube's short "hold" cues) when the file carries per-word times (``<00:00:01.500>``), the mark
+    of automatic captions, since in other captions a line said twice ("Yes." / "Yes.") is talk.
+    """
+    repeats = sum(1 for before, lines in zip(texts, texts[1:]) if before and lines and lines[0] == before[-1]
+                  and (len(lines) >= 2 or word_times))
     return repeats >= max(2, _ROLLING_SHARE * len(texts))
 
 
