@@ -153,3 +153,13 @@ def test_where_names_come_only_when_the_speaker_changes_an_unnamed_cue_continues
 def test_a_line_said_again_and_again_is_talk_without_per_word_times(tmp_path):
     _, turns = read(tmp_path, "yes.srt", srt(*[(f"00:00:0{i},000", f"00:00:0{i},900", "No.") for i in range(1, 5)]))
     assert [t[0] for t in turns] == ["No.", "No.", "No.", "No."]
+
+
+def test_a_transcript_without_speakers_says_so(tmp_path):
+    doc, _ = read(tmp_path, "w.srt", srt(("00:00:01,000", "00:00:02,000", "Hello."),
+                                         ("00:00:02,000", "00:00:03,000", "Hi.")))
+    [warning] = doc.warnings
+    assert warning.startswith("a transcript in which no speaker is named") and "diarised" in warning
+    doc, _ = read(tmp_path, "v.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ann>Hello.\n\n"
+                  "00:02.000 --> 00:03.000\n<v Bo>Hi.\n")
+    assert not any("no speaker is named" in w for w in doc.warnings)

@@ -280,7 +280,14 @@ def build_document(
         kind = "interview" if has_labels else "fieldnote"
     if kind == "fieldnote":
         stamps = len(_TIMESTAMPS.findall(text))
-        if declared is None and not has_labels and stamps >= 3:
+        timed_source = source_format in ("vtt", "srt", "json", "tsv")
+        if declared is None and not has_labels and timed_source:
+            warned.append("a transcript in which no speaker is named (captions or a recogniser's segments without "
+                          "speakers), so it was stored as a field note, a paragraph per sentence or pause, each with "
+                          "its time; nothing in the file says who speaks, so no talk is the interviewer's or a "
+                          "participant's: an export that names speakers (a diarised WhisperX or AWS job, Zoom, Teams, "
+                          "Otter) gives turns")
+        elif declared is None and not has_labels and stamps >= 3:
             warned.append(f"looks like a transcript ({stamps} timestamps) but no line starts with a speaker label "
                           "such as 'P01:', so it was stored as a field note; if it is an interview, describe its "
                           "labels with label_pattern= (CLI: --label-pattern)")
