@@ -875,16 +875,35 @@ class Project:
         return discard(self, model, coder=coder)
 
     def show(self, doc_id: str, codes: str | Sequence[str] | None = None, *,
-             status: Sequence[str] = ("suggested", "confirmed"), start: int = 0, end: int | None = None,
-             jupyter: bool | None = None) -> str | None:
-        """Render ``doc_id`` (or ``text[start:end]``) with its codings, displaCy ``span`` style.
+             status: Sequence[str] = ("suggested", "confirmed"), coders: str | Sequence[str] | None = None,
+             start: int = 0, end: int | None = None, jupyter: bool | None = None) -> str | None:
+        """Show ``doc_id`` (or ``text[start:end]``) as it is coded: the stored text turn by turn, codings under it.
 
-        Overlapping codes are stacked; suggestions are labelled ``code?``;
-        colours come from the most recently stored codebook (sub-codes take
-        their theme's). In a notebook the HTML is displayed; elsewhere (or with
-        ``jupyter=False``) it is returned.
+        Each turn is a row with its speaker and timestamp (interviewer turns in grey); each coding is a line
+        under its words, stacked where codings overlap, solid when confirmed and dashed when suggested, and
+        listed beside the turn with its code, coder (or the rule that suggested it) and first words; a legend
+        names the codes, line styles and coders. Colours come from the most recently stored codebook
+        (sub-codes take their theme's). The text shown is the stored text exactly (see
+        :mod:`asymmetry_qda.display`).
+
+        Parameters
+        ----------
+        doc_id
+            The document.
+        codes
+            Show only these codes and their sub-codes (default: all).
+        status
+            Which codings: ``"confirmed"``, ``"suggested"`` or both (the default).
+        coders
+            Show only confirmed codings by these coders (suggestions, which no coder made, are shown as
+            ``status`` says).
+        start, end
+            The stretch of the text to show.
+        jupyter
+            Display in the notebook (the default when running in one) and return ``None``; with
+            ``jupyter=False`` the HTML is returned instead, e.g. to save it.
         """
-        from .display import code_colours, render_codings
+        from .display import Mark, Turn, code_colours, render_document
 
         text = self.text(doc_id)
         end = len(text) if end is None else end
@@ -894,11 +913,24 @@ class Project:
         if codes is not None:
             wanted = [codes] if isinstance(codes, str) else list(codes)
             frame = frame[frame["code_id"].apply(lambda c: any(c == w or c.startswith(w + ".") for w in wanted))]
-        spans = [(max(r.start, start) - start, min(r.end, end) - start,
-                  r.code_id + ("?" if r.status == "suggested" else "")) for r in frame.itertuples()]
+        if coders is not None:
+            chosen = [coders] if isinstance(coders, str) else list(coders)
+            frame = frame[(frame["status"] == "suggested") | frame["coder_id"].isin(chosen)]
+        marks = [Mark(int(r.start), int(r.end), r.code_id, coder=None if r.status == "suggested" else r.coder_id,
+                      suggested=r.status == "suggested", rule=r.rule_id) for r in frame.itertuples()]
+        segments = self.segments(unit="turn", doc_id=doc_id)
+        turns = [Turn(int(r.start), int(r.end), None if pd.isna(r.speaker) else str(r.speaker),
+                      bool(r.is_interviewer), None if pd.isna(r.timestamp) else str(r.timestamp))
+                 for r in segments.sort_values("start").itertuples()]
         latest = self._db.execute("SELECT codebook_hash FROM codebooks ORDER BY added_at DESC, rowid DESC LIMIT 1").fetchone()
         colours = code_colours(self.codebook(latest[0])) if latest else {}
-        html = render_codings(text[start:end], spans, colours=colours, title=f"{doc_id} [{start}:{end}]")
+        n_suggested = sum(m.suggested for m in marks)
+        shown = [f"{len(marks) - n_suggested} confirmed", f"{n_suggested} suggested"]
+        filters = [f"codes {', '.join([codes] if isinstance(codes, str) else codes)}" if codes is not None else "",
+                   f"coders {', '.join([coders] if isinstance(coders, str) else coders)}" if coders is not None else "",
+                   f"characters {start}-{end} of {len(text)}" if (start, end) != (0, len(text)) else ""]
+        note = f"{' and '.join(shown)} codings shown" + "".join(f"; {f}" for f in filters if f)
+        html = render_document(text, turns, marks, colours=colours, title=doc_id, note=note, start=start, end=end)
         if jupyter is None:
             jupyter = _in_notebook()
         if jupyter:

@@ -178,9 +178,10 @@ def test_show_renders_codes_with_colours_and_marks_suggestions(coded):
     project.add_codebook(parse_codebook(CODEBOOK.replace("    definition: Blame against praise.",
                                                          "    definition: Blame against praise.\n    colour: '#D62728'")))
     html = project.show("INT04", jupyter=False)
-    assert "response.blame?" in html and "#D62728" in html and "INT04" in html
+    assert "response.blame" in html and "#D62728" in html and "INT04" in html
+    assert "suggested by rule blame.dry" in html and "dashed #D62728" in html  # suggestions drawn dashed
     only = project.show("INT04", codes="response.praise", jupyter=False)
-    assert "response.blame" not in only and "response.praise?" in only
+    assert "response.blame" not in only and "response.praise" in only
 
 
 def test_review_queue_decides_through_the_api(coded):
