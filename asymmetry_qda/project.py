@@ -72,6 +72,11 @@ class Project:
     def close(self) -> None:
         self._store.close()
 
+    @property
+    def closed(self) -> bool:
+        """Whether the project was closed (reading or writing then needs ``Project.open`` again)."""
+        return self._store.closed
+
     def __enter__(self) -> "Project":
         return self
 
@@ -517,6 +522,48 @@ class Project:
         [new_id] = self._decide([coding_id], "confirmed", coder, memo, start=start, end=end, code=code)
         return new_id
 
+    def undo(self, coding_id: str, *, coder: str, memo: str | None = None) -> str:
+        """Undo a decision: a new row supersedes ``coding_id`` and restores the row it had superseded.
+
+        Undoing the acceptance, rejection or correction of a suggestion puts the suggestion back in the
+        queue as it was (its code, span, rule, confidence and evidence); undoing a correction of a coding
+        restores the coding before it. Nothing is deleted: the decision and its memo stay in
+        :meth:`history`, and the new row's note says who undid what. ``coding_id`` must be the current row
+        of its chain and a decision (a row that superseded another); a coding made by hand has nothing to
+        return to: reject it instead. Returns the id of the restoring row.
+        """
+        _check_coder(coder)
+        with self._store.transaction() as db:
+            row = db.execute("SELECT * FROM codings WHERE coding_id = ?", (coding_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(self._unknown("coding", coding_id, "SELECT coding_id FROM codings"))
+            later = db.execute("SELECT coding_id FROM codings WHERE supersedes = ?", (coding_id,)).fetchone()
+            if later is not None:
+                raise InputError(Problem(f"coding {coding_id}", f"is not current: {later[0]} superseded it",
+                                         fix="undo the current row of its chain (see project.history(id))"))
+            if row["supersedes"] is None:
+                raise InputError(Problem(f"coding {coding_id}", "is not a decision on an earlier row (it was coded "
+                                         "from scratch), so there is nothing to return to",
+                                         fix=f"reject it instead: project.reject({coding_id!r}, coder={coder!r})"))
+            before = db.execute("SELECT * FROM codings WHERE coding_id = ?", (row["supersedes"],)).fetchone()
+            now = utc_now()
+            _register_human(db, coder, now)
+            new_id = uuid.uuid4().hex
+            db.execute(
+                """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
+                       coder_id, rule_id, confidence, context, evidence, segment_id, codebook_hash, pipeline,
+                       run_id, supersedes, note, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (new_id, before["doc_id"], before["text_sha256"], before["start"], before["end"], before["code_id"],
+                 before["origin"], before["status"], before["coder_id"], before["rule_id"], before["confidence"],
+                 before["context"], before["evidence"], before["segment_id"], before["codebook_hash"],
+                 before["pipeline"], before["run_id"], coding_id,
+                 f"undo by {coder} of {coding_id}, restoring {before['coding_id']}", now))
+            if memo:
+                _add_memo(db, new_id, before["doc_id"], before["start"], before["end"], before["code_id"], coder,
+                          memo, now)
+            return new_id
+
     def decide(self, decisions: pd.DataFrame, *, coder: str) -> pd.DataFrame:
         """Apply a table of decisions in one transaction: all of them, or none if any is refused.
 
@@ -584,7 +631,7 @@ class Project:
             """SELECT memo_id, coding_id, doc_id, start, "end", code_id, author, text, supersedes, created_at
                FROM memos ORDER BY created_at, memo_id""", self._db)
 
-    def review_queue(self, *, coder: str, code: str | None = None, status: str = "suggested",
+    def review_queue(self, *, coder: str | None = None, code: str | None = None, status: str = "suggested",
                      where: str | None = None, context: int = 1, strategy: str = "document",
                      model: str | None = None) -> "ReviewQueue":
         """A queue of suggestions to decide one by one; shows as a widget in JupyterLab (see :mod:`.review`).
@@ -940,6 +987,26 @@ class Project:
             return None
         return html
 
+    def quotes(self, code: str | Sequence[str] | None = None, *, coder: str | Sequence[str] | None = None,
+               coders: Sequence[str] | None = None,
+               status: Literal["confirmed", "suggested", "suppressed", "rejected"]
+               | Sequence[Literal["confirmed", "suggested", "suppressed", "rejected"]] = "confirmed",
+               where: str | None = None, context: int = 1, limit: int | None = None, spread: bool = False,
+               include_interviewer: bool = False, **query) -> pd.DataFrame:
+        """Quotes to cite: one row per coded passage of ``code`` (and its sub-codes), text first, with context.
+
+        Loads the codings of ``status`` and runs
+        :func:`asymmetry_qda.analysis.quotes.quotes` (see there for the
+        columns, passage merging, context, ``spread`` and the ``query``
+        options); render with ``to_markdown`` / ``to_html`` / ``styled`` of
+        :mod:`asymmetry_qda.analysis.quotes`. E.g.
+        ``project.quotes("experience.loneliness", coder="LT", limit=5, spread=True)``.
+        """
+        from .analysis.quotes import project_quotes
+
+        return project_quotes(self, code, coder=coder, coders=coders, status=status, where=where, context=context,
+                              limit=limit, spread=spread, include_interviewer=include_interviewer, **query)
+
     def _targets(self, ids, rule: str | None, code: str | None) -> list[str]:
         if sum(x is not None for x in (ids, rule, code)) != 1:
             raise InputError(Problem("decision", "give exactly one of ids, rule= or code=",
@@ -1025,9 +1092,10 @@ def _in_notebook() -> bool:
     return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
 
 
-def _check_coder(coder: str) -> None:
+def _check_coder(coder: str | None) -> None:
     if not isinstance(coder, str) or not coder.strip():
-        raise InputError(Problem("coder", "a decision needs the coder's name or initials", fix="pass coder='LT'"))
+        raise InputError(Problem("coder", "a decision needs the coder's name or initials, recorded on every row "
+                                 "it writes", fix="pass coder='LT' (your initials)"))
 
 
 def _insert_human(db, doc_id: str, start: int, end: int, code: str, coder: str, memo: str | None, now: str) -> str:

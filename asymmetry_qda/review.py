@@ -1,21 +1,41 @@
 """Reviewing suggestions one at a time, in a notebook: a queue whose decisions go through the project's API.
 
 :class:`ReviewQueue` works without a screen (``accept()``, ``reject()``,
-``change_code()``, ``skip()`` on the current item), and shows itself as an
-ipywidgets panel in JupyterLab: the unit with its matched words highlighted and
-the sentences around it, the code and the rules that fired, Accept / Reject /
-Change code buttons and a memo box.
+``change_code()``, ``skip()``, ``undo()``) and shows itself as an ipywidgets
+panel in JupyterLab: the unit with its matched words highlighted and the
+sentences around it, the code and the rules that fired, whether a person has
+already coded it, Accept / Reject / Change code / Skip / Undo buttons, a memo
+box, and a line saying what the last action did.
+
+A queue cannot lose work:
+
+- each click is one transaction through :class:`~asymmetry_qda.project.Project`;
+  an error is shown in the panel itself (red), never only in JupyterLab's log;
+- if the project was closed after the queue was made (``project.close()`` in a
+  later cell), the queue opens the project file again for its decision and
+  says so; it never writes through a closed connection;
+- **Undo** appends a row that restores the suggestion (see
+  :meth:`~asymmetry_qda.project.Project.undo`) and brings it back to the front;
+- "Change code" starts on the suggestion's own code;
+- keys work too: click in the "keys" box and type ``a`` (accept), ``r``
+  (reject), ``c`` (change code), ``s`` (skip) or ``u`` (undo).
+
+Decisions from code can name the item they are about (``queue.accept(coding_id=...)``),
+so that a cell run after clicks in the panel cannot act on whichever item
+happens to be current.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
     from .project import Project
+
+KEYS = {"a": "Accept", "r": "Reject", "c": "Change code", "s": "Skip", "u": "Undo"}
 
 
 class ReviewQueue:
@@ -40,8 +60,11 @@ class ReviewQueue:
         self.context = context
         self.items: pd.DataFrame = project.suggestions(code=code, status=status, where=where)
         self.position = 0
-        self.decisions: list[tuple[str, str, str]] = []  # (suggestion id, decision, new row id)
+        #: (suggestion id, decision, new row id), in the order made; an undo removes its entry
+        self.decisions: list[tuple[str, str, str]] = []
+        self.last_action: str = ""
         self._sentences = project.segments(unit="sentence")
+        self._human = self._human_codings()
         self._widget = None
 
     def __len__(self) -> int:
@@ -56,32 +79,108 @@ class ReviewQueue:
         """The suggestion under review, or ``None`` when the queue is done."""
         return self.items.iloc[self.position] if self.position < len(self.items) else None
 
+    # -- the project, open ------------------------------------------------
+    def _open_project(self) -> "Project":
+        """The project, opened again from its file if it was closed since the queue was made."""
+        from .project import Project
+
+        if self.project.closed:
+            self.project = Project.open(self.project.path)
+            self.last_action = f"(the project had been closed; it was opened again from {self.project.path.name}) "
+        return self.project
+
     # -- decisions -------------------------------------------------------
-    def accept(self, memo: str | None = None) -> str:
-        return self._decide("accept", lambda cid: self.project.accept([cid], coder=self.coder, memo=memo)[0])
+    def accept(self, memo: str | None = None, *, coding_id: str | None = None) -> str:
+        """Confirm the current suggestion (or ``coding_id``); returns the new row's id."""
+        return self._decide("accepted", coding_id,
+                            lambda p, cid: p.accept([cid], coder=self.coder, memo=memo)[0])
 
-    def reject(self, memo: str | None = None) -> str:
-        return self._decide("reject", lambda cid: self.project.reject([cid], coder=self.coder, memo=memo)[0])
+    def reject(self, memo: str | None = None, *, coding_id: str | None = None) -> str:
+        """Reject the current suggestion (or ``coding_id``); returns the new row's id."""
+        return self._decide("rejected", coding_id,
+                            lambda p, cid: p.reject([cid], coder=self.coder, memo=memo)[0])
 
-    def change_code(self, code: str, memo: str | None = None) -> str:
-        return self._decide(f"change to {code}",
-                            lambda cid: self.project.modify(cid, coder=self.coder, code=code, memo=memo))
+    def change_code(self, code: str, memo: str | None = None, *, coding_id: str | None = None) -> str:
+        """Confirm the current suggestion's span (or ``coding_id``'s) under another code."""
+        return self._decide(f"changed to {code}", coding_id,
+                            lambda p, cid: p.modify(cid, coder=self.coder, code=code, memo=memo))
 
     def skip(self) -> None:
+        """Leave the current suggestion undecided and go to the next."""
+        item = self.current
         self.position += 1
+        self.last_action = (f"skipped {item['code_id']} in {item['doc_id']}" if item is not None else "")
         self._refresh()
 
-    def _decide(self, what: str, action) -> str:
-        item = self.current
-        if item is None:
-            raise IndexError("the review queue is empty")
-        new_id = action(item["coding_id"])
-        self.decisions.append((item["coding_id"], what, new_id))
-        self.position += 1
+    def undo(self) -> str:
+        """Undo the last decision made in this queue: the suggestion is pending again, first in the queue."""
+        if not self.decisions:
+            raise IndexError("nothing to undo: no decision was made in this queue")
+        project = self._open_project()
+        suggestion_id, what, new_id = self.decisions.pop()
+        restored = project.undo(new_id, coder=self.coder)
+        again = project.suggestions(status="suggested")
+        again = again[again["coding_id"] == restored]
+        at = self._index_of(suggestion_id)
+        items = self.items
+        if at is not None:
+            items = items.drop(items.index[at]).reset_index(drop=True)
+            if at < self.position:
+                self.position -= 1
+        # the restored suggestion is the current item again
+        self.items = pd.concat([items.iloc[:self.position], again, items.iloc[self.position:]]).reset_index(drop=True)
+        self._human = self._human_codings()
+        self.last_action += f"undid: {what} (the suggestion is back, row {restored[:8]})"
+        self._refresh()
+        return restored
+
+    def _index_of(self, coding_id: str) -> int | None:
+        hits = [i for i, cid in enumerate(self.items["coding_id"]) if cid == coding_id]
+        return hits[0] if hits else None
+
+    def _decide(self, what: str, coding_id: str | None, action) -> str:
+        if coding_id is None:
+            item = self.current
+            if item is None:
+                raise IndexError("the review queue is empty")
+            at = self.position
+        else:
+            at = self._index_of(coding_id)
+            if at is None:
+                raise KeyError(f"{coding_id!r} is not in this queue. Fix: use an id from queue.items['coding_id']")
+            item = self.items.iloc[at]
+        self.last_action = ""
+        project = self._open_project()
+        new_id = action(project, item["coding_id"])
+        self.decisions.append((item["coding_id"], f"{what}: {item['code_id']} in {item['doc_id']}", new_id))
+        # the decided item moves before the current position, so that the queue goes on with the next one
+        if at >= self.position:
+            order = list(range(len(self.items)))
+            order.insert(self.position, order.pop(at))
+            self.items = self.items.iloc[order].reset_index(drop=True)
+            self.position += 1
+        self._human = self._human_codings()
+        self.last_action += f"{what}: {item['code_id']} in {item['doc_id']} (new row {new_id[:8]})"
         self._refresh()
         return new_id
 
     # -- showing ---------------------------------------------------------
+    def _human_codings(self) -> pd.DataFrame:
+        frame = self.project.codings() if not self.project.closed else pd.DataFrame(
+            columns=["doc_id", "start", "end", "code_id", "coder_id", "status", "origin"])
+        return frame[(frame["status"] == "confirmed") & (frame["origin"] == "human")]
+
+    def already_coded(self, item: pd.Series | None = None) -> pd.DataFrame:
+        """Confirmed human codings of the same code (or a sub-code) that overlap the item: someone coded it."""
+        item = self.current if item is None else item
+        if item is None:
+            return self._human.iloc[:0]
+        h = self._human
+        code = item["code_id"]
+        return h[(h["doc_id"] == item["doc_id"]) & (h["start"] < item["end"]) & (h["end"] > item["start"])
+                 & ((h["code_id"] == code) | h["code_id"].str.startswith(code + ".")
+                    | pd.Series([code.startswith(c + ".") for c in h["code_id"]], index=h.index, dtype=bool))]
+
     def html(self) -> str:
         """The current unit with matched words marked, between its neighbouring sentences."""
         item = self.current
@@ -101,12 +200,19 @@ class ReviewQueue:
             pieces.append(f"<mark>{html.escape(text[start:end])}</mark>")
             cursor = end
         pieces.append(html.escape(text[cursor:item["end"]]))
-        grey = '<span style="color:#888">{}</span>'
+        grey = '<span style="color:#666">{}</span>'
         rules = ", ".join(sorted({e["rule_id"] for e in item["evidence"]}))
         flags = ", ".join(item["context"]) or "none"
-        return (f"<p><b>{html.escape(item['code_id'])}</b> · {item['doc_id']} · {html.escape(str(item['speaker']))} · "
-                f"confidence {item['confidence']:.2f} · context: {flags} · rules: {html.escape(rules)} · "
-                f"{self.position + 1} of {len(self.items)}</p><p>"
+        coded = self.already_coded(item)
+        badge = ""
+        if len(coded):
+            who = ", ".join(sorted({f"{r.coder_id} ({r.code_id})" for r in coded.itertuples()}))
+            badge = (f'<p style="color:#8a5a00; background:#fff4d6; padding:2px 6px; margin:4px 0">'
+                     f"already coded by {html.escape(who)}: accepting adds this coder's decision beside it</p>")
+        return (f"<p><b>{html.escape(item['code_id'])}</b> · {html.escape(str(item['doc_id']))} · "
+                f"{html.escape(str(item['speaker']))} · confidence {item['confidence']:.2f} · context: "
+                f"{html.escape(flags)} · rules: {html.escape(rules)} · {self.position + 1} of {len(self.items)}</p>"
+                f"{badge}<p>"
                 + " ".join(grey.format(html.escape(t)) for t in before["text"])
                 + " " + "".join(pieces) + " "
                 + " ".join(grey.format(html.escape(t)) for t in after["text"]) + "</p>")
@@ -117,23 +223,67 @@ class ReviewQueue:
             import ipywidgets as widgets
 
             view = widgets.HTML()
-            memo = widgets.Textarea(placeholder="memo (optional)", layout=widgets.Layout(width="100%"))
-            codes = sorted(set(self.project.codings()["code_id"]) | set(self.items["code_id"]))
-            choice = widgets.Dropdown(options=codes, description="code")
-            buttons = {name: widgets.Button(description=name) for name in ("Accept", "Reject", "Change code", "Skip")}
-            buttons["Accept"].on_click(lambda _: self.accept(memo.value or None))
-            buttons["Reject"].on_click(lambda _: self.reject(memo.value or None))
-            buttons["Change code"].on_click(lambda _: self.change_code(choice.value, memo.value or None))
-            buttons["Skip"].on_click(lambda _: self.skip())
-            self._widget = widgets.VBox([view, widgets.HBox([*buttons.values(), choice]), memo])
-            self._view, self._memo = view, memo
+            status = widgets.HTML()
+            memo = widgets.Textarea(placeholder="memo (optional): why this decision", layout=widgets.Layout(width="100%"))
+            codebook_codes = self._codebook_codes()
+            codes = sorted(set(codebook_codes) | set(self.items["code_id"]))
+            choice = widgets.Dropdown(options=codes, description="code", layout=widgets.Layout(width="24em"))
+            keys = widgets.Text(placeholder="keys: a r c s u", description="keys",
+                                layout=widgets.Layout(width="12em"))
+            buttons = {name: widgets.Button(description=name, tooltip=f"key {key}")
+                       for key, name in KEYS.items()}
+            buttons["Accept"].button_style = "success"
+            buttons["Reject"].button_style = "danger"
+            actions = {
+                "Accept": lambda: self.accept(memo.value or None),
+                "Reject": lambda: self.reject(memo.value or None),
+                "Change code": lambda: self.change_code(choice.value, memo.value or None),
+                "Skip": self.skip,
+                "Undo": self.undo,
+            }
+            for name, button in buttons.items():
+                button.on_click(lambda _, name=name: self._run(actions[name]))
+
+            def on_key(change: dict[str, Any]) -> None:
+                typed = (change["new"] or "").strip().lower()
+                if typed:
+                    keys.value = ""
+                    if typed[-1] in KEYS:
+                        self._run(actions[KEYS[typed[-1]]])
+
+            keys.observe(on_key, names="value")
+            self._widget = widgets.VBox([view, widgets.HBox([*buttons.values()]), widgets.HBox([choice, keys]),
+                                         memo, status])
+            self._view, self._memo, self._status, self._choice = view, memo, status, choice
         self._refresh()
         return self._widget
+
+    def _codebook_codes(self) -> list[str]:
+        project = self.project
+        latest = project._db.execute(
+            "SELECT codebook_hash FROM codebooks ORDER BY added_at DESC, rowid DESC LIMIT 1").fetchone()
+        return [c.id for c in project.codebook(latest[0]).codes] if latest else []
+
+    def _run(self, action) -> None:
+        """Run a button's action; an error is shown in the panel, and nothing else happens."""
+        try:
+            action()
+        except Exception as exc:  # shown to the researcher, not lost in JupyterLab's log console
+            if self._widget is not None:
+                self._status.value = (f'<p style="color:#b00020"><b>Nothing was stored:</b> '
+                                      f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</p>")
+            return
 
     def _refresh(self) -> None:
         if self._widget is not None:
             self._view.value = self.html()
             self._memo.value = ""
+            item = self.current
+            if item is not None and item["code_id"] in self._choice.options:
+                self._choice.value = item["code_id"]  # "Change code" starts on the suggestion's code
+            done = f"{len(self.decisions)} decided, {self.remaining} to go"
+            self._status.value = (f'<p style="color:#1b5e20">{html.escape(self.last_action)}'
+                                  f'{" · " if self.last_action else ""}{done}</p>')
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -182,6 +182,11 @@ class Store:
             raise
         return store
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called: nothing can be read or written through this store any more."""
+        return self.connection is None
+
     def close(self) -> None:
         if self.connection is None:
             return
