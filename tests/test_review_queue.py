@@ -98,3 +98,13 @@ def test_a_suggestion_someone_already_coded_is_marked(coded):
     coded.code_span(item["doc_id"], int(item["start"]), int(item["end"]), item["code_id"], coder="MK")
     queue = coded.review_queue(coder="LT")
     assert len(queue.already_coded()) == 1 and "already coded by MK" in queue.html()
+
+
+def test_a_projects_repr_says_what_is_in_it(coded):
+    text = repr(coded)
+    assert "1 document (1 interview), 0 participants" in text and "no coders" in text
+    assert "current codings: 4 suggested, 1 suppressed (4 suggestions to review)" in text
+    coded.accept([coded.suggestions()["coding_id"].iloc[0]], coder="LT")
+    assert "coders LT; current codings: 1 confirmed, 3 suggested" in repr(coded)
+    coded.close()
+    assert repr(coded).endswith(", closed)")
