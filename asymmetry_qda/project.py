@@ -638,7 +638,11 @@ class Project:
         return decisions.assign(new_id=new_ids)
 
     def history(self, coding_id: str) -> pd.DataFrame:
-        """Every row in the chain of decisions that ``coding_id`` belongs to, oldest first."""
+        """Every row in the chain of decisions that ``coding_id`` belongs to, oldest first.
+
+        Columns lead with what a reader looks for (when, status, code, coder, origin, rule, the coded text) and
+        end with the ids.
+        """
         frame = self.codings(current_only=False).set_index("coding_id", drop=False)
         if coding_id not in frame.index:
             raise NotFoundError(self._unknown("coding", coding_id, "SELECT coding_id FROM codings"))
@@ -650,7 +654,12 @@ class Project:
         while current in successors.index:
             current = successors.loc[current]
             chain.append(current)
-        return frame.loc[chain].reset_index(drop=True)
+        # what happened first (when, what, who, on which words), the 32-character ids last
+        first = ["created_at", "status", "code_id", "coder_id", "origin", "rule_id", "text", "start", "end", "note"]
+        last = ["coding_id", "supersedes", "segment_id", "run_id", "codebook_hash", "text_sha256"]
+        history = frame.loc[chain].reset_index(drop=True)
+        middle = [c for c in history.columns if c not in first and c not in last]
+        return history[[c for c in first if c in history] + middle + [c for c in last if c in history]]
 
     def memos(self) -> pd.DataFrame:
         """Memos: on codings (with the decision they explain), spans or codes."""

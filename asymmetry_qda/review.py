@@ -38,6 +38,12 @@ if TYPE_CHECKING:  # pragma: no cover
 KEYS = {"a": "Accept", "r": "Reject", "c": "Change code", "s": "Skip", "u": "Undo"}
 
 
+def _speaker(item: pd.Series) -> str:
+    """The item's speaker, or what stands in for one (a field note has none)."""
+    speaker = item.get("speaker")
+    return "field note" if speaker is None or (isinstance(speaker, float) and pd.isna(speaker)) else str(speaker)
+
+
 class ReviewQueue:
     """Pending suggestions in document order; each decision appends a superseding row.
 
@@ -210,7 +216,7 @@ class ReviewQueue:
             badge = (f'<p style="color:#8a5a00; background:#fff4d6; padding:2px 6px; margin:4px 0">'
                      f"already coded by {html.escape(who)}: accepting adds this coder's decision beside it</p>")
         return (f"<p><b>{html.escape(item['code_id'])}</b> · {html.escape(str(item['doc_id']))} · "
-                f"{html.escape(str(item['speaker']))} · confidence {item['confidence']:.2f} · context: "
+                f"{html.escape(_speaker(item))} · confidence {item['confidence']:.2f} · context: "
                 f"{html.escape(flags)} · rules: {html.escape(rules)} · {self.position + 1} of {len(self.items)}</p>"
                 f"{badge}<p>"
                 + " ".join(grey.format(html.escape(t)) for t in before["text"])
