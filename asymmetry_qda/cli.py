@@ -165,7 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "asymmetry balance, Table One alignment and its quotes) as CSV, one XLSX workbook, Markdown "
                     "and LaTeX, the figures as PNG and SVG, and manifest.json with the sha256 of every file and "
                     "the hashes of the documents and codebook. Only confirmed codings count unless "
-                    "--include-suggestions. Running it twice gives byte-identical files.",
+                    "--include-suggestions. Denominators count only the documents the chosen coders coded "
+                    "(--coverage all: every document). Running it twice gives byte-identical files.",
         epilog="Example: asymmetry-qda tables study.qda --out tables/")
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write into (created if missing)")
@@ -176,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--coders", default=None, metavar="LIST",
                    help="count only these coders' confirmed codings, e.g. LT or consensus (default: everyone's; "
                         "when several people coded the same text, name one)")
+    p.add_argument("--coverage", choices=("coded", "all"), default="coded",
+                   help="which documents the denominators count: coded = only those the chosen coders coded "
+                        "(default; uncoded participants are listed as not coded), all = every document, coded "
+                        "or not")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG and SVG figures")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap intervals (default 0)")
     p.set_defaults(run=cmd_tables)
@@ -536,14 +541,15 @@ def cmd_tables(args: argparse.Namespace) -> int:
 
     with Project.open(args.project) as project:
         coders = [c.strip() for c in args.coders.split(",") if c.strip()] if args.coders else None
-        data = load(project, include_suggestions=args.include_suggestions, codebook=args.codebook, coders=coders)
+        data = load(project, include_suggestions=args.include_suggestions, codebook=args.codebook, coders=coders,
+                    coverage=args.coverage)
     if data.codings.empty:
         raise QDAError(f"{args.project}: no {data.label} codings to tabulate. Fix: review suggestions "
                        "(project.accept) or code by hand first, or pass --include-suggestions")
     manifest = write_tables(data, args.out, figures=not args.no_figures, seed=args.seed,
                             allow_identifiers=args.allow_identifiers)
     emit(args, f"wrote {len(manifest['files'])} files and manifest.json to {args.out} "
-               f"({len(data.codings)} {data.label} codings)", manifest)
+               f"({len(data.codings)} {data.label} codings)\n{data.coverage_note}", manifest)
     return 0
 
 

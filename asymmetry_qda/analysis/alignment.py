@@ -21,6 +21,11 @@ response) pair found in the same unit counts once for that unit.
   (``failure.preventable`` is a fit for ``failure.preventable.deviation`` and
   the other way round); False otherwise, and the cell is ``flagged``; NA when
   the response code has no ``fits`` (the bare ``remedy`` code).
+
+There is no denominator: the counts come from the codings alone, which lie in
+the documents the chosen coders coded (see
+:func:`~asymmetry_qda.analysis.frame.load`); the tables carry the codings'
+coverage in ``attrs["coverage"]``.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import pandas as pd
 
 from ..errors import ArgumentError
 from .counts import status_label
-from .frame import check_choice, in_units
+from .frame import check_choice, coverage_of, in_units, with_coverage
 
 __all__ = ["alignment_quotes", "failure_alignment", "response_fits"]
 
@@ -98,7 +103,7 @@ def failure_alignment(
     pairs = _pairs(codings, fits, unit)
     columns = ["reason", "response", "n_units", "n_participants", "fits", "aligned", "flagged", "unit", "status"]
     if pairs.empty:
-        return pd.DataFrame(columns=columns)
+        return with_coverage(pd.DataFrame(columns=columns), coverage_of(codings))
     pairs = pairs.rename(columns={"code_id_reason": "reason", "code_id_response": "response"})
     table = pairs.groupby(["reason", "response"], sort=False).agg(
         n_units=("unit_key", "nunique"), n_participants=("participant_id", "nunique")).reset_index()
@@ -111,7 +116,7 @@ def failure_alignment(
     table["status"] = status_label(codings)
     table = table.sort_values(["flagged", "n_units", "reason", "response"], ascending=[False, False, True, True],
                               kind="stable")
-    return table[columns].reset_index(drop=True)
+    return with_coverage(table[columns].reset_index(drop=True), coverage_of(codings))
 
 
 def alignment_quotes(
@@ -146,7 +151,7 @@ def alignment_quotes(
         columns += ["unit_start", "unit_end", "unit_text"]
     quotes = quotes.sort_values(["reason", "response", "doc_id", "unit_ordinal", "start_reason", "start_response"],
                                 kind="stable") if not quotes.empty else quotes
-    return quotes.reindex(columns=columns).reset_index(drop=True)
+    return with_coverage(quotes.reindex(columns=columns).reset_index(drop=True), coverage_of(units, codings))
 
 
 def _fits(codebook, fits):

@@ -21,6 +21,16 @@ weighs the same, however much they talked); ``ci_low``/``ci_high`` is a
 percentile bootstrap interval over participants (``scipy.stats.bootstrap``,
 seeded, so the same seed gives the same interval); ``share_heavy`` is the share
 of the group's participants with coded units whose balance is above 0.
+
+Coverage: with the units of :func:`~asymmetry_qda.analysis.frame.load`
+(``coverage="coded"``, the default), a participant none of whose documents the
+chosen coders coded has no row: a balance of "no coded units" would read as
+"never raised the theme" when nobody read them. They are listed in the table's
+``attrs["coverage"]`` (``uncoded_participants``) and :func:`group_balance`
+counts them, per group, in ``n_not_coded``, apart from ``n_without``
+(participants coded who never touched the theme). With ``coverage="all"``
+they are rows with no coded units, as every uncoded participant was before
+coverage existed.
 """
 
 from __future__ import annotations
@@ -32,7 +42,7 @@ import pandas as pd
 
 from ..errors import ArgumentError
 from .counts import _groups, status_label
-from .frame import check_choice, in_units
+from .frame import check_choice, coverage_of, in_units, with_coverage
 
 __all__ = ["group_balance", "participant_balance", "theme_poles"]
 
@@ -57,7 +67,10 @@ def participant_balance(
 
     ``poles`` is ``{theme: (heavy code, light code)}`` (see :func:`theme_poles`).
     Participants are everyone with a unit in ``units`` (or, without it, with a
-    coding); codings without a participant are left out. Columns: ``theme,
+    coding): with :func:`~asymmetry_qda.analysis.frame.load`'s units, the
+    participants the chosen coders coded (the others are listed in the
+    table's ``attrs["coverage"]``, see the module docstring); codings without
+    a participant are left out. Columns: ``theme,
     heavy_code, light_code, participant_id, heavy, light, balance, leaning``
     plus the participant attribute columns found in ``units``/``codings``.
 
@@ -93,8 +106,8 @@ def participant_balance(
     result["unit"] = unit
     result["status"] = status_label(codings)
     attributes = [c for c in people.columns if c != "participant_id"]
-    return result[["theme", "heavy_code", "light_code", "participant_id", "heavy", "light", "balance", "leaning",
-                   *attributes, "unit", "status"]]
+    return with_coverage(result[["theme", "heavy_code", "light_code", "participant_id", "heavy", "light", "balance",
+                                 "leaning", *attributes, "unit", "status"]], coverage_of(units, codings))
 
 
 def _people(codings: pd.DataFrame, units: pd.DataFrame | None) -> pd.DataFrame:
@@ -121,7 +134,12 @@ def group_balance(
     ``balance`` is :func:`participant_balance`'s table. Participants with no
     coded units for a theme are counted in ``n_without`` and left out of the
     mean, the interval and the share. An interval needs at least two
-    participants with coded units and is NaN otherwise.
+    participants with coded units and is NaN otherwise. When the table's
+    coverage (``balance.attrs["coverage"]``) left uncoded documents out
+    (``coverage="coded"``), ``n_not_coded`` (after ``n_without``) counts the
+    group's participants none of whose documents was coded, and a group with
+    only such participants gets a row (``n_participants`` 0); with
+    ``coverage="all"``, or a table without coverage, there is no such column.
 
     >>> table = pd.DataFrame({"theme": "response", "participant_id": ["P1", "P2", "P3", "P4"],
     ...                       "balance": [1.0, 0.5, -0.5, np.nan], "status": "confirmed", "unit": "sentence"})
@@ -133,7 +151,9 @@ def group_balance(
 
     if not 0 < confidence < 1:
         raise ArgumentError(f"confidence={confidence!r} must be between 0 and 1, e.g. 0.95")
+    coverage = coverage_of(balance)
     frame, columns = _groups(balance, by)
+    not_coded = _not_coded(coverage, by, columns) if coverage is not None and coverage.restricted else None
     rows = []
     for keys, part in frame.groupby(["theme", *columns], sort=False):
         keys = keys if isinstance(keys, tuple) else (keys,)
@@ -145,11 +165,53 @@ def group_balance(
             low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
         elif len(values) >= 2:  # every participant has the same balance: the interval is that value
             low = high = float(values[0])
-        group = ", ".join(f"{c}={v}" for c, v in zip(columns, keys[1:], strict=True)) or "all"
-        rows.append({"theme": keys[0], **dict(zip(columns, keys[1:], strict=True)), "group": group,
-                     "n_participants": len(values), "n_without": int(part["balance"].isna().sum()),
-                     "mean_balance": float(values.mean()) if len(values) else np.nan,
-                     "ci_low": low, "ci_high": high, "confidence": confidence,
-                     "share_heavy": float((values > 0).mean()) if len(values) else np.nan,
-                     "unit": part["unit"].iloc[0], "status": part["status"].iloc[0]})
-    return pd.DataFrame(rows)
+        rows.append(_group_row(keys, columns, values, int(part["balance"].isna().sum()), low, high, confidence,
+                               part["unit"].iloc[0], part["status"].iloc[0], not_coded))
+    table = pd.DataFrame(rows)
+    if not_coded is not None:
+        table = pd.DataFrame(_with_uncoded_groups(rows, columns, not_coded, confidence))
+        if len(table) and not not_coded["known"]:
+            table["n_not_coded"] = table["n_not_coded"].astype("Int64")
+    return with_coverage(table, coverage)
+
+
+def _group_row(keys: tuple, columns: list[str], values: np.ndarray, n_without: int, low: float, high: float,
+               confidence: float, unit, status, not_coded: "dict | None") -> dict:
+    """One row of :func:`group_balance`: ``keys`` = (theme, *group values)."""
+    group = ", ".join(f"{c}={v}" for c, v in zip(columns, keys[1:], strict=True)) or "all"
+    row = {"theme": keys[0], **dict(zip(columns, keys[1:], strict=True)), "group": group,
+           "n_participants": len(values), "n_without": n_without}
+    if not_coded is not None:
+        row["n_not_coded"] = not_coded["counts"].get(tuple(keys[1:]), 0) if not_coded["known"] else pd.NA
+    row.update({"mean_balance": float(values.mean()) if len(values) else np.nan,
+                "ci_low": low, "ci_high": high, "confidence": confidence,
+                "share_heavy": float((values > 0).mean()) if len(values) else np.nan,
+                "unit": unit, "status": status})
+    return row
+
+
+def _not_coded(coverage, by, columns: list[str]) -> dict:
+    """The uncoded participants per group (keyed by the tuple of group values), or ``known=False`` when the
+    coverage lacks a group column for them (a document attribute such as ``kind``)."""
+    people = coverage.uncoded_people
+    if any(c not in people.columns for c in columns):
+        return {"known": False, "counts": {}}
+    if not columns:
+        return {"known": True, "counts": {(): len(people)}}
+    grouped, _ = _groups(people, by)
+    counts = grouped.groupby(columns, sort=True).size()
+    return {"known": True, "counts": {(k if isinstance(k, tuple) else (k,)): int(n) for k, n in counts.items()}}
+
+
+def _with_uncoded_groups(rows: list[dict], columns: list[str], not_coded: dict, confidence: float) -> list[dict]:
+    """``rows`` plus, for each theme, a row for each group whose participants were none of them coded."""
+    themes = list(dict.fromkeys(row["theme"] for row in rows))
+    out = []
+    for theme in themes:
+        mine = [row for row in rows if row["theme"] == theme]
+        seen = {tuple(row[c] for c in columns) for row in mine}
+        out += mine
+        for keys in sorted(k for k in not_coded["counts"] if k not in seen):
+            out.append(_group_row((theme, *keys), columns, np.zeros(0), 0, np.nan, np.nan, confidence,
+                                  mine[0]["unit"], mine[0]["status"], not_coded))
+    return out

@@ -58,7 +58,7 @@ from scipy import sparse, stats
 from ..errors import ArgumentError, QDAWarning
 from .counts import status_label
 from .partitions import check_backend_options, on_dask, only
-from .frame import CODING_COLUMNS, check_choice
+from .frame import CODING_COLUMNS, check_choice, coverage_of, with_coverage
 
 __all__ = ["MEASURES", "UNITS", "cooccurrence", "cooccurrence_from_matrix", "unit_matrix"]
 
@@ -497,7 +497,10 @@ def cooccurrence(
     UNIT OF ANALYSIS: ``unit`` (``"sentence"``, ``"turn"``, ``"window"`` of
     ``window`` + 1 sentences, ``"document"``, ``"participant"``, ``"overlap"``;
     see :func:`unit_matrix`); pass ``units`` (the units frame) so that N counts
-    uncoded units too. FORMULAS: see :func:`cooccurrence_from_matrix` (Jaccard
+    uncoded units too (with :func:`~asymmetry_qda.analysis.frame.load`'s units,
+    by default those of the documents the chosen coders coded: N counts no unit
+    of a document nobody coded; the table's ``attrs["coverage"]`` says which).
+    FORMULAS: see :func:`cooccurrence_from_matrix` (Jaccard
     = ATLAS.ti's c, Dice, conditional proportions, lift, one-sided Fisher exact
     p, Benjamini-Hochberg ``p_adjusted`` within each group).
 
@@ -552,7 +555,8 @@ def cooccurrence(
         table.insert(len(columns) + 1, "window", int(window))
     table["status"] = status_label(codings)
     _warn_caution(table)
-    return table.drop(columns=[m for m in MEASURES if m not in keep]).reset_index(drop=True)
+    return with_coverage(table.drop(columns=[m for m in MEASURES if m not in keep]).reset_index(drop=True),
+                         coverage_of(units, codings))
 
 
 def _measure_list(measure: str | Sequence[str] | None) -> list[str]:

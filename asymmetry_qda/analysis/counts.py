@@ -15,6 +15,14 @@ Formulas, per group g (everyone, or the rows sharing a value of ``by``):
   ``pct_participants = 100 * n_participants / participants_total``.
 - ``n_codings``: codings of the code in g (one coding spanning two sentences is
   one coding and two coded units).
+
+Coverage: the units frame of :func:`~asymmetry_qda.analysis.frame.load` holds,
+by default, only the documents the chosen coders coded, so ``units_total`` and
+``participants_total`` count coded documents and participants only (a
+participant none of whose documents was coded has no row or column; ``denominator``
+reads ``all units of coded documents``). The units frame's coverage
+(``units.attrs["coverage"]``, with the note and the uncoded documents and
+participants) is carried on to the table's ``attrs["coverage"]``.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from .frame import check_choice, in_units, rolled_up, unit_keys
+from .frame import check_choice, coverage_of, in_units, rolled_up, unit_keys, with_coverage
 from .partitions import check_backend_options, on_dask, only
 
 __all__ = ["code_frequencies", "code_matrix", "status_label"]
@@ -115,8 +123,12 @@ def code_frequencies(
     else:
         present, per_code, totals, columns = _counts(codings, units, unit, by, roll_up)
     codes = list(codes) if codes is not None else sorted(present)
-    label = "all units" if units is not None else "coded units only (pass units= for all units)"
-    return _frequency_table(per_code, totals, columns, codes, unit, label, status)
+    coverage = coverage_of(units, codings)
+    if units is None:
+        label = "coded units only (pass units= for all units)"
+    else:
+        label = "all units of coded documents" if coverage is not None and coverage.restricted else "all units"
+    return with_coverage(_frequency_table(per_code, totals, columns, codes, unit, label, status), coverage)
 
 
 def _counts(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, by,
@@ -187,7 +199,11 @@ def code_matrix(
     ``value`` is one of the counts of :func:`code_frequencies` (``n_units``,
     ``pct_units``, ``n_codings``, ``n_participants``, ``pct_participants``),
     computed within each column's group; columns with no coding are kept (all
-    zeros) when ``units`` is given.
+    zeros) when ``units`` is given. With the units of
+    :func:`~asymmetry_qda.analysis.frame.load` (coverage ``"coded"``), a
+    participant or document nobody coded has no column (not a column of
+    zeros): ``matrix.attrs["coverage"]`` lists them (``uncoded_participants``,
+    ``uncoded_documents``).
 
     >>> codings = pd.DataFrame({"coding_id": ["c1", "c2"], "doc_id": ["D1", "D2"], "participant_id": ["P1", "P2"],
     ...                         "code_id": ["blame", "blame"], "status": "confirmed",
@@ -200,7 +216,7 @@ def code_matrix(
     wide = long.pivot(index="code_id", columns=columns, values=value)
     wide = wide.reindex(list(dict.fromkeys(long["code_id"])))
     wide.columns.name = columns
-    return wide
+    return with_coverage(wide, coverage_of(long))
 
 
 # ---------------------------------------------------------------------------------------------- the Dask backend

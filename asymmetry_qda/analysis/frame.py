@@ -20,6 +20,40 @@ A coding belongs to every unit it overlaps. Codings that overlap no unit kept
 for analysis (a coding of an interviewer's question when interviewer talk is
 left out, or of a document header) are left out and counted in
 ``AnalysisData.dropped``.
+
+Coverage: the denominators count what was coded
+------------------------------------------------
+A document nobody coded is not a document in which nobody raised a theme: its
+zeros are unknowns. So by default (``coverage="coded"``) ``units``, the
+denominators of every table, holds only the *covered* documents, and a
+participant is counted only when at least one of their documents is covered.
+
+- A document is *covered* (coded by the chosen coders) when at least one of
+  them made a human decision in it: a coding by hand or imported, or a
+  suggestion they accepted, modified or rejected. That is any row of the
+  store's ``codings`` table whose coder is a human coder (``coders.kind``
+  ``human``; with ``coders=None``, any human coder), made on the document's
+  current text, whatever its status now (a coding later superseded or
+  overruled still shows the coder worked there). Rows marked ``withdrawn``
+  do not count: they are written when a suggester model is discarded, not
+  by anyone reading the document.
+- When suggestions are kept (``include_suggestions=True``, or ``statuses``
+  holding ``suggested`` or ``suppressed``), the documents the tagger ran over
+  are covered too, since it coded them: those holding a row the tagger or a
+  suggester model made (any status, on the current text) and those ingested
+  (their current text) before a finished ``code`` run started.
+- Every document holding a coding kept for analysis is covered, so no coding
+  counted lies outside its denominators.
+- A participant is covered when at least one of their documents is; their
+  denominators are the units of their covered documents only.
+
+``coverage="all"`` counts every document, coded or not (the behaviour before
+coverage existed). Either way :class:`AnalysisData` names the covered and
+uncoded documents and participants and says it in ``coverage_note``; ``units``
+and ``codings`` carry the same :class:`Coverage` in ``.attrs["coverage"]``, and
+every table made from them carries it on in its own ``.attrs["coverage"]``.
+Participant tables give uncoded participants no row or column (a zero or an
+empty balance would read as "never raised it"); the coverage lists them.
 """
 
 from __future__ import annotations
@@ -36,7 +70,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..codebook.model import Codebook
     from ..project import Project
 
-__all__ = ["ATTRIBUTE_COLUMNS", "AnalysisData", "load", "code_order", "implication_note", "rolled_up", "with_implied"]
+__all__ = ["ATTRIBUTE_COLUMNS", "COVERAGE", "AnalysisData", "Coverage", "load", "code_order", "coverage_of",
+           "implication_note", "rolled_up", "with_coverage", "with_implied"]
 
 #: Participant columns carried onto every coding and unit (attributes imported from a table are added).
 ATTRIBUTE_COLUMNS = ("rank", "rank_band", "leader", "function", "track")
@@ -49,9 +84,88 @@ CODING_COLUMNS = ["coding_id", "doc_id", "kind", "participant_id", "speaker", "s
 UNIT_COLUMNS = ["doc_id", "unit", "ordinal", "start", "end", "speaker", "is_interviewer", "kind", "participant_id"]
 
 
+#: The values of ``load(coverage=...)``: count the covered documents only, or every document.
+COVERAGE = ("coded", "all")
+#: Statuses only machine rows have: keeping them keeps suggestions, and the tagger's documents are covered.
+MACHINE_STATUSES = ("suggested", "suppressed")
+#: How many ids a coverage note lists before "and N more".
+_LISTED = 10
+
+
+@dataclass(frozen=True, eq=False)
+class Coverage:
+    """Which documents and participants the denominators count (see "Coverage" in the module docstring).
+
+    ``option`` is ``"coded"`` (only the covered documents count) or ``"all"``;
+    ``by`` says who coded (``LT``, ``a human coder``, ``LT or the tagger``);
+    ``uncoded_people`` is one row per uncoded participant with their attributes
+    (so group tables can count them per group). It travels in the ``attrs`` of
+    the frames and tables; a copy of a frame shares it.
+    """
+
+    option: str
+    by: str
+    n_documents: int
+    n_participants: int
+    covered_documents: tuple[str, ...]
+    uncoded_documents: tuple[str, ...]
+    covered_participants: tuple[str, ...]
+    uncoded_participants: tuple[str, ...]
+    tagger: bool
+    note: str
+    uncoded_people: pd.DataFrame = field(repr=False, default_factory=lambda: pd.DataFrame(columns=["participant_id"]))
+
+    @property
+    def restricted(self) -> bool:
+        """Whether the denominators leave documents out (``coverage="coded"``)."""
+        return self.option == "coded"
+
+    def __deepcopy__(self, memo) -> "Coverage":  # immutable: pandas copies a frame's attrs on every operation
+        return self
+
+    def __str__(self) -> str:
+        return self.note
+
+    def to_dict(self) -> dict:
+        """The coverage as plain data (the export manifest records it)."""
+        return {"option": self.option, "note": self.note, "coded_by": self.by, "tagger_counts": self.tagger,
+                "documents": self.n_documents, "participants": self.n_participants,
+                "covered_documents": list(self.covered_documents), "uncoded_documents": list(self.uncoded_documents),
+                "covered_participants": list(self.covered_participants),
+                "uncoded_participants": list(self.uncoded_participants)}
+
+
+def coverage_of(*frames: "pd.DataFrame | None") -> Coverage | None:
+    """The :class:`Coverage` in the ``attrs`` of the first of ``frames`` that has one (None: not known).
+
+    >>> coverage_of(pd.DataFrame(), None) is None
+    True
+    """
+    for frame in frames:
+        found = getattr(frame, "attrs", {}).get("coverage") if frame is not None else None
+        if isinstance(found, Coverage):
+            return found
+    return None
+
+
+def with_coverage(table, coverage: Coverage | None):
+    """``table`` with ``coverage`` in its ``attrs["coverage"]`` (unchanged when it is None); returns ``table``."""
+    if coverage is not None:
+        table.attrs["coverage"] = coverage
+    return table
+
+
 @dataclass(frozen=True)
 class AnalysisData:
-    """Codings placed in their units, the units, the texts and the codebook (see the module docstring)."""
+    """Codings placed in their units, the units, the texts and the codebook (see the module docstring).
+
+    ``coverage`` is the option the data was loaded with (``"coded"``: the
+    units are the covered documents' only; ``"all"``; None when not known);
+    ``covered_documents``/``uncoded_documents`` and
+    ``covered_participants``/``uncoded_participants`` say which are coded by
+    the chosen coders, and ``coverage_note`` says it in one sentence that every
+    table's note carries.
+    """
 
     codings: pd.DataFrame
     units: pd.DataFrame
@@ -63,6 +177,12 @@ class AnalysisData:
     coders: tuple[str, ...] | None = None  # the coders whose confirmed codings were kept (None: everyone)
     #: The project file the data came from: exports of quotes check its anonymisation audit first.
     source: Path | None = field(default=None, compare=False)
+    coverage: str | None = None
+    covered_documents: tuple[str, ...] = ()
+    uncoded_documents: tuple[str, ...] = ()
+    covered_participants: tuple[str, ...] = ()
+    uncoded_participants: tuple[str, ...] = ()
+    coverage_note: str = ""
 
     @property
     def label(self) -> str:
@@ -78,6 +198,7 @@ def load(
     codebook: "Codebook | str | Path | None" = None,
     statuses: Sequence[str] | None = None,
     coders: Sequence[str] | None = None,
+    coverage: str = "coded",
 ) -> AnalysisData:
     """Read ``project`` into the frames the tables use.
 
@@ -91,19 +212,39 @@ def load(
     people coded the same documents, so no passage is counted once per coder);
     suggestions, when included, are kept whoever made them.
 
+    ``coverage="coded"`` (the default) keeps in ``units``, the denominators of
+    every table, only the documents the chosen coders coded: those where at
+    least one of them (with ``coders=None``, any human coder) made a human
+    decision, that is any human row of the store's codings on the document's
+    current text (a coding, or an accepted, modified or rejected suggestion),
+    whatever its status now; with suggestions kept, also the documents the
+    tagger ran over. A participant counts when one of their documents does.
+    ``coverage="all"`` counts every document, coded or not. See "Coverage" in
+    the module docstring; ``coverage_note`` says what was counted.
+
     >>> from asymmetry_qda import Project
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "INT01.txt").write_text("P01: It lands on me. Every time.\\n", encoding="utf-8")
+    >>> _ = (folder / "INT02.txt").write_text("P02: Nobody has coded me yet.\\n", encoding="utf-8")
     >>> with Project.create(folder / "p.qda") as project:
-    ...     _ = project.ingest(folder / "INT01.txt", model="blank")
+    ...     _ = project.ingest([folder / "INT01.txt", folder / "INT02.txt"], model="blank")
     ...     _ = project.code_span("INT01", 5, 20, "agency.responsibility", coder="ana")
     ...     data = load(project)
+    ...     everything = load(project, coverage="all")
     >>> data.codings[["code_id", "text", "turn", "sentence", "sentence_last"]].to_dict("records")
     [{'code_id': 'agency.responsibility', 'text': 'It lands on me.', 'turn': 0, 'sentence': 0, 'sentence_last': 0}]
     >>> data.units.groupby("unit").size().to_dict()
     {'sentence': 2, 'turn': 1}
+    >>> data.covered_documents, data.uncoded_documents
+    (('INT01',), ('INT02',))
+    >>> print(data.coverage_note)  # doctest: +NORMALIZE_WHITESPACE
+    Denominators: the 1 of 2 documents coded by a human coder; the one document not coded (INT02) is left out
+    (coverage='all' counts them).
+    >>> sorted(everything.units["doc_id"].unique())
+    ['INT01', 'INT02']
     """
+    check_choice("coverage", coverage, COVERAGE)
     if statuses is None:
         statuses = ("confirmed", "suggested") if include_suggestions else ("confirmed",)
     statuses = tuple(statuses)
@@ -111,7 +252,8 @@ def load(
     attributes = [c for c in participants.columns if c not in _NOT_ATTRIBUTES]
     attributes = [c for c in ATTRIBUTE_COLUMNS if c in attributes] + sorted(
         c for c in attributes if c not in ATTRIBUTE_COLUMNS)
-    documents = project.documents()[["doc_id", "kind", "participant_id"]]
+    listed = project.documents()
+    documents = listed[["doc_id", "kind", "participant_id"]]
     documents = documents.merge(participants[["participant_id", *attributes]], on="participant_id", how="left")
 
     segments = project.segments(include_interviewer=include_interviewer)
@@ -125,6 +267,11 @@ def load(
     codings = codings[codings["status"].isin(statuses)].rename(columns={"speaker": "segment_speaker"})
     if coders is not None:
         codings = codings[(codings["status"] != "confirmed") | codings["coder_id"].isin(list(coders))]
+    tagger = any(status in MACHINE_STATUSES for status in statuses)
+    covered = _covered_documents(project, coders, tagger) | set(codings["doc_id"])
+    cover = _coverage(coverage, listed, participants[["participant_id", *attributes]], covered, coders, tagger)
+    if cover.restricted:
+        units = units[units["doc_id"].isin(cover.covered_documents)].reset_index(drop=True)
     memos = project.memos().dropna(subset=["coding_id"]).drop_duplicates("coding_id", keep="last")
     codings = codings.merge(memos[["coding_id", "text"]].rename(columns={"text": "memo"}), on="coding_id",
                             how="left")
@@ -137,11 +284,97 @@ def load(
     codings = codings[[*CODING_COLUMNS, *attributes]].sort_values(
         ["doc_id", "start", "end", "code_id", "coding_id"], kind="stable").reset_index(drop=True)
     units = units[[*UNIT_COLUMNS, *attributes]]
+    codings.attrs, units.attrs = {"coverage": cover}, {"coverage": cover}
     texts = {doc_id: project.text(doc_id) for doc_id in documents["doc_id"]}
     return AnalysisData(codings=codings, units=units, texts=texts, codebook=_codebook(project, codebook),
                         statuses=statuses, dropped=dropped, attributes=tuple(attributes),
                         coders=None if coders is None else tuple(coders),
-                        source=project.path)
+                        source=project.path, coverage=coverage, covered_documents=cover.covered_documents,
+                        uncoded_documents=cover.uncoded_documents, covered_participants=cover.covered_participants,
+                        uncoded_participants=cover.uncoded_participants, coverage_note=cover.note)
+
+
+def _covered_documents(project: "Project", coders: Sequence[str] | None, tagger: bool) -> set[str]:
+    """The documents the coders made a human decision in (and, with ``tagger``, those the tagger ran over)."""
+    db = project._db
+    decided = db.execute(
+        """SELECT DISTINCT c.doc_id, c.coder_id FROM codings c
+           JOIN documents d ON d.doc_id = c.doc_id AND c.text_sha256 = d.sha256
+           JOIN coders k ON k.coder_id = c.coder_id
+           WHERE k.kind = 'human' AND c.status != 'withdrawn'""").fetchall()
+    chosen = None if coders is None else set(coders)
+    covered = {doc_id for doc_id, coder in decided if chosen is None or coder in chosen}
+    if tagger:
+        covered |= {row[0] for row in db.execute(
+            """SELECT DISTINCT c.doc_id FROM codings c
+               JOIN documents d ON d.doc_id = c.doc_id AND c.text_sha256 = d.sha256
+               WHERE c.origin IN ('rule', 'model')
+               UNION
+               SELECT d.doc_id FROM documents d WHERE EXISTS (
+                   SELECT 1 FROM runs r WHERE r.kind = 'code' AND r.finished_at IS NOT NULL
+                                          AND r.started_at >= d.ingested_at)""")}
+    return covered
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _all(n: int, noun: str, bare: bool = False) -> str:
+    """``all 15 documents``, ``the one document``; ``bare``: ``14 participants``, ``one participant``."""
+    if n == 0 and bare:
+        return f"no {noun}"
+    if n == 1:
+        return f"one {noun}" if bare else f"the one {noun}"
+    return _count(n, noun) if bare else f"all {_count(n, noun)}"
+
+
+def _the(n: int, noun: str) -> str:
+    return f"the {_count(n, noun)}" if n != 1 else f"the one {noun}"
+
+
+def _listing(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:_LISTED])
+    return shown + (f" and {len(ids) - _LISTED} more" if len(ids) > _LISTED else "")
+
+
+def _coverage(option: str, documents: pd.DataFrame, people: pd.DataFrame, covered: set[str],
+              coders: Sequence[str] | None, tagger: bool) -> Coverage:
+    """The :class:`Coverage` of a load: which documents and participants count, and the note saying so."""
+    doc_ids = sorted(documents["doc_id"])
+    in_docs = sorted(covered & set(doc_ids))
+    out_docs = [d for d in doc_ids if d not in covered]
+    owner = documents.set_index("doc_id")["participant_id"]
+    everyone = sorted(owner.dropna().astype(str).unique())
+    in_people = sorted(owner.loc[in_docs].dropna().astype(str).unique())
+    out_people = [p for p in everyone if p not in set(in_people)]
+    by = ", ".join(coders) if coders is not None else "a human coder"
+    if tagger:
+        by += " or the tagger"
+    if everyone:
+        of_all = f" ({_all(len(everyone), 'participant', bare=True)})"
+        of_some = f" ({len(in_people)} of {_count(len(everyone), 'participant')})"
+    else:  # documents not linked to participants (no attributes table): nothing to say about people
+        of_all = of_some = ""
+    if not doc_ids:
+        note = "Denominators: the project has no document yet."
+    elif not out_docs:
+        note = (f"Denominators: {_all(len(doc_ids), 'document')}{of_all}, "
+                f"{'every one ' if len(doc_ids) > 1 else ''}coded by {by}.")
+    elif option == "coded":
+        note = (f"Denominators: the {len(in_docs)} of {_count(len(doc_ids), 'document')}{of_some} coded by {by}; "
+                f"{_the(len(out_docs), 'document')} not coded ({_listing(out_docs)}) "
+                f"{'is' if len(out_docs) == 1 else 'are'} left out (coverage='all' counts them).")
+    else:
+        note = (f"Denominators: {_all(len(doc_ids), 'document')}{of_all} (coverage='all'), the {len(out_docs)} "
+                f"not coded by {by} ({_listing(out_docs)}) included, their units counted as uncoded.")
+    if tagger:
+        note += " Suggestions are included, so the documents the tagger ran over count as coded."
+    uncoded = people[people["participant_id"].astype(str).isin(out_people)]
+    return Coverage(option=option, by=by, n_documents=len(doc_ids), n_participants=len(everyone),
+                    covered_documents=tuple(in_docs), uncoded_documents=tuple(out_docs),
+                    covered_participants=tuple(in_people), uncoded_participants=tuple(out_people), tagger=tagger,
+                    note=note, uncoded_people=uncoded.sort_values("participant_id").reset_index(drop=True))
 
 
 def _place(codings: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:

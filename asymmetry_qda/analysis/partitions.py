@@ -37,8 +37,16 @@ def check_backend_options(backend: str, client, npartitions) -> str:
 
 
 def only(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame | None:
-    """The ``columns`` of ``frame`` that it has (what the partitions need: less to send to the workers)."""
-    return None if frame is None else frame[[c for c in dict.fromkeys(columns) if c in frame.columns]]
+    """The ``columns`` of ``frame`` that it has (what the partitions need: less to send to the workers).
+
+    The frame's ``attrs`` (its coverage) stay behind: the client reads them, the partitions count rows; the
+    rows themselves already are the covered documents' only (see :func:`~asymmetry_qda.analysis.frame.load`).
+    """
+    if frame is None:
+        return None
+    kept = frame[[c for c in dict.fromkeys(columns) if c in frame.columns]]
+    kept.attrs = {}
+    return kept
 
 
 def _blocks(frames: list[pd.DataFrame | None], columns: list[str]) -> tuple[list[np.ndarray | None], int]:

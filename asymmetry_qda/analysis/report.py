@@ -1,11 +1,15 @@
 """Every theme table of a coded project, written for papers: CSV, one XLSX workbook, Markdown, LaTeX, figures.
 
 :func:`build_tables` returns the tables as pandas objects, each with a title
-and a note giving its unit of analysis, formula and which codings it counts;
+and a note giving its unit of analysis, formula, which codings it counts and
+which documents its denominators count (the data's ``coverage_note``: by
+default only the documents the chosen coders coded, see
+:mod:`asymmetry_qda.analysis.frame`);
 :func:`write_tables` writes them with a ``manifest.json`` (sha256 of every
-file, the hashes of the project's documents and codebook, the tool version and
-the options). Nothing in the output depends on the clock or the machine, so
-running it twice gives byte-identical files.
+file, the hashes of the project's documents and codebook, the tool version,
+the options and the coverage: the option, the note, and the covered and
+uncoded documents and participants). Nothing in the output depends on the
+clock or the machine, so running it twice gives byte-identical files.
 
 The folder is written whole or not at all: everything goes into a hidden
 sibling folder first (``.<name>.tmp-...``), which then takes the place of the
@@ -54,7 +58,8 @@ from ..model import text_sha256
 from .alignment import alignment_quotes, failure_alignment, response_fits
 from .balance import group_balance, participant_balance, theme_poles
 from .counts import code_frequencies, code_matrix
-from .frame import AnalysisData, at_level, code_order, implication_note, load, with_implied
+from .frame import (AnalysisData, _listing, at_level, code_order, coverage_of, implication_note, load, with_coverage,
+                    with_implied)
 
 __all__ = ["Table", "build_tables", "write_tables", "load"]
 
@@ -94,27 +99,34 @@ def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOC
     coded, units = data.codings, data.units
     codings = with_implied(coded, data.codebook)  # frequencies, matrices, balance count declared implications
     which = f"Codings: {data.label}" + (f" by {', '.join(data.coders)}" if data.coders else "") + \
-        (" (suggestions included and labelled as such)" if "suggested" in data.statuses else "") + "."
+        (" (suggestions included and labelled as such)" if "suggested" in data.statuses else "") + "." + \
+        (f" {data.coverage_note}" if data.coverage_note else "")
     implied = implication_note(data.codebook)
     counted = which + implied
+    left_out = data.coverage == "coded" and bool(data.uncoded_documents)
+    no_column = (" Documents not coded have no column." if left_out else "")
+    people_out = (f" Participants not coded, left out: {_listing(data.uncoded_participants)}."
+                  if data.coverage == "coded" and data.uncoded_participants else "")
     codes = _codes(data, codings)
     groups = [b for b in BREAKDOWNS if b in units.columns and units[b].notna().any()]
     tables = [Table("frequencies", "Code frequencies",
                     "Unit: sentence. n_units = sentences overlapping a coding of the code or a sub-code; "
-                    "pct_units = 100 * n_units / all participant sentences; n_participants = participants with "
-                    f"such a sentence; pct_participants = 100 * n_participants / all participants. {counted}",
+                    "pct_units = 100 * n_units / units_total, the participant sentences counted; n_participants = "
+                    "participants with such a sentence; pct_participants = 100 * n_participants / "
+                    f"participants_total, the participants counted. {counted}",
                     code_frequencies(codings, units=units, roll_up=True, codes=codes))]
     for by in groups:
         tables.append(Table(f"frequencies_by_{by}", f"Code frequencies by {by.replace('_', ' ')}",
                             f"As the code frequencies table, within each value of {by} (percentages of that "
-                            f"group's sentences and participants). {counted}",
+                            f"group's sentences and participants counted). {counted}",
                             code_frequencies(codings, units=units, roll_up=True, codes=codes, by=by)))
     tables.append(Table("matrix_documents", "Code × document matrix (coded sentences)",
-                        f"Cells: sentences of the document overlapping a coding of the code or a sub-code. {counted}",
+                        "Cells: sentences of the document overlapping a coding of the code or a sub-code."
+                        f"{no_column} {counted}",
                         code_matrix(codings, units=units, columns="doc_id", roll_up=True, codes=codes), index=True))
     tables.append(Table("matrix_participants", "Code × participant matrix (coded sentences)",
-                        "Cells: sentences of the participant (all their documents) overlapping a coding of the code "
-                        f"or a sub-code. {counted}",
+                        "Cells: sentences of the participant (all their documents counted) overlapping a coding of "
+                        f"the code or a sub-code.{people_out} {counted}",
                         code_matrix(codings, units=units, columns="participant_id", roll_up=True, codes=codes),
                         index=True))
     for by in groups:
@@ -139,15 +151,18 @@ def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOC
         tables.append(Table("balance_participants", "Asymmetry balance per participant",
                             "Unit: sentence. heavy/light = the participant's sentences coded with the theme's "
                             "heavy/light pole (or a sub-code); balance = (heavy - light) / (heavy + light), "
-                            f"empty when neither. {counted}", per_person))
+                            f"empty when neither (leaning: no coded units).{people_out} {counted}", per_person))
         overall = [group_balance(per_person, seed=seed)]
         overall += [group_balance(per_person, by=by, seed=seed).drop(columns=[by]) for by in groups
                     if by != "kind"]
+        not_coded = (" n_not_coded = participants none of whose documents was coded, left out of every other "
+                     "column." if data.coverage == "coded" else "")
         tables.append(Table("balance_groups", "Asymmetry balance by group",
                             "mean_balance = mean over participants with coded units of their balance; ci_low/"
                             "ci_high = 95% percentile bootstrap interval over participants (9,999 resamples, "
                             f"seed {seed}); share_heavy = share of them with balance > 0; n_without = participants "
-                            f"with no coded unit for the theme. {counted}", pd.concat(overall, ignore_index=True)))
+                            f"coded with no coded unit for the theme.{not_coded} {counted}",
+                            with_coverage(pd.concat(overall, ignore_index=True), coverage_of(per_person))))
     fits = response_fits(data.codebook) if data.codebook is not None else {}
     if fits:
         tables.append(Table("alignment", "Table One alignment: reason for failure × response (same turn)",
@@ -411,12 +426,26 @@ def _manifest(data: AnalysisData, written: dict[str, bytes], seed: int) -> dict:
         "codings": {"statuses": list(data.statuses), "coders": None if data.coders is None else list(data.coders),
                     "count": int(len(data.codings)),
                     "left_out_outside_units": data.dropped},
-        "options": {"seed": seed},
+        "options": {"seed": seed, "coverage": data.coverage},
+        "coverage": _coverage_record(data),
         "codebook": codebook,
         "documents": [{"doc_id": d, "sha256": h} for d, h in documents],
         "files": [{"path": name, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
                   for name, content in sorted(written.items())],
     }
+
+
+def _coverage_record(data: AnalysisData) -> dict | None:
+    """What the denominators counted, for the manifest (None: data made by hand, coverage not known)."""
+    coverage = coverage_of(data.units, data.codings)
+    if coverage is not None:
+        return coverage.to_dict()
+    if data.coverage is None:
+        return None
+    return {"option": data.coverage, "note": data.coverage_note,
+            "covered_documents": list(data.covered_documents), "uncoded_documents": list(data.uncoded_documents),
+            "covered_participants": list(data.covered_participants),
+            "uncoded_participants": list(data.uncoded_participants)}
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -513,8 +542,10 @@ def _for_paper(table: Table) -> pd.DataFrame:
 
 
 def _markdown(tables: list[Table], data: AnalysisData) -> str:
-    parts = ["# Theme tables", "", f"Codings counted: {data.label}. Each table's note gives its unit of analysis "
-             "and formula; `manifest.json` records the documents, codebook and tool version behind them.", ""]
+    covered = f" {markdown_cell(data.coverage_note)}" if data.coverage_note else ""
+    parts = ["# Theme tables", "", f"Codings counted: {data.label}.{covered} Each table's note gives its unit of "
+             "analysis and formula; `manifest.json` records the documents, codebook, coverage and tool version "
+             "behind them.", ""]
     for table in tables:
         shown = map_text_cells(_for_paper(table), markdown_cell) if len(table.frame) else None
         parts += [f"## {markdown_cell(table.title)}", "", markdown_cell(table.note), "",
@@ -557,5 +588,7 @@ def _figures(tables: list[Table], data: AnalysisData) -> dict[str, bytes]:
     if "balance_groups" in by_name and len(by_name["balance_groups"]):
         groups = by_name["balance_groups"]
         shown = groups[(groups["group"] == "all") | groups["group"].str.startswith("leader=")]
-        made["balance"] = lambda: figures.balance_plot(shown, title="Asymmetry balance: everyone and by leader")
+        poles = theme_poles(data.codebook) if data.codebook is not None else None
+        made["balance"] = lambda: figures.balance_plot(shown, poles=poles, labels=labels,
+                                                       title="Asymmetry balance: everyone and by leader")
     return {name: content for key, build in made.items() for name, content in figures.figure_bytes(build(), key)}

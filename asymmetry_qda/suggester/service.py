@@ -44,7 +44,8 @@ def model_input(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd
 def _decisions(project: "Project"):
     from ..analysis.frame import load
 
-    return load(project, statuses=("confirmed", "suggested", "rejected", "suppressed"))
+    # every document: the suggester learns from the coded ones and predicts on the others (coverage is for tables)
+    return load(project, statuses=("confirmed", "suggested", "rejected", "suppressed"), coverage="all")
 
 
 @dataclass(frozen=True)
