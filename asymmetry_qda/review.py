@@ -235,7 +235,7 @@ class ReviewQueue:
             codes = sorted(set(codebook_codes) | set(self.items["code_id"]))
             choice = widgets.Dropdown(options=codes, description="code", layout=widgets.Layout(width="24em"))
             keys = widgets.Text(placeholder="keys: a r c s u", description="keys",
-                                layout=widgets.Layout(width="12em"))
+                                layout=widgets.Layout(width="16em"))
             buttons = {name: widgets.Button(description=name, tooltip=f"key {key}")
                        for key, name in KEYS.items()}
             buttons["Accept"].button_style = "success"

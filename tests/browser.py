@@ -25,6 +25,8 @@ CHROMIUM = Path(os.environ.get("ASYMMETRY_QDA_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TOKEN = "asymmetry-qda-test"
+#: the notebook on screen (other open notebooks stay in the page, hidden)
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
 
 def unavailable() -> str | None:
@@ -110,10 +112,10 @@ def browser():
 
 def open_notebook(page, base: str, name: str) -> None:
     page.goto(f"{base}/lab/tree/{name}?token={TOKEN}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    # the kernel is up when the toolbar's status says idle
-    page.wait_for_function("() => [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator')]"
-                           ".some(e => e.getAttribute('data-status') === 'idle')", timeout=120_000)
+    page.wait_for_selector(f"{PANEL} .jp-Notebook .jp-Cell", timeout=60_000)
+    # the kernel is connected when the status bar says "| Idle" (the toolbar's indicator says idle before that)
+    page.wait_for_function("() => /\\|\\s*Idle/.test(document.querySelector('#jp-main-statusbar')?.textContent || '')",
+                           timeout=120_000, polling=500)
 
 
 def run_all(page, *, timeout: float = 900) -> None:
@@ -122,7 +124,7 @@ def run_all(page, *, timeout: float = 900) -> None:
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
         try:  # a click before the kernel is really connected runs nothing: then click again
-            page.wait_for_function("() => { const p = document.querySelector('.jp-CodeCell .jp-InputPrompt');"
+            page.wait_for_function(f"() => {{ const p = document.querySelector('{PANEL} .jp-CodeCell .jp-InputPrompt');"
                                    " return p && /\\[(\\*|\\d+)\\]/.test(p.textContent); }",
                                    timeout=60_000, polling=500)
             break
@@ -131,9 +133,9 @@ def run_all(page, *, timeout: float = 900) -> None:
                 raise
     page.wait_for_function(
         """() => {
-            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
+            const prompts = [...document.querySelectorAll('PANEL .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
             return prompts.length > 0 && prompts.every(t => /\\[\\d+\\]/.test(t));
-        }""", timeout=timeout * 1000, polling=1000)
+        }""".replace("PANEL", PANEL), timeout=timeout * 1000, polling=1000)
 
 
 def errors_shown(page) -> list[str]:
@@ -143,7 +145,7 @@ def errors_shown(page) -> list[str]:
 
 def output_of(page, text_in_source: str):
     """The output area of the code cell whose source holds ``text_in_source``."""
-    cell = page.locator(".jp-CodeCell").filter(has=page.locator(".jp-InputArea", has_text=text_in_source)).first
+    cell = page.locator(f"{PANEL} .jp-CodeCell").filter(has=page.locator(".jp-InputArea", has_text=text_in_source)).first
     return cell.locator(".jp-OutputArea")
 
 
@@ -165,7 +167,7 @@ def screenshots(folder: Path, out: Path) -> list[Path]:
             saved.append(path)
         open_notebook(page, base, "02_theme_tables.ipynb")
         run_all(page)
-        images = page.locator(".jp-OutputArea-output img")
+        images = page.locator(f"{PANEL} .jp-OutputArea-output img")
         for i in range(min(images.count(), 3)):
             images.nth(i).scroll_into_view_if_needed()
             path = out / f"figure_{i + 1}.png"
