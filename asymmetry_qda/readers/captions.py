@@ -36,7 +36,7 @@ from ..errors import InputError, Problem
 from ..textio import decode_text
 from .base import Kind, ParsedDocument, build_document, render_utterances
 from .labels import LabelConfig, normalise_timestamp
-from .timed import Piece, group_pieces
+from .timed import Piece, clock_seconds, group_pieces
 
 _TIME = r"(?:\d+:)?\d{1,2}:\d{1,2}(?:[.,]\d{1,3})?"
 _TIMING = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})")
@@ -73,12 +73,6 @@ def read_captions(path: Path, *, doc_id: str, labels: LabelConfig, kind: Kind | 
     return [document]
 
 
-def _seconds(clock: str) -> float:
-    """Seconds of a normalised ``HH:MM:SS[.fff]`` time."""
-    hours, minutes, seconds = clock.split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-
-
 def _cues(text: str, source: str, fmt: str) -> list[_Cue]:
     lines = text.split("\n")
     if fmt == "vtt" and not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
@@ -102,7 +96,7 @@ def _cues(text: str, source: str, fmt: str) -> list[_Cue]:
         if fmt == "srt" and i < len(lines) and lines[i] != "" and payload and payload[-1].strip().isdigit():
             payload.pop()  # the next cue's number, when the blank line before it is missing
         start, end = normalise_timestamp(m.group("start")), normalise_timestamp(m.group("end"))
-        cues.append(_Cue(start, _seconds(start), _seconds(end), payload, timing_line))
+        cues.append(_Cue(start, clock_seconds(start), clock_seconds(end), payload, timing_line))
     if not cues:
         raise InputError(Problem(source, "no cue timing line such as '00:00:01.000 --> 00:00:04.000' was found",
                                  fix="check that the file is a WebVTT or SubRip caption file"))

@@ -224,15 +224,7 @@ class LabelConfig:
 
     def match_turn_start(self, line: str) -> TurnStart | None:
         """The turn that ``line`` starts, or ``None`` if it continues a turn."""
-        m = self._turn_re.match(line)
-        if m is None:
-            return None
-        raw_ts = m.group("ts1") or m.group("ts2")
-        return TurnStart(
-            label=m.group("label").strip(),
-            timestamp=normalise_timestamp(raw_ts) if raw_ts else None,
-            text_offset=m.end(),
-        )
+        return _turn_start(self._turn_re.match(line))
 
     def match_loose_turn_start(self, line: str) -> TurnStart | None:
         """Like :meth:`match_turn_start`, but a default label may start with a lower-case letter
@@ -241,12 +233,7 @@ class LabelConfig:
         >>> LabelConfig().match_loose_turn_start("respondent: yes").label
         'respondent'
         """
-        m = self._loose_turn_re.match(line)
-        if m is None:
-            return None
-        raw_ts = m.group("ts1") or m.group("ts2")
-        return TurnStart(label=m.group("label").strip(), timestamp=normalise_timestamp(raw_ts) if raw_ts else None,
-                         text_offset=m.end())
+        return _turn_start(self._loose_turn_re.match(line))
 
     def match_marked_label(self, line: str) -> TurnStart | None:
         """The turn that a line starting with a bracketed or bold label and no colon starts, or ``None``.
@@ -309,6 +296,15 @@ class LabelConfig:
 
     def is_interviewer(self, label: str) -> bool:
         return _label_key(label) in self._interviewers
+
+
+def _turn_start(m: re.Match[str] | None) -> TurnStart | None:
+    """The turn a match of the turn pattern starts: its label, its timestamp (before or after the label)."""
+    if m is None:
+        return None
+    raw_ts = m.group("ts1") or m.group("ts2")
+    return TurnStart(label=m.group("label").strip(), timestamp=normalise_timestamp(raw_ts) if raw_ts else None,
+                     text_offset=m.end())
 
 
 def _label_key(label: str) -> str:

@@ -64,15 +64,13 @@ def _timed_lines(text: str) -> list[ParsedTurn] | None:
     non_blank = sum(1 for s, e, _ in lines if s >= first_line_start and text[s:e].strip())
     if n < TIMED_SHARE * non_blank:
         return None
-    starts = [(s + h.text_offset, h.timestamp, number) for (s, _, number), h in zip(lines, hits) if h is not None]
-    turns = [ParsedTurn(a, b, line=t.line) for t in paragraph_turns(text[:first_line_start])
-             for a, b in [(t.start, t.end)]]
-    for i, (start, stamp, number) in enumerate(starts):
-        # the segment runs to the start of the next timed line
-        end = next((s for (s, _, _), h in zip(lines, hits) if h is not None and s > start), len(text))
-        a, b = _strip_span(text, start, end)
+    timed = [(s, h, number) for (s, _, number), h in zip(lines, hits) if h is not None]
+    turns = paragraph_turns(text[:first_line_start])  # a header before the first timed line: its paragraphs
+    ends = [s for s, _, _ in timed[1:]] + [len(text)]  # a segment runs to the start of the next timed line
+    for (line_start, hit, number), end in zip(timed, ends):
+        a, b = _strip_span(text, line_start + hit.text_offset, end)
         if a < b:
-            turns.append(ParsedTurn(a, b, timestamp=stamp, line=number))
+            turns.append(ParsedTurn(a, b, timestamp=hit.timestamp, line=number))
     return turns
 
 

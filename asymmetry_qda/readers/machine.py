@@ -72,7 +72,7 @@ from ..errors import InputError, NotATranscript, Problem
 from ..textio import decode_text
 from .base import Kind, ParsedDocument, build_document, render_utterances
 from .labels import LabelConfig, normalise_timestamp
-from .timed import Piece, ends_sentence, group_pieces
+from .timed import Piece, clock_seconds, ends_sentence, group_pieces
 
 #: what a .json file may be, for messages
 JSON_LAYOUTS = ("openai-whisper or WhisperX JSON (an object with a 'segments' list of objects with start, end and "
@@ -331,8 +331,7 @@ def _tsv_seconds(cell: str, what: str, source: str, line: int, units: set[str]) 
         return float(value.replace(",", "."))
     if _CLOCK.fullmatch(value):
         units.add("clock times")
-        hours, minutes, seconds = normalise_timestamp(value).split(":")
-        return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+        return clock_seconds(normalise_timestamp(value))
     raise InputError(Problem(source, f"the {what} time {value!r} is not a number (whisper writes integer "
                              "milliseconds, e.g. 11000)", line=line,
                              fix="correct the cell, or export the transcript again"))

@@ -79,6 +79,16 @@ def clock_time(seconds: float | None) -> str | None:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}" + (f".{fraction:03d}" if fraction else "")
 
 
+def clock_seconds(clock: str) -> float:
+    """Seconds of a normalised ``HH:MM:SS[.fff]`` time (see :func:`~.labels.normalise_timestamp`).
+
+    >>> clock_seconds("01:02:05.500")
+    3725.5
+    """
+    hours, minutes, seconds = clock.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
 def ends_sentence(text: str) -> bool:
     """Whether ``text`` ends with sentence-final punctuation (closing quotes and brackets aside)."""
     return _SENTENCE_END.search(text.rstrip()) is not None
