@@ -1005,8 +1005,8 @@ class Project:
         turns = [Turn(int(r.start), int(r.end), None if pd.isna(r.speaker) else str(r.speaker),
                       bool(r.is_interviewer), None if pd.isna(r.timestamp) else str(r.timestamp))
                  for r in segments.sort_values("start").itertuples()]
-        latest = self._db.execute("SELECT codebook_hash FROM codebooks ORDER BY added_at DESC, rowid DESC LIMIT 1").fetchone()
-        colours = code_colours(self.codebook(latest[0])) if latest else {}
+        latest = self._latest_codebook()
+        colours = code_colours(latest) if latest is not None else {}
         n_suggested = sum(m.suggested for m in marks)
         shown = [f"{len(marks) - n_suggested} confirmed", f"{n_suggested} suggested"]
         filters = [f"codes {', '.join([codes] if isinstance(codes, str) else codes)}" if codes is not None else "",
@@ -1107,6 +1107,11 @@ class Project:
         return new_ids
 
     # -- helpers ---------------------------------------------------------
+    def _latest_codebook(self):
+        """The codebook stored most recently (colours and code lists of the views), or ``None``."""
+        latest = self._db.execute("SELECT codebook_hash FROM codebooks ORDER BY added_at DESC, rowid DESC LIMIT 1").fetchone()
+        return self.codebook(latest[0]) if latest else None
+
     def _unknown(self, what: str, key: str, query: str) -> str:
         known = [r[0] for r in self._db.execute(query + " LIMIT 11")]
         listing = ", ".join(known[:10]) + (" ..." if len(known) > 10 else "")

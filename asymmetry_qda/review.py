@@ -265,10 +265,8 @@ class ReviewQueue:
         return self._widget
 
     def _codebook_codes(self) -> list[str]:
-        project = self.project
-        latest = project._db.execute(
-            "SELECT codebook_hash FROM codebooks ORDER BY added_at DESC, rowid DESC LIMIT 1").fetchone()
-        return [c.id for c in project.codebook(latest[0]).codes] if latest else []
+        latest = self.project._latest_codebook()
+        return [c.id for c in latest.codes] if latest is not None else []
 
     def _run(self, action) -> None:
         """Run a button's action; an error is shown in the panel, and nothing else happens."""
