@@ -11,10 +11,14 @@ suggestions, review every suggestion, and tabulate the patterns.
 from importlib.metadata import PackageNotFoundError, version
 
 from . import datasets  # the bundled sample study: asymmetry_qda.datasets.load_sample()
-from .errors import InputError, NotFoundError, ProjectError, QDAError, QDAWarning, StoreError
+from .errors import InputError, NotFoundError, ProjectError, QDAError, QDAWarning, StoreError, _in_ipython
+from .errors import show_warnings_plainly
 from .ingest import IngestReport
 from .model import Document, Participant, Segment
 from .project import Project
+
+if _in_ipython():  # in Jupyter a warning would start with the kernel's temporary cell file and echo the source
+    show_warnings_plainly()
 
 try:
     __version__ = version("asymmetry-qda")

@@ -788,7 +788,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
                        "Fix: e.g. --threshold 0.5, or leave it out to use the model's own")
     with Project.open(args.project) as project:
         trained = project.train_suggester(coders=coders, min_examples=args.min_examples, threshold="cv",
-                                          seed=args.seed_codebook)
+                                          seed=args.seed_codebook, progress=None if not args.quiet else False)
         added = project.suggest(model=trained.version, threshold=args.threshold)
     emit(args, f"{trained}\n{len(added)} model suggestions added", {"model": trained, "added": len(added)})
     return 0

@@ -13,6 +13,8 @@ talk.txt: the file is empty. Fix: export it again.
 
 from __future__ import annotations
 
+import sys
+import warnings
 from dataclasses import dataclass
 
 
@@ -68,6 +70,55 @@ class IdentifiersFound(QDAError):
 
 class QDAWarning(UserWarning):
     """Something worth a user's attention that did not stop the work."""
+
+
+def _show_plainly(message, category, filename, lineno, file=None, line=None):
+    """``warnings.showwarning`` in IPython: the toolkit's own warnings as ``QDAWarning: message``, whole, without
+    the kernel's temporary file name, line number and echoed source line; every other warning as before."""
+    if isinstance(category, type) and issubclass(category, QDAWarning):
+        stream = sys.stderr if file is None else file
+        try:
+            stream.write(f"{category.__name__}: {message}\n")
+        except (AttributeError, OSError):  # no stream to write to: a warning is never an error
+            pass
+        return
+    _show_plainly.previous(message, category, filename, lineno, file, line)
+
+
+def show_warnings_plainly() -> None:
+    """Show the toolkit's warnings as ``QDAWarning: message`` (no file, line or source), leaving others alone.
+
+    Called when the package is imported in IPython or Jupyter, where a warning would otherwise begin with the
+    kernel's temporary cell file (``/tmp/ipykernel_1234/2455537029.py:3:``) and repeat the cell's source line.
+    It wraps :func:`warnings.showwarning` once; ``warnings.catch_warnings`` and warning filters work as
+    before. Other warnings (pandas', scikit-learn's...) are shown by the function that was there.
+
+    Examples
+    --------
+    >>> import io, warnings
+    >>> saved = warnings.showwarning
+    >>> show_warnings_plainly()
+    >>> stream = io.StringIO()
+    >>> warnings.showwarning("2 documents were skipped", QDAWarning, "/tmp/ipykernel_1/1.py", 3, stream)
+    >>> stream.getvalue()
+    'QDAWarning: 2 documents were skipped\\n'
+    >>> warnings.showwarning = saved
+    """
+    if getattr(warnings.showwarning, "__name__", "") == _show_plainly.__name__ and \
+            getattr(warnings.showwarning, "__module__", "") == __name__:
+        return
+    _show_plainly.previous = warnings.showwarning
+    warnings.showwarning = _show_plainly
+
+
+def _in_ipython() -> bool:
+    shell = sys.modules.get("IPython")
+    if shell is None:
+        return False
+    try:
+        return shell.get_ipython() is not None
+    except Exception:  # pragma: no cover - an IPython too old or half imported
+        return False
 
 
 @dataclass(frozen=True, slots=True)

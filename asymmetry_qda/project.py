@@ -921,18 +921,20 @@ class Project:
         return import_qdpx(self, path, model=model, scheme=scheme)
 
     # -- learning from decisions --------------------------------------------
-    def train_suggester(self, *, coders: Sequence[str] | None = None, seed=None, **params) -> "TrainedModel":
+    def train_suggester(self, *, coders: Sequence[str] | None = None, seed=None, progress: bool | None = None,
+                        **params) -> "TrainedModel":
         """Train a code suggester on human decisions (confirmed codings, rejected suggestions) and store it.
 
         ``params`` are :class:`asymmetry_qda.suggester.CodeSuggester`'s
         (``min_examples``, ``C``, ``threshold="cv"``...). ``coders`` limits whose decisions count.
         ``seed``: a codebook (or its path) whose examples and counter-examples are added as seed data.
         The stored version is a hash of the parameters and the training set:
-        training again on the same decisions stores nothing new.
+        training again on the same decisions stores nothing new. ``progress`` shows a bar with one step per
+        code fitted (default: on a terminal or in Jupyter; it takes about a minute of CPU on the sample).
         """
         from .suggester.service import train
 
-        return train(self, coders=coders, seed=seed, **params)
+        return train(self, coders=coders, seed=seed, progress=progress, **params)
 
     def models(self) -> pd.DataFrame:
         """Stored code suggesters: version, codes learned and skipped, training size, created and discarded."""

@@ -97,17 +97,27 @@ def jupyterlab(folder: Path, notebooks: list[str]):
         log.close()
 
 
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
 @contextmanager
-def browser():
+def chromium():
+    """Debian's Chromium driven by Playwright; yields the browser (``new_page(viewport=VIEWPORT)`` for a tab)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-            yield page
+            yield launched
         finally:
-            chromium.close()
+            launched.close()
+
+
+@contextmanager
+def browser():
+    """One page of a headless Chromium."""
+    with chromium() as launched:
+        yield launched.new_page(viewport=VIEWPORT)
 
 
 def open_notebook(page, base: str, name: str) -> None:
@@ -154,7 +164,10 @@ def screenshots(folder: Path, out: Path) -> list[Path]:
     table and the figures into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     saved = []
-    with jupyterlab(folder, ["01_coding_transcripts.ipynb", "02_theme_tables.ipynb"]) as base, browser() as page:
+    with jupyterlab(folder, ["01_coding_transcripts.ipynb", "02_theme_tables.ipynb"]) as base, chromium() as launched:
+        # each notebook in its own browser context: a second notebook opened in the same page shares its workspace
+        # and its status bar, and Run All then waited on the wrong notebook's kernel
+        page = launched.new_context(viewport=VIEWPORT).new_page()
         open_notebook(page, base, "01_coding_transcripts.ipynb")
         run_all(page)
         for name, source in [("review_panel", "queue = project.review_queue"),
@@ -165,13 +178,17 @@ def screenshots(folder: Path, out: Path) -> list[Path]:
             path = out / f"{name}.png"
             area.screenshot(path=str(path))
             saved.append(path)
+        page.context.close()
+        page = launched.new_context(viewport=VIEWPORT).new_page()
         open_notebook(page, base, "02_theme_tables.ipynb")
         run_all(page)
-        images = page.locator(f"{PANEL} .jp-OutputArea-output img")
-        for i in range(min(images.count(), 3)):
-            images.nth(i).scroll_into_view_if_needed()
-            path = out / f"figure_{i + 1}.png"
-            images.nth(i).screenshot(path=str(path))
+        for name, source in [("balance_plot", "balance_plot(groups"),
+                             ("cooccurrence_heatmap", "cooccurrence_heatmap(turn"),
+                             ("cooccurrence_network", "cooccurrence_network(edges")]:
+            image = output_of(page, source).locator("img").first
+            image.scroll_into_view_if_needed()
+            path = out / f"{name}.png"
+            image.screenshot(path=str(path))
             saved.append(path)
     return saved
 

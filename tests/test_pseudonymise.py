@@ -220,6 +220,9 @@ def test_nothing_of_the_originals_is_left_in_the_project_or_an_export(study, tmp
     report = study.pseudonymise(findings, key=tmp_path / "keys" / "study-key.json", by="LT")
     assert report.documents == 2 and len(report.adjusted) == 0
     assert "original" not in report.replacements.columns
+    # what it prints names the key file, not the folder it is kept in; the report holds the path
+    assert "key written to study-key.json" in str(report) and str(tmp_path) not in str(report)
+    assert report.key == (tmp_path / "keys" / "study-key.json").resolve()
     # every original is gone from the project file, its journal and the audit cache (vacuumed)
     _findings(study)
     raw = _raw(study.path).lower()

@@ -56,6 +56,9 @@ import pandas as pd
 
 from ..errors import ArgumentError, InputError, Problem, QDAWarning
 from .frame import CODING_COLUMNS, AnalysisData, check_choice
+from .styling import cell_text as _shown
+from .styling import display_text
+from .styling import styled as _styled
 
 if TYPE_CHECKING:  # pragma: no cover
     from pandas.io.formats.style import Styler
@@ -86,8 +89,6 @@ QUOTE_COLUMNS = [*_LEAD, *_TAIL]
 #: Columns :func:`styled` leaves out by default (ids and query bookkeeping).
 _NOT_SHOWN = ("coding_ids", "participant_id", "unit", "unit_ordinal")
 _NOT_ATTRIBUTES = {*CODING_COLUMNS, *QUOTE_COLUMNS, "coder", "code", "pseudonym", "segment_speaker"}
-_PARAGRAPH = re.compile(r"\s*(?:(?:\r\n|\r|\n)[^\S\r\n]*){2,}\s*|\s*\u2029\s*")
-_SPACE = re.compile(r"\s+")
 
 
 def quotes(
@@ -724,42 +725,11 @@ def _share_gaps(passages: list[dict[str, Any]], bounds: list[tuple[int, int]]) -
             bounds[j] = (bounds[j][0], max(min(bounds[j][1], bounds[i][0]), passages[j]["end"]))
 
 
-def display_text(text: Any) -> Any:
-    """``text`` with its white space made readable on one line: a paragraph break (a blank line) as `` ¶ ``,
-    any other run of white space (a single line break too) as one space, none (and no ``¶``) at either end.
-
-    Used for the contexts and for every rendering; ``text`` in :func:`quotes` is never changed. Non-strings
-    are returned unchanged.
-
-    Examples
-    --------
-    >>> display_text("  It was late.\\n\\n  Nobody came.\\nI waited.\\r\\n\\r\\n")
-    'It was late. ¶ Nobody came. I waited.'
-    >>> display_text(None) is None
-    True
-    """
-    if not isinstance(text, str):
-        return text
-    return _SPACE.sub(" ", _PARAGRAPH.sub(" \u00b6 ", text)).strip().strip("\u00b6").strip()
-
-
 # -- reading and writing up ------------------------------------------------------------------------
 
 
 def _attribute_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c not in QUOTE_COLUMNS]
-
-
-def _shown(value: Any) -> str:
-    if value is None or (not isinstance(value, (tuple, list)) and pd.isna(value)):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    if isinstance(value, (tuple, list)):
-        return ", ".join(map(str, value))
-    return display_text(str(value))
 
 
 def _attribution(row: Mapping[str, Any], attributes: Sequence[str], escape: Callable[[str], str]) -> str:
@@ -936,7 +906,8 @@ def styled(frame: pd.DataFrame, *, columns: Sequence[str] | None = None) -> "Sty
     default); a Styler does not. Text is shown with :func:`display_text` white
     space, wrapped and left-aligned; every cell and label is HTML-escaped;
     missing values are blank. ``columns`` defaults to every column but
-    ``coding_ids``, ``participant_id``, ``unit`` and ``unit_ordinal``. The
+    ``coding_ids``, ``participant_id``, ``unit`` and ``unit_ordinal``. This is
+    :func:`asymmetry_qda.analysis.styling.styled` with those columns. The
     frame itself is not changed, and no pandas option is set. (Without this:
     ``with pd.option_context("display.max_colwidth", None): display(frame)``.)
 
@@ -948,15 +919,7 @@ def styled(frame: pd.DataFrame, *, columns: Sequence[str] | None = None) -> "Sty
     True
     """
     chosen = [c for c in frame.columns if c not in _NOT_SHOWN] if columns is None else list(columns)
-    shown = frame[chosen]
-    wide = [c for c in ("text", "left_context", "right_context") if c in shown.columns]
-    styler = shown.style.format(lambda value: html.escape(_shown(value)))
-    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
-    styler = styler.set_properties(**{"white-space": "normal", "text-align": "left", "vertical-align": "top"})
-    if wide:
-        styler = styler.set_properties(subset=wide, **{"min-width": "16em", "max-width": "40em"})
-    return styler.set_table_styles([{"selector": "th", "props": [("text-align", "left"),
-                                                                 ("vertical-align", "top")]}])
+    return _styled(frame, columns=chosen)
 
 
 def _write(frame: pd.DataFrame, path: str | Path, text: str, *, project, allow_identifiers: bool) -> None:

@@ -88,7 +88,8 @@ class PseudonymisationReport:
         moved = ", ".join(f"{v} {k}" for k, v in self.moved.items() if v)
         return (f"pseudonymised {len(self.replacements)} stretches in {self.documents} documents"
                 f"{f' ({labels})' if labels else ''}; moved {moved or 'nothing'}; "
-                f"{len(self.adjusted)} coding/memo boundaries adjusted; key written to {self.key}")
+                f"{len(self.adjusted)} coding/memo boundaries adjusted; key written to {self.key.name} (its folder is "
+                f"not printed, so a shared notebook or log does not say where the key is kept: `.key` holds it)")
 
 
 def load_key(path: str | Path, *, project_id: str | None = None) -> dict:

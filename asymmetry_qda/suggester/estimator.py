@@ -35,6 +35,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ArgumentError, QDAWarning
+from ..progress import progress_bar
 
 __all__ = ["FEATURE_PREFIXES", "CodeSuggester"]
 
@@ -145,8 +146,12 @@ class CodeSuggester(BaseEstimator):
         return tags
 
     # -- fitting -------------------------------------------------------------
-    def fit(self, X, Y):
-        """Learn one calibrated classifier per code from ``X`` (units) and ``Y`` (human labels). Returns ``self``."""
+    def fit(self, X, Y, *, progress: bool | None = False):
+        """Learn one calibrated classifier per code from ``X`` (units) and ``Y`` (human labels). Returns ``self``.
+
+        ``progress``: show a bar with one step per code fitted (``None``: on a terminal or in Jupyter, see
+        :func:`asymmetry_qda.progress.shows_progress`). It changes nothing in the model.
+        """
         self._validate_params()
         frame = _as_frame(X, "X")
         if len(frame) == 0:
@@ -177,7 +182,10 @@ class CodeSuggester(BaseEstimator):
                                 "pass units with words in them") from error
 
         estimators, thresholds, not_converged = {}, {}, []
+        bar = progress_bar(len(trained), unit="code", desc="training", progress=progress)
         for code in trained:
+            if bar is not None:
+                bar.set_postfix_str(code, refresh=False)
             rows = np.flatnonzero(known[code].to_numpy())
             values = labels[code].to_numpy()[rows]
             y = (values == 1).astype(int)
@@ -199,6 +207,10 @@ class CodeSuggester(BaseEstimator):
             estimators[code] = classifier
             thresholds[code] = (_held_out_threshold(classifier, folds, Zc, y) if self.threshold == "cv"
                                 else float(self.threshold))
+            if bar is not None:
+                bar.update(1)
+        if bar is not None:
+            bar.close()
 
         self.vectorizer_ = features
         self.feature_names_in_ = np.asarray(columns, dtype=object)

@@ -66,12 +66,13 @@ class TrainedModel:
 
 
 def train(project: "Project", *, coders: Sequence[str] | None = None, seed=None, seed_model: str = "auto",
-          **params) -> TrainedModel:
+          progress: bool | None = None, **params) -> TrainedModel:
     """Fit a :class:`CodeSuggester` on the project's human decisions and store it (see :mod:`.training`).
 
     ``seed``: a codebook (or its YAML path) whose examples and counter-examples join the training set as
     seed data (:func:`~asymmetry_qda.suggester.seeds.codebook_seed`, tagged with ``seed_model`` for their
-    rule evidence); they are stored with the training set, so the model version covers them.
+    rule evidence); they are stored with the training set, so the model version covers them. ``progress``: a
+    bar with one step per code fitted (``None``: on a terminal or in Jupyter).
     """
     from . import CodeSuggester
 
@@ -92,7 +93,7 @@ def train(project: "Project", *, coders: Sequence[str] | None = None, seed=None,
         Y.iloc[:len(X)] = Y.iloc[:len(X)].fillna(0.0)  # a human-coded sentence without a code is a negative;
         # a seed text says nothing about a code without examples (it stays missing)
     estimator = CodeSuggester(**params)
-    estimator.fit(inputs, Y)
+    estimator.fit(inputs, Y, progress=progress)
     full_params = estimator.get_params()
     version = model_version(full_params, inputs, Y)
     skipped = {k: int(v) for k, v in estimator.skipped_codes_.items()}

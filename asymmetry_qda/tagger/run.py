@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import sys
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -47,6 +46,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ..errors import InputError, Problem, QDAWarning
 from ..nlp import MAX_PIECE_CHARS, piece_spans, pipeline_label
+from ..progress import progress_bar
 from ..store.sqlite import utc_now
 from . import build_pipeline
 
@@ -455,10 +455,4 @@ def _progress(stream, total: int, progress: bool | None):
 
 
 def _progress_bar(total: int, progress: bool | None):
-    if progress is None:
-        progress = sys.stderr.isatty()
-    if not progress:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="turn", desc="coding")
+    return progress_bar(total, unit="turn", desc="coding", progress=progress)
