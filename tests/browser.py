@@ -98,6 +98,8 @@ def jupyterlab(folder: Path, notebooks: list[str]):
 
 
 VIEWPORT = {"width": 1400, "height": 1000}
+#: for screenshots: room for a long output's first 1,100 pixels below JupyterLab's menus
+TALL = {"width": 1400, "height": 1400}
 
 
 @contextmanager
@@ -159,6 +161,21 @@ def output_of(page, text_in_source: str):
     return cell.locator(".jp-OutputArea")
 
 
+def shoot(page, area, path: Path, *, max_height: int = 1100) -> None:
+    """A picture of ``area``: whole when it fits the notebook on screen, else its first ``max_height`` pixels.
+
+    An element taller than the notebook panel cannot be photographed whole (the page around it, the menus and
+    the status bar, would be drawn over it), so a long output is scrolled to the top of the panel and cut.
+    """
+    area.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    box = area.bounding_box()
+    panel = page.locator(f"{PANEL} .jp-WindowedPanel-outer, {PANEL} .jp-Notebook").first.bounding_box()
+    bottom = panel["y"] + panel["height"]
+    height = min(box["height"], max_height, bottom - box["y"])
+    page.screenshot(path=str(path), clip={"x": box["x"], "y": box["y"], "width": box["width"], "height": height})
+
+
 def screenshots(folder: Path, out: Path) -> list[Path]:
     """Run notebooks 01 and 02 in JupyterLab and save pictures of the document view, the review panel, the quotes
     table and the figures into ``out``."""
@@ -167,28 +184,24 @@ def screenshots(folder: Path, out: Path) -> list[Path]:
     with jupyterlab(folder, ["01_coding_transcripts.ipynb", "02_theme_tables.ipynb"]) as base, chromium() as launched:
         # each notebook in its own browser context: a second notebook opened in the same page shares its workspace
         # and its status bar, and Run All then waited on the wrong notebook's kernel
-        page = launched.new_context(viewport=VIEWPORT).new_page()
+        page = launched.new_context(viewport=TALL).new_page()
         open_notebook(page, base, "01_coding_transcripts.ipynb")
         run_all(page)
         for name, source in [("review_panel", "queue = project.review_queue"),
                              ("document_view", 'project.show("INT04"'),
                              ("quotes", "quotes(")]:
-            area = output_of(page, source)
-            area.scroll_into_view_if_needed()
             path = out / f"{name}.png"
-            area.screenshot(path=str(path))
+            shoot(page, output_of(page, source), path)
             saved.append(path)
         page.context.close()
-        page = launched.new_context(viewport=VIEWPORT).new_page()
+        page = launched.new_context(viewport=TALL).new_page()
         open_notebook(page, base, "02_theme_tables.ipynb")
         run_all(page)
         for name, source in [("balance_plot", "balance_plot(groups"),
                              ("cooccurrence_heatmap", "cooccurrence_heatmap(turn"),
                              ("cooccurrence_network", "cooccurrence_network(edges")]:
-            image = output_of(page, source).locator("img").first
-            image.scroll_into_view_if_needed()
             path = out / f"{name}.png"
-            image.screenshot(path=str(path))
+            shoot(page, output_of(page, source).locator("img").first, path)
             saved.append(path)
     return saved
 

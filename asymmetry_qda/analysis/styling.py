@@ -27,8 +27,8 @@ __all__ = ["cell_text", "display_text", "format_number", "styled"]
 
 _PARAGRAPH = re.compile(r"\s*(?:(?:\r\n|\r|\n)[^\S\r\n]*){2,}\s*|\s*\u2029\s*")
 _SPACE = re.compile(r"\s+")
-#: text columns shown wide (the quotes' text and contexts)
-_WIDE = ("text", "left_context", "right_context")
+#: the quotes' contexts, shown narrower than the quote and in grey
+_CONTEXTS = ("left_context", "right_context")
 
 
 def display_text(text: Any) -> Any:
@@ -160,9 +160,12 @@ def styled(frame: pd.DataFrame, *, columns: Sequence[str] | None = None, digits:
     styler = styler.set_properties(**{"white-space": "normal", "text-align": "left", "vertical-align": "top"})
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
-    wide = [c for c in _WIDE if c in shown.columns]
-    if wide:
-        styler = styler.set_properties(subset=wide, **{"min-width": "16em", "max-width": "40em"})
+    if "text" in shown.columns:  # the quote: the widest column
+        styler = styler.set_properties(subset=["text"], **{"min-width": "14em", "max-width": "36em"})
+    contexts = [c for c in _CONTEXTS if c in shown.columns]
+    if contexts:  # narrower than the quote, so a quote with both contexts fits a notebook's width
+        styler = styler.set_properties(subset=contexts, **{"min-width": "10em", "max-width": "20em",
+                                                           "color": "#555"})
     if index is None:
         index = not (shown.index.name is None and pd.api.types.is_integer_dtype(shown.index)
                      and shown.index.is_monotonic_increasing and shown.index.is_unique)
