@@ -14,7 +14,7 @@ from . import datasets  # the bundled sample study: asymmetry_qda.datasets.load_
 from .errors import InputError, NotFoundError, ProjectError, QDAError, QDAWarning, StoreError, _in_ipython
 from .errors import show_warnings_plainly
 from .ingest import IngestReport
-from .model import Document, Participant, Segment
+from .records import Coding, Document, Memo, Origin, Participant, Segment, Status
 from .project import Project
 
 if _in_ipython():  # in Jupyter a warning would start with the kernel's temporary cell file and echo the source
@@ -26,6 +26,6 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0+unknown"
 
 __all__ = [
-    "Document", "IngestReport", "InputError", "NotFoundError", "Participant", "Project", "ProjectError",
-    "QDAError", "QDAWarning", "Segment", "StoreError", "__version__",
+    "Coding", "Document", "IngestReport", "InputError", "Memo", "NotFoundError", "Origin", "Participant", "Project",
+    "ProjectError", "QDAError", "QDAWarning", "Segment", "Status", "StoreError", "__version__",
 ]

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .errors import InputError, Problem
-from .model import DOCUMENT_KINDS, Participant
+from .records import DOCUMENT_KINDS, Participant
 from .ranks import UnknownRankError, known_ranks, normalise_rank
 from .textio import decode_text
 

@@ -8,6 +8,7 @@ written, and every problem found is reported together.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -22,10 +23,11 @@ import pandas as pd
 
 from .attributes import AttributeTable, read_attributes
 from .errors import InputError, NotATranscript, Problem, QDAWarning
-from .model import text_sha256
 from .nlp import pipeline_label, sentence_pipeline
 from .readers import SUPPORTED_EXTENSIONS, LabelConfig, ParsedDocument, read_source
+from .records import text_sha256
 from .sentences import split_sentences
+from .store import codings as stored_codings
 from .store.sqlite import utc_now
 
 Action = Literal["added", "unchanged", "replaced", "resegmented"]
@@ -472,27 +474,17 @@ def _write_document(connection: sqlite3.Connection, plan: PlannedDocument, parti
 def _carry_over_codings(connection: sqlite3.Connection, doc_id: str, old_text: str, old_sha: str, new_text: str,
                         new_sha: str, version: int, now: str) -> tuple[int, list[dict]]:
     """Copy each current coding whose offsets still cover the same text onto the new version."""
-    current = connection.execute(
-        """SELECT * FROM codings c WHERE c.doc_id = ? AND c.text_sha256 = ?
-               AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)
-           ORDER BY c.start, c."end", c.coding_id""", (doc_id, old_sha)).fetchall()
     kept, dropped = 0, []
-    for c in current:
-        old_words = old_text[c["start"]:c["end"]]
-        if new_text[c["start"]:c["end"]] == old_words:
-            connection.execute(
-                """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
-                       coder_id, rule_id, confidence, context, evidence, segment_id, codebook_hash, pipeline, run_id,
-                       supersedes, note, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (uuid.uuid4().hex, doc_id, new_sha, c["start"], c["end"], c["code_id"], c["origin"], c["status"],
-                 c["coder_id"], c["rule_id"], c["confidence"], c["context"], c["evidence"], c["segment_id"],
-                 c["codebook_hash"], c["pipeline"], c["run_id"], c["coding_id"],
-                 f"carried over to document version {version}", now))
+    for c in stored_codings.current(connection, doc_id, text_sha256=old_sha):
+        old_words = old_text[c.start:c.end]
+        if new_text[c.start:c.end] == old_words:
+            stored_codings.insert(connection, dataclasses.replace(
+                c, coding_id=uuid.uuid4().hex, text_sha256=new_sha, supersedes=c.coding_id,
+                note=f"carried over to document version {version}", created_at=now))
             kept += 1
         else:
-            dropped.append({"coding_id": c["coding_id"], "doc_id": doc_id, "start": c["start"], "end": c["end"],
-                            "code_id": c["code_id"], "coder_id": c["coder_id"], "old_text": old_words})
+            dropped.append({"coding_id": c.coding_id, "doc_id": doc_id, "start": c.start, "end": c.end,
+                            "code_id": c.code_id, "coder_id": c.coder_id, "old_text": old_words})
     if dropped:
         warnings.warn(f"{doc_id}: {len(dropped)} coding(s) no longer match the replaced text and were not "
                       "carried over; they stay in the history (see the ingest report's dropped_codings)",

@@ -18,23 +18,31 @@ from __future__ import annotations
 
 import json
 import uuid
-import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
-from .errors import InputError, NotFoundError, Problem, ProjectChanged, ProjectError, QDAWarning, StoreError
+from . import decisions as _decisions
+from .errors import (
+    InputError,
+    NotFoundError,
+    Problem,
+    ProjectChanged,
+    ProjectError,
+    StoreError,
+)
 from .ingest import IngestReport, apply_ingest, plan_ingest
-from .model import DOCUMENT_KINDS, Document
 from .readers import LabelConfig
+from .records import DOCUMENT_KINDS, Document, Memo, Status
+from .store import codings as stored_codings
 from .store.sqlite import Store, utc_now
 
 if TYPE_CHECKING:  # pragma: no cover
     from .codebook import Codebook
-    from .suggester.service import TrainedModel
     from .review import ReviewQueue
+    from .suggester.service import TrainedModel
     from .tagger.run import CodeRunReport
 
 __all__ = ["Project"]
@@ -406,18 +414,7 @@ class Project:
 
     def code_span(self, doc_id: str, start: int, end: int, code: str, *, coder: str, memo: str | None = None) -> str:
         """Code ``text[start:end]`` of ``doc_id`` by hand (a confirmed human coding); returns its id."""
-        if not isinstance(code, str) or not code.strip():
-            raise InputError(Problem(doc_id, "code is empty", fix="name the code, e.g. 'agency.responsibility'"))
-        _check_coder(coder)
-        now = utc_now()
-        with self._store.transaction() as db:  # the offsets are checked against the text as it is under the lock
-            text = self.text(doc_id)
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-                raise InputError(Problem(doc_id, f"offsets [{start}, {end}) are not a non-empty span of the "
-                                         f"document's {len(text)} characters",
-                                         fix="use 0 <= start < end <= len(project.text(doc_id))"))
-            _register_human(db, coder, now)
-            return _insert_human(db, doc_id, start, end, code, coder, memo, now)
+        return _decisions.code_span(self._store, doc_id, start, end, code, coder=coder, memo=memo)
 
     def import_codings(self, path: str | Path, *, coder: str | None = None,
                        codebook: "Codebook | str | Path | None" = None) -> pd.DataFrame:
@@ -432,8 +429,6 @@ class Project:
         importing twice adds nothing. Returns one row per coder with the counts
         ``added`` and ``already_present``.
         """
-        from .coding_import import coding_files, locate_quotes
-
         codes = None
         if codebook is not None:
             from .codebook import load_codebook
@@ -441,25 +436,7 @@ class Project:
 
             book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
             codes = {c.id for c in book.codes}
-        owners = {str(f): coder or f.parent.name for f in coding_files(path)}
-        for name in set(owners.values()):
-            _check_coder(name)
-        counts: dict[str, dict[str, int]] = {}
-        now = utc_now()
-        with self._store.transaction() as db:  # the quotes are located on the texts as they are under the lock
-            texts = {r["doc_id"]: r["text"] for r in db.execute("SELECT doc_id, text FROM documents")}
-            rows = locate_quotes(path, texts, codes=codes)
-            for row in rows:
-                who = owners[row.source]
-                tally = counts.setdefault(who, {"added": 0, "already_present": 0})
-                _register_human(db, who, now)
-                if _current_human(db, row.doc_id, row.start, row.end, row.code, who):
-                    tally["already_present"] += 1
-                    continue
-                _insert_human(db, row.doc_id, row.start, row.end, row.code, who, row.memo, now)
-                tally["added"] += 1
-        return pd.DataFrame([{"coder": k, **v} for k, v in sorted(counts.items())],
-                            columns=["coder", "added", "already_present"])
+        return _decisions.import_quote_codings(self._store, path, coder=coder, codes=codes)
 
     def adjudicate(self, doc_id: str, start: int, end: int, code: str, *, decided_by: str,
                    memo: str | None = None, coder: str = "consensus") -> str:
@@ -485,28 +462,7 @@ class Project:
         rows made on an earlier version of a replaced document are left out;
         ``current_only=False`` returns the whole append-only history.
         """
-        where = ""
-        if current_only:
-            where = """WHERE c.text_sha256 = d.sha256
-                       AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)"""
-        frame = pd.read_sql_query(
-            f"""SELECT c.coding_id, c.doc_id, c.segment_id, c.start, c."end", s.speaker, c.code_id, c.origin,
-                       c.status, c.coder_id, c.rule_id, c.confidence, c.context, c.evidence, c.codebook_hash,
-                       c.pipeline, c.run_id, c.supersedes, c.note, c.created_at, c.text_sha256, d.participant_id
-                FROM codings c JOIN documents d ON d.doc_id = c.doc_id
-                LEFT JOIN segments s ON s.segment_id = c.segment_id {where}
-                ORDER BY c.doc_id, c.start, c."end", c.code_id, c.created_at, c.coding_id""", self._db)
-        frame.insert(frame.columns.get_loc("code_id") + 1, "theme", frame["code_id"].str.split(".").str[0])
-        frame["context"] = [json.loads(c) for c in frame["context"]]
-        frame["evidence"] = [json.loads(c) for c in frame["evidence"]]
-        texts = {r["doc_id"]: r["text"] for r in self._db.execute("SELECT doc_id, text FROM documents")}
-        old = {(r["doc_id"], r["sha256"]): r["text"] for r in
-               self._db.execute("SELECT doc_id, sha256, text FROM document_versions")}
-        frame["text"] = [
-            old.get((d, h), texts[d])[s:e]
-            for d, h, s, e in zip(frame["doc_id"], frame["text_sha256"], frame["start"], frame["end"], strict=True)
-        ]
-        return frame
+        return stored_codings.frame(self._db, current_only=current_only)
 
     # -- review ------------------------------------------------------------
     def suggestions(
@@ -523,30 +479,25 @@ class Project:
         ``where`` is a :meth:`pandas.DataFrame.query` expression on the frame's
         columns, e.g. ``"confidence >= 0.8 and speaker == 'P04'"``.
         """
-        frame = self.codings()
-        frame = frame[frame["origin"].isin(["rule", "model"])]
-        if code is not None:
-            frame = frame[(frame["code_id"] == code) | frame["code_id"].str.startswith(code + ".")]
-        if status is not None:
-            frame = frame[frame["status"].isin([status] if isinstance(status, str) else list(status))]
-        if where:
-            frame = frame.query(where)
-        return frame.reset_index(drop=True)
+        return _decisions.suggestions(self._store, code=code, status=status, where=where)
 
     def accept(self, ids: str | Iterable[str] | None = None, *, coder: str, rule: str | None = None,
                code: str | None = None, memo: str | None = None) -> list[str]:
         """Confirm suggestions by id, or all pending ones of a ``rule`` or ``code``; returns the new row ids."""
-        return self._decide(self._targets(ids, rule, code), "confirmed", coder, memo)
+        return _decisions.decide(self._store, _decisions.targets(self._store, ids, rule, code), Status.CONFIRMED,
+                                coder, memo)
 
     def reject(self, ids: str | Iterable[str] | None = None, *, coder: str, rule: str | None = None,
                code: str | None = None, memo: str | None = None) -> list[str]:
         """Reject suggestions by id, or all pending ones of a ``rule`` or ``code``; returns the new row ids."""
-        return self._decide(self._targets(ids, rule, code), "rejected", coder, memo)
+        return _decisions.decide(self._store, _decisions.targets(self._store, ids, rule, code), Status.REJECTED,
+                                coder, memo)
 
     def modify(self, coding_id: str, *, coder: str, start: int | None = None, end: int | None = None,
                code: str | None = None, memo: str | None = None) -> str:
         """Correct a coding's span or code: a confirmed human coding supersedes it; returns its id."""
-        [new_id] = self._decide([coding_id], "confirmed", coder, memo, start=start, end=end, code=code)
+        [new_id] = _decisions.decide(self._store, [coding_id], Status.CONFIRMED, coder, memo, start=start, end=end,
+                                    code=code)
         return new_id
 
     def undo(self, coding_id: str, *, coder: str, memo: str | None = None) -> str:
@@ -559,37 +510,7 @@ class Project:
         of its chain and a decision (a row that superseded another); a coding made by hand has nothing to
         return to: reject it instead. Returns the id of the restoring row.
         """
-        _check_coder(coder)
-        with self._store.transaction() as db:
-            row = db.execute("SELECT * FROM codings WHERE coding_id = ?", (coding_id,)).fetchone()
-            if row is None:
-                raise NotFoundError(self._unknown("coding", coding_id, "SELECT coding_id FROM codings"))
-            later = db.execute("SELECT coding_id FROM codings WHERE supersedes = ?", (coding_id,)).fetchone()
-            if later is not None:
-                raise InputError(Problem(f"coding {coding_id}", f"is not current: {later[0]} superseded it",
-                                         fix="undo the current row of its chain (see project.history(id))"))
-            if row["supersedes"] is None:
-                raise InputError(Problem(f"coding {coding_id}", "is not a decision on an earlier row (it was coded "
-                                         "from scratch), so there is nothing to return to",
-                                         fix=f"reject it instead: project.reject({coding_id!r}, coder={coder!r})"))
-            before = db.execute("SELECT * FROM codings WHERE coding_id = ?", (row["supersedes"],)).fetchone()
-            now = utc_now()
-            _register_human(db, coder, now)
-            new_id = uuid.uuid4().hex
-            db.execute(
-                """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
-                       coder_id, rule_id, confidence, context, evidence, segment_id, codebook_hash, pipeline,
-                       run_id, supersedes, note, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (new_id, before["doc_id"], before["text_sha256"], before["start"], before["end"], before["code_id"],
-                 before["origin"], before["status"], before["coder_id"], before["rule_id"], before["confidence"],
-                 before["context"], before["evidence"], before["segment_id"], before["codebook_hash"],
-                 before["pipeline"], before["run_id"], coding_id,
-                 f"undo by {coder} of {coding_id}, restoring {before['coding_id']}", now))
-            if memo:
-                _add_memo(db, new_id, before["doc_id"], before["start"], before["end"], before["code_id"], coder,
-                          memo, now)
-            return new_id
+        return _decisions.undo(self._store, coding_id, coder=coder, memo=memo)
 
     def decide(self, decisions: pd.DataFrame, *, coder: str) -> pd.DataFrame:
         """Apply a table of decisions in one transaction: all of them, or none if any is refused.
@@ -598,44 +519,7 @@ class Project:
         ``modify``), and optionally ``code``, ``start``, ``end`` (for modify) and
         ``memo``. Returns the table with the ``new_id`` of each decision.
         """
-        _check_coder(coder)
-        problems = []
-        if "coding_id" not in decisions or "decision" not in decisions:
-            raise InputError(Problem("decisions", "needs the columns coding_id and decision",
-                                     fix="add a header coding_id,decision[,code,start,end,memo]"))
-        for n, row in enumerate(decisions.to_dict("records"), start=2):
-            if row["decision"] not in ("accept", "reject", "modify"):
-                problems.append(Problem("decisions", f"decision {row['decision']!r} is not accept, reject or modify",
-                                        line=n, fix="use accept, reject or modify"))
-        if problems:
-            raise InputError(problems)
-
-        def value(row, key, kind=None):
-            v = row.get(key)
-            if v is None or (isinstance(v, float) and pd.isna(v)) or v == "":
-                return None
-            return kind(v) if kind else v
-
-        for n, row in enumerate(decisions.to_dict("records"), start=2):
-            for key in ("start", "end"):
-                try:
-                    value(row, key, int)
-                except (TypeError, ValueError):
-                    problems.append(Problem("decisions", f"{key} {row.get(key)!r} is not a whole number", line=n,
-                                            fix="write character offsets as whole numbers, or leave them empty"))
-        if problems:
-            raise InputError(problems)
-
-        new_ids = []
-        with self._store.transaction() as db:
-            for row in decisions.to_dict("records"):
-                status = {"accept": "confirmed", "reject": "rejected", "modify": "confirmed"}[row["decision"]]
-                extra = {}
-                if row["decision"] == "modify":
-                    extra = {"start": value(row, "start", int), "end": value(row, "end", int),
-                             "code": value(row, "code")}
-                new_ids.extend(self._decide_in(db, [row["coding_id"]], status, coder, value(row, "memo"), **extra))
-        return decisions.assign(new_id=new_ids)
+        return _decisions.apply_decisions(self._store, decisions, coder=coder)
 
     def history(self, coding_id: str) -> pd.DataFrame:
         """Every row in the chain of decisions that ``coding_id`` belongs to, oldest first.
@@ -643,23 +527,7 @@ class Project:
         Columns lead with what a reader looks for (when, status, code, coder, origin, rule, the coded text) and
         end with the ids.
         """
-        frame = self.codings(current_only=False).set_index("coding_id", drop=False)
-        if coding_id not in frame.index:
-            raise NotFoundError(self._unknown("coding", coding_id, "SELECT coding_id FROM codings"))
-        root = coding_id
-        while isinstance(frame.loc[root, "supersedes"], str):
-            root = frame.loc[root, "supersedes"]
-        chain, current = [root], root
-        successors = frame.dropna(subset=["supersedes"]).set_index("supersedes")["coding_id"]
-        while current in successors.index:
-            current = successors.loc[current]
-            chain.append(current)
-        # what happened first (when, what, who, on which words), the 32-character ids last
-        first = ["created_at", "status", "code_id", "coder_id", "origin", "rule_id", "text", "start", "end", "note"]
-        last = ["coding_id", "supersedes", "segment_id", "run_id", "codebook_hash", "text_sha256"]
-        history = frame.loc[chain].reset_index(drop=True)
-        middle = [c for c in history.columns if c not in first and c not in last]
-        return history[[c for c in first if c in history] + middle + [c for c in last if c in history]]
+        return _decisions.history(self._store, coding_id)
 
     def memos(self) -> pd.DataFrame:
         """Memos: on codings (with the decision they explain), spans or codes."""
@@ -725,7 +593,7 @@ class Project:
         """
         from .anonymise.audit import attribute_texts, audit_texts
         from .anonymise.guard import audit_fingerprint
-        from .model import text_sha256
+        from .records import text_sha256
 
         shas = [(r["doc_id"], r["sha256"]) for r in self._db.execute("SELECT doc_id, sha256 FROM documents "
                                                                          "ORDER BY doc_id")]
@@ -1045,68 +913,9 @@ class Project:
         return project_quotes(self, code, coder=coder, coders=coders, status=status, where=where, context=context,
                               limit=limit, spread=spread, include_interviewer=include_interviewer, **query)
 
-    def _targets(self, ids, rule: str | None, code: str | None) -> list[str]:
-        if sum(x is not None for x in (ids, rule, code)) != 1:
-            raise InputError(Problem("decision", "give exactly one of ids, rule= or code=",
-                                     fix="e.g. project.accept(['<coding id>'], coder='LT') or "
-                                         "project.reject(rule='response.blame.dry', coder='LT')"))
-        if ids is not None:
-            return [ids] if isinstance(ids, str) else list(ids)
-        pending = self.suggestions(status="suggested")
-        selected = pending[pending["rule_id"] == rule] if rule is not None else \
-            pending[(pending["code_id"] == code) | pending["code_id"].str.startswith(f"{code}.")]
-        if selected.empty:
-            column, value = ("rule_id", rule) if rule is not None else ("code_id", code)
-            known = {r[0] for r in self._db.execute(f"SELECT DISTINCT {column} FROM codings WHERE {column} IS NOT NULL")}
-            if value not in known and not any(k.startswith(f"{value}.") for k in known):
-                warnings.warn(f"no coding in the project has the {'rule' if rule is not None else 'code'} "
-                              f"{value!r}, so nothing was decided. Fix: check the spelling (project.suggestions() "
-                              f"lists the {column} of every pending suggestion)", QDAWarning, stacklevel=3)
-        return selected["coding_id"].tolist()
-
     def _decide(self, ids: list[str], status: str, coder: str, memo: str | None, *, start: int | None = None,
                 end: int | None = None, code: str | None = None) -> list[str]:
-        _check_coder(coder)
-        with self._store.transaction() as db:
-            return self._decide_in(db, ids, status, coder, memo, start=start, end=end, code=code)
-
-    def _decide_in(self, db, ids: list[str], status: str, coder: str, memo: str | None, *, start: int | None = None,
-                   end: int | None = None, code: str | None = None) -> list[str]:
-        """The body of a decision inside an open transaction (so many decisions can be one transaction)."""
-        now = utc_now()
-        new_ids = []
-        modifying = any(v is not None for v in (start, end, code))
-        _register_human(db, coder, now)
-        for coding_id in ids:
-            row = db.execute("SELECT c.*, d.sha256 AS doc_sha, d.text AS doc_text FROM codings c "
-                             "JOIN documents d ON d.doc_id = c.doc_id WHERE c.coding_id = ?", (coding_id,)).fetchone()
-            if row is None:
-                raise NotFoundError(self._unknown("coding", coding_id, "SELECT coding_id FROM codings"))
-            later = db.execute("SELECT coding_id FROM codings WHERE supersedes = ?", (coding_id,)).fetchone()
-            if later is not None or row["text_sha256"] != row["doc_sha"]:
-                raise InputError(Problem(
-                    f"coding {coding_id}", "is not current: it was superseded by " +
-                    (f"{later[0]}" if later else "a new version of its document"),
-                    fix="decide on the current row (see project.history(id))"))
-            new_start = row["start"] if start is None else start
-            new_end = row["end"] if end is None else end
-            if not (0 <= new_start < new_end <= len(row["doc_text"])):
-                raise InputError(Problem(f"coding {coding_id}", f"offsets [{new_start}, {new_end}) are not a "
-                                         "non-empty span of the document", fix="check start and end"))
-            new_id = uuid.uuid4().hex
-            db.execute(
-                """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
-                       coder_id, rule_id, confidence, context, evidence, segment_id, codebook_hash, pipeline,
-                       run_id, supersedes, note, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (new_id, row["doc_id"], row["text_sha256"], new_start, new_end, code or row["code_id"],
-                 "human" if modifying else row["origin"], status, coder, row["rule_id"], row["confidence"],
-                 row["context"], row["evidence"], row["segment_id"], row["codebook_hash"], row["pipeline"],
-                 row["run_id"], coding_id, f"modified from {coding_id}" if modifying else None, now))
-            if memo:
-                _add_memo(db, new_id, row["doc_id"], new_start, new_end, code or row["code_id"], coder, memo, now)
-            new_ids.append(new_id)
-        return new_ids
+        return _decisions.decide(self._store, ids, status, coder, memo, start=start, end=end, code=code)
 
     # -- helpers ---------------------------------------------------------
     def _latest_codebook(self):
@@ -1115,10 +924,7 @@ class Project:
         return self.codebook(latest[0]) if latest else None
 
     def _unknown(self, what: str, key: str, query: str) -> str:
-        known = [r[0] for r in self._db.execute(query + " LIMIT 11")]
-        listing = ", ".join(known[:10]) + (" ..." if len(known) > 10 else "")
-        return (f"{self.path}: no {what} {key!r}. Fix: use one of the stored ids"
-                f"{(' (' + listing + ')') if listing else ' (the project has none yet)'}")
+        return _decisions.unknown(self._store, what, key, query)
 
 
 def _documents_fingerprint(db) -> list[tuple[str, str]]:
@@ -1135,51 +941,22 @@ def _in_notebook() -> bool:
     return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
 
 
-def _check_coder(coder: str | None) -> None:
-    if not isinstance(coder, str) or not coder.strip():
-        raise InputError(Problem("coder", "a decision needs the coder's name or initials, recorded on every row "
-                                 "it writes", fix="pass coder='LT' (your initials)"))
+_check_coder = _decisions.check_coder
 
 
+# (kept for the REFI-QDA import until it writes through asymmetry_qda.store.codings itself)
 def _insert_human(db, doc_id: str, start: int, end: int, code: str, coder: str, memo: str | None, now: str) -> str:
-    """Insert one confirmed human coding (and its memo) inside an open transaction; return its id."""
-    coding_id = uuid.uuid4().hex
-    sha = db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
-    db.execute(
-        """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
-               coder_id, segment_id, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'human', 'confirmed', ?, ?, ?)""",
-        (coding_id, doc_id, sha, start, end, code, coder, _segment_of(db, doc_id, start, end), now))
-    if memo:
-        _add_memo(db, coding_id, doc_id, start, end, code, coder, memo, now)
-    return coding_id
+    return stored_codings.human_coding(db, doc_id, start, end, code, coder, memo=memo, now=now)
 
 
-def _segment_of(db, doc_id: str, start: int, end: int) -> str | None:
-    """The sentence (else the turn) that holds ``[start, end)`` of ``doc_id``, or ``None``."""
-    segment = db.execute(
-        """SELECT segment_id FROM segments WHERE doc_id = ? AND start <= ? AND "end" >= ?
-           ORDER BY CASE unit WHEN 'sentence' THEN 0 ELSE 1 END LIMIT 1""", (doc_id, start, end)).fetchone()
-    return segment[0] if segment else None
-
-
-def _current_human(db, doc_id: str, start: int, end: int, code: str, coder: str) -> bool:
-    """Whether ``coder`` already has a current confirmed coding of exactly this span and code."""
-    return db.execute(
-        """SELECT 1 FROM codings c JOIN documents d ON d.doc_id = c.doc_id
-           WHERE c.doc_id = ? AND c.start = ? AND c."end" = ? AND c.code_id = ? AND c.coder_id = ?
-             AND c.status = 'confirmed' AND c.text_sha256 = d.sha256
-             AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)""",
-        (doc_id, start, end, code, coder)).fetchone() is not None
+_segment_of = stored_codings.segment_of
 
 
 def _register_human(db, coder: str, now: str) -> None:
-    db.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, 'human', ?, ?)",
-               (coder, coder, now))
+    stored_codings.register_coder(db, coder, now=now)
 
 
 def _add_memo(db, coding_id: str, doc_id: str, start: int, end: int, code: str, author: str, text: str,
               now: str) -> None:
-    db.execute("""INSERT INTO memos (memo_id, doc_id, start, "end", code_id, coding_id, author, text, created_at)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-               (uuid.uuid4().hex, doc_id, start, end, code, coding_id, author, text, now))
+    stored_codings.add_memo(db, Memo(uuid.uuid4().hex, author, text, now, doc_id=doc_id, start=start, end=end,
+                                     code_id=code, coding_id=coding_id))

@@ -301,7 +301,7 @@ def quotes(
     frame = _result(passages, found, unit, context, context_unit, units, texts, limit=limit, spread=spread)
     frame.attrs["source"] = None if source is None else str(source)
     if texts is not None:
-        from ..model import text_sha256
+        from ..records import text_sha256
 
         frame.attrs["texts_sha256"] = {d: text_sha256(texts[d]) for d in sorted(set(frame["doc_id"].astype(str)))}
     return frame

@@ -54,7 +54,7 @@ from ..errors import InputError, Problem, QDAError
 from ..escaping import latex_escape, map_text_cells, markdown_cell, neutralise_formulas, one_line
 from ..fileio import fsync_folder, write_bytes_atomically
 from ..interrupts import deferred_interrupts
-from ..model import text_sha256
+from ..records import text_sha256
 from .alignment import alignment_quotes, failure_alignment, response_fits
 from .balance import group_balance, participant_balance, theme_poles
 from .counts import code_frequencies, code_matrix

@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..decisions import decide
 from ..errors import InputError, NotFoundError, Problem, QDAWarning
+from ..records import Coding, Origin, Status
+from ..store import codings as stored_codings
 from ..store.sqlite import utc_now
 from .training import model_version, sentence_features, training_set
 
@@ -192,8 +195,7 @@ def suggest(project: "Project", *, version: str | None = None, threshold: float 
                                                                      "probability": float(probabilities[i, j])})))
     run_id = uuid.uuid4().hex
     with project._store.transaction() as db:
-        db.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, 'model', ?, ?)",
-                   (MODEL_CODER, "asymmetry_qda code suggester", now))
+        stored_codings.register_coder(db, MODEL_CODER, kind="model", name="asymmetry_qda code suggester", now=now)
         db.execute("INSERT INTO runs (run_id, kind, pipeline, options, n_added, started_at, finished_at) "
                    "VALUES (?, 'suggest', ?, ?, ?, ?, ?)",
                    (run_id, label, json.dumps({"threshold": threshold if threshold is not None else dict(zip(
@@ -205,12 +207,10 @@ def suggest(project: "Project", *, version: str | None = None, threshold: float 
                 continue
             segment = db.execute("SELECT segment_id FROM segments WHERE doc_id = ? AND unit = 'sentence' AND "
                                  "start = ?", (doc_id, start)).fetchone()
-            db.execute(
-                """INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
-                       coder_id, confidence, context, evidence, segment_id, pipeline, run_id, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, 'model', 'suggested', ?, ?, '[]', ?, ?, ?, ?, ?)""",
-                (coding_id, doc_id, sha, start, end, code, MODEL_CODER, confidence, evidence,
-                 segment[0] if segment else None, pipeline, run_id, now))
+            stored_codings.insert(db, Coding(
+                coding_id, doc_id, sha, start, end, code, Origin.MODEL, Status.SUGGESTED, MODEL_CODER,
+                confidence=confidence, evidence=evidence, segment_id=segment[0] if segment else None,
+                pipeline=pipeline, run_id=run_id, created_at=now))
             added += 1
         db.execute("UPDATE runs SET n_added = ? WHERE run_id = ?", (added, run_id))
     return pd.DataFrame(rows, columns=["coding_id", "doc_id", "text_sha256", "start", "end", "code_id",
@@ -234,7 +234,8 @@ def discard(project: "Project", version: str, *, coder: str) -> int:
     pending = pending[(pending["origin"] == "model") & (pending["status"] == "suggested")
                       & pending["pipeline"].eq(f"CodeSuggester {record['model_id'][:12]}")]
     if len(pending):
-        project._decide(list(pending["coding_id"]), "withdrawn", coder, f"model {record['model_id'][:12]} discarded")
+        decide(project._store, list(pending["coding_id"]), Status.WITHDRAWN, coder,
+               f"model {record['model_id'][:12]} discarded")
     _CACHE.pop((str(project.path), record["model_id"]), None)
     return len(pending)
 

@@ -47,6 +47,8 @@ from typing import TYPE_CHECKING, Literal
 from ..errors import InputError, Problem, QDAWarning
 from ..nlp import MAX_PIECE_CHARS, piece_spans, pipeline_label
 from ..progress import progress_bar
+from ..records import Coding, Origin
+from ..store import codings as stored_codings
 from ..store.sqlite import utc_now
 from . import build_pipeline
 
@@ -243,8 +245,7 @@ def _start_run(write, codebook: "Codebook", report: CodeRunReport, label: str, o
     write.execute("INSERT OR IGNORE INTO codebooks (codebook_hash, name, version, content, added_at) "
                   "VALUES (?, ?, ?, ?, ?)",
                   (codebook.content_hash, codebook.name, codebook.version, codebook.content, now))
-    write.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, 'rule', ?, ?)",
-                  (TAGGER, "asymmetry_qda rule tagger", now))
+    stored_codings.register_coder(write, TAGGER, kind="rule", name="asymmetry_qda rule tagger", now=now)
     write.execute("INSERT INTO runs (run_id, kind, codebook_hash, pipeline, options, n_added, started_at, "
                   "finished_at) VALUES (?, 'code', ?, ?, ?, 0, ?, ?)",
                   (report.run_id, codebook.content_hash, label, json.dumps(options), now,
@@ -272,22 +273,19 @@ def _write_suggestions(write, grouped: dict, codes, codebook: "Codebook", label:
         if current.get(doc_id) != sha:
             changed.add(doc_id)
             continue
-        exists = write.execute(
-            """SELECT 1 FROM codings c WHERE c.doc_id = ? AND c.text_sha256 = ? AND c.start = ? AND c."end" = ?
-                   AND c.code_id = ? AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)""",
-            (doc_id, sha, start, end, code_id)).fetchone()
+        exists = write.execute(  # (the document's text is ``sha``, checked above: CURRENT holds)
+            f"""SELECT 1 FROM codings c JOIN documents d ON d.doc_id = c.doc_id
+                WHERE c.doc_id = ? AND c.start = ? AND c."end" = ? AND c.code_id = ? AND {stored_codings.CURRENT}""",
+            (doc_id, start, end, code_id)).fetchone()
         if exists:
             report.already_coded += 1
             continue
         status, context, confidence, best = _judge(codes[code_id], entry["evidence"])
-        write.execute(
-            """INSERT OR IGNORE INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status,
-                   coder_id, rule_id, confidence, context, evidence, segment_id, codebook_hash, pipeline, run_id,
-                   created_at)
-               VALUES (?, ?, ?, ?, ?, ?, 'rule', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (suggestion_id(sha, start, end, code_id), doc_id, sha, start, end, code_id, status, TAGGER, best,
-             confidence, json.dumps(context), json.dumps(entry["evidence"]), entry["segment_id"],
-             codebook.content_hash, label, report.run_id, now))
+        stored_codings.insert(write, Coding(
+            suggestion_id(sha, start, end, code_id), doc_id, sha, start, end, code_id, Origin.RULE, status, TAGGER,
+            rule_id=best, confidence=confidence, context=json.dumps(context), evidence=json.dumps(entry["evidence"]),
+            segment_id=entry["segment_id"], codebook_hash=codebook.content_hash, pipeline=label,
+            run_id=report.run_id, created_at=now), or_ignore=True)
         if status == "suggested":
             report.added_suggested += 1
         else:

@@ -1,0 +1,185 @@
+"""Codings and memos in the store: the one writer, the one meaning of "current", and the reads.
+
+Every row of ``codings`` is written by :func:`insert` (or :func:`insert_many`),
+every memo by :func:`add_memo`, every coder by :func:`register_coder`. The
+functions that write take an open connection inside a transaction
+(``with store.transaction() as db``), so a user action of many rows stays one
+transaction; the readers take any connection.
+
+A coding is *current* when nothing supersedes it and it was made on the
+document's present text: :data:`CURRENT`, written once.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from asymmetry_qda.store.sqlite import Store
+>>> store = Store.create(pathlib.Path(tempfile.mkdtemp()) / "s.qda")
+>>> with store.transaction() as db:
+...     _ = db.execute("INSERT INTO documents (doc_id, kind, text, sha256, n_chars, version, ingested_at) "
+...                    "VALUES ('D', 'interview', 'It all lands on me.', 'h', 19, 1, 'now')")
+...     register_coder(db, "LT", now="now")
+...     first = human_coding(db, "D", 0, 6, "response.blame", "LT", memo=None, now="now")
+>>> frame(store.connection)[["doc_id", "start", "end", "code_id", "status", "text"]]
+  doc_id  start  end         code_id     status    text
+0      D      0    6  response.blame  confirmed  It all
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from ..records import Coding, Memo, Origin, Status
+
+__all__ = ["COLUMNS", "CURRENT", "add_memo", "current", "frame", "get", "has_current_human", "human_coding",
+           "insert", "insert_many", "register_coder", "segment_of", "successor"]
+
+#: ``codings c JOIN documents d``: the row is current (nothing supersedes it, made on the document's present text)
+CURRENT = "c.text_sha256 = d.sha256 AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)"
+
+#: the columns of the codings table, in the order of :class:`~asymmetry_qda.records.Coding`
+COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Coding))
+_SQL_COLUMNS = ", ".join('"end"' if c == "end" else c for c in COLUMNS)
+_INSERT = f"INSERT {{verb}}INTO codings ({_SQL_COLUMNS}) VALUES ({', '.join('?' * len(COLUMNS))})"
+
+
+def _values(coding: Coding) -> tuple:
+    values = dataclasses.astuple(coding)
+    return tuple(str(v) if isinstance(v, (Status, Origin)) else v for v in values)
+
+
+def insert(db: sqlite3.Connection, coding: Coding, *, or_ignore: bool = False) -> str:
+    """Write one coding (inside an open transaction); returns its id.
+
+    ``or_ignore``: a row whose ``coding_id`` is already stored is left as it is (the deterministic ids of the
+    tagger's and the suggester's suggestions make a rerun add nothing).
+    """
+    db.execute(_INSERT.format(verb="OR IGNORE " if or_ignore else ""), _values(coding))
+    return coding.coding_id
+
+
+def insert_many(db: sqlite3.Connection, codings: Iterable[Coding], *, or_ignore: bool = False) -> None:
+    """Write many codings in one statement (inside an open transaction)."""
+    db.executemany(_INSERT.format(verb="OR IGNORE " if or_ignore else ""), [_values(c) for c in codings])
+
+
+def register_coder(db: sqlite3.Connection, coder_id: str, *, kind: str = "human", name: str | None = None,
+                   now: str) -> None:
+    """Record a coder (a person, the rule tagger or the suggester) the first time it writes."""
+    db.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, ?, ?, ?)",
+               (coder_id, kind, coder_id if name is None else name, now))
+
+
+def add_memo(db: sqlite3.Connection, memo: Memo) -> str:
+    """Write one memo (inside an open transaction); returns its id."""
+    db.execute("""INSERT INTO memos (memo_id, doc_id, start, "end", code_id, coding_id, author, text, supersedes,
+                                     created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               (memo.memo_id, memo.doc_id, memo.start, memo.end, memo.code_id, memo.coding_id, memo.author,
+                memo.text, memo.supersedes, memo.created_at))
+    return memo.memo_id
+
+
+def memo_on(coding: Coding, author: str, text: str, now: str) -> Memo:
+    """A new memo explaining ``coding`` (on its document, span and code)."""
+    return Memo(uuid.uuid4().hex, author, text, now, doc_id=coding.doc_id, start=coding.start, end=coding.end,
+                code_id=coding.code_id, coding_id=coding.coding_id)
+
+
+def segment_of(db: sqlite3.Connection, doc_id: str, start: int, end: int) -> str | None:
+    """The sentence (else the turn) that holds ``[start, end)`` of ``doc_id``, or ``None``."""
+    segment = db.execute(
+        """SELECT segment_id FROM segments WHERE doc_id = ? AND start <= ? AND "end" >= ?
+           ORDER BY CASE unit WHEN 'sentence' THEN 0 ELSE 1 END LIMIT 1""", (doc_id, start, end)).fetchone()
+    return segment[0] if segment else None
+
+
+def human_coding(db: sqlite3.Connection, doc_id: str, start: int, end: int, code: str, coder: str, *,
+                 memo: str | None, now: str) -> str:
+    """Write one confirmed human coding of ``[start, end)`` (and its memo) on the document's present text."""
+    sha = db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+    coding = Coding(uuid.uuid4().hex, doc_id, sha, start, end, code, Origin.HUMAN, Status.CONFIRMED, coder,
+                    segment_id=segment_of(db, doc_id, start, end), created_at=now)
+    insert(db, coding)
+    if memo:
+        add_memo(db, memo_on(coding, coder, memo, now))
+    return coding.coding_id
+
+
+def has_current_human(db: sqlite3.Connection, doc_id: str, start: int, end: int, code: str, coder: str) -> bool:
+    """Whether ``coder`` already has a current confirmed coding of exactly this span and code."""
+    return db.execute(
+        f"""SELECT 1 FROM codings c JOIN documents d ON d.doc_id = c.doc_id
+            WHERE c.doc_id = ? AND c.start = ? AND c."end" = ? AND c.code_id = ? AND c.coder_id = ?
+              AND c.status = 'confirmed' AND {CURRENT}""", (doc_id, start, end, code, coder)).fetchone() is not None
+
+
+def get(db: sqlite3.Connection, coding_id: str) -> Coding | None:
+    """The stored row ``coding_id`` as a :class:`Coding`, or ``None``."""
+    row = db.execute(f"SELECT {_SQL_COLUMNS} FROM codings WHERE coding_id = ?", (coding_id,)).fetchone()
+    return None if row is None else Coding(*row)
+
+
+def successor(db: sqlite3.Connection, coding_id: str) -> str | None:
+    """The id of the row that supersedes ``coding_id``, or ``None`` while it is the last of its chain."""
+    later = db.execute("SELECT coding_id FROM codings WHERE supersedes = ?", (coding_id,)).fetchone()
+    return later[0] if later else None
+
+
+def current(db: sqlite3.Connection, doc_id: str, *, text_sha256: str | None = None) -> list[Coding]:
+    """The current codings of ``doc_id`` in offset order (with ``text_sha256``: those not superseded that were
+    made on that version of its text, current or not)."""
+    columns = ", ".join(f"c.{c}" if c != "end" else 'c."end"' for c in COLUMNS)
+    if text_sha256 is None:
+        rows = db.execute(f"""SELECT {columns} FROM codings c JOIN documents d ON d.doc_id = c.doc_id
+                              WHERE c.doc_id = ? AND {CURRENT} ORDER BY c.start, c."end", c.coding_id""",
+                          (doc_id,)).fetchall()
+    else:
+        rows = db.execute(f"""SELECT {columns} FROM codings c WHERE c.doc_id = ? AND c.text_sha256 = ?
+                                  AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)
+                              ORDER BY c.start, c."end", c.coding_id""", (doc_id, text_sha256)).fetchall()
+    return [Coding(*row) for row in rows]
+
+
+def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Sequence[str] | None = None
+          ) -> pd.DataFrame:
+    """Codings with their text, one row each (the tidy frame every table is built from).
+
+    Columns: ``coding_id, doc_id, segment_id, start, end, speaker, code_id, theme, origin, status, coder_id,
+    rule_id, confidence, context, evidence, codebook_hash, pipeline, run_id, supersedes, note, created_at,
+    text_sha256, participant_id, text``. ``theme`` is the top-level code. With ``current_only``, rows
+    superseded by a later row and rows made on an earlier version of a replaced document are left out.
+    ``doc_id`` reads only those documents' codings (and texts).
+    """
+    clauses, params = ([CURRENT] if current_only else []), []
+    if doc_id is not None:
+        ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)
+        clauses.append(f"c.doc_id IN ({', '.join('?' * len(ids))})")
+        params.extend(ids)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    result = pd.read_sql_query(
+        f"""SELECT c.coding_id, c.doc_id, c.segment_id, c.start, c."end", s.speaker, c.code_id, c.origin,
+                   c.status, c.coder_id, c.rule_id, c.confidence, c.context, c.evidence, c.codebook_hash,
+                   c.pipeline, c.run_id, c.supersedes, c.note, c.created_at, c.text_sha256, d.participant_id
+            FROM codings c JOIN documents d ON d.doc_id = c.doc_id
+            LEFT JOIN segments s ON s.segment_id = c.segment_id {where}
+            ORDER BY c.doc_id, c.start, c."end", c.code_id, c.created_at, c.coding_id""", db, params=params)
+    result.insert(result.columns.get_loc("code_id") + 1, "theme", result["code_id"].str.split(".").str[0])
+    result["context"] = [json.loads(c) for c in result["context"]]
+    result["evidence"] = [json.loads(c) for c in result["evidence"]]
+    wanted = sorted(set(result["doc_id"]))
+    marks = ", ".join("?" * len(wanted))
+    texts = {r[0]: r[1] for r in db.execute(f"SELECT doc_id, text FROM documents WHERE doc_id IN ({marks})",
+                                            wanted)}
+    old = {(r[0], r[1]): r[2] for r in
+           db.execute(f"SELECT doc_id, sha256, text FROM document_versions WHERE doc_id IN ({marks})", wanted)}
+    result["text"] = [
+        old.get((d, h), texts[d])[s:e]
+        for d, h, s, e in zip(result["doc_id"], result["text_sha256"], result["start"], result["end"], strict=True)
+    ]
+    return result
