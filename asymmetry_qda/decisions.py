@@ -22,6 +22,7 @@ import pandas as pd
 from .errors import InputError, NotFoundError, Problem, QDAWarning
 from .records import Origin, Status
 from .store import codings as stored
+from .store import documents as stored_documents
 from .store.sqlite import Store, utc_now
 
 __all__ = ["apply_decisions", "check_coder", "code_span", "decide", "decide_in", "history", "import_quote_codings",
@@ -46,7 +47,7 @@ def unknown(store: Store, what: str, key: str, query: str) -> str:
 def _text(db, store: Store, doc_id: str) -> str:
     row = db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
     if row is None:
-        raise NotFoundError(unknown(store, "document", doc_id, "SELECT doc_id FROM documents"))
+        raise NotFoundError(unknown(store, "document", doc_id, stored_documents.KNOWN_IDS))
     return row[0]
 
 
@@ -154,7 +155,7 @@ def decide_in(db, store: Store, ids: list[str], status: Status | str, coder: str
     for coding_id in ids:
         row = stored.get(db, coding_id)
         if row is None:
-            raise NotFoundError(unknown(store, "coding", coding_id, "SELECT coding_id FROM codings"))
+            raise NotFoundError(unknown(store, "coding", coding_id, stored.KNOWN_IDS))
         doc_sha, doc_text = db.execute("SELECT sha256, text FROM documents WHERE doc_id = ?", (row.doc_id,)).fetchone()
         later = stored.successor(db, coding_id)
         if later is not None or row.text_sha256 != doc_sha:
@@ -187,7 +188,7 @@ def undo(store: Store, coding_id: str, *, coder: str, memo: str | None = None) -
     with store.transaction() as db:
         row = stored.get(db, coding_id)
         if row is None:
-            raise NotFoundError(unknown(store, "coding", coding_id, "SELECT coding_id FROM codings"))
+            raise NotFoundError(unknown(store, "coding", coding_id, stored.KNOWN_IDS))
         later = stored.successor(db, coding_id)
         if later is not None:
             raise InputError(Problem(f"coding {coding_id}", f"is not current: {later} superseded it",
@@ -259,7 +260,7 @@ def history(store: Store, coding_id: str) -> pd.DataFrame:
     """Every row in the chain of decisions that ``coding_id`` belongs to, oldest first (see ``Project.history``)."""
     frame = stored.frame(store.connection, current_only=False).set_index("coding_id", drop=False)
     if coding_id not in frame.index:
-        raise NotFoundError(unknown(store, "coding", coding_id, "SELECT coding_id FROM codings"))
+        raise NotFoundError(unknown(store, "coding", coding_id, stored.KNOWN_IDS))
     root = coding_id
     while isinstance(frame.loc[root, "supersedes"], str):
         root = frame.loc[root, "supersedes"]

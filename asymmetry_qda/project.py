@@ -16,7 +16,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -37,6 +36,8 @@ from .ingest import IngestReport, apply_ingest, plan_ingest
 from .readers import LabelConfig
 from .records import DOCUMENT_KINDS, Document, Memo, Status
 from .store import codings as stored_codings
+from .store import documents as stored_documents
+from .store import meta as stored_meta
 from .store.sqlite import Store, utc_now
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,8 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Project"]
 
-SEGMENT_COLUMNS = ["doc_id", "segment_id", "unit", "start", "end", "speaker", "is_interviewer", "turn_index",
-                   "sentence_index", "timestamp", "parent_id", "text"]
+SEGMENT_COLUMNS = stored_documents.SEGMENT_COLUMNS
 
 
 class Project:
@@ -101,15 +101,9 @@ class Project:
         """
         if self.closed:
             return f"Project({str(self.path)!r}, closed)"
-        db = self._db
-        kinds = dict(db.execute("SELECT kind, COUNT(*) FROM documents GROUP BY kind").fetchall())
+        counts = stored_meta.summary(self._db)
+        kinds, n_people, coders, statuses = counts["kinds"], counts["participants"], counts["coders"], counts["statuses"]
         n_docs = sum(kinds.values())
-        n_people = db.execute("SELECT COUNT(*) FROM participants").fetchone()[0]
-        coders = [r[0] for r in db.execute("SELECT coder_id FROM coders WHERE kind = 'human' AND coder_id IN "
-                                           "(SELECT coder_id FROM codings) ORDER BY coder_id")]
-        statuses = db.execute(
-            "SELECT status, COUNT(*) FROM codings c WHERE NOT EXISTS "
-            "(SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id) GROUP BY status ORDER BY status").fetchall()
         docs = f"{n_docs} document{'s' if n_docs != 1 else ''}"
         if kinds:
             docs += " (" + ", ".join(f"{n} {kind}{'s' if n != 1 else ''}".replace("fieldnotes", "field notes")
@@ -233,26 +227,14 @@ class Project:
     # -- reading ---------------------------------------------------------
     def documents(self) -> pd.DataFrame:
         """One row per document: id, kind, participant, source, encoding, hashes, sizes and segment counts."""
-        frame = pd.read_sql_query(
-            """SELECT d.doc_id, d.kind, d.participant_id, d.source_name, d.source_format, d.encoding,
-                      d.sha256, d.n_chars, d.version, d.segmenter, d.ingested_at,
-                      SUM(s.unit = 'turn') AS turns,
-                      SUM(s.unit = 'turn' AND s.is_interviewer = 0) AS participant_turns,
-                      SUM(s.unit = 'sentence') AS sentences
-               FROM documents d LEFT JOIN segments s ON s.doc_id = d.doc_id
-               GROUP BY d.doc_id ORDER BY d.doc_id""", self._db)
-        for column in ("turns", "participant_turns", "sentences"):
-            frame[column] = frame[column].fillna(0).astype("int64")
-        return frame
+        return stored_documents.documents(self._db)
 
     def document(self, doc_id: str) -> Document:
         """The stored document ``doc_id`` (its exact text and provenance)."""
-        row = self._db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(self._unknown("document", doc_id, "SELECT doc_id FROM documents"))
-        return Document(doc_id=row["doc_id"], kind=row["kind"], text=row["text"], sha256=row["sha256"],
-                        source_name=row["source_name"], source_format=row["source_format"],
-                        encoding=row["encoding"], participant_id=row["participant_id"])
+        found = stored_documents.document(self._db, doc_id)
+        if found is None:
+            raise NotFoundError(self._unknown("document", doc_id, stored_documents.KNOWN_IDS))
+        return found
 
     def text(self, doc_id: str) -> str:
         """The stored text of ``doc_id``: every offset in the project indexes into it."""
@@ -271,31 +253,10 @@ class Project:
         turn_index, sentence_index, timestamp, parent_id, text``, where
         ``text == document.text[start:end]``.
         """
-        clauses, params = [], []
-        if unit is not None:
-            clauses.append("unit = ?")
-            params.append(unit)
         if doc_id is not None:
-            ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)
-            for one in ids:
+            for one in [doc_id] if isinstance(doc_id, str) else list(doc_id):
                 self.document(one)  # raises a helpful NotFoundError
-            clauses.append(f"doc_id IN ({', '.join('?' * len(ids))})")
-            params.extend(ids)
-        if not include_interviewer:
-            clauses.append("is_interviewer = 0")
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        frame = pd.read_sql_query(
-            f"""SELECT doc_id, segment_id, unit, start, "end", speaker, is_interviewer, turn_index,
-                       sentence_index, timestamp, parent_id
-                FROM segments {where}
-                ORDER BY doc_id, start, CASE unit WHEN 'turn' THEN 0 ELSE 1 END, "end" DESC""",
-            self._db, params=params)
-        texts = {r["doc_id"]: r["text"] for r in self._db.execute("SELECT doc_id, text FROM documents")}
-        frame["is_interviewer"] = frame["is_interviewer"].astype(bool)
-        frame["sentence_index"] = frame["sentence_index"].astype("Int64")
-        frame["text"] = [texts[d][s:e] for d, s, e in zip(frame["doc_id"], frame["start"], frame["end"],
-                                                             strict=True)]
-        return frame[SEGMENT_COLUMNS]
+        return stored_documents.segments(self._db, unit=unit, doc_id=doc_id, include_interviewer=include_interviewer)
 
     def participants(self) -> pd.DataFrame:
         """One row per participant with rank on the ordered scale, leader flag and every attribute.
@@ -303,22 +264,7 @@ class Project:
         ``leader_source`` says whether ``leader`` was derived from the rank
         (inspector and above) or set in the attributes table.
         """
-        frame = pd.read_sql_query(
-            """SELECT p.participant_id, p.pseudonym, p.rank, p.rank_raw, p.rank_level, p.rank_band, p.track,
-                      p.acting, p.leader, p.leader_source, p.function,
-                      (SELECT COUNT(*) FROM documents d WHERE d.participant_id = p.participant_id) AS n_documents,
-                      (SELECT GROUP_CONCAT(kind) FROM (SELECT DISTINCT kind FROM documents d
-                           WHERE d.participant_id = p.participant_id ORDER BY kind)) AS data_types
-               FROM participants p ORDER BY p.participant_id""", self._db)
-        frame["rank_level"] = frame["rank_level"].astype("Int64")
-        frame["acting"] = frame["acting"].astype(bool)
-        frame["leader"] = frame["leader"].astype("boolean")
-        extra = pd.read_sql_query("SELECT participant_id, name, value FROM participant_attributes", self._db)
-        if len(extra):
-            wide = extra.pivot(index="participant_id", columns="name", values="value")
-            wide.columns.name = None
-            frame = frame.merge(wide, left_on="participant_id", right_index=True, how="left")
-        return frame
+        return stored_documents.participants(self._db)
 
     def info(self) -> pd.DataFrame:
         """Counts by document kind, and in total.
@@ -352,26 +298,24 @@ class Project:
         behind any suggestion can be read back with :meth:`codebook`.
         """
         with self._store.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO codebooks (codebook_hash, name, version, content, added_at) "
-                       "VALUES (?, ?, ?, ?, ?)",
-                       (codebook.content_hash, codebook.name, codebook.version, codebook.content, utc_now()))
+            stored_meta.add_codebook(db, content_hash=codebook.content_hash, name=codebook.name,
+                                     version=codebook.version, content=codebook.content, now=utc_now())
         return codebook.content_hash
 
     def codebooks(self) -> pd.DataFrame:
         """Stored codebooks: hash, name, version and when each was first stored."""
-        return pd.read_sql_query("SELECT codebook_hash, name, version, added_at FROM codebooks ORDER BY added_at, "
-                                 "codebook_hash", self._db)
+        return stored_meta.codebooks(self._db)
 
     def codebook(self, codebook_hash: str) -> "Codebook":
         """The stored codebook with this content hash (a unique prefix of it is enough)."""
         from .codebook import parse_codebook
 
-        rows = self._db.execute("SELECT codebook_hash, content FROM codebooks WHERE codebook_hash LIKE ?",
-                                (codebook_hash + "%",)).fetchall()
+        rows = stored_meta.codebook_rows(self._db, codebook_hash)
         if len(rows) != 1:
             raise NotFoundError(self._unknown("codebook" if not rows else "unique codebook for", codebook_hash,
-                                              "SELECT codebook_hash FROM codebooks"))
-        return parse_codebook(rows[0]["content"], source=f"codebook {rows[0]['codebook_hash'][:12]}")
+                                              stored_meta.KNOWN_CODEBOOKS))
+        found_hash, content = rows[0]
+        return parse_codebook(content, source=f"codebook {found_hash[:12]}")
 
     # -- coding ------------------------------------------------------------
     def code(
@@ -531,9 +475,7 @@ class Project:
 
     def memos(self) -> pd.DataFrame:
         """Memos: on codings (with the decision they explain), spans or codes."""
-        return pd.read_sql_query(
-            """SELECT memo_id, coding_id, doc_id, start, "end", code_id, author, text, supersedes, created_at
-               FROM memos ORDER BY created_at, memo_id""", self._db)
+        return stored_meta.memos(self._db)
 
     def review_queue(self, *, coder: str | None = None, code: str | None = None, status: str = "suggested",
                      where: str | None = None, context: int = 1, strategy: str = "document",
@@ -569,18 +511,12 @@ class Project:
     # -- anonymisation -------------------------------------------------------
     def audit_lists(self) -> dict[str, list[str]]:
         """The project's audit ``allow`` list (never flagged) and ``deny`` list (always flagged)."""
-        rows = dict(self._db.execute("SELECT key, value FROM project_info WHERE key IN ('audit_allow', "
-                                     "'audit_deny')").fetchall())
-        return {"allow": json.loads(rows.get("audit_allow", "[]")), "deny": json.loads(rows.get("audit_deny", "[]"))}
+        return stored_meta.audit_lists(self._db)
 
     def set_audit_lists(self, *, allow: Sequence[str] | None = None, deny: Sequence[str] | None = None) -> None:
         """Replace the audit allow list and/or deny list (exact strings, matched case-insensitively)."""
         with self._store.transaction() as db:
-            for key, values in (("audit_allow", allow), ("audit_deny", deny)):
-                if values is not None:
-                    clean = sorted({v.strip() for v in values if isinstance(v, str) and v.strip()})
-                    db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES (?, ?)",
-                               (key, json.dumps(clean)))
+            stored_meta.set_audit_lists(db, allow=allow, deny=deny)
 
     def audit(self, *, model: str = "auto", doc_id: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Likely identifiers left in the documents, with offsets, kind, source and severity.
@@ -595,8 +531,7 @@ class Project:
         from .anonymise.guard import audit_fingerprint
         from .records import text_sha256
 
-        shas = [(r["doc_id"], r["sha256"]) for r in self._db.execute("SELECT doc_id, sha256 FROM documents "
-                                                                         "ORDER BY doc_id")]
+        shas = stored_documents.fingerprint(self._db)
         if doc_id is None:
             ids = [d for d, _ in shas]
         else:
@@ -608,9 +543,8 @@ class Project:
         if doc_id is None:
             attributes = [(loc, text_sha256(value)) for loc, value in sorted(attribute_texts(self._db).items())]
             fingerprint = audit_fingerprint([*shas, *attributes], model=model, pseudonyms=pseudonyms, **lists)
-            cached = self._db.execute("SELECT value FROM project_info WHERE key = 'audit_cache'").fetchone()
-            if cached is not None:
-                stored = json.loads(cached[0])
+            stored = stored_meta.audit_cache(self._db)
+            if stored is not None:
                 if stored.get("fingerprint") == fingerprint:
                     frame = pd.DataFrame(stored["findings"], columns=stored["columns"])
                     return frame.astype({c: "int64" for c in ("start", "end", "core_start", "core_end")})
@@ -621,9 +555,7 @@ class Project:
         if doc_id is None and not self._store.read_only:
             try:  # a cache only: a read-only, busy or full project is audited again next time
                 with self._store.transaction(wait=1.0) as db:
-                    db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES ('audit_cache', ?)",
-                               (json.dumps({"fingerprint": fingerprint, "columns": list(frame.columns),
-                                            "findings": frame.values.tolist()}, default=int),))
+                    stored_meta.set_audit_cache(db, fingerprint, frame)
             except (ProjectError, StoreError):
                 pass
         return frame
@@ -681,19 +613,12 @@ class Project:
             raise InputError(problems)
         now = utc_now()
         with self._store.transaction() as db:
-            db.executemany("""INSERT OR REPLACE INTO audit_dismissals (doc_id, start, "end", text, kind, decided_by,
-                                  reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                           [(*r, by, reason.strip(), now) for r in rows])
+            stored_meta.record_dismissals(db, rows, by=by, reason=reason.strip(), now=now)
         return len(rows)
 
     def dismissals(self) -> pd.DataFrame:
         """Dismissed audit findings whose text is unchanged: who dismissed each, why and when."""
-        # substr counts characters (code points), as Python offsets do; only the dismissed stretches are read
-        return pd.read_sql_query("""SELECT a.doc_id, a.start, a."end", a.text, a.kind, a.decided_by, a.reason,
-                                           a.created_at
-                                    FROM audit_dismissals a JOIN documents d ON d.doc_id = a.doc_id
-                                    WHERE substr(d.text, a.start + 1, a."end" - a.start) = a.text
-                                    ORDER BY a.doc_id, a.start""", self._db)
+        return stored_meta.dismissals(self._db)
 
     def unresolved_findings(self, *, severity: str | Sequence[str] = "high", model: str = "auto") -> pd.DataFrame:
         """Audit findings of ``severity`` not dismissed: what the export guard blocks on."""
@@ -728,7 +653,7 @@ class Project:
         if key is not None and Path(key).expanduser().exists():
             data = load_key(Path(key).expanduser(), project_id=self._project_id())
             known = {original: e["pseudonym"] for e in data["entries"] for original in e["originals"]}
-        texts = {r["doc_id"]: r["text"] for r in self._db.execute("SELECT doc_id, text FROM documents")}
+        texts = stored_documents.texts(self._db)
         return plan_pseudonyms(findings, texts, key=known, everywhere=everywhere)
 
     def pseudonymise(self, plan: pd.DataFrame | None = None, *, key: str | Path,
@@ -754,7 +679,7 @@ class Project:
                                     by=by)
 
     def _project_id(self) -> str:
-        return self._db.execute("SELECT value FROM project_info WHERE key = 'project_id'").fetchone()[0]
+        return stored_meta.project_id(self._db)
 
     # -- REFI-QDA exchange --------------------------------------------------
     def export_qdpx(self, path: str | Path, *, include_suggestions: bool = False,
@@ -920,16 +845,14 @@ class Project:
     # -- helpers ---------------------------------------------------------
     def _latest_codebook(self):
         """The codebook stored most recently (colours and code lists of the views), or ``None``."""
-        latest = self._db.execute("SELECT codebook_hash FROM codebooks ORDER BY added_at DESC, rowid DESC LIMIT 1").fetchone()
-        return self.codebook(latest[0]) if latest else None
+        latest = stored_meta.latest_codebook_hash(self._db)
+        return self.codebook(latest) if latest else None
 
     def _unknown(self, what: str, key: str, query: str) -> str:
         return _decisions.unknown(self._store, what, key, query)
 
 
-def _documents_fingerprint(db) -> list[tuple[str, str]]:
-    """Every stored document with the hash of its text: what a plan made outside the write lock relied on."""
-    return [(r[0], r[1]) for r in db.execute("SELECT doc_id, sha256 FROM documents ORDER BY doc_id")]
+_documents_fingerprint = stored_documents.fingerprint
 
 
 def _in_notebook() -> bool:

@@ -37,11 +37,14 @@ import pandas as pd
 
 from ..records import Coding, Memo, Origin, Status
 
-__all__ = ["COLUMNS", "CURRENT", "add_memo", "current", "frame", "get", "has_current_human", "human_coding",
+__all__ = ["COLUMNS", "CURRENT", "KNOWN_IDS", "add_memo", "current", "frame", "get", "has_current_human", "human_coding",
            "insert", "insert_many", "register_coder", "segment_of", "successor"]
 
 #: ``codings c JOIN documents d``: the row is current (nothing supersedes it, made on the document's present text)
 CURRENT = "c.text_sha256 = d.sha256 AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)"
+
+#: every coding id (to list some when an unknown one is asked for)
+KNOWN_IDS = "SELECT coding_id FROM codings"
 
 #: the columns of the codings table, in the order of :class:`~asymmetry_qda.records.Coding`
 COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Coding))

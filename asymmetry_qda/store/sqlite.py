@@ -38,7 +38,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import ProjectBusy, ProjectDamaged, ProjectError, ProjectReadOnly, StoreError
+from ..errors import (
+    ProjectBusy,
+    ProjectDamaged,
+    ProjectError,
+    ProjectReadOnly,
+    StoreError,
+)
 from ..interrupts import deferred_interrupts
 from .schema import MIGRATIONS, SCHEMA_VERSION
 

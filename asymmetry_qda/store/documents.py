@@ -1,0 +1,110 @@
+"""Documents, segments and participants in the store: the reads.
+
+(They are written by ingestion, :mod:`asymmetry_qda.ingest`, which plans
+outside the write lock and applies inside one transaction.) Each function takes
+a connection; ``doc_id`` filters are pushed into SQL, so reading one document
+reads only its rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..records import Document
+
+__all__ = ["KNOWN_IDS", "SEGMENT_COLUMNS", "document", "documents", "fingerprint", "participants", "segments", "texts"]
+
+#: every document id (to list those a project holds when an unknown one is asked for)
+KNOWN_IDS = "SELECT doc_id FROM documents"
+
+SEGMENT_COLUMNS = ["doc_id", "segment_id", "unit", "start", "end", "speaker", "is_interviewer", "turn_index",
+                   "sentence_index", "timestamp", "parent_id", "text"]
+
+
+def _ids(doc_id: str | Sequence[str] | None) -> list[str] | None:
+    return None if doc_id is None else [doc_id] if isinstance(doc_id, str) else list(doc_id)
+
+
+def documents(db: sqlite3.Connection) -> pd.DataFrame:
+    """One row per document: id, kind, participant, source, encoding, hashes, sizes and segment counts."""
+    frame = pd.read_sql_query(
+        """SELECT d.doc_id, d.kind, d.participant_id, d.source_name, d.source_format, d.encoding,
+                  d.sha256, d.n_chars, d.version, d.segmenter, d.ingested_at,
+                  SUM(s.unit = 'turn') AS turns,
+                  SUM(s.unit = 'turn' AND s.is_interviewer = 0) AS participant_turns,
+                  SUM(s.unit = 'sentence') AS sentences
+           FROM documents d LEFT JOIN segments s ON s.doc_id = d.doc_id
+           GROUP BY d.doc_id ORDER BY d.doc_id""", db)
+    for column in ("turns", "participant_turns", "sentences"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    return frame
+
+
+def document(db: sqlite3.Connection, doc_id: str) -> Document | None:
+    """The stored document ``doc_id`` (its exact text and provenance), or ``None``."""
+    row = db.execute("SELECT doc_id, kind, text, sha256, source_name, source_format, encoding, participant_id "
+                     "FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+    return None if row is None else Document(*row)
+
+
+def texts(db: sqlite3.Connection, doc_id: str | Sequence[str] | None = None) -> dict[str, str]:
+    """``{doc_id: stored text}`` of every document (or of ``doc_id``)."""
+    ids = _ids(doc_id)
+    if ids is None:
+        return {r[0]: r[1] for r in db.execute("SELECT doc_id, text FROM documents")}
+    return {r[0]: r[1] for r in db.execute(f"SELECT doc_id, text FROM documents WHERE doc_id IN "
+                                           f"({', '.join('?' * len(ids))})", ids)}
+
+
+def fingerprint(db: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Every stored document with the hash of its text, in id order: what a plan made outside the lock relied on."""
+    return [(r[0], r[1]) for r in db.execute("SELECT doc_id, sha256 FROM documents ORDER BY doc_id")]
+
+
+def segments(db: sqlite3.Connection, *, unit: str | None = None, doc_id: str | Sequence[str] | None = None,
+             include_interviewer: bool = True) -> pd.DataFrame:
+    """Segments with their exact text (``text == document.text[start:end]``), in document order."""
+    clauses, params = [], []
+    if unit is not None:
+        clauses.append("unit = ?")
+        params.append(unit)
+    ids = _ids(doc_id)
+    if ids is not None:
+        clauses.append(f"doc_id IN ({', '.join('?' * len(ids))})")
+        params.extend(ids)
+    if not include_interviewer:
+        clauses.append("is_interviewer = 0")
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    frame = pd.read_sql_query(
+        f"""SELECT doc_id, segment_id, unit, start, "end", speaker, is_interviewer, turn_index,
+                   sentence_index, timestamp, parent_id
+            FROM segments {where}
+            ORDER BY doc_id, start, CASE unit WHEN 'turn' THEN 0 ELSE 1 END, "end" DESC""", db, params=params)
+    stored = texts(db, ids)
+    frame["is_interviewer"] = frame["is_interviewer"].astype(bool)
+    frame["sentence_index"] = frame["sentence_index"].astype("Int64")
+    frame["text"] = [stored[d][s:e] for d, s, e in zip(frame["doc_id"], frame["start"], frame["end"], strict=True)]
+    return frame[SEGMENT_COLUMNS]
+
+
+def participants(db: sqlite3.Connection) -> pd.DataFrame:
+    """One row per participant with rank on the ordered scale, leader flag, counts and every attribute."""
+    frame = pd.read_sql_query(
+        """SELECT p.participant_id, p.pseudonym, p.rank, p.rank_raw, p.rank_level, p.rank_band, p.track,
+                  p.acting, p.leader, p.leader_source, p.function,
+                  (SELECT COUNT(*) FROM documents d WHERE d.participant_id = p.participant_id) AS n_documents,
+                  (SELECT GROUP_CONCAT(kind) FROM (SELECT DISTINCT kind FROM documents d
+                       WHERE d.participant_id = p.participant_id ORDER BY kind)) AS data_types
+           FROM participants p ORDER BY p.participant_id""", db)
+    frame["rank_level"] = frame["rank_level"].astype("Int64")
+    frame["acting"] = frame["acting"].astype(bool)
+    frame["leader"] = frame["leader"].astype("boolean")
+    extra = pd.read_sql_query("SELECT participant_id, name, value FROM participant_attributes", db)
+    if len(extra):
+        wide = extra.pivot(index="participant_id", columns="name", values="value")
+        wide.columns.name = None
+        frame = frame.merge(wide, left_on="participant_id", right_index=True, how="left")
+    return frame
