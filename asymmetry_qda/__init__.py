@@ -8,22 +8,25 @@ suggestions, review every suggestion, and tabulate the patterns.
 'Project'
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-from . import datasets  # the bundled sample study: asymmetry_qda.datasets.load_sample()
-from .errors import InputError, NotFoundError, ProjectError, QDAError, QDAWarning, StoreError, _in_ipython
-from .errors import show_warnings_plainly
+from . import datasets  # noqa: F401 - the bundled sample study: asymmetry_qda.datasets.load_sample()
+from ._version import __version__
+from .errors import (
+    InputError,
+    NotFoundError,
+    ProjectError,
+    QDAError,
+    QDAWarning,
+    StoreError,
+    _in_ipython,
+    show_warnings_plainly,
+)
 from .ingest import IngestReport
-from .records import Coding, Document, Memo, Origin, Participant, Segment, Status
 from .project import Project
+from .records import Coding, Document, Memo, Origin, Participant, Segment, Status
 
 if _in_ipython():  # in Jupyter a warning would start with the kernel's temporary cell file and echo the source
     show_warnings_plainly()
 
-try:
-    __version__ = version("asymmetry-qda")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
 
 __all__ = [
     "Coding", "Document", "IngestReport", "InputError", "Memo", "NotFoundError", "Origin", "Participant", "Project",

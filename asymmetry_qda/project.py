@@ -77,6 +77,12 @@ class Project:
     def path(self) -> Path:
         return self._store.path
 
+    @property
+    def store(self) -> Store:
+        """The project file's :class:`~asymmetry_qda.store.sqlite.Store`: what the services below ``Project`` take
+        (``asymmetry_qda.store.codings.frame(project.store.connection)``...)."""
+        return self._store
+
     def close(self) -> None:
         self._store.close()
 

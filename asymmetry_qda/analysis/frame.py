@@ -66,9 +66,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..store import codings as stored_codings
+from ..store import documents as stored_documents
+from ..store import meta as stored_meta
+from ..store.sqlite import HasStore, Store, store_of
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..codebook.model import Codebook
-    from ..project import Project
 
 __all__ = ["ATTRIBUTE_COLUMNS", "COVERAGE", "AnalysisData", "Coverage", "load", "code_order", "coverage_of",
            "implication_note", "rolled_up", "with_coverage", "with_implied"]
@@ -191,7 +195,7 @@ class AnalysisData:
 
 
 def load(
-    project: "Project",
+    project: "HasStore | Store",
     *,
     include_suggestions: bool = False,
     include_interviewer: bool = False,
@@ -200,7 +204,7 @@ def load(
     coders: Sequence[str] | None = None,
     coverage: str = "coded",
 ) -> AnalysisData:
-    """Read ``project`` into the frames the tables use.
+    """Read ``project`` (a :class:`~asymmetry_qda.project.Project`, or its store) into the frames the tables use.
 
     ``codebook`` is a :class:`~asymmetry_qda.codebook.model.Codebook`, a YAML
     path, or ``None`` for the codebook most recently stored in the project (the
@@ -248,31 +252,33 @@ def load(
     if statuses is None:
         statuses = ("confirmed", "suggested") if include_suggestions else ("confirmed",)
     statuses = tuple(statuses)
-    participants = project.participants()
+    store = store_of(project)
+    db = store.connection
+    participants = stored_documents.participants(db)
     attributes = [c for c in participants.columns if c not in _NOT_ATTRIBUTES]
     attributes = [c for c in ATTRIBUTE_COLUMNS if c in attributes] + sorted(
         c for c in attributes if c not in ATTRIBUTE_COLUMNS)
-    listed = project.documents()
+    listed = stored_documents.documents(db)
     documents = listed[["doc_id", "kind", "participant_id"]]
     documents = documents.merge(participants[["participant_id", *attributes]], on="participant_id", how="left")
 
-    segments = project.segments(include_interviewer=include_interviewer)
+    segments = stored_documents.segments(db, include_interviewer=include_interviewer)
     units = segments[["doc_id", "unit", "start", "end", "speaker", "is_interviewer"]].copy()
     units = units.sort_values(["doc_id", "unit", "start"], kind="stable")
     units.insert(2, "ordinal", units.groupby(["doc_id", "unit"]).cumcount().astype("int64"))
     units = units.merge(documents, on="doc_id", how="left")
     units = units.sort_values(["doc_id", "unit", "ordinal"], kind="stable").reset_index(drop=True)
 
-    codings = project.codings()
+    codings = stored_codings.frame(db)
     codings = codings[codings["status"].isin(statuses)].rename(columns={"speaker": "segment_speaker"})
     if coders is not None:
         codings = codings[(codings["status"] != "confirmed") | codings["coder_id"].isin(list(coders))]
     tagger = any(status in MACHINE_STATUSES for status in statuses)
-    covered = _covered_documents(project, coders, tagger) | set(codings["doc_id"])
+    covered = _covered_documents(db, coders, tagger) | set(codings["doc_id"])
     cover = _coverage(coverage, listed, participants[["participant_id", *attributes]], covered, coders, tagger)
     if cover.restricted:
         units = units[units["doc_id"].isin(cover.covered_documents)].reset_index(drop=True)
-    memos = project.memos().dropna(subset=["coding_id"]).drop_duplicates("coding_id", keep="last")
+    memos = stored_meta.memos(db).dropna(subset=["coding_id"]).drop_duplicates("coding_id", keep="last")
     codings = codings.merge(memos[["coding_id", "text"]].rename(columns={"text": "memo"}), on="coding_id",
                             how="left")
     codings = _place(codings, units)
@@ -285,18 +291,18 @@ def load(
         ["doc_id", "start", "end", "code_id", "coding_id"], kind="stable").reset_index(drop=True)
     units = units[[*UNIT_COLUMNS, *attributes]]
     codings.attrs, units.attrs = {"coverage": cover}, {"coverage": cover}
-    texts = {doc_id: project.text(doc_id) for doc_id in documents["doc_id"]}
-    return AnalysisData(codings=codings, units=units, texts=texts, codebook=_codebook(project, codebook),
+    stored_texts = stored_documents.texts(db)
+    texts = {doc_id: stored_texts[doc_id] for doc_id in documents["doc_id"]}
+    return AnalysisData(codings=codings, units=units, texts=texts, codebook=_codebook(db, codebook),
                         statuses=statuses, dropped=dropped, attributes=tuple(attributes),
                         coders=None if coders is None else tuple(coders),
-                        source=project.path, coverage=coverage, covered_documents=cover.covered_documents,
+                        source=store.path, coverage=coverage, covered_documents=cover.covered_documents,
                         uncoded_documents=cover.uncoded_documents, covered_participants=cover.covered_participants,
                         uncoded_participants=cover.uncoded_participants, coverage_note=cover.note)
 
 
-def _covered_documents(project: "Project", coders: Sequence[str] | None, tagger: bool) -> set[str]:
+def _covered_documents(db, coders: Sequence[str] | None, tagger: bool) -> set[str]:
     """The documents the coders made a human decision in (and, with ``tagger``, those the tagger ran over)."""
-    db = project._db
     decided = db.execute(
         """SELECT DISTINCT c.doc_id, c.coder_id FROM codings c
            JOIN documents d ON d.doc_id = c.doc_id AND c.text_sha256 = d.sha256
@@ -400,16 +406,19 @@ def _place(codings: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     return codings
 
 
-def _codebook(project: "Project", codebook) -> "Codebook | None":
-    from ..codebook import load_codebook
+def _codebook(db, codebook) -> "Codebook | None":
+    from ..codebook import load_codebook, parse_codebook
     from ..codebook.model import Codebook
 
     if isinstance(codebook, Codebook):
         return codebook
     if codebook is not None:
         return load_codebook(codebook)
-    stored = project.codebooks()
-    return project.codebook(stored["codebook_hash"].iloc[-1]) if len(stored) else None
+    stored = stored_meta.codebooks(db)
+    if not len(stored):
+        return None
+    [(found, content)] = stored_meta.codebook_rows(db, stored["codebook_hash"].iloc[-1])
+    return parse_codebook(content, source=f"codebook {found[:12]}")
 
 
 def code_order(codebook: "Codebook | None", codes) -> list[str]:

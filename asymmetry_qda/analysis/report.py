@@ -415,7 +415,7 @@ def _check_replaceable(out: Path) -> None:
 
 
 def _manifest(data: AnalysisData, written: dict[str, bytes], seed: int) -> dict:
-    from .. import __version__
+    from .._version import __version__
 
     documents = sorted((doc_id, hashlib.sha256(text.encode("utf-8")).hexdigest())
                        for doc_id, text in data.texts.items())

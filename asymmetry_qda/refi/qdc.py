@@ -41,7 +41,7 @@ from pathlib import Path
 
 import yaml
 
-from .. import __version__
+from .._version import __version__
 from ..codebook.loader import ID_PATTERN, parse_codebook
 from ..codebook.model import Code, Codebook
 from ..errors import InputError, Problem

@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .. import __version__
+from .._version import __version__
 from ..errors import InputError, Problem, QDAWarning
 from ..fileio import write_bytes_atomically
 from .guids import stable_guid

@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from ..errors import (
     ProjectBusy,
@@ -474,3 +475,32 @@ def _statements(sql: str) -> list[str]:
     if "\n".join(buffer).strip():
         statements.append("\n".join(buffer).strip())
     return statements
+
+
+class HasStore(Protocol):
+    """Anything that holds an open :class:`Store` (a :class:`~asymmetry_qda.project.Project` does).
+
+    Services are functions of a store; those a user calls with a project (``load(project)``) accept either, through
+    :func:`store_of`, so nothing inside the package needs to import ``Project``.
+    """
+
+    @property
+    def store(self) -> Store: ...
+
+
+def store_of(source: "Store | HasStore") -> Store:
+    """The :class:`Store` of ``source``: a store itself, or the ``store`` of a project.
+
+    Examples
+    --------
+    >>> store_of(object())
+    Traceback (most recent call last):
+    ...
+    TypeError: expected a Project or a Store, got object
+    """
+    if isinstance(source, Store):
+        return source
+    held = getattr(source, "store", None)
+    if isinstance(held, Store):
+        return held
+    raise TypeError(f"expected a Project or a Store, got {type(source).__name__}")

@@ -68,7 +68,7 @@ def _tag_on_worker(texts: list[str], plugin: str, batch_size: int) -> tuple[str,
     """The task: tag ``texts`` with this worker's pipeline; (pipeline label, [(length, matches)])."""
     from distributed import get_worker
 
-    from .run import matches_of
+    from .matches import matches_of
 
     tagger = get_worker().plugins[plugin]
     with warnings.catch_warnings():

@@ -51,6 +51,7 @@ from ..records import Coding, Origin
 from ..store import codings as stored_codings
 from ..store.sqlite import utc_now
 from . import build_pipeline
+from .matches import TaggedMatch, matches_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite3
@@ -294,25 +295,6 @@ def _write_suggestions(write, grouped: dict, codes, codebook: "Codebook", label:
         warnings.warn(f"{len(changed)} document(s) changed while they were being tagged ({', '.join(sorted(changed))}:"
                       " another process replaced or pseudonymised them), so this run stored no suggestions for them. "
                       "Fix: run code again", QDAWarning, stacklevel=4)
-
-
-@dataclass(frozen=True, slots=True)
-class TaggedMatch:
-    """One rule match in a text, with what the context component found: small and cheap to send between processes."""
-
-    code_id: str
-    rule_id: str
-    start: int
-    end: int
-    weight: float | None
-    context: tuple[str, ...]
-    triggers: tuple[str, ...]
-
-
-def matches_of(doc) -> list[TaggedMatch]:
-    """The tagger's matches in a processed ``Doc``."""
-    return [TaggedMatch(s.label_, s.kb_id_, s.start_char, s.end_char, s._.qda_weight, tuple(sorted(s._.qda_context)),
-                        s._.qda_triggers) for s in doc.spans.get("qda", [])]
 
 
 def tag_stream(items, codebook: "Codebook", *, model: str = "auto", nlp=None, n_process: int = 1,
