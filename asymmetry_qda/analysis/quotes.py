@@ -19,7 +19,7 @@ CONTEXT
     ``left_context`` / ``right_context`` are the ``context`` sentences before
     and after the passage, never beyond its turn (no interviewer question, no
     speaker label), never holding the passage's own text, and with white space
-    made readable (:func:`display_text`: a paragraph break becomes `` ¶ ``,
+    made readable (:func:`display_text`: a paragraph break becomes ``" ¶ "``,
     any other run of white space one space). Between two passages of the same
     coder, code and status in one turn, the words between them are shown once,
     as the later passage's left context.
