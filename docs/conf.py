@@ -49,6 +49,8 @@ numpydoc_validation_exclude = {
     r"^(?!asymmetry_qda\.analysis\.)",
     r"\.QDAFigure$",  # a matplotlib Figure: its parameters are matplotlib's
 }
+# a record (AnalysisData, Coverage, Table) documents its fields in an Attributes section instead
+numpydoc_validation_overrides = {"PR01": [r"\n\s*Attributes\n\s*-{10}"]}
 
 
 # -- HTML ----------------------------------------------------------------------------------------
