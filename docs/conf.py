@@ -29,12 +29,11 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "images/README.md"]
+exclude_patterns = ["_build"]
 
 # -- Markdown (MyST) -----------------------------------------------------------------------------
 # Headings get anchors like GitHub's, so "page.md#a-heading" links in the guide are checked.
 myst_heading_anchors = 4
-myst_enable_extensions = ["deflist"]
 
 # -- autodoc and numpydoc ------------------------------------------------------------------------
 autodoc_default_options = {"members": True, "member-order": "bysource"}
