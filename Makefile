@@ -1,6 +1,7 @@
 # Two commands for a fresh machine with Python 3.11 and make:
 #   make demo   set up .venv, install, and run the main job on data_samples/
 #   make test   set up .venv with test tools, and run the whole test suite
+#   make docs   build the manual and the API reference into build/docs/ (warnings are errors)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ DEMO   ?= build/demo
 # the pseudonym key is kept apart from the project and from every export
 DEMO_KEYS ?= build/demo-keys
 
-.PHONY: demo test screenshots clean
+.PHONY: demo test docs screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +74,13 @@ $(VENV)/.browser: | $(VENV)/.installed
 
 test: $(VENV)/.installed $(VENV)/.semantic $(VENV)/.readers $(VENV)/.browser
 	$(BIN)/python -m pytest
+
+# the manual (docs/guide/) and the API reference from the docstrings (docs/reference/), as HTML in
+# build/docs/; every warning is an error, as in tests/test_docs.py
+DOCS ?= build/docs
+docs: $(VENV)/.installed
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs $(DOCS)
+	@echo "the docs are in $(DOCS)/index.html"
 
 # the pictures in docs/images/, taken in JupyterLab in headless Chromium by the same tooling as the browser test
 screenshots: $(VENV)/.installed $(VENV)/.browser

@@ -69,9 +69,33 @@ def coder_decisions(
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """The yes/no decisions: a frame describing each unit, and ``{code: array (coders × units)}`` of 1, 0 or NaN.
 
-    NaN marks a coder who did not code the unit's document. ``units`` is
-    required (it lists the units no coder touched); ``texts`` is required for
-    ``character`` units.
+    NaN marks a coder who did not code the unit's document.
+
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+    coders : sequence of str
+        Coder names (their confirmed codings), ``rule`` (the tagger) or ``model`` (the classifier).
+    unit : {"character", "sentence", "turn", "document"}, default "sentence"
+        The unit of analysis (see the module docstring).
+    codes : sequence of str, optional
+        The codes compared (default: every code any of the coders used).
+    units : pandas.DataFrame
+        ``units`` is
+        required (it lists the units no coder touched).
+    texts : mapping of str to str, optional
+        The documents' stored texts (``data.texts``): ``texts`` is required for
+        ``character`` units.
+    documents : sequence of str, optional
+        The documents counted (default: every document each coder coded at least once).
+
+    Returns
+    -------
+    units : pandas.DataFrame
+        One row per unit.
+    decisions : dict of str to numpy.ndarray
+        ``{code: array (coders × units)}``.
     """
     check_choice("unit", unit, AGREEMENT_UNITS)
     coders = list(coders)
@@ -200,7 +224,22 @@ def nominal_alpha(reliability_data, *, value_domain: Sequence | None = None) -> 
     """Krippendorff's nominal alpha of a coders × units array (NaN = missing), via the ``krippendorff`` package.
 
     NaN when no unit has two values or every value is the same (alpha is
-    undefined without variation). Krippendorff's canonical example (3 coders,
+    undefined without variation).
+
+    Parameters
+    ----------
+    reliability_data : array_like
+        Coders × units values, NaN where a coder gave none.
+    value_domain : sequence, optional
+        The values a unit can take (default: those seen).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    Krippendorff's canonical example (3 coders,
     15 units, values 1-5 with gaps) gives 0.691:
 
     >>> nan = float("nan")
@@ -291,12 +330,42 @@ def agreement(
 ) -> pd.DataFrame:
     """Agreement between ``coders`` per code and pooled (see the module docstring for units and formulas).
 
-    One row per code, then ``(pooled)``. Columns: ``code_id, n_units,
-    n_coded_units`` (units at least one coder coded), ``n_<coder>`` (units each
-    coder coded), ``n_all`` (units every coder coded), then the statistics asked
-    for with their intervals, ``prevalence`` (share of coded decisions) and
-    ``prevalence_paradox``.
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+    coders : sequence of str
+        Two or more coder names (their confirmed codings), ``rule`` (the tagger) or ``model`` (the classifier).
+    unit : {"character", "sentence", "turn", "document"}, default "sentence"
+        The unit of analysis (see the module docstring).
+    codes : sequence of str, optional
+        The codes compared (default: every code any of the coders used).
+    statistic : sequence of str, default STATISTICS
+        The statistics asked for: any of ``percent``, ``cohen_kappa`` (two coders) and ``krippendorff_alpha``.
+    units : pandas.DataFrame
+        The units frame (``data.units``), required: it lists the units no coder touched.
+    texts : mapping of str to str, optional
+        The documents' stored texts (``data.texts``): required for ``character`` units.
+    documents : sequence of str, optional
+        The documents counted (default: every document each coder coded at least once).
+    n_boot : int, default 1000
+        Bootstrap resamples over units for the intervals (0: no interval).
+    seed : int, default 0
+        The bootstrap's seed.
+    confidence : float, default 0.95
+        The intervals' confidence level.
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per code, then ``(pooled)``. Columns: ``code_id, n_units,
+        n_coded_units`` (units at least one coder coded), ``n_<coder>`` (units each
+        coder coded), ``n_all`` (units every coder coded), then the statistics asked
+        for with their intervals, ``prevalence`` (share of coded decisions) and
+        ``prevalence_paradox``.
+
+    Examples
+    --------
     >>> units = pd.DataFrame({"doc_id": "D", "unit": "sentence", "ordinal": range(4), "start": 0, "end": 1,
     ...                       "participant_id": "P1"})
     >>> codings = pd.DataFrame({"coding_id": ["a", "b", "c"], "doc_id": "D", "code_id": "blame",
@@ -353,7 +422,21 @@ def agreement(
 
 
 def pairwise_agreement(codings: pd.DataFrame, *, coders: Sequence[str], **options) -> pd.DataFrame:
-    """:func:`agreement` for every pair of ``coders`` (Cohen's kappa is defined for two), in one long frame."""
+    """:func:`agreement` for every pair of ``coders`` (Cohen's kappa is defined for two), in one long frame.
+
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+    coders : sequence of str
+        The coders; every pair of them is compared.
+    **options
+        Passed to :func:`agreement` (``unit``, ``codes``, ``units``, ``texts``, ``documents``, ``n_boot``...).
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
     frames = [agreement(codings, coders=list(pair), **options).assign(pair="+".join(pair))
               for pair in combinations(coders, 2)]
     return pd.concat(frames, ignore_index=True)
@@ -376,6 +459,27 @@ def disagreements(
     text in ``<coder>_text`` and memos in ``<coder>_memo``; with ``texts``, the
     unit's ``unit_start``/``unit_end`` offsets (ready for ``adjudicate``) and text. Record the decision
     with :meth:`asymmetry_qda.Project.adjudicate`.
+
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+    coders : sequence of str
+        Coder names (their confirmed codings), ``rule`` (the tagger) or ``model`` (the classifier).
+    unit : {"character", "sentence", "turn", "document"}, default "sentence"
+        The unit of analysis (see the module docstring).
+    codes : sequence of str, optional
+        The codes compared (default: every code any of the coders used).
+    units : pandas.DataFrame
+        The units frame (``data.units``), required: it lists the units no coder touched.
+    texts : mapping of str to str, optional
+        The documents' stored texts (``data.texts``): each unit's offsets and text.
+    documents : sequence of str, optional
+        The documents counted (default: every document each coder coded at least once).
+
+    Returns
+    -------
+    pandas.DataFrame
     """
     if unit == "character":
         raise ArgumentError("unit='character': list disagreements by sentence, turn or document")

@@ -44,7 +44,17 @@ REASON_THEME = "failure"
 
 
 def response_fits(codebook) -> dict[str, tuple[str, ...]]:
-    """``{response code: fits}`` for every code that declares ``fits``, and its sub-codes (which inherit them)."""
+    """``{response code: fits}`` for every code that declares ``fits``, and its sub-codes (which inherit them).
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The codebook (its codes' ``fits``).
+
+    Returns
+    -------
+    dict of str to tuple of str
+    """
     fits = {code.id: tuple(code.fits) for code in codebook.codes if code.fits}
     for code in codebook.codes:
         if code.id not in fits:
@@ -84,10 +94,27 @@ def failure_alignment(
 ) -> pd.DataFrame:
     """Reason × response counts in the same unit, with the cells where the response does not fit flagged.
 
-    Give the ``codebook`` (its ``fits``) or ``fits`` directly. One row per
+    One row per
     (reason, response) pair seen; see the module docstring for the unit and
     rules. Sorted with flagged cells first, then by count.
 
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+    codebook : Codebook, optional
+        Give the ``codebook`` (its ``fits``) or ``fits`` directly.
+    fits : mapping of str to tuple of str, optional
+        ``{response code: failure codes it fits}``, as :func:`response_fits` gives.
+    unit : {"turn", "sentence", "document"}, default "turn"
+        The unit a reason and a response must share.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
     >>> codings = pd.DataFrame({
     ...     "coding_id": ["c1", "c2", "c3", "c4"], "doc_id": "D1", "participant_id": "P1",
     ...     "code_id": ["failure.tolerable.complexity", "remedy.discipline", "failure.preventable.deviation",
@@ -130,9 +157,27 @@ def alignment_quotes(
 ) -> pd.DataFrame:
     """The quotes behind each flagged cell: one row per (unit, reason coding, response coding) that does not fit.
 
-    Columns: ``reason, response, doc_id, participant_id, unit_ordinal,
-    reason_text, response_text`` and, with ``units`` and ``texts``, the whole
-    ``unit_text`` with its ``unit_start``/``unit_end`` offsets.
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+    codebook : Codebook, optional
+        The codebook (its ``fits``), or give ``fits`` directly.
+    fits : mapping of str to tuple of str, optional
+        ``{response code: failure codes it fits}``, as :func:`response_fits` gives.
+    unit : {"turn", "sentence", "document"}, default "turn"
+        The unit a reason and a response must share.
+    units : pandas.DataFrame, optional
+        The units frame (``data.units``), for the whole unit's text.
+    texts : mapping of str to str, optional
+        The documents' stored texts (``data.texts``), for the whole unit's text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``reason, response, doc_id, participant_id, unit_ordinal,
+        reason_text, response_text`` and, with ``units`` and ``texts``, the whole
+        ``unit_text`` with its ``unit_start``/``unit_end`` offsets.
     """
     fits = _fits(codebook, fits)
     pairs = _pairs(codings, fits, unit).rename(columns={

@@ -48,7 +48,17 @@ __all__ = ["group_balance", "participant_balance", "theme_poles"]
 
 
 def theme_poles(codebook) -> dict[str, tuple[str, str]]:
-    """``{theme: (heavy, light)}`` for every code of ``codebook`` that declares poles."""
+    """``{theme: (heavy, light)}`` for every code of ``codebook`` that declares poles.
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The codebook (its themes' ``poles``).
+
+    Returns
+    -------
+    dict of str to (str, str)
+    """
     return {code.id: (code.poles.heavy, code.poles.light) for code in codebook.codes if code.poles is not None}
 
 
@@ -65,15 +75,32 @@ def participant_balance(
 ) -> pd.DataFrame:
     """Heavy and light coded units and the balance index per (theme, participant).
 
-    ``poles`` is ``{theme: (heavy code, light code)}`` (see :func:`theme_poles`).
     Participants are everyone with a unit in ``units`` (or, without it, with a
     coding): with :func:`~asymmetry_qda.analysis.frame.load`'s units, the
     participants the chosen coders coded (the others are listed in the
     table's ``attrs["coverage"]``, see the module docstring); codings without
-    a participant are left out. Columns: ``theme,
-    heavy_code, light_code, participant_id, heavy, light, balance, leaning``
-    plus the participant attribute columns found in ``units``/``codings``.
+    a participant are left out.
 
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+    poles : dict of str to (str, str)
+        ``poles`` is ``{theme: (heavy code, light code)}`` (see :func:`theme_poles`).
+    units : pandas.DataFrame, optional
+        The units frame (``data.units``): its participants are the rows.
+    unit : {"sentence", "turn", "document"}, default "sentence"
+        The coded units counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``theme,
+        heavy_code, light_code, participant_id, heavy, light, balance, leaning``
+        plus the participant attribute columns found in ``units``/``codings``.
+
+    Examples
+    --------
     >>> codings = pd.DataFrame({"coding_id": ["c1", "c2", "c3"], "doc_id": "D1", "participant_id": "P1",
     ...     "code_id": ["blame.hindsight", "blame", "praise"], "status": "confirmed",
     ...     "sentence": [0, 1, 1], "sentence_last": [0, 1, 1], "turn": 0, "turn_last": 0})
@@ -131,7 +158,7 @@ def group_balance(
 ) -> pd.DataFrame:
     """Mean balance per theme and group with a bootstrap interval over participants, and the share leaning heavy.
 
-    ``balance`` is :func:`participant_balance`'s table. Participants with no
+    Participants with no
     coded units for a theme are counted in ``n_without`` and left out of the
     mean, the interval and the share. An interval needs at least two
     participants with coded units and is NaN otherwise. When the table's
@@ -141,6 +168,26 @@ def group_balance(
     only such participants gets a row (``n_participants`` 0); with
     ``coverage="all"``, or a table without coverage, there is no such column.
 
+    Parameters
+    ----------
+    balance : pandas.DataFrame
+        ``balance`` is :func:`participant_balance`'s table.
+    by : str or sequence of str, optional
+        Participant attribute column(s) to group by (``leader``, ``rank_band``...);
+        None: everyone in one group.
+    confidence : float, default 0.95
+        The interval's confidence level, between 0 and 1.
+    n_resamples : int, default 9999
+        Bootstrap resamples.
+    seed : int, default 0
+        The bootstrap's seed: the same seed gives the same interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
     >>> table = pd.DataFrame({"theme": "response", "participant_id": ["P1", "P2", "P3", "P4"],
     ...                       "balance": [1.0, 0.5, -0.5, np.nan], "status": "confirmed", "unit": "sentence"})
     >>> row = group_balance(table).iloc[0]

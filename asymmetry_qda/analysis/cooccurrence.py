@@ -89,16 +89,46 @@ def unit_matrix(
 ) -> tuple[sparse.csr_array, pd.DataFrame, list[str]]:
     """A binary unit × code matrix: ``X[u, c] = 1`` when a coding of code ``c`` is present in unit ``u``.
 
-    UNIT OF ANALYSIS: ``unit`` (see the module docstring): ``"sentence"``,
-    ``"turn"``, ``"window"`` (k+1 = ``window`` + 1 consecutive sentences; rows
-    are windows), ``"document"``, ``"participant"`` (codings without a
-    participant are left out, with a warning) or ``"overlap"`` (clusters of
-    overlapping codings). With ``units`` (the units frame) every unit is a row,
-    coded or not (all-zero rows), so N = number of rows is the true number of
-    units; without it only units holding a coding exist (a warning says so).
-    For ``"overlap"`` N is the number of clusters and ``units`` is not used.
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+    unit : {"sentence", "turn", "window", "document", "participant", "overlap"}, default "sentence"
+        ``unit`` (see the module docstring): ``"sentence"``,
+        ``"turn"``, ``"window"`` (k+1 = ``window`` + 1 consecutive sentences; rows
+        are windows), ``"document"``, ``"participant"`` (codings without a
+        participant are left out, with a warning) or ``"overlap"`` (clusters of
+        overlapping codings).
+    window : int, default 1
+        k, for ``unit="window"``: windows of k+1 consecutive sentences.
+    codes : sequence of str, optional
+        The columns: ``codes`` as given (codes without a coding give zero columns), else
+        the codes present, sorted. ``codes`` never changes the rows.
+    units : pandas.DataFrame, optional
+        With ``units`` (the units frame) every unit is a row,
+        coded or not (all-zero rows), so N = number of rows is the true number of
+        units; without it only units holding a coding exist (a warning says so).
+        For ``"overlap"`` N is the number of clusters and ``units`` is not used.
 
-    FORMULAS: ``X[u, c] = 1`` iff some coding of ``c`` is present in ``u``:
+    Returns
+    -------
+    X : scipy.sparse.csr_array
+        Returns ``(X, rows, codes)``: X is a ``scipy.sparse.csr_array`` of int32
+        0/1.
+    rows : pandas.DataFrame
+        ``rows`` describes each row: its key (``doc_id`` + ``ordinal``;
+        ``doc_id``; ``participant_id``; ``doc_id`` + ``cluster`` + ``start`` +
+        ``end``) and the columns constant within it (``participant_id``, ``kind``,
+        attributes, and ``speaker`` for sentences and turns).
+    codes : list of str
+        ``codes`` are the
+        columns.
+
+    Notes
+    -----
+    Unit of analysis: ``unit``, above.
+
+    Formulas: ``X[u, c] = 1`` iff some coding of ``c`` is present in ``u``:
     sentence ``u`` in ``sentence..sentence_last`` (turn: ``turn..turn_last``);
     window starting at ``u`` in ``max(first sentence, sentence - k) ..
     sentence_last``, of the same document; same document; same participant;
@@ -106,14 +136,8 @@ def unit_matrix(
     after the largest end so far, in document and start order). N = number of
     rows of X; a unit coded twice with one code is still 1.
 
-    Returns ``(X, rows, codes)``: X is a ``scipy.sparse.csr_array`` of int32
-    0/1; ``rows`` describes each row: its key (``doc_id`` + ``ordinal``;
-    ``doc_id``; ``participant_id``; ``doc_id`` + ``cluster`` + ``start`` +
-    ``end``) and the columns constant within it (``participant_id``, ``kind``,
-    attributes, and ``speaker`` for sentences and turns); ``codes`` are the
-    columns: ``codes`` as given (codes without a coding give zero columns), else
-    the codes present, sorted. ``codes`` never changes the rows.
-
+    Examples
+    --------
     >>> codings = pd.DataFrame({"doc_id": ["D1", "D1", "D2"], "participant_id": ["P1", "P1", "P2"],
     ...                         "code_id": ["blame", "praise", "blame"], "sentence": [0, 1, 0],
     ...                         "sentence_last": [1, 1, 0], "turn": 0, "turn_last": 0, "start": 0, "end": 1})
@@ -385,12 +409,27 @@ def _binary_matrix(row: np.ndarray, column: np.ndarray, n_rows: int, n_codes: in
 def cooccurrence_from_matrix(X, codes: Sequence[str], *, n_units: int | None = None) -> pd.DataFrame:
     """Co-occurrence counts, measures and tests for every pair of columns of a binary unit × code matrix.
 
-    UNIT OF ANALYSIS: the rows of ``X`` (any nonzero is 1). N = ``n_units``,
-    else the number of rows. One row per pair ``i < j`` of columns (``code_a`` =
-    ``codes[i]``, ``code_b`` = ``codes[j]``, in column order), every pair, also
-    those never coded together.
+    Parameters
+    ----------
+    X : scipy.sparse array or numpy.ndarray
+        A unit × code matrix; the rows of ``X`` are the units (any nonzero is 1).
+    codes : sequence of str
+        One name per column of ``X``.
+    n_units : int, optional
+        N = ``n_units``, else the number of rows (it cannot be smaller).
 
-    FORMULAS: ``n_ab = (XᵀX)[i, j]``; ``n_a``, ``n_b`` = column sums;
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair ``i < j`` of columns (``code_a`` =
+        ``codes[i]``, ``code_b`` = ``codes[j]``, in column order), every pair, also
+        those never coded together.
+
+    Notes
+    -----
+    Unit of analysis: the rows of ``X``.
+
+    Formulas: ``n_ab = (XᵀX)[i, j]``; ``n_a``, ``n_b`` = column sums;
     ``jaccard = n_ab / (n_a + n_b - n_ab)`` (ATLAS.ti's c-coefficient);
     ``dice = 2 n_ab / (n_a + n_b)``; ``p_b_given_a = n_ab / n_a``;
     ``p_a_given_b = n_ab / n_b``; ``expected = n_a n_b / N``;
@@ -401,6 +440,8 @@ def cooccurrence_from_matrix(X, codes: Sequence[str], *, n_units: int | None = N
     over all pairs of the table; ``frequency_ratio = max(n_a, n_b) / min(n_a,
     n_b)``; ``c_caution = frequency_ratio > 5``. A zero denominator gives NaN.
 
+    Examples
+    --------
     >>> X = sparse.csr_array(np.array([[1, 1, 0], [1, 0, 0], [1, 1, 1], [0, 0, 1]]))
     >>> table = cooccurrence_from_matrix(X, ["a", "b", "c"])
     >>> table[["code_a", "code_b", "n_a", "n_b", "n_ab", "jaccard", "lift"]].round(3).values.tolist()
@@ -494,45 +535,74 @@ def cooccurrence(
 ) -> pd.DataFrame:
     """Code co-occurrence table: one row per (group, pair of codes) with counts, measures and tests.
 
-    UNIT OF ANALYSIS: ``unit`` (``"sentence"``, ``"turn"``, ``"window"`` of
-    ``window`` + 1 sentences, ``"document"``, ``"participant"``, ``"overlap"``;
-    see :func:`unit_matrix`); pass ``units`` (the units frame) so that N counts
-    uncoded units too (with :func:`~asymmetry_qda.analysis.frame.load`'s units,
-    by default those of the documents the chosen coders coded: N counts no unit
-    of a document nobody coded; the table's ``attrs["coverage"]`` says which).
-    FORMULAS: see :func:`cooccurrence_from_matrix` (Jaccard
-    = ATLAS.ti's c, Dice, conditional proportions, lift, one-sided Fisher exact
-    p, Benjamini-Hochberg ``p_adjusted`` within each group).
-
-    ``measure``: one or more of ``MEASURES`` to keep (default all); the counts,
-    ``expected``, ``p_adjusted``, ``frequency_ratio`` and ``c_caution`` are
-    always kept. ``codes``: the codes and their order (default: those coded,
-    sorted). ``by``: column(s) of the unit rows (e.g. ``leader``,
-    ``rank_band``, ``kind``, ``participant_id``; for document, participant and
-    overlap units they must be constant within a unit): one table per group,
-    on that group's units only (its own N), group columns first (a missing
-    value is ``(missing)``). Columns ``unit`` (and ``window``) and ``status``
+    Columns ``unit`` (and ``window``) and ``status``
     (``confirmed``, or ``confirmed+suggested`` when the codings hold
     suggestions) label the table. Warns once when Jaccard is misleading
     (``c_caution``) for a pair coded together.
 
-    ``backend="local"`` (default) computes in this process.
-    ``backend="dask"`` computes on a Dask cluster: the codings and units
-    frames are split into ``npartitions`` partitions (``dask.dataframe``;
-    default one per worker, and one per million rows) so that every unit lies
-    wholly in one (by ``doc_id``; by ``participant_id`` for participant
-    units); each partition builds its own unit × code matrix X_p on the code
-    list chosen up front and returns X_pᵀX_p and its number of units (per
-    group with ``by``); the client adds them up (XᵀX = Σ X_pᵀX_p, N = Σ N_p)
-    and computes the measures with the same code as the local backend, so the
-    table is identical, bit for bit, and warns the same way. ``client`` is a
-    :class:`distributed.Client`, a scheduler address, or ``None`` for a local
-    cluster started for this call and closed after it (see
-    :mod:`asymmetry_qda.cluster`); the workers need ``asymmetry_qda``
-    installed. It pays off for frames of millions of codings; for small ones
-    the local backend is faster (scheduling, moving the frames to the workers,
-    starting a local cluster).
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+    unit : {"sentence", "turn", "window", "document", "participant", "overlap"}, default "sentence"
+        The unit of analysis: ``unit`` (``"sentence"``, ``"turn"``, ``"window"`` of
+        ``window`` + 1 sentences, ``"document"``, ``"participant"``, ``"overlap"``;
+        see :func:`unit_matrix`).
+    measure : str or sequence of str, optional
+        ``measure``: one or more of ``MEASURES`` to keep (default all); the counts,
+        ``expected``, ``p_adjusted``, ``frequency_ratio`` and ``c_caution`` are
+        always kept.
+    codes : sequence of str, optional
+        ``codes``: the codes and their order (default: those coded,
+        sorted).
+    by : str or sequence of str, optional
+        ``by``: column(s) of the unit rows (e.g. ``leader``,
+        ``rank_band``, ``kind``, ``participant_id``; for document, participant and
+        overlap units they must be constant within a unit): one table per group,
+        on that group's units only (its own N), group columns first (a missing
+        value is ``(missing)``).
+    window : int, default 1
+        k, for ``unit="window"``: windows of k+1 consecutive sentences.
+    units : pandas.DataFrame, optional
+        Pass ``units`` (the units frame) so that N counts
+        uncoded units too (with :func:`~asymmetry_qda.analysis.frame.load`'s units,
+        by default those of the documents the chosen coders coded: N counts no unit
+        of a document nobody coded; the table's ``attrs["coverage"]`` says which).
+    backend : {"local", "dask"}, default "local"
+        ``backend="local"`` (default) computes in this process.
+        ``backend="dask"`` computes on a Dask cluster: the codings and units
+        frames are split into ``npartitions`` partitions (``dask.dataframe``;
+        default one per worker, and one per million rows) so that every unit lies
+        wholly in one (by ``doc_id``; by ``participant_id`` for participant
+        units); each partition builds its own unit × code matrix X_p on the code
+        list chosen up front and returns X_pᵀX_p and its number of units (per
+        group with ``by``); the client adds them up (XᵀX = Σ X_pᵀX_p, N = Σ N_p)
+        and computes the measures with the same code as the local backend, so the
+        table is identical, bit for bit, and warns the same way. It pays off for frames of millions of codings; for small ones
+        the local backend is faster (scheduling, moving the frames to the workers,
+        starting a local cluster).
+    client : distributed.Client, str or None
+        With ``backend="dask"``: ``client`` is a
+        :class:`distributed.Client`, a scheduler address, or ``None`` for a local
+        cluster started for this call and closed after it (see
+        :mod:`asymmetry_qda.cluster`); the workers need ``asymmetry_qda``
+        installed.
+    npartitions : int, optional
+        With ``backend="dask"``: the number of partitions (default one per worker,
+        and one per million rows).
 
+    Returns
+    -------
+    pandas.DataFrame
+
+    Notes
+    -----
+    Formulas: see :func:`cooccurrence_from_matrix` (Jaccard
+    = ATLAS.ti's c, Dice, conditional proportions, lift, one-sided Fisher exact
+    p, Benjamini-Hochberg ``p_adjusted`` within each group).
+
+    Examples
+    --------
     >>> codings = pd.DataFrame({"doc_id": ["D1", "D1", "D1", "D2"], "code_id": ["blame", "praise", "blame", "praise"],
     ...                         "sentence": [0, 0, 2, 0], "sentence_last": [0, 0, 2, 0], "status": "confirmed"})
     >>> units = pd.DataFrame({"doc_id": ["D1", "D1", "D1", "D2"], "unit": "sentence", "ordinal": [0, 1, 2, 0]})

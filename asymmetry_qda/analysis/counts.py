@@ -45,6 +45,17 @@ _MISSING = "(missing)"
 def status_label(codings: pd.DataFrame) -> str:
     """``confirmed``, or ``confirmed+suggested`` when the frame holds suggestions: labels every table.
 
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        Codings with a ``status`` column.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
     >>> status_label(pd.DataFrame({"status": ["suggested", "confirmed"]}))
     'confirmed+suggested'
     """
@@ -81,29 +92,61 @@ def code_frequencies(
 ) -> pd.DataFrame:
     """Coded units and participants per code, overall or per group, as counts and percentages.
 
-    See the module docstring for the unit of analysis and formulas. ``by`` is a
-    column of the codings and units frames (``doc_id``, ``participant_id``,
-    ``kind``, ``rank_band``, ``leader``, ``function``, any attribute). With
-    ``roll_up`` a coding also counts for every ancestor code. ``codes`` fixes
-    the rows and their order (codes with no coding get zeros). One row per
+    See the module docstring for the unit of analysis and formulas. One row per
     (group, code).
 
-    ``backend="local"`` (default) counts in this process. ``backend="dask"``
-    counts on a Dask cluster: the codings and units frames are split into
-    ``npartitions`` partitions (``dask.dataframe``; default one per worker,
-    and one per million rows) by participant, a document's rows staying
-    together, so that no unit, participant or coding is in two partitions;
-    each partition counts its codings, distinct units and participants per
-    (group, code) and its units and participants per group, and the client
-    adds them up and builds the table with the same code: the result is
-    identical to the local one (a ``coding_id`` must name one coding, in one
-    document). ``client`` is a :class:`distributed.Client`, a scheduler
-    address, or ``None`` for a local cluster started for this call and closed
-    after it (see :mod:`asymmetry_qda.cluster`); the workers need
-    ``asymmetry_qda`` installed. It pays off for frames of millions of
-    codings; for small ones the local backend is faster (scheduling, moving
-    the frames to the workers, starting a local cluster).
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+    units : pandas.DataFrame, optional
+        The units frame (``data.units``), so that ``units_total`` and
+        ``participants_total`` count uncoded units too; without it, only coded
+        units are known and ``denominator`` says so.
+    unit : {"sentence", "turn", "document", "participant"}, default "sentence"
+        The unit of analysis.
+    by : str or sequence of str, optional
+        ``by`` is a
+        column of the codings and units frames (``doc_id``, ``participant_id``,
+        ``kind``, ``rank_band``, ``leader``, ``function``, any attribute).
+    roll_up : bool, default False
+        With
+        ``roll_up`` a coding also counts for every ancestor code.
+    codes : sequence of str, optional
+        ``codes`` fixes
+        the rows and their order (codes with no coding get zeros).
+    backend : {"local", "dask"}, default "local"
+        ``backend="local"`` (default) counts in this process. ``backend="dask"``
+        counts on a Dask cluster: the codings and units frames are split into
+        ``npartitions`` partitions (``dask.dataframe``; default one per worker,
+        and one per million rows) by participant, a document's rows staying
+        together, so that no unit, participant or coding is in two partitions;
+        each partition counts its codings, distinct units and participants per
+        (group, code) and its units and participants per group, and the client
+        adds them up and builds the table with the same code: the result is
+        identical to the local one (a ``coding_id`` must name one coding, in one
+        document). It pays off for frames of millions of
+        codings; for small ones the local backend is faster (scheduling, moving
+        the frames to the workers, starting a local cluster).
+    client : distributed.Client, str or None
+        With ``backend="dask"``: ``client`` is a :class:`distributed.Client`, a scheduler
+        address, or ``None`` for a local cluster started for this call and closed
+        after it (see :mod:`asymmetry_qda.cluster`); the workers need
+        ``asymmetry_qda`` installed.
+    npartitions : int, optional
+        With ``backend="dask"``: the number of partitions (default one per worker,
+        and one per million rows).
 
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (group, code): the group columns, ``code_id``, ``n_codings``,
+        ``n_units``, ``units_total``, ``pct_units``, ``n_participants``,
+        ``participants_total``, ``pct_participants``, ``unit``, ``denominator``
+        and ``status``; ``attrs["coverage"]`` carries the units' coverage.
+
+    Examples
+    --------
     >>> codings = pd.DataFrame({
     ...     "coding_id": ["c1", "c2", "c3"], "doc_id": ["D1", "D1", "D2"], "participant_id": ["P1", "P1", "P2"],
     ...     "code_id": ["blame", "blame", "praise"], "status": "confirmed",
@@ -196,15 +239,39 @@ def code_matrix(
 ) -> pd.DataFrame:
     """A code × group matrix: one row per code, one column per value of ``columns``.
 
-    ``value`` is one of the counts of :func:`code_frequencies` (``n_units``,
-    ``pct_units``, ``n_codings``, ``n_participants``, ``pct_participants``),
-    computed within each column's group; columns with no coding are kept (all
-    zeros) when ``units`` is given. With the units of
+    With the units of
     :func:`~asymmetry_qda.analysis.frame.load` (coverage ``"coded"``), a
     participant or document nobody coded has no column (not a column of
     zeros): ``matrix.attrs["coverage"]`` lists them (``uncoded_participants``,
     ``uncoded_documents``).
 
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+    columns : str, default "doc_id"
+        The column of the codings and units frames whose values are the matrix's
+        columns (``doc_id``, ``participant_id``, ``kind``, any attribute).
+    value : {"n_units", "pct_units", "n_codings", "n_participants", "pct_participants"}, default "n_units"
+        ``value`` is one of the counts of :func:`code_frequencies` (``n_units``,
+        ``pct_units``, ``n_codings``, ``n_participants``, ``pct_participants``),
+        computed within each column's group.
+    units : pandas.DataFrame, optional
+        The units frame (``data.units``): columns with no coding are kept (all
+        zeros) when ``units`` is given.
+    unit : {"sentence", "turn", "document", "participant"}, default "sentence"
+        The unit of analysis, as in :func:`code_frequencies`.
+    roll_up : bool, default False
+        A coding also counts for every ancestor code.
+    codes : sequence of str, optional
+        The rows and their order (codes with no coding get zeros).
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
     >>> codings = pd.DataFrame({"coding_id": ["c1", "c2"], "doc_id": ["D1", "D2"], "participant_id": ["P1", "P2"],
     ...                         "code_id": ["blame", "blame"], "status": "confirmed",
     ...                         "sentence": [0, 0], "sentence_last": [1, 0], "turn": 0, "turn_last": 0})

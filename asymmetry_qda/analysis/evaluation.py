@@ -48,9 +48,36 @@ def evaluate(
 ) -> pd.DataFrame:
     """Per-code precision, recall, F1, kappa and alpha of ``candidate`` against ``reference``, then ``(micro)``.
 
-    ``codes`` defaults to the codes the reference or the candidate used in the
-    scored documents.
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`), loaded with the
+        candidate's codings (e.g. ``statuses=("confirmed", "suggested", "rejected")`` for everything the
+        tagger suggested).
+    reference : str
+        The reference coder: their confirmed codings are the truth.
+    candidate : str, default "rule"
+        ``rule`` (everything the tagger suggested that is in the frame), ``model`` (the
+        classifier's), or another coder's name.
+    unit : {"character", "sentence", "turn", "document"}, default "sentence"
+        The unit of analysis, as in :mod:`.agreement`.
+    codes : sequence of str, optional
+        ``codes`` defaults to the codes the reference or the candidate used in the
+        scored documents.
+    units : pandas.DataFrame
+        The units frame (``data.units``), required: it lists the units nobody coded.
+    texts : mapping of str to str, optional
+        The documents' stored texts (``data.texts``): needed for ``character`` units
+        and for the units' texts.
+    documents : sequence of str, optional
+        The documents scored (default: those the reference coded).
 
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
     >>> units = pd.DataFrame({"doc_id": "D", "unit": "sentence", "ordinal": range(4), "start": 0, "end": 1,
     ...                       "participant_id": "P1"})
     >>> codings = pd.DataFrame({"coding_id": ["a", "b", "c"], "doc_id": "D", "code_id": "blame",
@@ -102,8 +129,34 @@ def evaluation_errors(
 ) -> pd.DataFrame:
     """Every false positive and false negative: the unit, its text, the code, and the rule(s) that fired.
 
-    Columns: ``kind`` (``false_positive`` or ``false_negative``), ``code_id,
-    doc_id, ordinal, unit_text, candidate_text, rule_id, reference_text``.
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`), loaded with the
+        candidate's codings (e.g. ``statuses=("confirmed", "suggested", "rejected")`` for everything the
+        tagger suggested).
+    reference : str
+        The reference coder: their confirmed codings are the truth.
+    candidate : str, default "rule"
+        ``rule`` (everything the tagger suggested that is in the frame), ``model`` (the
+        classifier's), or another coder's name.
+    unit : {"character", "sentence", "turn", "document"}, default "sentence"
+        The unit of analysis, as in :mod:`.agreement`.
+    codes : sequence of str, optional
+        The codes scored.
+    units : pandas.DataFrame
+        The units frame (``data.units``), required: it lists the units nobody coded.
+    texts : mapping of str to str, optional
+        The documents' stored texts (``data.texts``): needed for ``character`` units
+        and for the units' texts.
+    documents : sequence of str, optional
+        The documents scored (default: those the reference coded).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``kind`` (``false_positive`` or ``false_negative``), ``code_id,
+        doc_id, ordinal, unit_text, candidate_text, rule_id, reference_text``.
     """
     from .agreement import disagreements
 

@@ -179,12 +179,23 @@ def _new_figure(width: float, height: float, *, layout: str | None = "constraine
 def group_label(group: Any) -> str:
     """A group key as a figure shows it: ``leader=True`` -> ``leader: yes``.
 
-    Keys are ``"all"`` or ``column=value`` parts joined by ``", "`` (as
-    :func:`~asymmetry_qda.analysis.balance.group_balance` writes them). True and
+    True and
     False read yes and no, a missing value (``(missing)``, empty, NaN) "not
     recorded", and underscores in a column name become spaces. Any other text is
     returned as it is. Every figure draws group keys through this function.
 
+    Parameters
+    ----------
+    group : str or object
+        Keys are ``"all"`` or ``column=value`` parts joined by ``", "`` (as
+        :func:`~asymmetry_qda.analysis.balance.group_balance` writes them).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
     >>> group_label("leader=(missing)"), group_label("leader=True"), group_label("all")
     ('leader: not recorded', 'leader: yes', 'all participants')
     >>> group_label("rank_band=senior, leader=False")
@@ -343,16 +354,34 @@ def cooccurrence_heatmap(table: pd.DataFrame, *, measure: str = "jaccard", codes
                          labels: Mapping[str, str] | None = None, title: str | None = None) -> QDAFigure:
     """Draw a code-by-code heatmap of one co-occurrence measure from a tidy pair table.
 
-    ``table`` has one row per unordered pair with columns ``code_a``, ``code_b`` and ``measure``
-    (``jaccard``, ``dice``, ``lift``, ``n_ab``; or ``p_b_given_a``, which puts P(b | a) in row a,
-    column b and P(a | b) in row b, column a, from ``p_a_given_b`` or else ``n_ab / n_b``).
-    ``codes`` sets the row and column order (pass codebook order; default sorted); pairs with a
-    code not in it are left out; the diagonal, pairs missing from the table and codes absent from
-    it are blank. ``labels`` maps code ids to tick labels. A table with several groups (e.g. a
-    varying ``leader`` column) is refused. The default title names the table's unit (its
-    ``unit`` column) and the measure; a caption under the matrix gives the unit, N, the formula
+    A table with several groups (e.g. a
+    varying ``leader`` column) is refused. A caption under the matrix gives the unit, N, the formula
     and the group (a constant ``leader`` column, say).
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``table`` has one row per unordered pair with columns ``code_a``, ``code_b`` and ``measure``
+        (as :func:`~asymmetry_qda.analysis.cooccurrence.cooccurrence` gives it).
+    measure : str, default "jaccard"
+        ``jaccard``, ``dice``, ``lift``, ``n_ab``; or ``p_b_given_a``, which puts P(b | a) in row a,
+        column b and P(a | b) in row b, column a, from ``p_a_given_b`` or else ``n_ab / n_b``.
+    codes : sequence of str, optional
+        ``codes`` sets the row and column order (pass codebook order; default sorted); pairs with a
+        code not in it are left out; the diagonal, pairs missing from the table and codes absent from
+        it are blank.
+    labels : mapping of str to str, optional
+        ``labels`` maps code ids to tick labels.
+    title : str, optional
+        The default title names the table's unit (its
+        ``unit`` column) and the measure.
+
+    Returns
+    -------
+    QDAFigure
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> pairs = pd.DataFrame({"code_a": ["a"], "code_b": ["b"], "n_ab": [3], "unit": "turn"})
     >>> figure = cooccurrence_heatmap(pairs, measure="n_ab", codes=["b", "a"])
@@ -438,9 +467,26 @@ def cooccurrence_graph(table: pd.DataFrame, measure: str = "jaccard", threshold:
     """Build the co-occurrence graph: a node per code, an edge per pair with n_ab >= min_count and measure > threshold.
 
     Nodes are added in sorted order and carry ``count`` (the code's frequency from ``n_a``/``n_b``, or
-    None when the table lacks them); edges carry ``weight`` (the measure) and ``n_ab``. Only the
-    symmetric measures (jaccard, dice, lift, n_ab) make undirected edges.
+    None when the table lacks them); edges carry ``weight`` (the measure) and ``n_ab``.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A co-occurrence table: one row per pair, with ``code_a``, ``code_b``, ``n_ab`` and the measure.
+    measure : str, default "jaccard"
+        Only the
+        symmetric measures (jaccard, dice, lift, n_ab) make undirected edges.
+    threshold : float, default 0.0
+        An edge needs a measure above it.
+    min_count : int, default 1
+        An edge needs at least this many units coded with both codes (``n_ab``).
+
+    Returns
+    -------
+    networkx.Graph
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> pairs = pd.DataFrame({"code_a": ["a", "a"], "code_b": ["b", "c"], "n_ab": [5, 1], "jaccard": [0.5, 0.1]})
     >>> graph = cooccurrence_graph(pairs, min_count=2)
@@ -703,14 +749,39 @@ def cooccurrence_network(table: pd.DataFrame, *, measure: str = "jaccard", thres
     equal sizes without them), edge width to the measure. Legends beside the network say what
     area, width and colour encode, with sample values; a caption under it names the unit of
     the table (its ``unit`` and ``n_units`` columns), the measure's formula and the threshold.
-    Node colours come from ``colours`` (code id -> hex, e.g. a codebook's theme colours or
-    :func:`asymmetry_qda.display.code_colours`; a code without one takes its nearest
-    ancestor's), else one fixed colour; ``labels`` maps code ids to labels, wrapped at about 22
-    characters. Each label is placed beside its node, clear of every node and every other label
+    Each label is placed beside its node, clear of every node and every other label
     (further out with a thin leader line where the space next to the node is taken; the network
     is drawn larger when a label finds no room). Nodes are pushed apart until none overlaps
     another. When no pair passes, the nodes are still drawn and the title says so.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A co-occurrence table, as for :func:`cooccurrence_graph`.
+    measure : str, default "jaccard"
+        The measure edges are drawn by: jaccard, dice, lift or n_ab.
+    threshold : float, default 0.0
+        An edge needs a measure above it.
+    min_count : int, default 1
+        An edge needs at least this many units coded with both codes (``n_ab``).
+    colours : mapping of str to str, optional
+        Node colours come from ``colours`` (code id -> hex, e.g. a codebook's theme colours or
+        :func:`asymmetry_qda.display.code_colours`; a code without one takes its nearest
+        ancestor's), else one fixed colour.
+    labels : mapping of str to str, optional
+        ``labels`` maps code ids to labels, wrapped at about 22
+        characters.
+    title : str, optional
+        The figure's title (default: the unit and the measure).
+    seed : int, default 0
+        The spring layout's seed: the same seed draws the same network.
+
+    Returns
+    -------
+    QDAFigure
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> pairs = pd.DataFrame({"code_a": ["a"], "code_b": ["b"], "n_ab": [1], "jaccard": [0.2]})
     >>> figure = cooccurrence_network(pairs, threshold=0.5)
@@ -933,16 +1004,34 @@ def balance_plot(balance: pd.DataFrame, *, theme: str | None = None, title: str 
                  labels: Mapping[str, str] | None = None) -> QDAFigure:
     """Draw each group's mean balance index with its interval: one row of axes per theme, x from -1 to 1.
 
-    ``balance`` has columns theme, group, mean_balance, ci_low, ci_high and n_participants (one row per
-    theme and group, e.g. group ``"leader=True"`` or ``"all"``, drawn as ``leader: yes`` and ``all
-    participants`` by :func:`group_label`). Themes and groups keep the frame's order (first group on
-    top); ``theme`` keeps one theme only. Each theme's axis says under its ends which pole they
-    stand for (``← more praise``, ``more blame →``): the poles come from ``poles`` (``{theme: (heavy,
-    light)}``, as :func:`asymmetry_qda.analysis.balance.theme_poles` gives them), else the table's
-    ``heavy_code``/``light_code`` columns, else the ends read "light pole" and "heavy pole".
-    ``labels`` maps theme and code ids to the names drawn (default: the theme id, and the last part
-    of the pole's code id). A caption gives the unit, the interval's confidence and what ``n`` counts.
+    Themes and groups keep the frame's order (first group on
+    top). Each theme's axis says under its ends which pole they
+    stand for (``← more praise``, ``more blame →``). A caption gives the unit, the interval's confidence and what ``n`` counts.
 
+    Parameters
+    ----------
+    balance : pandas.DataFrame
+        ``balance`` has columns theme, group, mean_balance, ci_low, ci_high and n_participants (one row per
+        theme and group, e.g. group ``"leader=True"`` or ``"all"``, drawn as ``leader: yes`` and ``all
+        participants`` by :func:`group_label`).
+    theme : str, optional
+        ``theme`` keeps one theme only.
+    title : str, optional
+        The figure's title (default: none; each theme's axes are titled with its theme).
+    poles : mapping of str to (str, str), optional
+        The poles come from ``poles`` (``{theme: (heavy,
+        light)}``, as :func:`asymmetry_qda.analysis.balance.theme_poles` gives them), else the table's
+        ``heavy_code``/``light_code`` columns, else the ends read "light pole" and "heavy pole".
+    labels : mapping of str to str, optional
+        ``labels`` maps theme and code ids to the names drawn (default: the theme id, and the last part
+        of the pole's code id).
+
+    Returns
+    -------
+    QDAFigure
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"theme": ["response", "response"], "group": ["leader=True", "leader=False"],
     ...                       "mean_balance": [0.4, -0.1], "ci_low": [0.1, -0.5], "ci_high": [0.7, 0.3],
@@ -1027,6 +1116,19 @@ def figure_bytes(fig: Figure, name: str, *, formats: Sequence[str] = ("png", "sv
 
     No dates or software versions are written; PNG is 150 dpi, SVG text is drawn as paths with fixed ids.
     Saving a figure again (or after Jupyter showed it) gives the same bytes as the first time.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    name : str
+        The file name without its suffix.
+    formats : sequence of str, default ("png", "svg")
+        The formats written, in order.
+
+    Returns
+    -------
+    list of (str, bytes)
     """
     allowed = ("png", "svg")
     chosen = [str(fmt).lower().lstrip(".") for fmt in ([formats] if isinstance(formats, str) else formats)]
@@ -1074,7 +1176,19 @@ def save_figure(fig: Figure, path_without_suffix: Path | str, *,
                 formats: Sequence[str] = ("png", "svg")) -> list[Path]:
     """Write ``fig`` as ``<path>.png`` and ``<path>.svg`` (see :func:`figure_bytes`), each file atomically.
 
-    A trailing ``.png``/``.svg`` on the path is dropped. The folder must exist. Returns the paths.
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    path_without_suffix : str or pathlib.Path
+        A trailing ``.png``/``.svg`` on the path is dropped. The folder must exist.
+    formats : sequence of str, default ("png", "svg")
+        The formats written.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Returns the paths.
     """
     base = Path(path_without_suffix)
     if base.suffix.lower() in (".png", ".svg"):

@@ -100,11 +100,27 @@ _LISTED = 10
 class Coverage:
     """Which documents and participants the denominators count (see "Coverage" in the module docstring).
 
-    ``option`` is ``"coded"`` (only the covered documents count) or ``"all"``;
-    ``by`` says who coded (``LT``, ``a human coder``, ``LT or the tagger``);
-    ``uncoded_people`` is one row per uncoded participant with their attributes
-    (so group tables can count them per group). It travels in the ``attrs`` of
-    the frames and tables; a copy of a frame shares it.
+    It travels in the ``attrs`` of the frames and tables; a copy of a frame shares it.
+
+    Attributes
+    ----------
+    option : {"coded", "all"}
+        ``option`` is ``"coded"`` (only the covered documents count) or ``"all"``.
+    by : str
+        ``by`` says who coded (``LT``, ``a human coder``, ``LT or the tagger``).
+    n_documents, n_participants : int
+        How many documents and participants the project holds.
+    covered_documents, uncoded_documents : tuple of str
+        The documents the chosen coders coded, and the others.
+    covered_participants, uncoded_participants : tuple of str
+        The participants with a covered document, and the others.
+    tagger : bool
+        Whether the documents the tagger ran over count as covered (suggestions were kept).
+    note : str
+        The sentence every table's note carries.
+    uncoded_people : pandas.DataFrame
+        ``uncoded_people`` is one row per uncoded participant with their attributes
+        (so group tables can count them per group).
     """
 
     option: str
@@ -142,6 +158,17 @@ class Coverage:
 def coverage_of(*frames: "pd.DataFrame | None") -> Coverage | None:
     """The :class:`Coverage` in the ``attrs`` of the first of ``frames`` that has one (None: not known).
 
+    Parameters
+    ----------
+    *frames : pandas.DataFrame or None
+        Frames or tables, looked at in order; None is skipped.
+
+    Returns
+    -------
+    Coverage or None
+
+    Examples
+    --------
     >>> coverage_of(pd.DataFrame(), None) is None
     True
     """
@@ -153,7 +180,15 @@ def coverage_of(*frames: "pd.DataFrame | None") -> Coverage | None:
 
 
 def with_coverage(table, coverage: Coverage | None):
-    """``table`` with ``coverage`` in its ``attrs["coverage"]`` (unchanged when it is None); returns ``table``."""
+    """``table`` with ``coverage`` in its ``attrs["coverage"]`` (unchanged when it is None); returns ``table``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame or pandas.Series
+        The table, changed in place.
+    coverage : Coverage or None
+        The coverage to record.
+    """
     if coverage is not None:
         table.attrs["coverage"] = coverage
     return table
@@ -163,12 +198,37 @@ def with_coverage(table, coverage: Coverage | None):
 class AnalysisData:
     """Codings placed in their units, the units, the texts and the codebook (see the module docstring).
 
-    ``coverage`` is the option the data was loaded with (``"coded"``: the
-    units are the covered documents' only; ``"all"``; None when not known);
-    ``covered_documents``/``uncoded_documents`` and
-    ``covered_participants``/``uncoded_participants`` say which are coded by
-    the chosen coders, and ``coverage_note`` says it in one sentence that every
-    table's note carries.
+    Attributes
+    ----------
+    codings : pandas.DataFrame
+        One row per coding, with its offsets, provenance, the participant's
+        attributes and the first and last turn and sentence it overlaps.
+    units : pandas.DataFrame
+        One row per turn and sentence of participant talk, coded or not: the denominators.
+    texts : dict of str to str
+        Each document's stored text, by document id.
+    codebook : Codebook or None
+        The codebook the data was loaded with.
+    statuses : tuple of str
+        The statuses of the codings kept.
+    dropped : int
+        Codings that overlap no unit and were left out.
+    attributes : tuple of str
+        The participant attribute columns of both frames.
+    coders : tuple of str or None
+        The coders whose confirmed codings were kept (None: everyone).
+    source : pathlib.Path or None
+        The project file the data came from: exports of quotes check its anonymisation audit first.
+    coverage : {"coded", "all"} or None
+        ``coverage`` is the option the data was loaded with (``"coded"``: the
+        units are the covered documents' only; ``"all"``; None when not known).
+    covered_documents, uncoded_documents, covered_participants, uncoded_participants : tuple of str
+        ``covered_documents``/``uncoded_documents`` and
+        ``covered_participants``/``uncoded_participants`` say which are coded by
+        the chosen coders.
+    coverage_note : str
+        ``coverage_note`` says it in one sentence that every
+        table's note carries.
     """
 
     codings: pd.DataFrame
@@ -206,26 +266,47 @@ def load(
 ) -> AnalysisData:
     """Read ``project`` (a :class:`~asymmetry_qda.project.Project`, or its store) into the frames the tables use.
 
-    ``codebook`` is a :class:`~asymmetry_qda.codebook.model.Codebook`, a YAML
-    path, or ``None`` for the codebook most recently stored in the project (the
-    one the last ``code`` run used), if any. ``statuses`` overrides which
-    current codings are kept (e.g. ``("confirmed", "suggested", "rejected")`` to
-    score everything the tagger suggested, whatever was decided on it). Each
-    coding carries its latest memo in ``memo``. ``coders`` keeps only those
-    coders' confirmed codings (e.g. ``["LT"]`` or ``["consensus"]`` when several
-    people coded the same documents, so no passage is counted once per coder);
-    suggestions, when included, are kept whoever made them.
+    Each coding carries its latest memo in ``memo``.
 
-    ``coverage="coded"`` (the default) keeps in ``units``, the denominators of
-    every table, only the documents the chosen coders coded: those where at
-    least one of them (with ``coders=None``, any human coder) made a human
-    decision, that is any human row of the store's codings on the document's
-    current text (a coding, or an accepted, modified or rejected suggestion),
-    whatever its status now; with suggestions kept, also the documents the
-    tagger ran over. A participant counts when one of their documents does.
-    ``coverage="all"`` counts every document, coded or not. See "Coverage" in
-    the module docstring; ``coverage_note`` says what was counted.
+    Parameters
+    ----------
+    project : Project
+        An open project.
+    include_suggestions : bool, default False
+        Keep the tagger's and the model's current suggestions as well as the
+        confirmed codings (every table then says ``confirmed+suggested``).
+    include_interviewer : bool, default False
+        Keep the interviewer's turns in the units.
+    codebook : Codebook, str, pathlib.Path or None
+        ``codebook`` is a :class:`~asymmetry_qda.codebook.model.Codebook`, a YAML
+        path, or ``None`` for the codebook most recently stored in the project (the
+        one the last ``code`` run used), if any.
+    statuses : sequence of str, optional
+        ``statuses`` overrides which
+        current codings are kept (e.g. ``("confirmed", "suggested", "rejected")`` to
+        score everything the tagger suggested, whatever was decided on it).
+    coders : sequence of str, optional
+        ``coders`` keeps only those
+        coders' confirmed codings (e.g. ``["LT"]`` or ``["consensus"]`` when several
+        people coded the same documents, so no passage is counted once per coder);
+        suggestions, when included, are kept whoever made them.
+    coverage : {"coded", "all"}, default "coded"
+        ``coverage="coded"`` (the default) keeps in ``units``, the denominators of
+        every table, only the documents the chosen coders coded: those where at
+        least one of them (with ``coders=None``, any human coder) made a human
+        decision, that is any human row of the store's codings on the document's
+        current text (a coding, or an accepted, modified or rejected suggestion),
+        whatever its status now; with suggestions kept, also the documents the
+        tagger ran over. A participant counts when one of their documents does.
+        ``coverage="all"`` counts every document, coded or not. See "Coverage" in
+        the module docstring; ``coverage_note`` says what was counted.
 
+    Returns
+    -------
+    AnalysisData
+
+    Examples
+    --------
     >>> from asymmetry_qda import Project
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -424,6 +505,19 @@ def _codebook(db, codebook) -> "Codebook | None":
 def code_order(codebook: "Codebook | None", codes) -> list[str]:
     """``codes`` in codebook (hierarchy) order; codes the codebook lacks follow, sorted.
 
+    Parameters
+    ----------
+    codebook : Codebook or None
+        The codebook whose order is used (None: all sorted).
+    codes : iterable of str
+        Code ids; repeats are dropped.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
     >>> code_order(None, ["b", "a"])
     ['a', 'b']
     """
@@ -437,6 +531,17 @@ def code_order(codebook: "Codebook | None", codes) -> list[str]:
 def rolled_up(codings: pd.DataFrame) -> pd.DataFrame:
     """Each coding repeated for its code and every ancestor code (``a.b.c`` counts for ``a.b`` and ``a``).
 
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        Codings with a ``code_id`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
     >>> frame = pd.DataFrame({"coding_id": ["c1"], "code_id": ["a.b.c"]})
     >>> rolled_up(frame)["code_id"].tolist()
     ['a.b.c', 'a.b', 'a']
@@ -458,6 +563,19 @@ def with_implied(codings: pd.DataFrame, codebook: "Codebook | None") -> pd.DataF
     ``reason.personal_fault`` too, when the codebook declares it; co-occurrence should use the codings as
     coded, where an implied code would co-occur with its source by construction.
 
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        Codings with a ``code_id`` column.
+    codebook : Codebook or None
+        The codebook declaring the implications (None: nothing is added).
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
     >>> from asymmetry_qda.codebook import parse_codebook
     >>> cb = parse_codebook("codebook: {name: t, version: '1'}\\ncodes:\\n"
     ...                     "  - {id: fault, label: F, definition: d}\\n"
@@ -483,7 +601,17 @@ def with_implied(codings: pd.DataFrame, codebook: "Codebook | None") -> pd.DataF
 
 
 def implication_note(codebook: "Codebook | None") -> str:
-    """The sentence a table's note carries when codes count for the codes they imply ("" when none do)."""
+    """The sentence a table's note carries when codes count for the codes they imply ("" when none do).
+
+    Parameters
+    ----------
+    codebook : Codebook or None
+        The codebook declaring the implications.
+
+    Returns
+    -------
+    str
+    """
     if codebook is None:
         return ""
     declared = {c.id: c.implies for c in codebook.codes if c.implies}

@@ -25,7 +25,22 @@ ROWS_PER_PARTITION = 1_000_000
 
 
 def check_backend_options(backend: str, client, npartitions) -> str:
-    """``backend`` checked, and ``client`` and ``npartitions`` given only with the dask backend."""
+    """``backend`` checked, and ``client`` and ``npartitions`` given only with the dask backend.
+
+    Parameters
+    ----------
+    backend : {"local", "dask"}
+        The backend asked for.
+    client : distributed.Client, str or None
+        The Dask client or scheduler address given, if any.
+    npartitions : int or None
+        The number of partitions given, if any.
+
+    Returns
+    -------
+    str
+        The backend.
+    """
     from ..cluster import check_backend
 
     check_backend(backend, client=client, npartitions=npartitions)
@@ -41,6 +56,17 @@ def only(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame | None:
 
     The frame's ``attrs`` (its coverage) stay behind: the client reads them, the partitions count rows; the
     rows themselves already are the covered documents' only (see :func:`~asymmetry_qda.analysis.frame.load`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or None
+        The frame (None gives None).
+    columns : list of str
+        The columns wanted; those ``frame`` lacks are skipped.
+
+    Returns
+    -------
+    pandas.DataFrame or None
     """
     if frame is None:
         return None
@@ -93,7 +119,27 @@ def on_dask(client, frames: list[pd.DataFrame | None], keys: list[str], npartiti
     the same partition (:func:`_blocks`), consecutive blocks to a partition, about the same number of rows in
     each. Partition ``p`` of every frame becomes partition ``p`` of a ``dask.dataframe`` with divisions
     ``0 .. npartitions - 1`` (the rows keep their order), and ``map_partitions`` runs ``function`` on the
-    aligned partitions (index reset). Returns the results, in partition order.
+    aligned partitions (index reset).
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The client of the cluster.
+    frames : list of pandas.DataFrame or None
+        The frames, split alike.
+    keys : list of str
+        Columns whose shared values keep rows in one partition.
+    npartitions : int or None
+        The number of partitions (default: one per worker, and one per million rows).
+    function : callable
+        Run on each partition's frames.
+    **options
+        Keyword arguments passed to ``function``.
+
+    Returns
+    -------
+    list
+        Returns the results, in partition order.
     """
     import dask
     import dask.dataframe as dd

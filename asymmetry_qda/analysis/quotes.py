@@ -19,7 +19,7 @@ CONTEXT
     ``left_context`` / ``right_context`` are the ``context`` sentences before
     and after the passage, never beyond its turn (no interviewer question, no
     speaker label), never holding the passage's own text, and with white space
-    made readable (:func:`display_text`: a paragraph break becomes `` ¶ ``,
+    made readable (:func:`display_text`: a paragraph break becomes ``" ¶ "``,
     any other run of white space one space). Between two passages of the same
     coder, code and status in one turn, the words between them are shown once,
     as the later passage's left context.
@@ -324,9 +324,38 @@ def project_quotes(
     """:func:`quotes` of ``project``'s current codings of ``status``; see :func:`quotes`.
 
     This is :meth:`Project.quotes <asymmetry_qda.project.Project.quotes>`.
-    ``query`` takes the other options of :func:`quotes` (``all_of``,
-    ``any_of``, ``none_of``, ``unit``, ``subcodes``, ``context_unit``,
-    ``merge``). The participants' pseudonyms fill ``pseudonym``.
+    The participants' pseudonyms fill ``pseudonym``.
+
+    Parameters
+    ----------
+    project : Project
+        An open project.
+    code : str or sequence of str, optional
+        The code(s) to quote, as for :func:`quotes` (sub-codes included).
+    coder, coders : str or list of str, optional
+        Keep only these coders' codings (``coder_id``; the tagger's suggestions
+        are the coder ``tagger``). Give one of the two.
+    status : {"confirmed", "suggested", "suppressed", "rejected"} or list, default "confirmed"
+        The current codings of these statuses are read from the project.
+    where : str, optional
+        A :meth:`pandas.DataFrame.query` on the codings, as for :func:`quotes`.
+    context : int, default 1
+        Sentences of context either side, as for :func:`quotes`.
+    limit : int, optional
+        Return at most this many rows, as for :func:`quotes`.
+    spread : bool, default False
+        Order the rows round robin over participants, as for :func:`quotes`.
+    include_interviewer : bool, default False
+        Keep codings of interviewer turns.
+    **query
+        ``query`` takes the other options of :func:`quotes` (``all_of``,
+        ``any_of``, ``none_of``, ``unit``, ``subcodes``, ``context_unit``,
+        ``merge``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per passage, as :func:`quotes` gives it.
 
     Examples
     --------
@@ -856,13 +885,38 @@ def to_html(frame: pd.DataFrame, path: str | Path | None = None, *, context: boo
     """The quotes as HTML ``<figure>`` block quotes with a ``<figcaption>`` attribution; written if ``path``.
 
     The options, the attribution and the guard are those of :func:`to_markdown`.
-    The result is a ``<div class="quotes">`` fragment, one
-    ``<figure class="quote">`` per row, its ``<blockquote>`` carrying
-    ``data-doc-id``, ``data-start`` and ``data-end``; with ``context`` the
-    contexts are ``<span class="context">`` around the quote in ``<strong>``.
-    Every text is escaped with :func:`html.escape`. Written to ``path``, the
-    fragment is wrapped in a whole UTF-8 page titled ``title`` (default
-    "Quotes"). Deterministic.
+    Every text is escaped with :func:`html.escape`. Deterministic.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A frame of :func:`quotes` or :meth:`Project.quotes`, in the order to print.
+    path : str or Path, optional
+        Write the HTML there too (atomically), checking the project's
+        anonymisation audit first, as :func:`to_markdown` does. Written to ``path``, the
+        fragment is wrapped in a whole UTF-8 page titled ``title``.
+    context : bool, default False
+        With ``context`` the
+        contexts are ``<span class="context">`` around the quote in ``<strong>``.
+    attributes : list of str, optional
+        The participant attribute columns named in the attribution (default:
+        every attribute column of ``frame``; ``[]`` for none).
+    title : str, optional
+        The page's title when written (default
+        "Quotes").
+    project : Project, str or Path, optional
+        The project the quotes come from, for the audit; by default
+        ``frame.attrs["source"]``.
+    allow_identifiers : bool, default False
+        Write even if the audit has unresolved findings (with a warning), or
+        when the project is not known.
+
+    Returns
+    -------
+    str
+        The result is a ``<div class="quotes">`` fragment, one
+        ``<figure class="quote">`` per row, its ``<blockquote>`` carrying
+        ``data-doc-id``, ``data-start`` and ``data-end``.
 
     Examples
     --------
@@ -905,11 +959,22 @@ def styled(frame: pd.DataFrame, *, columns: Sequence[str] | None = None) -> "Sty
     pandas cuts a cell at ``display.max_colwidth`` characters (50 by
     default); a Styler does not. Text is shown with :func:`display_text` white
     space, wrapped and left-aligned; every cell and label is HTML-escaped;
-    missing values are blank. ``columns`` defaults to every column but
-    ``coding_ids``, ``participant_id``, ``unit`` and ``unit_ordinal``. This is
+    missing values are blank. This is
     :func:`asymmetry_qda.analysis.styling.styled` with those columns. The
     frame itself is not changed, and no pandas option is set. (Without this:
     ``with pd.option_context("display.max_colwidth", None): display(frame)``.)
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A frame of :func:`quotes` or :meth:`Project.quotes`.
+    columns : sequence of str, optional
+        The columns to show, in this order: ``columns`` defaults to every column but
+        ``coding_ids``, ``participant_id``, ``unit`` and ``unit_ordinal``.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
 
     Examples
     --------

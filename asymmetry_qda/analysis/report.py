@@ -71,7 +71,21 @@ COOCCURRENCE_UNITS = ("overlap", "sentence", "turn")
 
 @dataclass(frozen=True)
 class Table:
-    """One published table: its data, a title, and a note with its unit of analysis and formula."""
+    """One published table: its data, a title, and a note with its unit of analysis and formula.
+
+    Attributes
+    ----------
+    name : str
+        The file name, without its suffix.
+    title : str
+        The table's title.
+    note : str
+        Its unit of analysis and formula.
+    frame : pandas.DataFrame
+        The data.
+    index : bool
+        Whether the index is written (matrices).
+    """
 
     name: str
     title: str
@@ -89,10 +103,23 @@ def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOC
                  depth: int = 2, seed: int = 0) -> list[Table]:
     """The theme tables of ``data``, in the order they are published.
 
-    Co-occurrence is computed between codes cut to ``depth`` levels of the
-    hierarchy (2: ``response.blame``, ``agency.control``...), so that a code
-    never trivially co-occurs with its own sub-codes. Bootstrap intervals use
-    ``seed``.
+    Parameters
+    ----------
+    data : AnalysisData
+        The data of :func:`~asymmetry_qda.analysis.frame.load`.
+    cooccurrence_units : sequence of str, default COOCCURRENCE_UNITS
+        The units the co-occurrence tables are computed in.
+    depth : int, default 2
+        Co-occurrence is computed between codes cut to ``depth`` levels of the
+        hierarchy (2: ``response.blame``, ``agency.control``...), so that a code
+        never trivially co-occurs with its own sub-codes.
+    seed : int, default 0
+        Bootstrap intervals use
+        ``seed``.
+
+    Returns
+    -------
+    list of Table
     """
     from .cooccurrence import cooccurrence
 
@@ -200,14 +227,34 @@ def write_tables(data: AnalysisData, out: str | Path, *, figures: bool = True, s
                  tables: list[Table] | None = None, allow_identifiers: bool = False) -> dict:
     """Write every table as CSV, an XLSX workbook, ``tables.md``, ``tables.tex``, figures and ``manifest.json``.
 
-    Returns the manifest. The folder is replaced whole, and only when every
-    file was written (see the module docstring); an existing ``out`` must be
-    empty or hold an earlier run's files only (those its ``manifest.json``
-    names), else :class:`~asymmetry_qda.errors.QDAError` is raised and nothing
-    is written. When a table quotes participants
-    and ``data`` came from a project, the project's anonymisation audit is
-    checked first (see :mod:`asymmetry_qda.anonymise.guard`): unresolved
-    high-severity findings stop the export unless ``allow_identifiers``.
+    The folder is replaced whole, and only when every
+    file was written (see the module docstring).
+
+    Parameters
+    ----------
+    data : AnalysisData
+        The data of :func:`~asymmetry_qda.analysis.frame.load`. When a table quotes participants
+        and ``data`` came from a project, the project's anonymisation audit is
+        checked first (see :mod:`asymmetry_qda.anonymise.guard`).
+    out : str or pathlib.Path
+        The folder: an existing ``out`` must be
+        empty or hold an earlier run's files only (those its ``manifest.json``
+        names), else :class:`~asymmetry_qda.errors.QDAError` is raised and nothing
+        is written.
+    figures : bool, default True
+        Draw the figures as PNG and SVG.
+    seed : int, default 0
+        The seed of the bootstrap intervals (recorded in the manifest).
+    tables : list of Table, optional
+        The tables to write (default: :func:`build_tables` of ``data``).
+    allow_identifiers : bool, default False
+        Unresolved
+        high-severity findings stop the export unless ``allow_identifiers``.
+
+    Returns
+    -------
+    dict
+        Returns the manifest.
     """
     given, out = out, _target(out)
     _remove_stale_siblings(out)  # first: a folder a killed run had moved aside comes back even if this run stops

@@ -85,6 +85,8 @@ def review_effort(texts: Sequence[str], truth: pd.DataFrame, *, evidence: pd.Dat
         Sentences reviewed between refits.
     targets
         Shares of a code's instances to find.
+    C
+        The inverse regularisation strength of each code's logistic regression (scikit-learn's ``C``).
     min_positives
         Codes with fewer instances in the pool are left out (the shares mean little).
     """
@@ -157,7 +159,15 @@ def review_effort(texts: Sequence[str], truth: pd.DataFrame, *, evidence: pd.Dat
 
 def summarise_effort(table: pd.DataFrame, targets: Sequence[float] = (0.8, 0.9)) -> pd.Series:
     """Over the codes of :func:`review_effort`: median sentences reviewed per code under CAL, document and
-    random order for each target, and the share of codes for which CAL needs fewer reviews than document order."""
+    random order for each target, and the share of codes for which CAL needs fewer reviews than document order.
+
+    Parameters
+    ----------
+    table
+        The table of :func:`review_effort`.
+    targets
+        The targets it was run with.
+    """
     out = {"codes": len(table), "n_units": int(table["n_units"].max()) if len(table) else 0}
     for target in targets:
         t = f"{target:g}"

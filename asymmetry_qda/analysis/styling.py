@@ -32,11 +32,20 @@ _CONTEXTS = ("left_context", "right_context")
 
 
 def display_text(text: Any) -> Any:
-    """``text`` with its white space made readable on one line: a paragraph break (a blank line) as `` ¶ ``,
+    """``text`` with its white space made readable on one line: a paragraph break (a blank line) as ``" ¶ "``,
     any other run of white space (a single line break too) as one space, none (and no ``¶``) at either end.
 
-    Used for the quotes' contexts and for every rendering; the stored text is never changed. Non-strings
-    are returned unchanged.
+    Used for the quotes' contexts and for every rendering; the stored text is never changed.
+
+    Parameters
+    ----------
+    text : str or object
+        The text. Non-strings
+        are returned unchanged.
+
+    Returns
+    -------
+    str or object
 
     Examples
     --------
@@ -91,6 +100,15 @@ def format_number(value: Any, *, digits: int = 3, whole: bool = False) -> str:
 def cell_text(value: Any) -> str:
     """A cell as text: blank when missing, yes/no, a whole float without decimals, a list joined, white space
     made readable (:func:`display_text`).
+
+    Parameters
+    ----------
+    value : object
+        The cell's value.
+
+    Returns
+    -------
+    str
 
     Examples
     --------

@@ -54,7 +54,21 @@ METRICS = ("precision", "recall", "f1", "macro_f1", "kappa", "distractor_fp_rate
 
 def judge_corpus(corpus: Corpus, codebook, *, model: str = "auto") -> pd.DataFrame:
     """The rule tagger's judgement of every excerpt, by sentence (:func:`~asymmetry_qda.tagger.evidence.judge_units`):
-    ``excerpt_id``, ``sentence``, ``code``, ``status``, ``confidence``, ``context``."""
+    ``excerpt_id``, ``sentence``, ``code``, ``status``, ``confidence``, ``context``.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The evaluation corpus (:func:`~asymmetry_qda.evaluation_corpus.load_corpus`).
+    codebook : Codebook or str
+        The codebook, or the path of its YAML file.
+    model : str, default "auto"
+        The spaCy pipeline: ``"auto"`` (the trained English pipeline when installed), ``"blank"`` or a name.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
     from ..tagger.evidence import judge_units
 
     starts = corpus.units.groupby("excerpt_id", sort=False)["start"].apply(list).to_dict()
@@ -67,7 +81,24 @@ def tag_corpus(corpus: Corpus, codebook, *, model: str = "auto", name: str = "ru
     """The rule tagger's sentence labels for every excerpt: ``excerpt_id``, ``sentence``, ``code``, ``coder``.
 
     A sentence gets a code when a match of it starts there and the code is not suppressed as negated, as
-    ``project.code`` decides. ``judged``: :func:`judge_corpus` when the caller already has it.
+    ``project.code`` decides.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The evaluation corpus (:func:`~asymmetry_qda.evaluation_corpus.load_corpus`).
+    codebook : Codebook or str
+        The codebook, or the path of its YAML file.
+    model : str, default "auto"
+        The spaCy pipeline: ``"auto"`` (the trained English pipeline when installed), ``"blank"`` or a name.
+    name : str, default "rule"
+        The labels' ``coder``.
+    judged : pandas.DataFrame, optional
+        ``judged``: :func:`judge_corpus` when the caller already has it.
+
+    Returns
+    -------
+    pandas.DataFrame
     """
     judged = judge_corpus(corpus, codebook, model=model) if judged is None else judged
     chosen = judged[judged["status"] == "suggested"]
@@ -83,18 +114,57 @@ def model_labels(corpus: Corpus, codebook, *, rules: bool = True, semantic: bool
     """The learned suggester's sentence labels for every excerpt, each predicted by a model that never saw it.
 
     The suggester (:class:`~asymmetry_qda.suggester.CodeSuggester`, ``threshold="cv"``) learns from the
-    adjudicated labels of the ``train_split`` sentences (1 where the code was given, else 0) and, with
-    ``seed``, the codebook's examples and counter-examples (:func:`~asymmetry_qda.suggester.seeds.codebook_seed`).
+    adjudicated labels of the ``train_split`` sentences (1 where the code was given, else 0).
     Sentences outside ``train_split`` are predicted by the model trained on all of it; sentences inside it
-    out of fold, by ``n_folds`` models each trained without a fifth of its excerpts (folds grouped by
-    excerpt), so a score on either split is on unseen talk. ``splits``: predict only the sentences of
-    these splits (default: all; ``["test"]`` needs one model, fitted on the whole ``train_split``).
-    ``level``: learn the codes as assigned (``leaf``) or rolled up to their ``pole`` or ``theme`` (with
-    the codebook's implications), the level the labels are then at. ``rules``: the tagger's ``rule:``/``context:``
-    evidence joins the features (``rules+model``); ``semantic``: sentence embeddings too (the optional
-    extra). Returns labels (``excerpt_id``, ``sentence``, ``code``, ``coder``); with
-    ``return_probabilities``, also the probabilities (one row per sentence of ``corpus.units``, one column
-    per learned code).
+    out of fold, so a score on either split is on unseen talk.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The evaluation corpus (:func:`~asymmetry_qda.evaluation_corpus.load_corpus`).
+    codebook : Codebook or str
+        The codebook, or the path of its YAML file.
+    rules : bool, default True
+        ``rules``: the tagger's ``rule:``/``context:``
+        evidence joins the features (``rules+model``).
+    semantic : bool, default False
+        ``semantic``: sentence embeddings too (the optional
+        extra).
+    seed : bool, default True
+        With
+        ``seed``, the codebook's examples and counter-examples (:func:`~asymmetry_qda.suggester.seeds.codebook_seed`)
+        join the training data.
+    model : str, default "auto"
+        The spaCy pipeline: ``"auto"`` (the trained English pipeline when installed), ``"blank"`` or a name.
+    judged : pandas.DataFrame, optional
+        :func:`judge_corpus` when the caller already has it.
+    train_split : str, default "dev"
+        The split learned from.
+    n_folds : int, default 5
+        Sentences inside ``train_split`` are predicted
+        by ``n_folds`` models each trained without a fifth of its excerpts (folds grouped by
+        excerpt).
+    name : str, optional
+        The labels' ``coder`` (default ``rules+model``, or ``model`` without ``rules``).
+    params : dict, optional
+        Further parameters of the suggester.
+    level : {"leaf", "pole", "theme"}, default "leaf"
+        ``level``: learn the codes as assigned (``leaf``) or rolled up to their ``pole`` or ``theme`` (with
+        the codebook's implications), the level the labels are then at.
+    splits : sequence of str, optional
+        ``splits``: predict only the sentences of
+        these splits (default: all; ``["test"]`` needs one model, fitted on the whole ``train_split``).
+    return_probabilities : bool, default False
+        Also return the probabilities.
+
+    Returns
+    -------
+    labels : pandas.DataFrame
+        Returns labels (``excerpt_id``, ``sentence``, ``code``, ``coder``).
+    probabilities : pandas.DataFrame
+        With
+        ``return_probabilities``, also the probabilities (one row per sentence of ``corpus.units``, one column
+        per learned code).
     """
     from sklearn.model_selection import GroupKFold
 
@@ -242,7 +312,19 @@ def _scores(truth: np.ndarray, guess: np.ndarray, rows: np.ndarray, units: pd.Da
 
 
 def implied_labels(labels: pd.DataFrame, implications: dict[str, tuple[str, ...]] | None) -> pd.DataFrame:
-    """``labels`` plus a row for each code a labelled code implies (the codebook's ``implies``)."""
+    """``labels`` plus a row for each code a labelled code implies (the codebook's ``implies``).
+
+    Parameters
+    ----------
+    labels : pandas.DataFrame
+        Labels with a ``code`` column.
+    implications : dict of str to tuple of str, or None
+        ``codebook.implications`` (None: nothing is added).
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
     if not implications or labels.empty:
         return labels
     extra = [labels[labels["code"] == code].assign(code=target)
@@ -255,11 +337,33 @@ def validity(corpus: Corpus, labels: pd.DataFrame, *, reference: str = ADJUDICAT
              implications: dict[str, tuple[str, ...]] | None = None) -> pd.Series:
     """Every metric of :data:`METRICS` for ``labels`` against the ``reference`` coder, with bootstrap intervals.
 
-    ``labels`` has the corpus's label columns (``excerpt_id``, ``sentence``, ``code``); ``reference`` is
-    a coder of ``corpus.labels`` (``adjudicated``, ``A``, ``B``). The bootstrap resamples excerpts.
-    ``implications`` (``codebook.implications``): at ``pole`` and ``theme`` level a code also counts, in
-    the reference and the candidate alike, for the codes it implies (``failure.preventable.*`` for
-    ``reason.personal_fault``); at ``leaf`` level codes count as assigned.
+    The bootstrap resamples excerpts.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The evaluation corpus (:func:`~asymmetry_qda.evaluation_corpus.load_corpus`).
+    labels : pandas.DataFrame
+        ``labels`` has the corpus's label columns (``excerpt_id``, ``sentence``, ``code``).
+    reference : str, default "adjudicated"
+        ``reference`` is
+        a coder of ``corpus.labels`` (``adjudicated``, ``A``, ``B``).
+    level : {"leaf", "pole", "theme"}, default "theme"
+        The level codes are compared at.
+    split : str or None, default "test"
+        The split scored (None: the whole corpus).
+    n_boot : int, default 1000
+        Bootstrap resamples.
+    seed : int, default 0
+        The bootstrap's seed.
+    implications : dict of str to tuple of str, optional
+        ``implications`` (``codebook.implications``): at ``pole`` and ``theme`` level a code also counts, in
+        the reference and the candidate alike, for the codes it implies (``failure.preventable.*`` for
+        ``reason.personal_fault``); at ``leaf`` level codes count as assigned.
+
+    Returns
+    -------
+    pandas.Series
     """
     units = corpus.units if split is None else corpus.units[corpus.units["split"] == split]
     units = units.reset_index(drop=True)
@@ -304,15 +408,44 @@ def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, model
                     semantic: bool = False, judged: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per candidate x level: the rules (``rule``), coders ``A`` and ``B`` against the adjudication,
     the learned suggester, and any ``candidates`` given, each scored against the adjudicated labels on
-    ``split``. ``rule_labels``: :func:`tag_corpus` of ``codebook`` when the caller already has it (it is
-    not tagged again); ``judged``: :func:`judge_corpus` likewise.
+    ``split``.
 
-    ``learned``: which learned candidates to add, from ``model`` (text n-grams and the codebook's seed
-    examples) and ``rules+model`` (the same plus the rules' evidence), each trained by
-    :func:`model_labels` on the ``dev`` split at the level it is scored at and predicting only unseen
-    sentences (``test`` by the model fitted on all of ``dev``, ``dev`` out of fold). ``semantic``: the
-    learned candidates also read sentence embeddings (the optional ``asymmetry_qda[semantic]`` extra)
-    and are named ``model+semantic`` and ``rules+model+semantic``.
+    Parameters
+    ----------
+    corpus : Corpus
+        The evaluation corpus (:func:`~asymmetry_qda.evaluation_corpus.load_corpus`).
+    codebook : Codebook, str or pathlib.Path, optional
+        The codebook (default: the study codebook).
+    model : str, default "auto"
+        The spaCy pipeline: ``"auto"`` (the trained English pipeline when installed), ``"blank"`` or a name.
+    split : str or None, default "test"
+        The split scored (None: the whole corpus).
+    levels : sequence of str, default ("theme", "pole", "leaf")
+        The levels scored.
+    n_boot : int, default 1000
+        Bootstrap resamples.
+    seed : int, default 0
+        The bootstrap's seed.
+    candidates : dict of str to pandas.DataFrame, optional
+        Other labels to score, by name.
+    rule_labels : pandas.DataFrame, optional
+        ``rule_labels``: :func:`tag_corpus` of ``codebook`` when the caller already has it (it is
+        not tagged again).
+    learned : sequence of str, default ()
+        ``learned``: which learned candidates to add, from ``model`` (text n-grams and the codebook's seed
+        examples) and ``rules+model`` (the same plus the rules' evidence), each trained by
+        :func:`model_labels` on the ``dev`` split at the level it is scored at and predicting only unseen
+        sentences (``test`` by the model fitted on all of ``dev``, ``dev`` out of fold).
+    semantic : bool, default False
+        ``semantic``: the
+        learned candidates also read sentence embeddings (the optional ``asymmetry_qda[semantic]`` extra)
+        and are named ``model+semantic`` and ``rules+model+semantic``.
+    judged : pandas.DataFrame, optional
+        ``judged``: :func:`judge_corpus` likewise.
+
+    Returns
+    -------
+    pandas.DataFrame
     """
     from ..codebook import Codebook, load_codebook
     from ..errors import ArgumentError
@@ -356,10 +489,26 @@ def corpus_errors(corpus: Corpus, labels: pd.DataFrame, *, reference: str = ADJU
                   split: str = "dev") -> pd.DataFrame:
     """Every false positive and false negative of ``labels`` on ``split``, for writing rules against ``dev``.
 
-    One row per (sentence, code) where ``labels`` and the reference differ: ``excerpt_id``, ``sentence``,
-    ``code`` (at ``level``), ``error`` (``false positive`` or ``false negative``), ``sentence_text``,
-    ``excerpt_text`` and the excerpt's ``categories``. Only the ``dev`` split is allowed: the protocol is
-    that nobody reads the test split's errors while changing rules (score ``test`` with :func:`validity`).
+    Parameters
+    ----------
+    corpus : Corpus
+        The evaluation corpus (:func:`~asymmetry_qda.evaluation_corpus.load_corpus`).
+    labels : pandas.DataFrame
+        The candidate's labels (``excerpt_id``, ``sentence``, ``code``).
+    reference : str, default "adjudicated"
+        A coder of ``corpus.labels``.
+    level : {"leaf", "pole", "theme"}, default "leaf"
+        The level codes are compared at.
+    split : str, default "dev"
+        Only the ``dev`` split is allowed: the protocol is
+        that nobody reads the test split's errors while changing rules (score ``test`` with :func:`validity`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (sentence, code) where ``labels`` and the reference differ: ``excerpt_id``, ``sentence``,
+        ``code`` (at ``level``), ``error`` (``false positive`` or ``false negative``), ``sentence_text``,
+        ``excerpt_text`` and the excerpt's ``categories``.
     """
     from ..errors import InputError, Problem
 
