@@ -444,3 +444,22 @@ def test_pdf_representation_and_transcripts(project, tmp_path):
     reasons = {s.name: s.reason for s in report.skipped}
     assert "without a plain-text Representation" in reasons["scan.pdf"]
     assert "video media is not imported (1 transcript(s)" in reasons["clip.mp4"]
+
+
+def test_the_public_names_stay_importable_from_qdpx_import():
+    from asymmetry_qda.refi import import_report, package, positions
+    from asymmetry_qda.refi.qdc import ImportedCodebook
+    from asymmetry_qda.refi.qdpx_import import (
+        MAX_COMPRESSION_RATIO,
+        MAX_TOTAL_UNCOMPRESSED,
+        RATIO_CHECK_MIN_SIZE,
+        READ_CHUNK,
+        ImportReport,
+        SkippedItem,
+    )
+    from asymmetry_qda.refi.qdpx_import import ImportedCodebook as Reexported
+
+    assert (ImportReport, SkippedItem) == (import_report.ImportReport, import_report.SkippedItem)
+    assert (SCHEMES, PositionMap) == (positions.SCHEMES, positions.PositionMap) and Reexported is ImportedCodebook
+    assert (MAX_COMPRESSION_RATIO, MAX_TOTAL_UNCOMPRESSED, RATIO_CHECK_MIN_SIZE, READ_CHUNK) == (
+        package.MAX_COMPRESSION_RATIO, package.MAX_TOTAL_UNCOMPRESSED, package.RATIO_CHECK_MIN_SIZE, package.READ_CHUNK)

@@ -252,6 +252,9 @@ def _suggestion(description: str | None) -> tuple[Suggestion | None, str | None]
 
 
 def _plan(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, model: str) -> ImportPlan:
+    """Decide everything the import writes, reading ``db`` only: which texts become which documents (free ids,
+    texts that ingest as they are), their codings in stored offsets, their participants, and each text parsed
+    and segmented once. What is left out is reported through ``reader``."""
     from ..readers import LabelConfig, parse_text
 
     existing = {row[0] for row in db.execute("SELECT doc_id FROM documents")}
@@ -307,11 +310,13 @@ def _plan(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, model
 
 
 def _lost(unit: QdeText) -> str:
+    """What is lost with ``unit``, for the reason it is skipped."""
     n_codings = sum(len(s.codings) for s in unit.selections) + len(unit.whole)
     return f"; its {len(unit.selections)} selection(s) with {n_codings} coding(s) were not imported"
 
 
 def _plan_codings(reader: QdeReader, report: ImportReport) -> list[PlannedCoding]:
+    """Each kept text's selections and whole-source codings, converted to stored offsets under their scheme."""
     planned: list[PlannedCoding] = []
     seen: set[tuple] = set()
     for unit in reader.units:
@@ -365,6 +370,7 @@ def _plan_codings(reader: QdeReader, report: ImportReport) -> list[PlannedCoding
 
 
 def _memo(reader: QdeReader, description: str | None, *note_lists: list[str | None]) -> str | None:
+    """A coding's memo: the selection's description, then the text of each note it refers to (each text once)."""
     parts = [description] if description else []
     for notes in note_lists:
         for guid in notes:
@@ -376,6 +382,8 @@ def _memo(reader: QdeReader, description: str | None, *note_lists: list[str | No
 
 def _planned(reader: QdeReader, unit: QdeText, start: int, end: int, coding: QdeCoding, sel: QdeSelection | None,
              seen: set[tuple]) -> PlannedCoding | None:
+    """One coding of ``[start, end)``, or ``None`` (reported) when it cannot be imported or duplicates one in
+    ``seen``; a coding with a case's code links that case to the document instead."""
     where = sel.name if sel is not None and sel.name else f"{unit.name} [{start}, {end})"
     if coding.code is None:
         reader.skip("coding", where, "the coding has no CodeRef", coding.guid)
@@ -419,6 +427,11 @@ def _locate(raw: str, quote: str) -> tuple[int | None, int | None, str | None]:
 
 
 def _doc_id(name: str) -> str:
+    """A document id from a source's name: ASCII letters, digits, ``._-``, at most 80, never a Windows device.
+
+    >>> _doc_id("Zoë's interview (2).txt"), _doc_id("CON")
+    ('Zoe_s_interview_2', 'CON_doc')
+    """
     base = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", name.strip())
     base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", base)
@@ -433,10 +446,13 @@ def _doc_id(name: str) -> str:
 # -- writing: one transaction, no temporary files -------------------------------------------------
 
 def _write(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, plan: ImportPlan) -> None:
+    """Write ``plan`` through ``db``, inside the import's one transaction, and finish the report.
+
+    The documents, their segments and the participants go through :func:`~asymmetry_qda.ingest.apply_ingest`,
+    the codings one by one; nothing is written anywhere else, so a failure here rolls everything back."""
     from ..ingest import apply_ingest
-    from ..project import _add_memo, _insert_human, _register_human, _segment_of
+    from ..project import _insert_human, _register_human
     from ..store.sqlite import utc_now
-    from ..tagger.run import suggestion_id
 
     if plan.documents or plan.table is not None:
         ingest = apply_ingest(db, plan.documents, plan.table, [])
@@ -450,35 +466,19 @@ def _write(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, plan
     now = utc_now()
     used_notes: set[str] = set()
     coders: list[str] = []
-    suggestions = 0
     for item in plan.codings:
-        doc_id = item.unit.doc_id
         if item.suggestion is None:
             _register_human(db, item.user, now)
-            _insert_human(db, doc_id, item.start, item.end, item.code_id, item.user, item.memo, now)
+            _insert_human(db, item.unit.doc_id, item.start, item.end, item.code_id, item.user, item.memo, now)
         else:
-            origin = item.suggestion.origin
-            db.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, ?, ?, ?)",
-                       (item.user, origin, item.user, now))
-            sha = db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
-            coding_id = suggestion_id(sha, item.start, item.end, item.code_id)
-            db.execute(
-                """INSERT OR IGNORE INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin,
-                       status, coder_id, rule_id, confidence, segment_id, note, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, 'suggested', ?, ?, ?, ?, ?, ?)""",
-                (coding_id, doc_id, sha, item.start, item.end, item.code_id, origin, item.user,
-                 item.suggestion.rule, item.suggestion.confidence, _segment_of(db, doc_id, item.start, item.end),
-                 f"imported from {report.source}", now))
-            if item.memo:
-                _add_memo(db, coding_id, doc_id, item.start, item.end, item.code_id, item.user, item.memo, now)
-            suggestions += 1
+            _write_suggestion(db, item, item.suggestion, f"imported from {report.source}", now)
+            report.suggestions += 1
         report.codings += 1
         report.memos += bool(item.memo)
         used_notes.update(item.notes)
         if item.user not in coders:
             coders.append(item.user)
     report.coders, report.coder_names = len(coders), coders
-    report.suggestions = suggestions
 
     for key, name in reader.note_names.items():
         if key in used_notes or key not in reader.notes:
@@ -487,3 +487,24 @@ def _write(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, plan
         reason = (f"a memo on {where} has no place in a project" if where
                   else "the note is not attached to any imported coding")
         reader.skip("memo", name, reason, key)
+
+
+def _write_suggestion(db: sqlite3.Connection, item: PlannedCoding, suggestion: Suggestion, note: str,
+                      now: str) -> None:
+    """A restored suggestion, unreviewed, under the id the tagger would give it (and its memo)."""
+    from ..project import _add_memo, _segment_of
+    from ..tagger.run import suggestion_id
+
+    doc_id = item.unit.doc_id
+    db.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, ?, ?, ?)",
+               (item.user, suggestion.origin, item.user, now))
+    sha = db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+    coding_id = suggestion_id(sha, item.start, item.end, item.code_id)
+    db.execute(
+        """INSERT OR IGNORE INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin,
+               status, coder_id, rule_id, confidence, segment_id, note, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'suggested', ?, ?, ?, ?, ?, ?)""",
+        (coding_id, doc_id, sha, item.start, item.end, item.code_id, suggestion.origin, item.user,
+         suggestion.rule, suggestion.confidence, _segment_of(db, doc_id, item.start, item.end), note, now))
+    if item.memo:
+        _add_memo(db, coding_id, doc_id, item.start, item.end, item.code_id, item.user, item.memo, now)
