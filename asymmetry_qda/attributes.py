@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -84,6 +85,43 @@ def parse_attributes(handle: TextIO, *, source: str) -> AttributeTable:
     except csv.Error as exc:
         raise InputError(Problem(source, f"the CSV cannot be parsed ({exc})", line=reader.line_num,
                                  fix="check the quoting around that line")) from None
+    return _table(rows, source)
+
+
+def attributes_from_records(records: Iterable[Mapping[str, str]], *, source: str,
+                            columns: Sequence[str] | None = None) -> AttributeTable:
+    """Validate an attributes table given as records in memory, as :func:`parse_attributes` validates a CSV.
+
+    Parameters
+    ----------
+    records
+        One mapping per row, from column name to cell text (a missing column is a blank cell).
+    source
+        What to call the table in messages (there is no file, so no line but the row's, counted as in a CSV
+        with a header row).
+    columns
+        The header, in order; by default the records' keys in the order they first appear.
+
+    Raises
+    ------
+    InputError
+        Every problem of the table at once, as :func:`parse_attributes` reports them.
+
+    Examples
+    --------
+    >>> table = attributes_from_records([{"doc_id": "INT02", "pseudonym": "Sgt D", "rank": "Sergeant",
+    ...                                   "function": "response", "data_type": "interview"}], source="cases")
+    >>> table.doc_participant, table.participants["Sgt D"].rank
+    ({'INT02': 'Sgt D'}, 'sergeant')
+    """
+    records = list(records)
+    header = list(columns) if columns is not None else list(dict.fromkeys(k for r in records for k in r))
+    return _table([header] + [[r.get(c, "") for c in header] for r in records], source)
+
+
+def _table(rows: list[list[str]], source: str) -> AttributeTable:
+    """Validate a table of text cells whose first row is the header (``rows[k]`` is on line ``k + 1``, plus the
+    line breaks inside the cells above it)."""
     if not rows:
         raise InputError(Problem(source, "the attributes table is empty",
                                  fix=f"add a header row with {', '.join(REQUIRED_COLUMNS)}"))

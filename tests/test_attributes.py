@@ -1,8 +1,9 @@
+import csv
 import io
 
 import pytest
 
-from asymmetry_qda.attributes import parse_attributes
+from asymmetry_qda.attributes import attributes_from_records, parse_attributes
 from asymmetry_qda.errors import InputError
 
 HEADER = "doc_id,participant_id,pseudonym,rank,function,data_type,leader,years_service\n"
@@ -63,3 +64,20 @@ def test_unknown_document_ids_are_reported_by_line():
     [problem] = table.unknown_documents({"INT01", "INT02"})
     assert str(problem).startswith("participants.csv line 3: unknown document id 'INT99'. Fix: use the id of an "
                                    "ingested or ingesting document (INT01, INT02)")
+
+
+@pytest.mark.parametrize("body", [
+    "INT02,P02,Dev,Sergeant,response,interview,yes,11\nINT04,P04,Rowan,Insp,response,interview,,17\n",
+    'INT02,P02,Dev,Sergeant,response,interview,maybe,"11\nyears"\nINT02,P03,Kim,Professor,,podcast,,\n',
+], ids=["valid", "every-problem"])
+def test_records_in_memory_give_the_table_or_the_problems_a_csv_gives(body):
+    columns = HEADER.strip().split(",")
+    records = [dict(zip(columns, row, strict=True)) for row in csv.reader(io.StringIO(body))]
+    outcomes = []
+    for read in (lambda: parse(body), lambda: attributes_from_records(records, source="participants.csv",
+                                                                      columns=columns)):
+        try:
+            outcomes.append(read())
+        except InputError as exc:
+            outcomes.append(str(exc))
+    assert outcomes[0] == outcomes[1]

@@ -10,7 +10,7 @@ import pytest
 
 from asymmetry_qda import Project
 from asymmetry_qda.errors import InputError, Problem
-from asymmetry_qda.refi import qdpx_import
+from asymmetry_qda.refi import package
 from asymmetry_qda.refi.qdpx_import import SCHEMES, PositionMap, import_qdpx
 
 from .conftest import snapshot
@@ -266,16 +266,16 @@ def test_a_zip_bomb_is_refused_from_its_headers(project, tmp_path):
 
 
 def test_lying_headers_are_caught_while_reading(project, tmp_path, monkeypatch):
-    monkeypatch.setattr(qdpx_import, "_check_zip_headers", lambda infos, source: None)
-    monkeypatch.setattr(qdpx_import, "READ_CHUNK", 64 * 1024)
+    monkeypatch.setattr(package, "_check_zip_headers", lambda infos, source: None)
+    monkeypatch.setattr(package, "READ_CHUNK", 64 * 1024)
     big = {"40000000-0000-0000-0000-000000000001.txt": RAW.encode() + bytes(4 * 1024 * 1024)}
     _refused(project, qdpx(tmp_path / "bomb.qdpx", text_project(RAW, QUOTES, "utf16"), big), "expands beyond")
-    monkeypatch.setattr(qdpx_import, "MAX_TOTAL_UNCOMPRESSED", 500)
+    monkeypatch.setattr(package, "MAX_TOTAL_UNCOMPRESSED", 500)
     _refused(project, qdpx(tmp_path / "big.qdpx", text_project(RAW, QUOTES, "utf16"), GOOD_SOURCE), "cap")
 
 
 def test_the_total_size_cap_is_checked_from_the_headers(project, tmp_path, monkeypatch):
-    monkeypatch.setattr(qdpx_import, "MAX_TOTAL_UNCOMPRESSED", 1000)
+    monkeypatch.setattr(package, "MAX_TOTAL_UNCOMPRESSED", 1000)
     path = qdpx(tmp_path / "big.qdpx", text_project(RAW, QUOTES, "utf16"), {"a.txt": b"y" * 2000})
     _refused(project, path, "over the cap")
 
@@ -400,10 +400,10 @@ def test_an_existing_document_is_not_overwritten(project, tmp_path):
 def test_cases_fall_back_to_the_report_when_attributes_are_refused(project, tmp_path, monkeypatch):
     import asymmetry_qda.attributes
 
-    def refuse(handle, *, source):
+    def refuse(records, *, source, columns=None):
         raise InputError(Problem(source, "rank is missing"))
 
-    monkeypatch.setattr(asymmetry_qda.attributes, "parse_attributes", refuse)
+    monkeypatch.setattr(asymmetry_qda.attributes, "attributes_from_records", refuse)
     path = qdpx(tmp_path / "odd.qdpx", TOLERANT, {"T1.txt": T1.encode("utf-8")})
     report = import_qdpx(project, path)
     assert report.cases == 0 and report.codings == 2
@@ -444,3 +444,22 @@ def test_pdf_representation_and_transcripts(project, tmp_path):
     reasons = {s.name: s.reason for s in report.skipped}
     assert "without a plain-text Representation" in reasons["scan.pdf"]
     assert "video media is not imported (1 transcript(s)" in reasons["clip.mp4"]
+
+
+def test_the_public_names_stay_importable_from_qdpx_import():
+    from asymmetry_qda.refi import import_report, package, positions
+    from asymmetry_qda.refi.qdc import ImportedCodebook
+    from asymmetry_qda.refi.qdpx_import import (
+        MAX_COMPRESSION_RATIO,
+        MAX_TOTAL_UNCOMPRESSED,
+        RATIO_CHECK_MIN_SIZE,
+        READ_CHUNK,
+        ImportReport,
+        SkippedItem,
+    )
+    from asymmetry_qda.refi.qdpx_import import ImportedCodebook as Reexported
+
+    assert (ImportReport, SkippedItem) == (import_report.ImportReport, import_report.SkippedItem)
+    assert (SCHEMES, PositionMap) == (positions.SCHEMES, positions.PositionMap) and Reexported is ImportedCodebook
+    assert (MAX_COMPRESSION_RATIO, MAX_TOTAL_UNCOMPRESSED, RATIO_CHECK_MIN_SIZE, READ_CHUNK) == (
+        package.MAX_COMPRESSION_RATIO, package.MAX_TOTAL_UNCOMPRESSED, package.RATIO_CHECK_MIN_SIZE, package.READ_CHUNK)

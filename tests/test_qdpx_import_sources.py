@@ -5,12 +5,17 @@ differently, and one transaction with no temporary files."""
 from __future__ import annotations
 
 import io
+import sqlite3
 import tempfile
+import warnings
 
 import pytest
 
+import asymmetry_qda.project as project_module
+from asymmetry_qda import Project, QDAWarning
 from asymmetry_qda.refi.qdpx_import import import_qdpx
 
+from .conftest import INTERVIEW, IOPC_CODEBOOK, SAMPLES, snapshot
 from .test_qdpx_import import BLAME, CODEBOOK, RAW, count, project, qde, qdpx  # noqa: F401 - the fixture
 
 VARIABLES = ('<Variables>'
@@ -189,3 +194,86 @@ def test_a_case_whose_document_cannot_be_ingested_skips_that_document_not_the_im
                                                                          "b.txt": b"P01: fine.\n"}))
     assert report.doc_ids == ["y"] and "cannot be ingested" in report.skipped_of("source")[0].reason
     assert project.participants().set_index("participant_id").loc["Dev", "rank"] == "sergeant"
+
+
+# -- atomicity: a failure half-way through the write leaves every table as it was ------------------------
+
+TABLES = ("documents", "segments", "codings", "memos", "participants", "participant_attributes", "coders", "runs",
+          "ingest_log")
+
+
+def _tables(project) -> dict[str, list[tuple]]:
+    """Every row of the tables an import writes, read through a connection of its own."""
+    connection = sqlite3.connect(project.path)
+    try:
+        return {t: sorted(map(tuple, connection.execute(f"SELECT * FROM {t}")), key=repr) for t in TABLES}
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def busy_project_and_archive(project, write, tmp_path):
+    """A project with rows in every table an import writes, and an archive of two other documents with human
+    codings (two of them with memos), a suggestion and a case."""
+    mine = write("mine.csv", "doc_id,pseudonym,rank,function,data_type,years\n"
+                             "INT01,Ash,PC,response,interview,2\nINT02,Dev,Sergeant,response,interview,11\n")
+    project.ingest([SAMPLES / "transcripts" / "INT01.txt", SAMPLES / "transcripts" / "INT02.txt"],
+                   attributes=mine, model="blank")
+    project.code_span("INT01", 0, 40, "agency.responsibility", coder="LT", memo="already here")
+    project.code(IOPC_CODEBOOK, model="blank", progress=False)
+    with Project.create(tmp_path / "other.qda") as other, warnings.catch_warnings():
+        warnings.simplefilter("ignore", QDAWarning)
+        attrs = write("p.csv", "doc_id,pseudonym,rank,function,data_type\nINT07,Kit,DI,investigation,interview\n")
+        other.ingest([write("INT07.txt", INTERVIEW), SAMPLES / "transcripts" / "FN01.txt"], attributes=attrs,
+                     model="blank")
+        text = other.text("INT07")
+        for quote, code, coder, memo in [
+                ("everything on the borough lands at my door", "agency.responsibility", "LT", "core case"),
+                ("Even the stuff I never saw coming", "agency.control", "MK", None),
+                ("it'll be me in front of the IOPC", "response.blame", "MK", "anticipated"),
+                ("Six years, nearly", "experience", "LT", None)]:
+            start = text.index(quote)
+            other.code_span("INT07", start, start + len(quote), code, coder=coder, memo=memo)
+        other.code_span("FN01", 10, 60, "experience", coder="LT")
+        other.code(IOPC_CODEBOOK, model="blank", progress=False)
+        archive = other.export_qdpx(tmp_path / "other.qdpx", include_suggestions=True, allow_identifiers=True)
+    assert all(_tables(project)[t] for t in ("documents", "segments", "codings", "memos", "participants",
+                                             "coders", "runs"))
+    return project, archive
+
+
+@pytest.mark.parametrize("where", ["_insert_human", "_add_memo"])
+def test_a_failure_half_way_through_the_write_leaves_every_table_as_it_was(busy_project_and_archive, monkeypatch,
+                                                                          where):
+    project, archive = busy_project_and_archive
+    before, whole = _tables(project), snapshot(project)
+    real = getattr(project_module, where)
+    seen: dict[str, object] = {"calls": 0}
+
+    def fails_on_the_second_call(db, *args, **kwargs):  # a coding (or its memo) written per coding, then a fault
+        seen["calls"] += 1
+        if seen["calls"] == 2:
+            seen["inside"] = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+            seen["outside"] = {t: len(rows) for t, rows in _tables(project).items()}
+            raise RuntimeError("disk I/O error, injected")
+        return real(db, *args, **kwargs)
+
+    monkeypatch.setattr(project_module, where, fails_on_the_second_call)
+    with pytest.raises(RuntimeError, match="injected"):
+        project.import_qdpx(archive)
+    # the failure came half-way: the transaction already held the new documents, segments, participants and
+    # at least one coding, which no other connection could see
+    counted = {t: len(rows) for t, rows in before.items()}
+    assert seen["calls"] == 2 and seen["outside"] == counted
+    for table in ("documents", "segments", "participants", "codings", "ingest_log"):
+        assert seen["inside"][table] > counted[table], table
+    # and none of it is left: every table has exactly the rows it had, and nothing else in the file changed
+    after = _tables(project)
+    assert {t: len(r) for t, r in after.items()} == counted
+    assert after == before
+    assert snapshot(project) == whole
+
+    monkeypatch.undo()  # the same import, without the fault, writes everything
+    report = project.import_qdpx(archive)
+    assert report.doc_ids == ["FN01", "INT07"] and report.codings == 6 and report.suggestions == 1
+    assert len(_tables(project)["codings"]) == len(before["codings"]) + 6

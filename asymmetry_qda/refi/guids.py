@@ -37,3 +37,14 @@ def normalise_guid(raw: str | None) -> str | None:
         return None
     m = _GUID.match(raw.strip())
     return m.group(1).lower() if m else None
+
+
+def guid_key(raw: str | None) -> str | None:
+    """A GUID as a lookup key: normalised, or (not a GUID) stripped and lower case; ``None`` when blank.
+
+    >>> guid_key("{85D17F60-7BB0-481E-B742-B4861DD669DF}"), guid_key(" User-1 "), guid_key("  ")
+    ('85d17f60-7bb0-481e-b742-b4861dd669df', 'user-1', None)
+    """
+    if raw is None or not raw.strip():
+        return None
+    return normalise_guid(raw) or raw.strip().lower()
