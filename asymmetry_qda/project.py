@@ -16,7 +16,6 @@ Examples
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -34,7 +33,7 @@ from .errors import (
 )
 from .ingest import IngestReport, apply_ingest, plan_ingest
 from .readers import LabelConfig
-from .records import DOCUMENT_KINDS, Document, Memo, Status
+from .records import DOCUMENT_KINDS, Document, Status
 from .store import codings as stored_codings
 from .store import documents as stored_documents
 from .store import meta as stored_meta
@@ -871,21 +870,3 @@ def _in_notebook() -> bool:
 
 
 _check_coder = _decisions.check_coder
-
-
-# (kept for the REFI-QDA import until it writes through asymmetry_qda.store.codings itself)
-def _insert_human(db, doc_id: str, start: int, end: int, code: str, coder: str, memo: str | None, now: str) -> str:
-    return stored_codings.human_coding(db, doc_id, start, end, code, coder, memo=memo, now=now)
-
-
-_segment_of = stored_codings.segment_of
-
-
-def _register_human(db, coder: str, now: str) -> None:
-    stored_codings.register_coder(db, coder, now=now)
-
-
-def _add_memo(db, coding_id: str, doc_id: str, start: int, end: int, code: str, author: str, text: str,
-              now: str) -> None:
-    stored_codings.add_memo(db, Memo(uuid.uuid4().hex, author, text, now, doc_id=doc_id, start=start, end=end,
-                                     code_id=code, coding_id=coding_id))

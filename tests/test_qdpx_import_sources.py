@@ -11,7 +11,7 @@ import warnings
 
 import pytest
 
-import asymmetry_qda.project as project_module
+import asymmetry_qda.store.codings as codings_module
 from asymmetry_qda import Project, QDAWarning
 from asymmetry_qda.refi.qdpx_import import import_qdpx
 
@@ -242,12 +242,12 @@ def busy_project_and_archive(project, write, tmp_path):
     return project, archive
 
 
-@pytest.mark.parametrize("where", ["_insert_human", "_add_memo"])
+@pytest.mark.parametrize("where", ["insert", "add_memo"])
 def test_a_failure_half_way_through_the_write_leaves_every_table_as_it_was(busy_project_and_archive, monkeypatch,
                                                                           where):
     project, archive = busy_project_and_archive
     before, whole = _tables(project), snapshot(project)
-    real = getattr(project_module, where)
+    real = getattr(codings_module, where)
     seen: dict[str, object] = {"calls": 0}
 
     def fails_on_the_second_call(db, *args, **kwargs):  # a coding (or its memo) written per coding, then a fault
@@ -258,7 +258,7 @@ def test_a_failure_half_way_through_the_write_leaves_every_table_as_it_was(busy_
             raise RuntimeError("disk I/O error, injected")
         return real(db, *args, **kwargs)
 
-    monkeypatch.setattr(project_module, where, fails_on_the_second_call)
+    monkeypatch.setattr(codings_module, where, fails_on_the_second_call)
     with pytest.raises(RuntimeError, match="injected"):
         project.import_qdpx(archive)
     # the failure came half-way: the transaction already held the new documents, segments, participants and

@@ -343,9 +343,9 @@ def test_an_interrupted_qdpx_import_leaves_the_project_as_it_was_and_can_be_reru
     with Project.open(target) as t:
         empty = snapshot(t)
         calls = {"n": 0}
-        import asymmetry_qda.project as project_module
+        import asymmetry_qda.store.codings as codings_module
 
-        real = project_module._insert_human
+        real = codings_module.human_coding
 
         def interrupted(*args, **kwargs):  # Ctrl-C after the documents and the first coding are written
             calls["n"] += 1
@@ -353,7 +353,7 @@ def test_an_interrupted_qdpx_import_leaves_the_project_as_it_was_and_can_be_reru
                 raise KeyboardInterrupt
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(project_module, "_insert_human", interrupted)
+        monkeypatch.setattr(codings_module, "human_coding", interrupted)
         with pytest.raises(KeyboardInterrupt):
             t.import_qdpx(archive)
         monkeypatch.undo()

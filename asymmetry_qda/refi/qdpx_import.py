@@ -98,6 +98,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from ..errors import InputError, Problem
+from ..records import Coding, Status
+from ..store import codings as stored_codings
+from ..store.sqlite import HasStore, Store, store_of
 from ..textio import decode_text
 from .guids import guid_key
 from .import_report import ImportReport, SkippedItem
@@ -112,22 +115,21 @@ from .package import (
 )
 from .participants import participants_table, plan_participants
 from .positions import SCHEMES, PositionMap, choose_per_writer, detect, note_misfits
-from .qdc import ImportedCodebook
+from .qdc import ImportedCodebook  # noqa: F401 - importable from here, as before the split
 from .qde_reader import QdeCoding, QdeReader, QdeSelection, QdeText
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..attributes import AttributeTable
     from ..ingest import PlannedDocument
-    from ..project import Project
 
 __all__ = ["MAX_COMPRESSION_RATIO", "MAX_TOTAL_UNCOMPRESSED", "RATIO_CHECK_MIN_SIZE", "READ_CHUNK", "SCHEMES",
-           "ImportPlan", "ImportReport", "ImportedCodebook", "PlannedCoding", "PositionMap", "SkippedItem",
+           "ImportPlan", "ImportReport", "PlannedCoding", "PositionMap", "SkippedItem",
            "Suggestion", "import_qdpx"]
 
 _SUGGESTION = re.compile(r"^\s*asymmetry_qda suggestion:(?P<fields>[^\n]*)(?:\n(?P<rest>.*))?\Z", re.DOTALL)
 
 
-def import_qdpx(project: Project, path: str | Path, *, model: str = "blank",
+def import_qdpx(project: "HasStore | Store", path: str | Path, *, model: str = "blank",
                 scheme: Literal["auto", "per-user", "codepoints", "utf16", "codepoints-crlf1", "utf16-crlf1"] = "auto"
                 ) -> ImportReport:
     """Import the REFI-QDA project at ``path`` (``.qdpx`` or ``.qde``) into ``project``; see the module docstring.
@@ -187,7 +189,7 @@ def import_qdpx(project: Project, path: str | Path, *, model: str = "blank",
     note_misfits(reader.units, reader.users, report)
 
     # one transaction, nothing written outside it: an interrupted or failed import leaves the project as it was
-    with project.transaction() as db:
+    with store_of(project).transaction() as db:
         plan = _plan(db, reader, report, model)
         _write(db, reader, report, plan)
     return report
@@ -451,7 +453,6 @@ def _write(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, plan
     The documents, their segments and the participants go through :func:`~asymmetry_qda.ingest.apply_ingest`,
     the codings one by one; nothing is written anywhere else, so a failure here rolls everything back."""
     from ..ingest import apply_ingest
-    from ..project import _insert_human, _register_human
     from ..store.sqlite import utc_now
 
     if plan.documents or plan.table is not None:
@@ -468,8 +469,9 @@ def _write(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, plan
     coders: list[str] = []
     for item in plan.codings:
         if item.suggestion is None:
-            _register_human(db, item.user, now)
-            _insert_human(db, item.unit.doc_id, item.start, item.end, item.code_id, item.user, item.memo, now)
+            stored_codings.register_coder(db, item.user, now=now)
+            stored_codings.human_coding(db, item.unit.doc_id, item.start, item.end, item.code_id, item.user,
+                                        memo=item.memo, now=now)
         else:
             _write_suggestion(db, item, item.suggestion, f"imported from {report.source}", now)
             report.suggestions += 1
@@ -492,19 +494,16 @@ def _write(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, plan
 def _write_suggestion(db: sqlite3.Connection, item: PlannedCoding, suggestion: Suggestion, note: str,
                       now: str) -> None:
     """A restored suggestion, unreviewed, under the id the tagger would give it (and its memo)."""
-    from ..project import _add_memo, _segment_of
     from ..tagger.run import suggestion_id
 
     doc_id = item.unit.doc_id
-    db.execute("INSERT OR IGNORE INTO coders (coder_id, kind, name, created_at) VALUES (?, ?, ?, ?)",
-               (item.user, suggestion.origin, item.user, now))
+    stored_codings.register_coder(db, item.user, kind=suggestion.origin, now=now)
     sha = db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
-    coding_id = suggestion_id(sha, item.start, item.end, item.code_id)
-    db.execute(
-        """INSERT OR IGNORE INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin,
-               status, coder_id, rule_id, confidence, segment_id, note, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'suggested', ?, ?, ?, ?, ?, ?)""",
-        (coding_id, doc_id, sha, item.start, item.end, item.code_id, suggestion.origin, item.user,
-         suggestion.rule, suggestion.confidence, _segment_of(db, doc_id, item.start, item.end), note, now))
+    coding = Coding(suggestion_id(sha, item.start, item.end, item.code_id), doc_id, sha, item.start, item.end,
+                    item.code_id, suggestion.origin, Status.SUGGESTED, item.user, rule_id=suggestion.rule,
+                    confidence=suggestion.confidence, segment_id=stored_codings.segment_of(db, doc_id, item.start,
+                                                                                           item.end),
+                    note=note, created_at=now)
+    stored_codings.insert(db, coding, or_ignore=True)
     if item.memo:
-        _add_memo(db, coding_id, doc_id, item.start, item.end, item.code_id, item.user, item.memo, now)
+        stored_codings.add_memo(db, stored_codings.memo_on(coding, item.user, item.memo, now))
