@@ -805,7 +805,7 @@ class Project:
         turns = [Turn(int(r.start), int(r.end), None if pd.isna(r.speaker) else str(r.speaker),
                       bool(r.is_interviewer), None if pd.isna(r.timestamp) else str(r.timestamp))
                  for r in segments.sort_values("start").itertuples()]
-        latest = self._latest_codebook()
+        latest = self.latest_codebook()
         colours = code_colours(latest) if latest is not None else {}
         n_suggested = sum(m.suggested for m in marks)
         shown = [f"{len(marks) - n_suggested} confirmed", f"{n_suggested} suggested"]
@@ -848,10 +848,12 @@ class Project:
         return _decisions.decide(self._store, ids, status, coder, memo, start=start, end=end, code=code)
 
     # -- helpers ---------------------------------------------------------
-    def _latest_codebook(self):
-        """The codebook stored most recently (colours and code lists of the views), or ``None``."""
-        latest = stored_meta.latest_codebook_hash(self._db)
-        return self.codebook(latest) if latest else None
+    def latest_codebook(self) -> "Codebook | None":
+        """The codebook stored most recently (the one the last coding run used), or ``None``: the views take
+        their colours and code lists from it, and the tables their code order."""
+        from .codebook.stored import latest_codebook
+
+        return latest_codebook(self._db)
 
     def _unknown(self, what: str, key: str, query: str) -> str:
         return _decisions.unknown(self._store, what, key, query)

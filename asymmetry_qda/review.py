@@ -28,12 +28,36 @@ happens to be current.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .project import Project
+    from pathlib import Path
+
+    from .codebook.model import Codebook
+
+
+class ReviewedProject(Protocol):
+    """What the queue uses of a project: :class:`~asymmetry_qda.project.Project` has all of it.
+
+    (The queue is a view over the project's API, so it imports nothing of ``Project``; a closed project is opened
+    again through ``type(project).open``.)
+    """
+
+    @property
+    def path(self) -> "Path": ...
+    @property
+    def closed(self) -> bool: ...
+    def suggestions(self, *, code=None, status="suggested", where=None) -> pd.DataFrame: ...
+    def segments(self, *, unit=None, doc_id=None, include_interviewer=True) -> pd.DataFrame: ...
+    def codings(self, *, current_only: bool = True) -> pd.DataFrame: ...
+    def text(self, doc_id: str) -> str: ...
+    def accept(self, ids=None, *, coder: str, rule=None, code=None, memo=None) -> list[str]: ...
+    def reject(self, ids=None, *, coder: str, rule=None, code=None, memo=None) -> list[str]: ...
+    def modify(self, coding_id: str, *, coder: str, start=None, end=None, code=None, memo=None) -> str: ...
+    def undo(self, coding_id: str, *, coder: str, memo=None) -> str: ...
+    def latest_codebook(self) -> "Codebook | None": ...
 
 KEYS = {"a": "Accept", "r": "Reject", "c": "Change code", "s": "Skip", "u": "Undo"}
 
@@ -59,7 +83,7 @@ class ReviewQueue:
         How many sentences before and after the unit to show.
     """
 
-    def __init__(self, project: "Project", *, coder: str, code: str | None = None, status: str = "suggested",
+    def __init__(self, project: ReviewedProject, *, coder: str, code: str | None = None, status: str = "suggested",
                  where: str | None = None, context: int = 1):
         self.project = project
         self.coder = coder
@@ -86,12 +110,10 @@ class ReviewQueue:
         return self.items.iloc[self.position] if self.position < len(self.items) else None
 
     # -- the project, open ------------------------------------------------
-    def _open_project(self) -> "Project":
+    def _open_project(self) -> ReviewedProject:
         """The project, opened again from its file if it was closed since the queue was made."""
-        from .project import Project
-
         if self.project.closed:
-            self.project = Project.open(self.project.path)
+            self.project = type(self.project).open(self.project.path)
             self.last_action = f"(the project had been closed; it was opened again from {self.project.path.name}) "
         return self.project
 
@@ -265,7 +287,7 @@ class ReviewQueue:
         return self._widget
 
     def _codebook_codes(self) -> list[str]:
-        latest = self.project._latest_codebook()
+        latest = self.project.latest_codebook()
         return [c.id for c in latest.codes] if latest is not None else []
 
     def _run(self, action) -> None:

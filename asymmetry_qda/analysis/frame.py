@@ -488,18 +488,15 @@ def _place(codings: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
 
 
 def _codebook(db, codebook) -> "Codebook | None":
-    from ..codebook import load_codebook, parse_codebook
+    from ..codebook import load_codebook
     from ..codebook.model import Codebook
+    from ..codebook.stored import latest_codebook
 
     if isinstance(codebook, Codebook):
         return codebook
     if codebook is not None:
         return load_codebook(codebook)
-    stored = stored_meta.codebooks(db)
-    if not len(stored):
-        return None
-    [(found, content)] = stored_meta.codebook_rows(db, stored["codebook_hash"].iloc[-1])
-    return parse_codebook(content, source=f"codebook {found[:12]}")
+    return latest_codebook(db)
 
 
 def code_order(codebook: "Codebook | None", codes) -> list[str]:

