@@ -16,8 +16,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from asymmetry_qda.anonymise import COLUMNS, KINDS, RULES, STUDY_VOCABULARY, audit_texts, scan_patterns
-from asymmetry_qda.errors import ArgumentError, QDAWarning
+import asymmetry_qda.anonymise
+
+from asymmetry_qda.anonymise import COLUMNS, KINDS, RULES, STUDY_VOCABULARY, audit_texts, read_word_list, scan_patterns
+from asymmetry_qda.errors import ArgumentError, InputError, QDAWarning
 
 from .conftest import SAMPLES, requires_model
 
@@ -286,6 +288,38 @@ def test_the_vocabulary_list_is_documented_and_holds_the_study_terms():
         assert term in STUDY_VOCABULARY
 
 
+def test_the_vocabulary_is_the_packaged_word_list():
+    packaged = Path(asymmetry_qda.anonymise.__file__).parent / "data" / "vocabulary.txt"
+    assert read_word_list(packaged) == STUDY_VOCABULARY
+    assert not [t for t in STUDY_VOCABULARY if t.startswith("#") or t != t.strip()]
+    pd.testing.assert_frame_equal(_blank(FIXTURES, vocabulary=list(STUDY_VOCABULARY), **SETTINGS),
+                                  _blank(FIXTURES, **SETTINGS))
+
+
+def test_another_study_passes_its_own_vocabulary():
+    text = "I joined Kent Police in 2015 and was posted to Bronze."
+    assert [f.text for f in scan_patterns(text)] == ["Kent Police"]
+    assert [f.text for f in scan_patterns(text, vocabulary=["Kent Police", "Bronze"])] == []
+    assert [f.text for f in scan_patterns(text, vocabulary=())] == ["Kent Police", "Bronze"]
+    frame = _blank({"d": text}, vocabulary=["Kent Police"])
+    assert frame[["text", "kind"]].values.tolist() == [["Bronze", "place"]]
+
+
+def test_a_word_list_file_has_one_entry_a_line_and_comments(tmp_path):
+    path = tmp_path / "vocabulary.txt"
+    path.write_text("\ufeff# our study's world\nKent Police\n\n   # the county\n  Kent  \nA&E\n", encoding="utf-8")
+    assert read_word_list(path) == ("Kent Police", "Kent", "A&E")
+    with pytest.raises(InputError, match="missing.txt"):
+        read_word_list(tmp_path / "missing.txt")
+
+
+def test_no_word_of_the_studys_force_or_area_is_in_the_anonymise_code():
+    # the study's own words live in anonymise/data/vocabulary.txt; the rules' examples are invented identifiers
+    study = re.compile(r"\b(?:Met|Metropolitan|MPS|London|Scotland Yard|New Scotland Yard|MOPAC)\b")
+    code = Path(asymmetry_qda.anonymise.__file__).parent
+    assert [(p.name, m.group()) for p in sorted(code.glob("*.py")) for m in study.finditer(p.read_text("utf-8"))] == []
+
+
 # --- the rules ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_every_rule_finds_its_example(rule):
@@ -388,7 +422,10 @@ def test_empty_input_gives_an_empty_frame_with_the_columns():
     lambda: audit_texts({"a": "x"}, model=3),
     lambda: audit_texts({"a": "x"}, nlp="en_core_web_sm"),
     lambda: scan_patterns(b"bytes"),
-], ids=["list", "value", "key", "allow-str", "deny-empty", "pseudonym-none", "model", "nlp", "scan-bytes"])
+    lambda: audit_texts({"a": "x"}, model="blank", vocabulary="IOPC"),
+    lambda: scan_patterns("x", vocabulary=["IOPC", " "]),
+], ids=["list", "value", "key", "allow-str", "deny-empty", "pseudonym-none", "model", "nlp", "scan-bytes",
+        "vocabulary-str", "vocabulary-blank"])
 def test_bad_arguments(call):
     with pytest.raises(ArgumentError):
         call()

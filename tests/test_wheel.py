@@ -85,6 +85,15 @@ def test_the_wheel_carries_the_sample_and_the_codebook_inside_the_package(wheel)
     assert not [n for n in names if n.startswith(("data_samples/", "codebooks/"))], "nothing outside the package"
 
 
+def test_the_wheel_carries_the_anonymisation_word_lists(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    folder = REPO / "asymmetry_qda" / "anonymise" / "data"
+    word_lists = {p.relative_to(REPO).as_posix() for p in folder.glob("*.txt")}
+    assert {"asymmetry_qda/anonymise/data/vocabulary.txt", "asymmetry_qda/anonymise/data/ranks.txt",
+            "asymmetry_qda/anonymise/data/stopwords.txt"} <= word_lists <= names
+
+
 @pytest.fixture(scope="module")
 def clean_venv(wheel, tmp_path_factory) -> Path:
     """A new virtual environment with the wheel installed, and this environment's packages visible."""

@@ -52,8 +52,11 @@ _SHOWN = 10
 
 
 def audit_fingerprint(documents: Iterable[tuple[str, str]], *, model: str, allow: Sequence[str],
-                      deny: Sequence[str], pseudonyms: Sequence[str]) -> str:
-    """A hash of everything an audit's result depends on: (document id, text hash) pairs, lists, rules, pipeline."""
+                      deny: Sequence[str], pseudonyms: Sequence[str], vocabulary: Sequence[str] | None = None) -> str:
+    """A hash of everything an audit's result depends on: (document id, text hash) pairs, lists, rules, pipeline.
+
+    ``vocabulary`` is the audit's ``vocabulary=`` (``None``: the packaged :data:`STUDY_VOCABULARY`).
+    """
     name = resolve_model(model)
     versions = {"asymmetry_qda": importlib.metadata.version("asymmetry_qda"),
                 "spacy": importlib.metadata.version("spacy")}
@@ -65,7 +68,8 @@ def audit_fingerprint(documents: Iterable[tuple[str, str]], *, model: str, allow
     payload = {
         "model": name, "versions": versions, "allow": sorted(allow), "deny": sorted(deny),
         "pseudonyms": sorted(pseudonyms), "documents": sorted(documents),
-        "rules": [(r.id, r.kind, r.severity, r.regex.pattern) for r in RULES], "vocabulary": list(STUDY_VOCABULARY),
+        "rules": [(r.id, r.kind, r.severity, r.regex.pattern) for r in RULES],
+        "vocabulary": list(STUDY_VOCABULARY if vocabulary is None else vocabulary),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
 

@@ -54,7 +54,8 @@ from typing import Literal
 import pandas as pd
 
 from ..errors import InputError, Problem
-from .audit import PLACEHOLDER, is_attribute_location
+from .audit import is_attribute_location
+from .masks import PLACEHOLDER
 
 __all__ = ["LABELS", "PLAN_COLUMNS", "OffsetMap", "literal_alternation", "plan_pseudonyms", "replace_spans",
            "used_numbers"]
