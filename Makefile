@@ -1,6 +1,7 @@
 # Two commands for a fresh machine with Python 3.11 and make:
 #   make demo   set up .venv, install, and run the main job on data_samples/
-#   make test   set up .venv with test tools, and run the whole test suite
+#   make test   set up .venv with test tools, and run make lint and the whole test suite
+#   make lint   ruff's checks and the layer contracts of pyproject.toml (import-linter)
 #   make docs   build the manual and the API reference into build/docs/ (warnings are errors)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
@@ -9,7 +10,7 @@ DEMO   ?= build/demo
 # the pseudonym key is kept apart from the project and from every export
 DEMO_KEYS ?= build/demo-keys
 
-.PHONY: demo test docs screenshots clean
+.PHONY: demo test lint docs screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,8 +73,14 @@ $(VENV)/.browser: | $(VENV)/.installed
 		|| echo "Debian's chromium could not be installed: the browser tests will skip"
 	touch $@
 
-test: $(VENV)/.installed $(VENV)/.semantic $(VENV)/.readers $(VENV)/.browser
+test: lint $(VENV)/.semantic $(VENV)/.readers $(VENV)/.browser
 	$(BIN)/python -m pytest
+
+# style (ruff: pyflakes, pycodestyle, import order) and the layers: nothing below Project imports it, the store
+# and the records import no service (import-linter, counting function-local and type-checking imports)
+lint: $(VENV)/.installed
+	$(BIN)/ruff check asymmetry_qda tests benchmarks
+	$(BIN)/lint-imports
 
 # the manual (docs/guide/) and the API reference from the docstrings (docs/reference/), as HTML in
 # build/docs/; every warning is an error, as in tests/test_docs.py

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import TextIO
 
 from .errors import InputError, Problem
-from .records import DOCUMENT_KINDS, Participant
 from .ranks import UnknownRankError, known_ranks, normalise_rank
+from .records import DOCUMENT_KINDS, Participant
 from .textio import decode_text
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("doc_id", "pseudonym", "rank", "function", "data_type")

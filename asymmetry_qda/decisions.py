@@ -38,17 +38,17 @@ def check_coder(coder: str | None) -> None:
 
 def unknown(store: Store, what: str, key: str, query: str) -> str:
     """The message for an id the project does not hold, listing up to ten it does."""
-    known = [r[0] for r in store.connection.execute(query + " LIMIT 11")]
+    known = stored_documents.some(store.connection, query, 11)
     listing = ", ".join(known[:10]) + (" ..." if len(known) > 10 else "")
     return (f"{store.path}: no {what} {key!r}. Fix: use one of the stored ids"
             f"{(' (' + listing + ')') if listing else ' (the project has none yet)'}")
 
 
 def _text(db, store: Store, doc_id: str) -> str:
-    row = db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-    if row is None:
+    found = stored_documents.document(db, doc_id)
+    if found is None:
         raise NotFoundError(unknown(store, "document", doc_id, stored_documents.KNOWN_IDS))
-    return row[0]
+    return found.text
 
 
 def code_span(store: Store, doc_id: str, start: int, end: int, code: str, *, coder: str,
@@ -82,7 +82,7 @@ def import_quote_codings(store: Store, path: str | Path, *, coder: str | None = 
     counts: dict[str, dict[str, int]] = {}
     now = utc_now()
     with store.transaction() as db:  # the quotes are located on the texts as they are under the lock
-        texts = {r["doc_id"]: r["text"] for r in db.execute("SELECT doc_id, text FROM documents")}
+        texts = stored_documents.texts(db)
         for row in locate_quotes(path, texts, codes=codes):
             who = owners[row.source]
             tally = counts.setdefault(who, {"added": 0, "already_present": 0})
@@ -123,8 +123,7 @@ def targets(store: Store, ids, rule: str | None, code: str | None) -> list[str]:
         pending[(pending["code_id"] == code) | pending["code_id"].str.startswith(f"{code}.")]
     if selected.empty:
         column, value = ("rule_id", rule) if rule is not None else ("code_id", code)
-        known = {r[0] for r in store.connection.execute(
-            f"SELECT DISTINCT {column} FROM codings WHERE {column} IS NOT NULL")}
+        known = stored.distinct(store.connection, column)
         if value not in known and not any(k.startswith(f"{value}.") for k in known):
             warnings.warn(f"no coding in the project has the {'rule' if rule is not None else 'code'} "
                           f"{value!r}, so nothing was decided. Fix: check the spelling (project.suggestions() "
@@ -156,7 +155,8 @@ def decide_in(db, store: Store, ids: list[str], status: Status | str, coder: str
         row = stored.get(db, coding_id)
         if row is None:
             raise NotFoundError(unknown(store, "coding", coding_id, stored.KNOWN_IDS))
-        doc_sha, doc_text = db.execute("SELECT sha256, text FROM documents WHERE doc_id = ?", (row.doc_id,)).fetchone()
+        document = stored_documents.document(db, row.doc_id)
+        doc_sha, doc_text = document.sha256, document.text
         later = stored.successor(db, coding_id)
         if later is not None or row.text_sha256 != doc_sha:
             raise InputError(Problem(

@@ -54,7 +54,8 @@ def split_of(excerpt_id: str) -> str:
 def code_at(code_id: str, level: str) -> str:
     """A code id at ``level``: itself (``leaf``), its first two parts (``pole``) or its first (``theme``)."""
     if level not in LEVELS:
-        raise InputError(Problem("level", f"{level!r} is not one of {', '.join(LEVELS)}", fix="use leaf, pole or theme"))
+        raise InputError(Problem("level", f"{level!r} is not one of {', '.join(LEVELS)}",
+                                 fix="use leaf, pole or theme"))
     parts = code_id.split(".")
     return code_id if level == "leaf" else ".".join(parts[:2] if level == "pole" else parts[:1])
 

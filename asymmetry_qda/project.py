@@ -28,8 +28,6 @@ from .errors import (
     NotFoundError,
     Problem,
     ProjectChanged,
-    ProjectError,
-    StoreError,
 )
 from .ingest import IngestReport, apply_ingest, plan_ingest
 from .readers import LabelConfig
@@ -107,7 +105,8 @@ class Project:
         if self.closed:
             return f"Project({str(self.path)!r}, closed)"
         counts = stored_meta.summary(self._db)
-        kinds, n_people, coders, statuses = counts["kinds"], counts["participants"], counts["coders"], counts["statuses"]
+        kinds, n_people = counts["kinds"], counts["participants"]
+        coders, statuses = counts["coders"], counts["statuses"]
         n_docs = sum(kinds.values())
         docs = f"{n_docs} document{'s' if n_docs != 1 else ''}"
         if kinds:
@@ -532,49 +531,12 @@ class Project:
         always is. The result for the whole project is cached in it, keyed by
         a fingerprint of the texts, lists, rules and pipeline.
         """
-        from .anonymise.audit import attribute_texts, audit_texts
-        from .anonymise.guard import audit_fingerprint
-        from .records import text_sha256
+        from .anonymise.guard import project_audit
 
-        shas = stored_documents.fingerprint(self._db)
-        if doc_id is None:
-            ids = [d for d, _ in shas]
-        else:
-            ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)
-            for one in ids:
-                self.document(one)  # a helpful NotFoundError
-        lists = self.audit_lists()
-        pseudonyms = [p for p in self.participants()["pseudonym"].dropna()]
-        if doc_id is None:
-            attributes = [(loc, text_sha256(value)) for loc, value in sorted(attribute_texts(self._db).items())]
-            fingerprint = audit_fingerprint([*shas, *attributes], model=model, pseudonyms=pseudonyms, **lists)
-            stored = stored_meta.audit_cache(self._db)
-            if stored is not None:
-                if stored.get("fingerprint") == fingerprint:
-                    frame = pd.DataFrame(stored["findings"], columns=stored["columns"])
-                    return frame.astype({c: "int64" for c in ("start", "end", "core_start", "core_end")})
-        # (the cache holds the documents' and the attributes' findings; attributes are in its fingerprint)
-        frame = audit_texts({d: self.text(d) for d in ids}, model=model, allow=lists["allow"], deny=lists["deny"],
-                            pseudonyms=pseudonyms)
-        frame = self._with_attribute_findings(frame, doc_id, model)
-        if doc_id is None and not self._store.read_only:
-            try:  # a cache only: a read-only, busy or full project is audited again next time
-                with self._store.transaction(wait=1.0) as db:
-                    stored_meta.set_audit_cache(db, fingerprint, frame)
-            except (ProjectError, StoreError):
-                pass
-        return frame
-
-    def _with_attribute_findings(self, frame: pd.DataFrame, doc_id, model: str) -> pd.DataFrame:
-        """The whole project's audit also covers the participants' free-text attributes (``participant:ID:NAME``)."""
         if doc_id is not None:
-            return frame
-        from .anonymise.guard import attribute_findings
-
-        attributes = attribute_findings(self, model=model)
-        if attributes.empty:
-            return frame
-        return pd.concat([frame, attributes[list(frame.columns)]], ignore_index=True)
+            for one in [doc_id] if isinstance(doc_id, str) else list(doc_id):
+                self.document(one)  # a helpful NotFoundError
+        return project_audit(self._store, model=model, doc_id=doc_id)
 
     def dismiss_findings(self, findings: pd.DataFrame | str | Sequence[str], *, by: str, reason: str) -> int:
         """Record that a person checked these findings and judged them not identifying; returns how many.
@@ -584,42 +546,9 @@ class Project:
         detective"). The export guard lets dismissed findings pass; a
         dismissal stops applying when its stretch of text changes.
         """
-        _check_coder(by)
-        if not isinstance(reason, str) or not reason.strip():
-            raise InputError(Problem("reason", "a dismissal needs a reason", fix="say why the finding identifies "
-                                     "no one, e.g. reason='a public figure named in the news'"))
-        audit = self.audit()
-        if isinstance(findings, pd.DataFrame):
-            wanted = list(zip(findings["doc_id"], findings["start"], findings["end"], strict=True))
-        else:
-            wanted = []
-            for token in [findings] if isinstance(findings, str) else list(findings):
-                doc, _, span = str(token).rpartition(":")
-                start, _, end = span.partition("-")
-                if not (doc and start.isdigit() and end.isdigit()):
-                    raise InputError(Problem(str(token), "is not a finding id", fix="write DOC:START-END, e.g. "
-                                             "INT02:5802-5817, as in the audit's doc_id, start and end columns"))
-                wanted.append((doc, int(start), int(end)))
-        rows, problems = [], []
-        from .anonymise.audit import is_attribute_location
+        from .anonymise.guard import dismiss_findings
 
-        for doc, start, end in wanted:
-            if is_attribute_location(doc):
-                problems.append(Problem(f"{doc}:{start}-{end}", "is a finding in a participant attribute, which "
-                                        "cannot be dismissed one by one", fix="pseudonymise it, add it to the allow "
-                                        "list, or correct the attributes table and ingest it again"))
-                continue
-            match = audit[(audit["doc_id"] == doc) & (audit["start"] == int(start)) & (audit["end"] == int(end))]
-            if match.empty:
-                problems.append(Problem(f"{doc}:{start}-{end}", "is not a current finding of the audit",
-                                        fix="run the audit and use its doc_id, start and end"))
-            rows += [(r.doc_id, int(r.start), int(r.end), r.text, r.kind) for r in match.itertuples(index=False)]
-        if problems:
-            raise InputError(problems)
-        now = utc_now()
-        with self._store.transaction() as db:
-            stored_meta.record_dismissals(db, rows, by=by, reason=reason.strip(), now=now)
-        return len(rows)
+        return dismiss_findings(self._store, findings, by=by, reason=reason)
 
     def dismissals(self) -> pd.DataFrame:
         """Dismissed audit findings whose text is unchanged: who dismissed each, why and when."""
@@ -629,7 +558,8 @@ class Project:
         """Audit findings of ``severity`` not dismissed: what the export guard blocks on."""
         from .anonymise.guard import unresolved
 
-        return unresolved(self, severity=[severity] if isinstance(severity, str) else list(severity), model=model)
+        return unresolved(self._store, severity=[severity] if isinstance(severity, str) else list(severity),
+                          model=model)
 
     def check_export(self, what: str, *, allow_identifiers: bool = False, model: str = "auto") -> pd.DataFrame:
         """Raise :class:`~asymmetry_qda.errors.IdentifiersFound` before an export of ``what`` if high findings
@@ -637,7 +567,7 @@ class Project:
         """
         from .anonymise.guard import check_export
 
-        return check_export(self, what, allow_identifiers=allow_identifiers, model=model)
+        return check_export(self._store, what, allow_identifiers=allow_identifiers, model=model)
 
     def pseudonym_plan(self, findings: pd.DataFrame | None = None, *, severity: str | Sequence[str] = "high",
                        model: str = "auto", key: str | Path | None = None, everywhere: bool = True) -> pd.DataFrame:

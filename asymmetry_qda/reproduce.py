@@ -85,7 +85,6 @@ class Reproduction:
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
     from .analysis.report import list_as_text
-
     from .escaping import neutralise_formulas
 
     frame = neutralise_formulas(frame.map(list_as_text) if len(frame) else frame)

@@ -252,7 +252,8 @@ class ReviewQueue:
 
             view = widgets.HTML()
             status = widgets.HTML()
-            memo = widgets.Textarea(placeholder="memo (optional): why this decision", layout=widgets.Layout(width="100%"))
+            memo = widgets.Textarea(placeholder="memo (optional): why this decision",
+                                    layout=widgets.Layout(width="100%"))
             codebook_codes = self._codebook_codes()
             codes = sorted(set(codebook_codes) | set(self.items["code_id"]))
             choice = widgets.Dropdown(options=codes, description="code", layout=widgets.Layout(width="24em"))

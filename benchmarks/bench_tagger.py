@@ -36,6 +36,7 @@ from asymmetry_qda.nlp import resolve_model
 from asymmetry_qda.tagger import UNUSED_COMPONENTS, build_pipeline
 from asymmetry_qda.tagger.run import tag_stream
 
+
 def corpus(words: int, seed: int = 7, samples: str = "data_samples/transcripts") -> list[str]:
     """Interview-like turns: each is 2-8 sentences drawn at random from the sample corpus's participant turns."""
     import re
@@ -104,8 +105,8 @@ def main() -> None:
     print(f"components add {overhead:.0%} to the bare pipeline (target <= 15%)")
     print(f"rule-only mode runs at {results['rule-only (blank fallback)'] / results['blank tokenizer']:.0%} of the "
           "blank tokenizer (target >= 25%)")
-    print(f"two processes: {results['project.code stream, n_process=2'] / results['project.code stream, 1 process']:.2f}x"
-          " one (target >= 1.7x)")
+    two = results['project.code stream, n_process=2'] / results['project.code stream, 1 process']
+    print(f"two processes: {two:.2f}x one (target >= 1.7x)")
     print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 
 

@@ -4,7 +4,8 @@ Tags every excerpt of ``data_samples/evaluation/`` with the study codebook and s
 suggestions against the adjudicated human labels on one split, sentence by sentence, at theme, pole and
 leaf level, beside the two human coders against the same adjudication, the coders' agreement with
 each other (the human ceiling), and the learned suggester (``model``, ``rules+model``; with
-``--semantic`` also reading sentence embeddings) trained on the dev split and the codebook's examples. See :mod:`asymmetry_qda.analysis.validity` for every figure's definition.
+``--semantic`` also reading sentence embeddings) trained on the dev split and the codebook's examples.
+See :mod:`asymmetry_qda.analysis.validity` for every figure's definition.
 
 Run: ``.venv/bin/python benchmarks/bench_validity.py [--split test] [--model auto] [--boot 1000] [--semantic]
 [--no-learned]``

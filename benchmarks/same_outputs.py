@@ -70,7 +70,8 @@ def record(out: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         reproduced = work / "reproduce"
-        done = subprocess.run(_cli("reproduce", "--out", str(reproduced), "--json"), capture_output=True, text=True, cwd=REPO)
+        done = subprocess.run(_cli("reproduce", "--out", str(reproduced), "--json"), capture_output=True, text=True,
+                              cwd=REPO)
         if done.returncode != 0:
             sys.exit(f"reproduce failed ({done.returncode}): {done.stderr[-2000:]}")
         shutil.rmtree(out / "reproduce", ignore_errors=True)

@@ -17,7 +17,6 @@ import pytest
 import yaml
 
 import asymmetry_qda.anonymise
-
 from asymmetry_qda.anonymise import COLUMNS, KINDS, RULES, STUDY_VOCABULARY, audit_texts, read_word_list, scan_patterns
 from asymmetry_qda.errors import ArgumentError, InputError, QDAWarning
 

@@ -11,7 +11,13 @@ import pytest
 
 from asymmetry_qda.anonymise import KINDS, audit_texts
 from asymmetry_qda.anonymise.recall import (
-    CARRIERS, KIND_CARRIERS, PLANTED, TRUTH_COLUMNS, main, planted_corpus, recall_by_kind,
+    CARRIERS,
+    KIND_CARRIERS,
+    PLANTED,
+    TRUTH_COLUMNS,
+    main,
+    planted_corpus,
+    recall_by_kind,
 )
 from asymmetry_qda.errors import QDAWarning
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from asymmetry_qda.codebook import Codebook, Code, Rule, load_codebook, parse_codebook
+from asymmetry_qda.codebook import Code, Codebook, Rule, load_codebook, parse_codebook
 from asymmetry_qda.codebook.matching import MAX_REGEX_TEXT, RuleMatcher
 from asymmetry_qda.codebook.patterns import (
     MAX_OPTIONAL_STEPS,

@@ -8,8 +8,8 @@ import warnings
 import pytest
 
 from asymmetry_qda import Project
-from asymmetry_qda.errors import QDAWarning
 from asymmetry_qda.display import Mark, Turn, _slots, render_document, view_text
+from asymmetry_qda.errors import QDAWarning
 
 from .conftest import REPO, SAMPLES
 

@@ -13,8 +13,14 @@ from asymmetry_qda import Project
 from asymmetry_qda.analysis import load
 from asymmetry_qda.analysis.report import write_tables
 from asymmetry_qda.cli import main
-from asymmetry_qda.escaping import (FORMULA_START, latex_escape, markdown_cell, mathtext_safe, neutralise_formulas,
-                                    restore_formulas)
+from asymmetry_qda.escaping import (
+    FORMULA_START,
+    latex_escape,
+    markdown_cell,
+    mathtext_safe,
+    neutralise_formulas,
+    restore_formulas,
+)
 
 from .conftest import REPO
 

@@ -54,7 +54,8 @@ def test_project_from_a_newer_release_is_refused(tmp_path):
 
 
 def test_older_schema_is_migrated_on_open(tmp_path, monkeypatch):
-    from asymmetry_qda.store import schema, sqlite as store_sqlite
+    from asymmetry_qda.store import schema
+    from asymmetry_qda.store import sqlite as store_sqlite
 
     path = tmp_path / "study.qda"
     Project.create(path).close()

@@ -26,7 +26,7 @@ import pytest
 from asymmetry_qda import Project
 from asymmetry_qda.cli import main
 from asymmetry_qda.errors import ProjectBusy, ProjectChanged, ProjectDamaged, ProjectReadOnly, QDAError, QDAWarning
-from asymmetry_qda.store.sqlite import Store, is_live_project
+from asymmetry_qda.store.sqlite import is_live_project
 
 from .conftest import REPO, snapshot
 

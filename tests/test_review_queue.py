@@ -38,7 +38,6 @@ def test_undo_restores_the_suggestion_as_it_was_and_keeps_the_decision_in_the_hi
 
 
 def test_undo_of_a_coding_made_by_hand_is_refused_clearly(coded):
-    text = coded.text("INT04")
     mine = coded.code_span("INT04", 0, 10, "response.blame", coder="LT")
     with pytest.raises(InputError, match="nothing to return to.*reject it instead"):
         coded.undo(mine, coder="LT")

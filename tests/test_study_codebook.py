@@ -3,8 +3,6 @@ generalising to talk it was not written from, and precise on everyday words."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from lxml import etree
 

@@ -9,8 +9,7 @@ import sys
 
 import pytest
 
-from asymmetry_qda.analysis import load
-from asymmetry_qda.analysis import report
+from asymmetry_qda.analysis import load, report
 from asymmetry_qda.analysis.report import write_tables
 from asymmetry_qda.errors import QDAError
 

@@ -57,8 +57,8 @@ from scipy import sparse, stats
 
 from ..errors import ArgumentError, QDAWarning
 from .counts import status_label
-from .partitions import check_backend_options, on_dask, only
 from .frame import CODING_COLUMNS, check_choice, coverage_of, with_coverage
+from .partitions import check_backend_options, on_dask, only
 
 __all__ = ["MEASURES", "UNITS", "cooccurrence", "cooccurrence_from_matrix", "unit_matrix"]
 
@@ -578,7 +578,8 @@ def cooccurrence(
         list chosen up front and returns X_pᵀX_p and its number of units (per
         group with ``by``); the client adds them up (XᵀX = Σ X_pᵀX_p, N = Σ N_p)
         and computes the measures with the same code as the local backend, so the
-        table is identical, bit for bit, and warns the same way. It pays off for frames of millions of codings; for small ones
+        table is identical, bit for bit, and warns the same way. It pays off for frames of millions of codings; for
+        small ones
         the local backend is faster (scheduling, moving the frames to the workers,
         starting a local cluster).
     client : distributed.Client, str or None

@@ -33,7 +33,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Problem
 from .frame import check_choice, coverage_of, in_units, rolled_up, unit_keys, with_coverage
 from .partitions import check_backend_options, on_dask, only
 

@@ -1006,7 +1006,8 @@ def balance_plot(balance: pd.DataFrame, *, theme: str | None = None, title: str 
 
     Themes and groups keep the frame's order (first group on
     top). Each theme's axis says under its ends which pole they
-    stand for (``← more praise``, ``more blame →``). A caption gives the unit, the interval's confidence and what ``n`` counts.
+    stand for (``← more praise``, ``more blame →``). A caption gives the unit, the interval's confidence and what
+    ``n`` counts.
 
     Parameters
     ----------

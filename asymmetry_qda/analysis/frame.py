@@ -355,7 +355,7 @@ def load(
     if coders is not None:
         codings = codings[(codings["status"] != "confirmed") | codings["coder_id"].isin(list(coders))]
     tagger = any(status in MACHINE_STATUSES for status in statuses)
-    covered = _covered_documents(db, coders, tagger) | set(codings["doc_id"])
+    covered = stored_codings.covered_documents(db, coders, tagger=tagger) | set(codings["doc_id"])
     cover = _coverage(coverage, listed, participants[["participant_id", *attributes]], covered, coders, tagger)
     if cover.restricted:
         units = units[units["doc_id"].isin(cover.covered_documents)].reset_index(drop=True)
@@ -380,27 +380,6 @@ def load(
                         source=store.path, coverage=coverage, covered_documents=cover.covered_documents,
                         uncoded_documents=cover.uncoded_documents, covered_participants=cover.covered_participants,
                         uncoded_participants=cover.uncoded_participants, coverage_note=cover.note)
-
-
-def _covered_documents(db, coders: Sequence[str] | None, tagger: bool) -> set[str]:
-    """The documents the coders made a human decision in (and, with ``tagger``, those the tagger ran over)."""
-    decided = db.execute(
-        """SELECT DISTINCT c.doc_id, c.coder_id FROM codings c
-           JOIN documents d ON d.doc_id = c.doc_id AND c.text_sha256 = d.sha256
-           JOIN coders k ON k.coder_id = c.coder_id
-           WHERE k.kind = 'human' AND c.status != 'withdrawn'""").fetchall()
-    chosen = None if coders is None else set(coders)
-    covered = {doc_id for doc_id, coder in decided if chosen is None or coder in chosen}
-    if tagger:
-        covered |= {row[0] for row in db.execute(
-            """SELECT DISTINCT c.doc_id FROM codings c
-               JOIN documents d ON d.doc_id = c.doc_id AND c.text_sha256 = d.sha256
-               WHERE c.origin IN ('rule', 'model')
-               UNION
-               SELECT d.doc_id FROM documents d WHERE EXISTS (
-                   SELECT 1 FROM runs r WHERE r.kind = 'code' AND r.finished_at IS NOT NULL
-                                          AND r.started_at >= d.ingested_at)""")}
-    return covered
 
 
 def _count(n: int, noun: str) -> str:
@@ -577,8 +556,10 @@ def with_implied(codings: pd.DataFrame, codebook: "Codebook | None") -> pd.DataF
     >>> cb = parse_codebook("codebook: {name: t, version: '1'}\\ncodes:\\n"
     ...                     "  - {id: fault, label: F, definition: d}\\n"
     ...                     "  - {id: fail, label: X, definition: d, implies: [fault]}\\n")
-    >>> with_implied(pd.DataFrame({"coding_id": ["c1"], "code_id": ["fail"]}), cb).to_dict("records")
-    [{'coding_id': 'c1', 'code_id': 'fail', 'implied_by': ''}, {'coding_id': 'c1', 'code_id': 'fault', 'implied_by': 'fail'}]
+    >>> for row in with_implied(pd.DataFrame({"coding_id": ["c1"], "code_id": ["fail"]}), cb).to_dict("records"):
+    ...     print(row)
+    {'coding_id': 'c1', 'code_id': 'fail', 'implied_by': ''}
+    {'coding_id': 'c1', 'code_id': 'fault', 'implied_by': 'fail'}
     """
     out = codings.assign(implied_by="")
     if codebook is None or not len(codings):

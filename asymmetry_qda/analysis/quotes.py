@@ -63,7 +63,7 @@ from .styling import styled as _styled
 if TYPE_CHECKING:  # pragma: no cover
     from pandas.io.formats.style import Styler
 
-    from ..project import Project
+    from ..store.sqlite import HasStore, Store
 
 __all__ = ["CONTEXT_UNITS", "QUOTE_COLUMNS", "QUOTE_STATUSES", "QUOTE_UNITS", "ContextUnit", "QueryUnit",
            "QuoteStatus", "display_text", "project_quotes", "quotes", "styled", "to_html", "to_markdown"]
@@ -308,7 +308,7 @@ def quotes(
 
 
 def project_quotes(
-    project: "Project",
+    project: "HasStore | Store",
     code: str | Sequence[str] | None = None,
     *,
     coder: str | Sequence[str] | None = None,
@@ -382,7 +382,10 @@ def project_quotes(
         raise ArgumentError("status=None: name the statuses to load, e.g. status=('confirmed', 'suggested')")
     # every status is loaded and status= filters: a code or coder is then unknown only if the project lacks it
     data = load(project, statuses=QUOTE_STATUSES, include_interviewer=include_interviewer)
-    participants = project.participants()[["participant_id", "pseudonym"]]
+    from ..store import documents as stored_documents
+    from ..store.sqlite import store_of
+
+    participants = stored_documents.participants(store_of(project).connection)[["participant_id", "pseudonym"]]
     return quotes(data, code=code, coder=coder, coders=coders, status=statuses, where=where, context=context,
                   limit=limit, spread=spread, include_interviewer=include_interviewer, participants=participants,
                   **query)
@@ -800,7 +803,7 @@ def _markdown_text(text: str) -> str:
 
 
 def to_markdown(frame: pd.DataFrame, path: str | Path | None = None, *, context: bool = False,
-                attributes: Sequence[str] | None = None, project: "Project | str | Path | None" = None,
+                attributes: Sequence[str] | None = None, project: "HasStore | Store | str | Path | None" = None,
                 allow_identifiers: bool = False) -> str:
     """The quotes as Markdown block quotes, each with its attribution line; written to ``path`` if given.
 
@@ -881,7 +884,7 @@ def to_markdown(frame: pd.DataFrame, path: str | Path | None = None, *, context:
 
 def to_html(frame: pd.DataFrame, path: str | Path | None = None, *, context: bool = False,
             attributes: Sequence[str] | None = None, title: str | None = None,
-            project: "Project | str | Path | None" = None, allow_identifiers: bool = False) -> str:
+            project: "HasStore | Store | str | Path | None" = None, allow_identifiers: bool = False) -> str:
     """The quotes as HTML ``<figure>`` block quotes with a ``<figcaption>`` attribution; written if ``path``.
 
     The options, the attribution and the guard are those of :func:`to_markdown`.
@@ -990,7 +993,7 @@ def styled(frame: pd.DataFrame, *, columns: Sequence[str] | None = None) -> "Sty
 def _write(frame: pd.DataFrame, path: str | Path, text: str, *, project, allow_identifiers: bool) -> None:
     """Check the export guard for the quotes of ``frame``, then write ``text`` to ``path`` atomically."""
     from ..fileio import refuse_to_replace, write_text_atomically
-    from ..project import Project
+    from ..store.sqlite import Store, store_of
 
     path = Path(path).expanduser()
     refuse_to_replace(path)
@@ -1001,16 +1004,19 @@ def _write(frame: pd.DataFrame, path: str | Path, text: str, *, project, allow_i
                                 "anonymisation audit first: pass project= (a Project or its file), or make the "
                                 "quotes with project.quotes(...) or quotes(load(project), ...); for a file that "
                                 "stays with the team, allow_identifiers=True")
-    elif isinstance(source, Project):
-        _guard(source, frame, path, allow_identifiers)
-    else:
-        with Project.open(source) as opened:
+    elif isinstance(source, (str, Path)):
+        with Store.open(Path(source)) as opened:
             _guard(opened, frame, path, allow_identifiers)
+    else:
+        _guard(store_of(source), frame, path, allow_identifiers)
     write_text_atomically(path, text)
 
 
-def _guard(project: "Project", frame: pd.DataFrame, path: Path, allow_identifiers: bool) -> None:
-    stored = dict(project.documents()[["doc_id", "sha256"]].itertuples(index=False))
+def _guard(store: "Store", frame: pd.DataFrame, path: Path, allow_identifiers: bool) -> None:
+    from ..anonymise.guard import check_export
+    from ..store import documents as stored_documents
+
+    stored = dict(stored_documents.fingerprint(store.connection))
     recorded = frame.attrs.get("texts_sha256") or {}
     changed = {d for d, sha in recorded.items() if d in set(frame["doc_id"].astype(str)) and stored.get(d) != sha}
     texts: dict[str, str] = {}
@@ -1020,13 +1026,13 @@ def _guard(project: "Project", frame: pd.DataFrame, path: Path, allow_identifier
             changed.add(doc)
             continue
         if doc not in texts:
-            texts[doc] = project.text(doc)
+            texts[doc] = stored_documents.texts(store.connection, doc)[doc]
         if texts[doc][int(start):int(end)] != quoted:
             changed.add(doc)
     if changed:
         names = sorted(changed)
         raise InputError(Problem("quotes", f"the quotes were made before {', '.join(names[:5])} changed in "
-                                 f"{project.path} (pseudonymised or replaced), or come from another project, so "
+                                 f"{store.path} (pseudonymised or replaced), or come from another project, so "
                                  "they are out of date", fix="make the quotes again (project.quotes(...)) and "
                                  "write those"))
-    project.check_export(f"quotes to {path}", allow_identifiers=allow_identifiers)
+    check_export(store, f"quotes to {path}", allow_identifiers=allow_identifiers)

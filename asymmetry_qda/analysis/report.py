@@ -58,8 +58,17 @@ from ..records import text_sha256
 from .alignment import alignment_quotes, failure_alignment, response_fits
 from .balance import group_balance, participant_balance, theme_poles
 from .counts import code_frequencies, code_matrix
-from .frame import (AnalysisData, _listing, at_level, code_order, coverage_of, implication_note, load, with_coverage,
-                    with_implied)
+from .frame import (
+    AnalysisData,
+    _listing,
+    at_level,
+    code_order,
+    coverage_of,
+    implication_note,
+    load,
+    with_coverage,
+    with_implied,
+)
 
 __all__ = ["Table", "build_tables", "write_tables", "load"]
 
@@ -264,11 +273,13 @@ def write_tables(data: AnalysisData, out: str | Path, *, figures: bool = True, s
                                                                for c in t.frame.columns)]
     if data.source is not None:
         from ..anonymise.audit import attribute_texts
-        from ..project import Project
+        from ..anonymise.guard import check_export
+        from ..store import documents as stored_documents
+        from ..store.sqlite import Store
 
-        with Project.open(data.source) as project:
+        with Store.open(Path(data.source)) as store:
             if quoting:
-                stored = dict(project.documents()[["doc_id", "sha256"]].itertuples(index=False))
+                stored = dict(stored_documents.fingerprint(store.connection))
                 changed = sorted(d for d, text in data.texts.items() if stored.get(d) != text_sha256(text))
                 if changed:
                     raise InputError(Problem("tables", f"the data was loaded before {', '.join(changed[:5])} changed "
@@ -276,10 +287,10 @@ def write_tables(data: AnalysisData, out: str | Path, *, figures: bool = True, s
                                              "date", fix="load(project) again and pass the new data"))
             # the participant tables carry the participants' free-text attributes, which the audit reads too
             carried = [f"quotes ({', '.join(quoting)})"] if quoting else []
-            carried += ["participant attributes"] if attribute_texts(project._db) else []
+            carried += ["participant attributes"] if attribute_texts(store.connection) else []
             if carried:
-                project.check_export(f"tables with {' and '.join(carried)} to {given}",
-                                     allow_identifiers=allow_identifiers)
+                check_export(store, f"tables with {' and '.join(carried)} to {given}",
+                             allow_identifiers=allow_identifiers)
     written: dict[str, bytes] = {}
     for table in tables:
         written[f"{table.name}.csv"] = neutralise_formulas(table.frame).to_csv(

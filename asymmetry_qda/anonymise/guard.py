@@ -33,18 +33,20 @@ import importlib.metadata
 import json
 import warnings
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..errors import IdentifiersFound, QDAWarning
+from ..errors import IdentifiersFound, InputError, Problem, ProjectError, QDAWarning, StoreError
 from ..nlp import BLANK, resolve_model
-from .audit import COLUMNS, RULES, STUDY_VOCABULARY, audit_attributes, is_attribute_location
+from ..records import text_sha256
+from ..store import documents as stored_documents
+from ..store import meta as stored_meta
+from ..store.sqlite import HasStore, Store, store_of, utc_now
+from . import audit as audit_module  # audit_texts is called through its module, so a test can count the audits
+from .audit import COLUMNS, RULES, STUDY_VOCABULARY, attribute_texts, audit_attributes, is_attribute_location
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..project import Project
-
-__all__ = ["BLOCKING", "attribute_findings", "audit_fingerprint", "check_export", "findings", "unresolved"]
+__all__ = ["BLOCKING", "attribute_findings", "audit_fingerprint", "check_export", "dismiss_findings", "findings",
+           "project_audit", "unresolved"]
 
 #: Severities that block an export.
 BLOCKING: tuple[str, ...] = ("high",)
@@ -74,25 +76,108 @@ def audit_fingerprint(documents: Iterable[tuple[str, str]], *, model: str, allow
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def attribute_findings(project: "Project", *, model: str = "auto") -> pd.DataFrame:
+def attribute_findings(project: "HasStore | Store", *, model: str = "auto") -> pd.DataFrame:
     """Audit findings in the participants' free-text attributes, with the project's lists and pseudonyms."""
-    lists = project.audit_lists()
-    pseudonyms = [p for p in project.participants()["pseudonym"].dropna()]
-    return audit_attributes(project._db, model=model, allow=lists["allow"], deny=lists["deny"],
-                            pseudonyms=pseudonyms)
+    db = store_of(project).connection
+    lists = stored_meta.audit_lists(db)
+    pseudonyms = [p for p in stored_documents.participants(db)["pseudonym"].dropna()]
+    return audit_attributes(db, model=model, allow=lists["allow"], deny=lists["deny"], pseudonyms=pseudonyms)
 
 
-def findings(project: "Project", *, model: str = "auto") -> pd.DataFrame:
-    """Everything the guard looks at: :meth:`Project.audit` of the documents and :func:`attribute_findings`."""
-    return project.audit(model=model)  # (the whole project's audit includes the attributes)
+def project_audit(project: "HasStore | Store", *, model: str = "auto",
+                  doc_id: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """Likely identifiers left in the project's documents (``Project.audit``): every document's, or ``doc_id``'s.
+
+    The participants' pseudonyms and the project's allow list are not flagged, its deny list always is. The
+    whole project's audit also covers the participants' free-text attributes (``participant:ID:NAME``), and is
+    cached in the project, keyed by :func:`audit_fingerprint` of the texts, attributes, lists, rules and pipeline.
+    """
+    store = store_of(project)
+    db = store.connection
+    shas = stored_documents.fingerprint(db)
+    ids = [d for d, _ in shas] if doc_id is None else [doc_id] if isinstance(doc_id, str) else list(doc_id)
+    lists = stored_meta.audit_lists(db)
+    pseudonyms = [p for p in stored_documents.participants(db)["pseudonym"].dropna()]
+    if doc_id is None:
+        attributes = [(loc, text_sha256(value)) for loc, value in sorted(attribute_texts(db).items())]
+        fingerprint = audit_fingerprint([*shas, *attributes], model=model, pseudonyms=pseudonyms, **lists)
+        cached = stored_meta.audit_cache(db)
+        if cached is not None and cached.get("fingerprint") == fingerprint:
+            frame = pd.DataFrame(cached["findings"], columns=cached["columns"])
+            return frame.astype({c: "int64" for c in ("start", "end", "core_start", "core_end")})
+    # (the cache holds the documents' and the attributes' findings; attributes are in its fingerprint)
+    texts = stored_documents.texts(db, ids)
+    frame = audit_module.audit_texts({d: texts[d] for d in ids}, model=model, allow=lists["allow"],
+                                     deny=lists["deny"], pseudonyms=pseudonyms)
+    if doc_id is None:
+        found = attribute_findings(store, model=model)
+        if not found.empty:
+            frame = pd.concat([frame, found[list(frame.columns)]], ignore_index=True)
+        if not store.read_only:
+            try:  # a cache only: a read-only, busy or full project is audited again next time
+                with store.transaction(wait=1.0) as write:
+                    stored_meta.set_audit_cache(write, fingerprint, frame)
+            except (ProjectError, StoreError):
+                pass
+    return frame
 
 
-def unresolved(project: "Project", *, severity: Sequence[str] = BLOCKING, model: str = "auto") -> pd.DataFrame:
+def dismiss_findings(project: "HasStore | Store", findings: pd.DataFrame | str | Sequence[str], *, by: str,
+                     reason: str) -> int:
+    """Record that ``by`` checked these findings and judged them not identifying (``Project.dismiss_findings``).
+
+    ``findings`` are rows of the audit or finding ids ``DOC:START-END``. Every problem is reported at once;
+    the dismissals are one transaction. Returns how many findings were dismissed.
+    """
+    from ..decisions import check_coder
+
+    check_coder(by)
+    if not isinstance(reason, str) or not reason.strip():
+        raise InputError(Problem("reason", "a dismissal needs a reason", fix="say why the finding identifies "
+                                 "no one, e.g. reason='a public figure named in the news'"))
+    store = store_of(project)
+    audit = project_audit(store)
+    if isinstance(findings, pd.DataFrame):
+        wanted = list(zip(findings["doc_id"], findings["start"], findings["end"], strict=True))
+    else:
+        wanted = []
+        for token in [findings] if isinstance(findings, str) else list(findings):
+            doc, _, span = str(token).rpartition(":")
+            start, _, end = span.partition("-")
+            if not (doc and start.isdigit() and end.isdigit()):
+                raise InputError(Problem(str(token), "is not a finding id", fix="write DOC:START-END, e.g. "
+                                         "INT02:5802-5817, as in the audit's doc_id, start and end columns"))
+            wanted.append((doc, int(start), int(end)))
+    rows, problems = [], []
+    for doc, start, end in wanted:
+        if is_attribute_location(doc):
+            problems.append(Problem(f"{doc}:{start}-{end}", "is a finding in a participant attribute, which "
+                                    "cannot be dismissed one by one", fix="pseudonymise it, add it to the allow "
+                                    "list, or correct the attributes table and ingest it again"))
+            continue
+        match = audit[(audit["doc_id"] == doc) & (audit["start"] == int(start)) & (audit["end"] == int(end))]
+        if match.empty:
+            problems.append(Problem(f"{doc}:{start}-{end}", "is not a current finding of the audit",
+                                    fix="run the audit and use its doc_id, start and end"))
+        rows += [(r.doc_id, int(r.start), int(r.end), r.text, r.kind) for r in match.itertuples(index=False)]
+    if problems:
+        raise InputError(problems)
+    with store.transaction() as db:
+        stored_meta.record_dismissals(db, rows, by=by, reason=reason.strip(), now=utc_now())
+    return len(rows)
+
+
+def findings(project: "HasStore | Store", *, model: str = "auto") -> pd.DataFrame:
+    """Everything the guard looks at: the whole project's audit, documents and attributes (:func:`project_audit`)."""
+    return project_audit(project, model=model)
+
+
+def unresolved(project: "HasStore | Store", *, severity: Sequence[str] = BLOCKING, model: str = "auto") -> pd.DataFrame:
     """Audit findings (documents and attributes) of ``severity`` that are not dismissed (allow-listed ones are
     never found)."""
     found = findings(project, model=model)
     found = found[found["severity"].isin(list(severity))]
-    dismissed = project.dismissals()
+    dismissed = stored_meta.dismissals(store_of(project).connection)
     if len(dismissed) and len(found):
         keys = set(zip(dismissed["doc_id"], dismissed["start"], dismissed["end"], dismissed["kind"], strict=True))
         keep = [k not in keys for k in zip(found["doc_id"], found["start"], found["end"],
@@ -101,13 +186,14 @@ def unresolved(project: "Project", *, severity: Sequence[str] = BLOCKING, model:
     return found.reset_index(drop=True)[list(COLUMNS)]
 
 
-def check_export(project: "Project", what: str, *, allow_identifiers: bool = False,
+def check_export(project: "HasStore | Store", what: str, *, allow_identifiers: bool = False,
                  model: str = "auto") -> pd.DataFrame:
     """Refuse to write ``what`` while blocking findings are unresolved; returns them.
 
     With ``allow_identifiers`` the export goes ahead and a
     :class:`~asymmetry_qda.errors.QDAWarning` says how many are left.
     """
+    path = store_of(project).path
     left = unresolved(project, model=model)
     if left.empty:
         return left
@@ -119,12 +205,12 @@ def check_export(project: "Project", what: str, *, allow_identifiers: bool = Fal
     attributes = (f" ({in_attributes} in participant attributes, doc_id participant:ID:ATTRIBUTE: pseudonymise "
                   "rewrites them too, or correct the attributes table and ingest it again)" if in_attributes else "")
     if allow_identifiers:
-        warnings.warn(f"{project.path}: writing {what} although {len(left)} high-severity finding(s) of the "
+        warnings.warn(f"{path}: writing {what} although {len(left)} high-severity finding(s) of the "
                       f"anonymisation audit are unresolved ({listing}{more}); keep this export with the team",
                       QDAWarning, stacklevel=3)
         return left
     raise IdentifiersFound(
-        f"{project.path}: refusing to write {what}: {holders} still hold {len(left)} likely identifier(s) "
+        f"{path}: refusing to write {what}: {holders} still hold {len(left)} likely identifier(s) "
         f"of high severity that nobody has resolved{attributes}: {listing}{more}. Fix: pseudonymise them "
         "('asymmetry-qda pseudonymise PROJECT --key FILE.json', with the key kept outside the project), add false "
         "alarms to the allow list ('asymmetry-qda audit PROJECT --allow ...') or dismiss them one by one with a "

@@ -26,8 +26,21 @@ from ..errors import ArgumentError
 from .findings import Finding, resolve_overlaps
 from .masks import Masks, prepare
 from .vocabulary import (
-    CALENDAR, COURT_WORDS, MONTH_ABBREVIATIONS, MONTHS, NAME_STOP, ORDINALS, PLACE_STOP, RANK_ABBREVIATIONS,
-    RANK_TOKENS, RANK_WORDS, STOPWORDS, WEEKDAYS, Vocabulary, compile_vocabulary, key,
+    CALENDAR,
+    COURT_WORDS,
+    MONTH_ABBREVIATIONS,
+    MONTHS,
+    NAME_STOP,
+    ORDINALS,
+    PLACE_STOP,
+    RANK_ABBREVIATIONS,
+    RANK_TOKENS,
+    RANK_WORDS,
+    STOPWORDS,
+    WEEKDAYS,
+    Vocabulary,
+    compile_vocabulary,
+    key,
 )
 
 __all__ = ["RULES", "Rule", "scan_patterns"]

@@ -50,9 +50,9 @@ import pandas as pd
 from ..errors import InputError, Problem, QDAError, QDAWarning
 from ..fileio import KEY_FORMAT, write_text_atomically
 from ..interrupts import deferred_interrupts
+from ..records import text_sha256
 from ..store.schema import APPEND_ONLY_TRIGGER_NAMES, APPEND_ONLY_TRIGGERS
 from ..store.sqlite import Store, _statements, utc_now
-from ..records import text_sha256
 from .audit import is_attribute_location
 from .pseudonyms import WORD_AFTER, WORD_BEFORE, Boundary, OffsetMap, check_plan, literal_alternation, replace_spans
 

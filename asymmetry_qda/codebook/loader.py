@@ -348,7 +348,8 @@ class _Checker:
                 rule_lines[rule_id] = self.doc.line((*rpath, "id"))
             kinds = [k for k in RULE_KINDS if k in item]
             if len(kinds) != 1:
-                self.problem(rpath, "a rule has no kind" if not kinds else f"a rule has several kinds ({', '.join(kinds)})",
+                self.problem(rpath, "a rule has no kind" if not kinds
+                             else f"a rule has several kinds ({', '.join(kinds)})",
                              f"give exactly one of {', '.join(RULE_KINDS)}")
                 continue
             kind = kinds[0]

@@ -37,10 +37,10 @@ from __future__ import annotations
 import re
 import warnings
 from bisect import bisect_left, bisect_right
-
-import numpy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import numpy
 
 from ..errors import InputError, Problem, QDAWarning
 from .model import Codebook, Rule

@@ -33,10 +33,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
-
 from re import _constants as _sre  # re's own parser (Python 3.11+): how the expression will be matched
 from re import _parser as _sre_parse
+from typing import Any
 
 _ERROR_LINE = re.compile(r"^- \[pattern -> (?P<path>[^\]]*)\] (?P<message>.*)$")
 

@@ -3,7 +3,8 @@
 PyYAML's ``safe_load`` forgets where values came from and silently keeps the
 last of two equal keys; it also reads ``on``, ``off``, ``yes`` and ``no`` as
 booleans (YAML 1.1), which would turn the word "on" in a token pattern into
-``True``. Here only ``true`` and ``false`` are booleans, as in YAML 1.2. This composes the node tree instead, builds plain
+``True``. Here only ``true`` and ``false`` are booleans, as in YAML 1.2. This composes the node tree instead, builds
+plain
 dicts, lists and scalars from it, and records the 1-based line of each path
 (``("codes", 3, "rules", 0, "tokens")``), so every validation message can say
 where the problem is.

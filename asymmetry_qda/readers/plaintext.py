@@ -13,8 +13,8 @@ from pathlib import Path
 
 from ..textio import decode_text
 from .base import Kind, ParsedDocument, build_document, labelled_turns, paragraph_turns
-from .lines import unlabelled_turns
 from .labels import LabelConfig
+from .lines import unlabelled_turns
 
 
 def read_plaintext(path: Path, *, doc_id: str, labels: LabelConfig, kind: Kind | None) -> list[ParsedDocument]:

@@ -48,7 +48,7 @@ from .qdc import import_qdc_bytes
 from .xmlutil import child, children, find_first, local, text_of
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .positions import PositionMap
+    from .position_map import PositionMap
 
 __all__ = ["QdeCase", "QdeCoding", "QdeReader", "QdeSelection", "QdeText"]
 

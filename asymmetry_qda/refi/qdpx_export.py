@@ -140,8 +140,8 @@ class _Positions:
         return bisect_left(self.astral, offset) > 0
 
 
-def qde_and_sources(project: "HasStore | Store", *, include_suggestions: bool = False, codebook: "Codebook | None" = None,
-                    name: str | None = None, positions: str = "codepoints",
+def qde_and_sources(project: "HasStore | Store", *, include_suggestions: bool = False,
+                    codebook: "Codebook | None" = None, name: str | None = None, positions: str = "codepoints",
                     case_codes: bool = True) -> tuple[bytes, dict[str, bytes]]:
     """The ``project.qde`` XML and ``{member path: bytes}`` of the sources (see the module docstring)."""
     if positions not in POSITIONS:

@@ -37,8 +37,9 @@ import pandas as pd
 
 from ..records import Coding, Memo, Origin, Status
 
-__all__ = ["COLUMNS", "CURRENT", "KNOWN_IDS", "add_memo", "current", "frame", "get", "has_current_human", "human_coding",
-           "insert", "insert_many", "register_coder", "segment_of", "successor"]
+__all__ = ["COLUMNS", "CURRENT", "KNOWN_IDS", "add_memo", "covered_documents", "current", "distinct", "frame", "get",
+           "has_current_human", "human_coding", "insert", "insert_many", "memo_on", "register_coder", "segment_of",
+           "successor"]
 
 #: ``codings c JOIN documents d``: the row is current (nothing supersedes it, made on the document's present text)
 CURRENT = "c.text_sha256 = d.sha256 AND NOT EXISTS (SELECT 1 FROM codings s WHERE s.supersedes = c.coding_id)"
@@ -186,3 +187,32 @@ def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Se
         for d, h, s, e in zip(result["doc_id"], result["text_sha256"], result["start"], result["end"], strict=True)
     ]
     return result
+
+
+def distinct(db: sqlite3.Connection, column: str) -> set[str]:
+    """Every value of ``column`` (``rule_id`` or ``code_id``) that some coding, current or not, holds."""
+    if column not in ("rule_id", "code_id", "coder_id"):
+        raise ValueError(f"not a column to list: {column!r}")
+    return {r[0] for r in db.execute(f"SELECT DISTINCT {column} FROM codings WHERE {column} IS NOT NULL")}
+
+
+def covered_documents(db: sqlite3.Connection, coders: Sequence[str] | None, *, tagger: bool) -> set[str]:
+    """The documents ``coders`` (any human coder when ``None``) made a human decision in, on their present text;
+    with ``tagger``, also those the tagger or a model suggested in, and those a finished coding run read."""
+    decided = db.execute(
+        """SELECT DISTINCT c.doc_id, c.coder_id FROM codings c
+           JOIN documents d ON d.doc_id = c.doc_id AND c.text_sha256 = d.sha256
+           JOIN coders k ON k.coder_id = c.coder_id
+           WHERE k.kind = 'human' AND c.status != 'withdrawn'""").fetchall()
+    chosen = None if coders is None else set(coders)
+    covered = {doc_id for doc_id, coder in decided if chosen is None or coder in chosen}
+    if tagger:
+        covered |= {row[0] for row in db.execute(
+            """SELECT DISTINCT c.doc_id FROM codings c
+               JOIN documents d ON d.doc_id = c.doc_id AND c.text_sha256 = d.sha256
+               WHERE c.origin IN ('rule', 'model')
+               UNION
+               SELECT d.doc_id FROM documents d WHERE EXISTS (
+                   SELECT 1 FROM runs r WHERE r.kind = 'code' AND r.finished_at IS NOT NULL
+                                          AND r.started_at >= d.ingested_at)""")}
+    return covered

@@ -15,7 +15,8 @@ import pandas as pd
 
 from ..records import Document
 
-__all__ = ["KNOWN_IDS", "SEGMENT_COLUMNS", "document", "documents", "fingerprint", "participants", "segments", "texts"]
+__all__ = ["KNOWN_IDS", "SEGMENT_COLUMNS", "document", "documents", "fingerprint", "participants", "segments", "some",
+           "texts"]
 
 #: every document id (to list those a project holds when an unknown one is asked for)
 KNOWN_IDS = "SELECT doc_id FROM documents"
@@ -108,3 +109,8 @@ def participants(db: sqlite3.Connection) -> pd.DataFrame:
         wide.columns.name = None
         frame = frame.merge(wide, left_on="participant_id", right_index=True, how="left")
     return frame
+
+
+def some(db: sqlite3.Connection, query: str, limit: int) -> list[str]:
+    """The first ``limit`` values of a one-column ``query`` such as :data:`KNOWN_IDS` (to list ids in a message)."""
+    return [r[0] for r in db.execute(f"{query} LIMIT {int(limit)}")]

@@ -149,6 +149,12 @@ class Store:
             raise
         return store
 
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
     @classmethod
     def open(cls, path: Path) -> "Store":
         if not path.is_file():

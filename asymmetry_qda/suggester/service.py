@@ -14,7 +14,6 @@ import uuid
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,11 +22,8 @@ from ..decisions import decide
 from ..errors import InputError, NotFoundError, Problem, QDAWarning
 from ..records import Coding, Origin, Status
 from ..store import codings as stored_codings
-from ..store.sqlite import utc_now
+from ..store.sqlite import HasStore, Store, store_of, utc_now
 from .training import model_version, sentence_features, training_set
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..project import Project
 
 MODEL_CODER = "model"
 _FEATURE_PREFIXES = ("rule:", "context:")
@@ -44,7 +40,7 @@ def model_input(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd
     return out
 
 
-def _decisions(project: "Project"):
+def _decisions(project: "HasStore | Store"):
     from ..analysis.frame import load
 
     # every document: the suggester learns from the coded ones and predicts on the others (coverage is for tables)
@@ -68,7 +64,7 @@ class TrainedModel:
                 f"{skipped}")
 
 
-def train(project: "Project", *, coders: Sequence[str] | None = None, seed=None, seed_model: str = "auto",
+def train(project: "HasStore | Store", *, coders: Sequence[str] | None = None, seed=None, seed_model: str = "auto",
           progress: bool | None = None, **params) -> TrainedModel:
     """Fit a :class:`CodeSuggester` on the project's human decisions and store it (see :mod:`.training`).
 
@@ -100,35 +96,35 @@ def train(project: "Project", *, coders: Sequence[str] | None = None, seed=None,
     full_params = estimator.get_params()
     version = model_version(full_params, inputs, Y)
     skipped = {k: int(v) for k, v in estimator.skipped_codes_.items()}
-    db = project._store.connection
+    db = store_of(project).connection
     stored = db.execute("SELECT 1 FROM models WHERE model_id = ?", (version,)).fetchone() is not None
     if not stored:
         training = {"columns": list(inputs.columns), "X": inputs.to_dict("list"), "Y": Y.to_dict("list"),
                     "coders": None if coders is None else list(coders)}
-        with project._store.transaction() as write:
+        with store_of(project).transaction() as write:
             write.execute(
                 "INSERT INTO models (model_id, kind, params, codes, skipped, training, n_units, created_at) "
                 "VALUES (?, 'CodeSuggester', ?, ?, ?, ?, ?, ?)",
                 (version, json.dumps(full_params, sort_keys=True, default=list), json.dumps(list(estimator.classes_)),
                  json.dumps(skipped), json.dumps(training), len(inputs), utc_now()))
-    _CACHE[(str(project.path), version)] = estimator
+    _CACHE[(str(store_of(project).path), version)] = estimator
     return TrainedModel(version, tuple(estimator.classes_), skipped, len(inputs), stored)
 
 
 _CACHE: dict[tuple[str, str], object] = {}
 
 
-def models(project: "Project") -> pd.DataFrame:
+def models(project: "HasStore | Store") -> pd.DataFrame:
     """Stored models: version, codes learned, codes skipped, training size, when made and discarded."""
     frame = pd.read_sql_query("SELECT model_id, kind, codes, skipped, n_units, created_at, discarded_at FROM models "
-                              "ORDER BY created_at, model_id", project._store.connection)
+                              "ORDER BY created_at, model_id", store_of(project).connection)
     frame["codes"] = [json.loads(c) for c in frame["codes"]]
     frame["skipped"] = [json.loads(c) for c in frame["skipped"]]
     return frame
 
 
-def _record(project: "Project", version: str | None):
-    db = project._store.connection
+def _record(project: "HasStore | Store", version: str | None):
+    db = store_of(project).connection
     if version is None:
         row = db.execute("SELECT * FROM models WHERE discarded_at IS NULL ORDER BY created_at DESC, model_id DESC "
                          "LIMIT 1").fetchone()
@@ -142,12 +138,12 @@ def _record(project: "Project", version: str | None):
     return rows[0]
 
 
-def fitted_model(project: "Project", version: str | None = None):
+def fitted_model(project: "HasStore | Store", version: str | None = None):
     """The stored model ``version`` (default: the newest not discarded), refitted from its training set."""
     from . import CodeSuggester
 
     record = _record(project, version)
-    key = (str(project.path), record["model_id"])
+    key = (str(store_of(project).path), record["model_id"])
     if key not in _CACHE:
         training = json.loads(record["training"])
         X = pd.DataFrame(training["X"])[training["columns"]]
@@ -160,7 +156,7 @@ def fitted_model(project: "Project", version: str | None = None):
     return _CACHE[key], record
 
 
-def suggest(project: "Project", *, version: str | None = None, threshold: float | None = None) -> pd.DataFrame:
+def suggest(project: "HasStore | Store", *, version: str | None = None, threshold: float | None = None) -> pd.DataFrame:
     """Store the model's suggestions (``origin='model'``) for every participant sentence, once.
 
     A sentence gets a suggestion of a code when the model's probability is at
@@ -183,7 +179,7 @@ def suggest(project: "Project", *, version: str | None = None, threshold: float 
     taken = _taken(data)
     rows, now = [], utc_now()
     label = f"CodeSuggester {record['model_id'][:12]}"
-    shas = {r[0]: r[1] for r in project._store.connection.execute("SELECT doc_id, sha256 FROM documents")}
+    shas = {r[0]: r[1] for r in store_of(project).connection.execute("SELECT doc_id, sha256 FROM documents")}
     for i, j in zip(*np.nonzero(probabilities >= cut), strict=True):
         unit, code = features.iloc[i], estimator.classes_[j]
         if (unit["unit_key"], code) in taken:
@@ -194,12 +190,13 @@ def suggest(project: "Project", *, version: str | None = None, threshold: float 
                      float(probabilities[i, j]), label, json.dumps({"model": record["model_id"],
                                                                      "probability": float(probabilities[i, j])})))
     run_id = uuid.uuid4().hex
-    with project._store.transaction() as db:
+    with store_of(project).transaction() as db:
         stored_codings.register_coder(db, MODEL_CODER, kind="model", name="asymmetry_qda code suggester", now=now)
         db.execute("INSERT INTO runs (run_id, kind, pipeline, options, n_added, started_at, finished_at) "
                    "VALUES (?, 'suggest', ?, ?, ?, ?, ?)",
                    (run_id, label, json.dumps({"threshold": threshold if threshold is not None else dict(zip(
-                       map(str, estimator.classes_), map(float, cut), strict=True)), "model": record["model_id"]}), 0, now, now))
+                       map(str, estimator.classes_), map(float, cut), strict=True)), "model": record["model_id"]}),
+                    0, now, now))
         added = 0
         for coding_id, doc_id, sha, start, end, code, confidence, pipeline, evidence in rows:
             exists = db.execute("SELECT 1 FROM codings WHERE coding_id = ?", (coding_id,)).fetchone()
@@ -225,22 +222,22 @@ def _taken(data) -> set[tuple[str, str]]:
     return set(zip(placed["unit_key"], placed["code_id"], strict=True))
 
 
-def discard(project: "Project", version: str, *, coder: str) -> int:
+def discard(project: "HasStore | Store", version: str, *, coder: str) -> int:
     """Mark a model discarded and withdraw its undecided suggestions (decided ones stay). Returns how many."""
     record = _record(project, version)
-    with project._store.transaction() as db:
+    with store_of(project).transaction() as db:
         db.execute("UPDATE models SET discarded_at = ? WHERE model_id = ?", (utc_now(), record["model_id"]))
-    pending = project.codings()
+    pending = stored_codings.frame(store_of(project).connection)
     pending = pending[(pending["origin"] == "model") & (pending["status"] == "suggested")
                       & pending["pipeline"].eq(f"CodeSuggester {record['model_id'][:12]}")]
     if len(pending):
-        decide(project._store, list(pending["coding_id"]), Status.WITHDRAWN, coder,
+        decide(store_of(project), list(pending["coding_id"]), Status.WITHDRAWN, coder,
                f"model {record['model_id'][:12]} discarded")
-    _CACHE.pop((str(project.path), record["model_id"]), None)
+    _CACHE.pop((str(store_of(project).path), record["model_id"]), None)
     return len(pending)
 
 
-def _with_probabilities(project: "Project", items: pd.DataFrame, version: str | None):
+def _with_probabilities(project: "HasStore | Store", items: pd.DataFrame, version: str | None):
     """``items`` with ``model_probability`` (the model's probability of each item's code on its sentence,
     NaN where the model has not learned the code) and the codings' located rows."""
     estimator, record = fitted_model(project, version)
@@ -257,7 +254,7 @@ def _with_probabilities(project: "Project", items: pd.DataFrame, version: str | 
     return items.assign(model_probability=p), located
 
 
-def likelihood_order(project: "Project", items: pd.DataFrame, *, version: str | None = None) -> pd.DataFrame:
+def likelihood_order(project: "HasStore | Store", items: pd.DataFrame, *, version: str | None = None) -> pd.DataFrame:
     """``items`` (suggestions) ordered most likely first: by the model's probability of the item's code on its
     sentence, highest first (ties and unlearned codes in document order, last).
 
@@ -272,7 +269,7 @@ def likelihood_order(project: "Project", items: pd.DataFrame, *, version: str | 
                              na_position="last", kind="stable").reset_index(drop=True)
 
 
-def uncertainty_order(project: "Project", items: pd.DataFrame, *, version: str | None = None) -> pd.DataFrame:
+def uncertainty_order(project: "HasStore | Store", items: pd.DataFrame, *, version: str | None = None) -> pd.DataFrame:
     """``items`` (suggestions) ordered so the first decisions teach the model most.
 
     Uncertainty sampling: a suggestion's uncertainty is ``1 - |2p - 1|`` for the

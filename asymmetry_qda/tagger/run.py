@@ -169,7 +169,8 @@ def code_project(
     from ..cluster import check_backend
 
     if unit not in UNITS:
-        raise InputError(Problem("unit", f"{unit!r} is not one of {', '.join(UNITS)}", fix="use sentence, turn or span"))
+        raise InputError(Problem("unit", f"{unit!r} is not one of {', '.join(UNITS)}",
+                                 fix="use sentence, turn or span"))
     if not isinstance(n_process, int) or n_process < 1:
         raise InputError(Problem("n_process", f"{n_process!r} is not a whole number >= 1", fix="use 1 or more"))
     check_backend(backend, client=client, workers=workers, batch_turns=batch_turns)
