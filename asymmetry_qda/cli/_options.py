@@ -72,7 +72,13 @@ def make_parents() -> Parents:
     return Parents(common=common, as_json=as_json, guarded=guarded)
 
 
-def comma_list(text: str) -> list[str]:
+class CommaList(list[str]):
+    """The items of a comma-separated option (a list), with ``text``, the option as typed, for messages."""
+
+    text: str = ""
+
+
+def comma_list(text: str) -> CommaList:
     """The argparse ``type`` of a comma-separated option: its items, stripped, without empty ones.
 
     Parameters
@@ -82,21 +88,36 @@ def comma_list(text: str) -> list[str]:
 
     Returns
     -------
-    list of str
-        The items in the order given; an empty list for ``""`` (or only commas and spaces).
+    CommaList
+        The items in the order given (an empty list for ``""``, or for only commas and spaces), with
+        ``text`` as typed.
 
     Examples
     --------
-    >>> comma_list("LT, MK,,RS ")
-    ['LT', 'MK', 'RS']
+    >>> items = comma_list("LT, MK,,RS ")
+    >>> items, items.text
+    (['LT', 'MK', 'RS'], 'LT, MK,,RS ')
     >>> comma_list("")
     []
     """
-    return [item.strip() for item in text.split(",") if item.strip()]
+    items = CommaList(item.strip() for item in text.split(",") if item.strip())
+    items.text = text
+    return items
+
+
+def comma_list_or_none(text: str) -> CommaList | None:
+    """:func:`comma_list`, except that an empty value (``--coders ""``) stands for the option's absence: ``None``.
+
+    Examples
+    --------
+    >>> comma_list_or_none("") is None, comma_list_or_none(" , ")
+    (True, [])
+    """
+    return comma_list(text) if text else None
 
 
 def add_list(parser: argparse.ArgumentParser, flag: str, *, help: str, metavar: str = "LIST",
-             default: str | None = None, required: bool = False) -> None:
+             default: str | None = None, required: bool = False, blank_means_unset: bool = False) -> None:
     """Add a comma-separated option, parsed by :func:`comma_list` (a string ``default`` is parsed too).
 
     Parameters
@@ -113,8 +134,13 @@ def add_list(parser: argparse.ArgumentParser, flag: str, *, help: str, metavar: 
         The value when the option is not given (``None``: the option's value is ``None``).
     required : bool, default False
         Whether the option must be given.
+    blank_means_unset : bool, default False
+        Whether an empty value (``""``, e.g. from an empty shell variable) gives ``None``, as if the option
+        were not given (:func:`comma_list_or_none`), instead of an empty list (for a filter whose absence
+        means "all", where an empty list would keep nothing).
     """
-    parser.add_argument(flag, type=comma_list, default=default, required=required, metavar=metavar, help=help)
+    parser.add_argument(flag, type=comma_list_or_none if blank_means_unset else comma_list, default=default,
+                        required=required, metavar=metavar, help=help)
 
 
 def add_model(parser: argparse.ArgumentParser, *, default: str = "auto") -> None:

@@ -99,7 +99,7 @@ def cmd_pseudonymise(args: argparse.Namespace) -> int:
     """Replace the findings with :meth:`Project.pseudonymise` (or, with ``--dry-run``, write the plan)."""
     severity = args.severity
     if not set(severity) <= SEVERITIES or not severity:
-        raise QDAError(f"--severity {','.join(severity)!r}: use some of high, medium, low (comma-separated)")
+        raise QDAError(f"--severity {args.severity.text!r}: use some of high, medium, low (comma-separated)")
     if args.dry_run and not args.out:
         raise QDAError("--dry-run writes the plan to --out. Fix: add --out plan.csv (keep it with the key)")
     if args.dry_run and args.out != "-":

@@ -67,7 +67,7 @@ def add_codings(commands: Commands, parents: Parents) -> None:
         epilog="Example: asymmetry-qda codings study.qda --out codings.csv --status suggested,confirmed")
     add_project(p)
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output file, or - for standard output")
-    add_list(p, "--status",
+    add_list(p, "--status", blank_means_unset=True,
              help="comma-separated statuses to keep: suggested, suppressed, confirmed, rejected (default all)")
     p.set_defaults(run=cmd_codings)
 
@@ -107,7 +107,7 @@ def add_review(commands: Commands, parents: Parents) -> None:
     action.add_argument("--accept", action="store_true", help="confirm the suggestions selected below")
     action.add_argument("--reject", action="store_true", help="reject the suggestions selected below")
     action.add_argument("--decisions", metavar="FILE.csv", help="apply a table of decisions")
-    add_list(p, "--ids", help="comma-separated coding ids")
+    add_list(p, "--ids", blank_means_unset=True, help="comma-separated coding ids")
     p.add_argument("--rule", default=None, help="every pending suggestion of this rule")
     p.add_argument("--code", default=None, help="every pending suggestion of this code (and its sub-codes)")
     p.add_argument("--memo", default=None, help="why (kept as a memo on each decision)")
@@ -145,7 +145,7 @@ def cmd_codings(args: argparse.Namespace) -> int:
     """Write :meth:`Project.codings` as CSV, keeping the ``--status`` given."""
     statuses = args.status
     if statuses and not set(statuses) <= STATUSES:
-        raise QDAError(f"--status {','.join(statuses)!r}: unknown status {sorted(set(statuses) - STATUSES)}. "
+        raise QDAError(f"--status {args.status.text!r}: unknown status {sorted(set(statuses) - STATUSES)}. "
                        f"Fix: use some of {', '.join(sorted(STATUSES))}")
     with Project.open(args.project) as project:
         frame = project.codings()
@@ -185,7 +185,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             done = project.decide(table, coder=args.coder)
             emit(args, f"applied {len(done)} decisions from {args.decisions}", done)
             return 0
-        ids = args.ids or None
+        ids = args.ids
         if not ids and not args.rule and not args.code:
             raise QDAError("say which suggestions: --ids, --rule or --code")
         decide = project.accept if args.accept else project.reject

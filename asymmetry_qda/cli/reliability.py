@@ -16,7 +16,8 @@ def _compared() -> argparse.ArgumentParser:
     add_project(compared)
     compared.add_argument("--unit", choices=["character", "sentence", "turn", "document"],
                           default="sentence", help="unit of analysis (default sentence)")
-    add_list(compared, "--documents", help="comma-separated doc ids (default: those every coder coded)")
+    add_list(compared, "--documents", blank_means_unset=True,
+             help="comma-separated doc ids (default: those every coder coded)")
     compared.add_argument("--out", required=True, metavar="FILE.csv", help="output file, or -")
     return compared
 
@@ -115,7 +116,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
     coders = args.coders
     data = _analysis_data(args)
-    options = {"unit": args.unit, "units": data.units, "texts": data.texts, "documents": args.documents or None}
+    options = {"unit": args.unit, "units": data.units, "texts": data.texts, "documents": args.documents}
     compute = pairwise_agreement if args.pairwise else agreement
     table = compute(data.codings, coders=coders, seed=args.seed, **options)
     write_csv(args, table, "rows of agreement")
@@ -136,7 +137,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     statuses = ("confirmed", "suggested", "rejected")  # everything the tagger suggested, whatever was decided
     data = _analysis_data(args, statuses=statuses)
     options = {"reference": args.reference, "candidate": args.candidate, "unit": args.unit, "units": data.units,
-               "texts": data.texts, "documents": args.documents or None}
+               "texts": data.texts, "documents": args.documents}
     write_csv(args, evaluate(data.codings, **options), "rows of evaluation")
     if args.errors:
         _check_export(args, f"false positives and negatives with their text to {args.errors}")

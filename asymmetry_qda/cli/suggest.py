@@ -20,7 +20,7 @@ def add_suggest(commands: Commands, parents: Parents) -> None:
                     "With --candidate model, 'evaluate' cross-validates it by participant.",
         epilog="Example: asymmetry-qda suggest study.qda --coders LT --min-examples 5")
     add_project(p)
-    add_list(p, "--coders", help="whose decisions to learn from (default: all)")
+    add_list(p, "--coders", blank_means_unset=True, help="whose decisions to learn from (default: all)")
     p.add_argument("--min-examples", type=int, default=5, help="skip codes with fewer positives (default 5)")
     p.add_argument("--threshold", type=float, default=None,
                    help="suggest at this probability or above (default: each code's own, chosen by "
@@ -40,7 +40,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         raise QDAError(f"--threshold {args.threshold}: a probability between 0 and 1; nothing was trained. "
                        "Fix: e.g. --threshold 0.5, or leave it out to use the model's own")
     with Project.open(args.project) as project:
-        trained = project.train_suggester(coders=args.coders or None, min_examples=args.min_examples,
+        trained = project.train_suggester(coders=args.coders, min_examples=args.min_examples,
                                           threshold="cv", seed=args.seed_codebook,
                                           progress=None if not args.quiet else False)
         added = project.suggest(model=trained.version, threshold=args.threshold)

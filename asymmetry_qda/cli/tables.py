@@ -28,7 +28,7 @@ def add_tables(commands: Commands, parents: Parents) -> None:
                    help="count the tagger's suggestions too (tables are labelled confirmed+suggested)")
     p.add_argument("--codebook", metavar="FILE", default=None,
                    help="codebook for labels, poles and fits (default: the one stored by the last code run)")
-    add_list(p, "--coders",
+    add_list(p, "--coders", blank_means_unset=True,
              help="count only these coders' confirmed codings, e.g. LT or consensus (default: everyone's; "
                   "when several people coded the same text, name one)")
     p.add_argument("--coverage", choices=("coded", "all"), default="coded",
@@ -51,7 +51,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
 
     with Project.open(args.project) as project:
         data = load(project, include_suggestions=args.include_suggestions, codebook=args.codebook,
-                    coders=args.coders or None, coverage=args.coverage)
+                    coders=args.coders, coverage=args.coverage)
     if data.codings.empty:
         raise QDAError(f"{args.project}: no {data.label} codings to tabulate. Fix: review suggestions "
                        "(project.accept) or code by hand first, or pass --include-suggestions")
