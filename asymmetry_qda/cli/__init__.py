@@ -23,7 +23,18 @@ import argparse
 from collections.abc import Sequence
 
 from .. import __version__
-from . import anonymise, codebook, coding, ingest, project, refi, reliability, reproduce, suggest, tables
+from . import (
+    anonymise,
+    codebook,
+    coding,
+    ingest,
+    project,
+    refi,
+    reliability,
+    reproduce,
+    suggest,
+    tables,
+)
 from ._options import make_parents
 from ._output import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, run
 

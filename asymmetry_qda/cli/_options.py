@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 #: The ``commands`` object of ``ArgumentParser.add_subparsers()``, to which each command module adds its parsers.
-Commands = argparse._SubParsersAction  # noqa: SLF001 (argparse has no public name for it)
+Commands = argparse._SubParsersAction  # argparse has no public name for it
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
         except BrokenPipeError:  # e.g. `--out - | head`: the reader has all it wanted
             _quiet_stdout()
             status = 0
-        except Exception as exc:  # never a bare traceback for users
+        except Exception as exc:  # noqa: BLE001 (never a bare traceback for users)
             if args.debug:
                 traceback.print_exc()
             known = _situational(exc, args)
