@@ -19,7 +19,7 @@ import networkx as nx
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "asymmetry_qda"
-#: the layers above Project: they may use it (the package root re-exports it)
+#: the layers above Project: they may use it (the package root re-exports it; so do the modules of cli/)
 ABOVE_PROJECT = {"asymmetry_qda", "asymmetry_qda.__main__", "asymmetry_qda.cli", "asymmetry_qda.reproduce"}
 
 
@@ -78,7 +78,7 @@ def test_no_import_cycle():
 
 def test_only_the_layers_above_project_import_it():
     graph = import_graph()
-    users = {m for m in graph.predecessors("asymmetry_qda.project")}
+    users = {m for m in graph.predecessors("asymmetry_qda.project") if not m.startswith("asymmetry_qda.cli.")}
     assert users <= ABOVE_PROJECT, f"modules below Project import it: {sorted(users - ABOVE_PROJECT)}"
 
 
