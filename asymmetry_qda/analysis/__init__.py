@@ -50,7 +50,7 @@ by topic:
 functions share their module's name (``agreement``, ``cooccurrence``,
 ``quotes``, ``review_effort``, ``validity``): here that name is the function,
 so reach those modules with ``from asymmetry_qda.analysis.quotes import ...`` or
-:func:`importlib.import_module`, not as an attribute of this package.
+``importlib.import_module``, not as an attribute of this package.
 """
 
 from __future__ import annotations
