@@ -53,7 +53,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse  # scipy.stats is imported where it is used: it triples the import time of the package
 
 from ..errors import ArgumentError, QDAWarning
 from .counts import status_label
@@ -495,6 +495,8 @@ def _ratio(numerator, denominator) -> np.ndarray:
 
 
 def _measures(n: int, n_a: np.ndarray, n_b: np.ndarray, n_ab: np.ndarray) -> dict[str, np.ndarray]:
+    from scipy import stats
+
     expected = _ratio(n_a * n_b, np.full(len(n_a), n))
     p_value = np.full(len(n_a), np.nan if n == 0 else 1.0)
     # P(X >= n_ab) is exactly 1 when n_ab is the smallest count possible (0 for most pairs that never co-occur);
@@ -513,6 +515,8 @@ def _bh(p: np.ndarray) -> np.ndarray:
     adjusted = np.full(len(p), np.nan)
     finite = np.isfinite(p)
     if finite.any():
+        from scipy import stats
+
         adjusted[finite] = stats.false_discovery_control(p[finite], method="bh")
     return adjusted
 

@@ -1,0 +1,143 @@
+"""The public API of ``asymmetry_qda.analysis`` (issue 21): a notebook needs one import.
+
+Every name in the package's ``__all__`` is importable from it and is the object its module defines; every public
+function and class in a module's ``__all__`` is exported, or listed below with the reason it is not; the figure
+functions are imported on first use, so importing the package loads no matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import asymmetry_qda.analysis as analysis
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Public in a module's ``__all__``, deliberately not exported by the package (``module.name``: why).
+NOT_EXPORTED = {
+    "agreement.coder_decisions": "the coders x units arrays agreement computes its statistics from",
+    "agreement.nominal_alpha": "a statistic of a bare array; agreement gives it per code",
+    "counts.status_label": "the status label every table carries; the tables call it",
+    "figures.group_label": "how a figure labels a group key; the figures call it",
+    "frame.code_order": "a helper of the tables (codebook order of codes)",
+    "frame.coverage_of": "a helper of the tables (reads the Coverage from a frame's attrs)",
+    "frame.implication_note": "a helper of the tables (the note on implied codes)",
+    "frame.rolled_up": "a helper of the tables (roll_up=True calls it)",
+    "frame.with_coverage": "a helper of the tables (writes the Coverage into a frame's attrs)",
+    "frame.with_implied": "a helper of the tables (implied=True calls it)",
+    "partitions.check_backend_options": "the Dask backend's plumbing",
+    "partitions.on_dask": "the Dask backend's plumbing",
+    "partitions.only": "the Dask backend's plumbing",
+    "quotes.project_quotes": "Project.quotes calls it; with the frames, quotes(data.codings, ...) does the same",
+    "quotes.styled": "styling.styled with default columns (all but the quotes' id columns): the package exports "
+                     "the general styled, which shows a quotes frame the same with columns=",
+    "styling.cell_text": "the writers' cell formatting",
+    "styling.format_number": "the writers' number formatting; styled(digits=) rounds a table",
+}
+
+#: The modules whose import the package defers (PEP 562 ``__getattr__``): they import matplotlib.
+LAZY = {"figures"}
+
+
+def _modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(analysis.__path__) if not m.name.startswith("_"))
+
+
+def _public(module: str) -> list[str]:
+    """The functions and classes in ``module``'s ``__all__`` that it defines (not what it imports)."""
+    imported = importlib.import_module(f"asymmetry_qda.analysis.{module}")
+    return [name for name in getattr(imported, "__all__", [])
+            if (inspect.isfunction(obj := getattr(imported, name)) or inspect.isclass(obj))
+            and obj.__module__ == imported.__name__]
+
+
+def test_all_is_sorted_and_unique():
+    assert analysis.__all__ == sorted(set(analysis.__all__))
+
+
+@pytest.mark.parametrize("name", analysis.__all__)
+def test_every_exported_name_is_importable_and_is_its_modules_object(name):
+    namespace: dict = {}
+    exec(f"from asymmetry_qda.analysis import {name}", namespace)
+    obj = namespace[name]
+    assert inspect.isfunction(obj) or inspect.isclass(obj), f"{name} is {obj!r}"
+    module = importlib.import_module(obj.__module__)
+    assert module.__name__.startswith("asymmetry_qda.analysis.")
+    assert getattr(module, name) is obj
+    assert name in getattr(module, "__all__", []), f"{name} is not in {module.__name__}.__all__"
+    assert name in dir(analysis)
+
+
+@pytest.mark.parametrize("module", _modules())
+def test_every_public_function_of_a_module_is_exported_or_listed(module):
+    missing = [name for name in _public(module)
+               if name not in analysis.__all__ and f"{module}.{name}" not in NOT_EXPORTED]
+    assert not missing, (f"asymmetry_qda.analysis.{module} makes {missing} public: export them from "
+                         "asymmetry_qda/analysis/__init__.py, or list them in NOT_EXPORTED with the reason")
+    for name in _public(module):
+        if f"{module}.{name}" not in NOT_EXPORTED:
+            assert getattr(analysis, name) is getattr(importlib.import_module(f"asymmetry_qda.analysis.{module}"),
+                                                      name), f"analysis.{name} is not {module}.{name}"
+
+
+def test_the_list_of_names_not_exported_is_current():
+    public = {f"{module}.{name}" for module in _modules() for name in _public(module)}
+    assert set(NOT_EXPORTED) <= public, f"no longer public: {sorted(set(NOT_EXPORTED) - public)}"
+    exported = {key for key in NOT_EXPORTED if key.rpartition(".")[2] in analysis.__all__
+                and getattr(analysis, key.rpartition(".")[2]).__module__.endswith("." + key.partition(".")[0])}
+    assert not exported, f"exported after all: {sorted(exported)}"
+
+
+def test_an_unknown_name_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'not_a_table'"):
+        analysis.not_a_table  # noqa: B018
+    with pytest.raises(ImportError):
+        exec("from asymmetry_qda.analysis import not_a_table", {})
+
+
+@pytest.mark.parametrize("module", _modules())
+def test_the_module_paths_still_import(module):
+    imported = importlib.import_module(f"asymmetry_qda.analysis.{module}")
+    assert sys.modules[f"asymmetry_qda.analysis.{module}"] is imported
+    for name in getattr(imported, "__all__", []):
+        namespace: dict = {}
+        exec(f"from asymmetry_qda.analysis.{module} import {name}", namespace)
+        assert namespace[name] is getattr(imported, name)
+
+
+def _fresh(code: str) -> str:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_importing_the_package_does_not_import_matplotlib():
+    assert _fresh("import sys, asymmetry_qda.analysis; "
+                  "print([m for m in ('matplotlib', 'seaborn', 'networkx') if m in sys.modules])") == "[]"
+
+
+def test_a_figure_function_is_imported_on_first_use():
+    shown = _fresh("import sys, asymmetry_qda.analysis as a\n"
+                   "before = 'matplotlib' in sys.modules\n"
+                   "from asymmetry_qda.analysis import balance_plot\n"
+                   "from asymmetry_qda.analysis.figures import balance_plot as defined\n"
+                   "print(before, 'matplotlib' in sys.modules, balance_plot is defined, 'save_figure' in dir(a))")
+    assert shown == "False True True True"
+
+
+def test_the_lazy_names_are_the_figures_modules_public_ones():
+    from asymmetry_qda.analysis import _FIGURES
+
+    assert set(_FIGURES) <= set(analysis.__all__)
+    assert {name for name in analysis.__all__ if getattr(analysis, name).__module__.rpartition(".")[2] in LAZY} \
+        == set(_FIGURES)
