@@ -399,7 +399,7 @@ class Project:
         note = f"consensus of {decided_by}" + (f": {memo}" if memo else "")
         return self.code_span(doc_id, start, end, code, coder=coder, memo=note)
 
-    def codings(self, *, current_only: bool = True) -> pd.DataFrame:
+    def codings(self, *, current_only: bool = True, doc_id: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Codings with their text, one row each (the tidy frame every table is built from).
 
         Columns: ``coding_id, doc_id, segment_id, start, end, speaker, code_id,
@@ -408,9 +408,13 @@ class Project:
         text_sha256, participant_id, text``. ``theme`` is the top-level code.
         With ``current_only`` (the default), rows superseded by a later row and
         rows made on an earlier version of a replaced document are left out;
-        ``current_only=False`` returns the whole append-only history.
+        ``current_only=False`` returns the whole append-only history. ``doc_id`` (one id or several) reads only
+        those documents' codings, in SQL.
         """
-        return stored_codings.frame(self._db, current_only=current_only)
+        if doc_id is not None:
+            for one in [doc_id] if isinstance(doc_id, str) else list(doc_id):
+                self.document(one)  # a helpful NotFoundError
+        return stored_codings.frame(self._db, current_only=current_only, doc_id=doc_id)
 
     # -- review ------------------------------------------------------------
     def suggestions(
@@ -720,8 +724,8 @@ class Project:
 
         text = self.text(doc_id)
         end = len(text) if end is None else end
-        frame = self.codings()
-        frame = frame[(frame["doc_id"] == doc_id) & frame["status"].isin(list(status))
+        frame = self.codings(doc_id=doc_id)
+        frame = frame[frame["status"].isin(list(status))
                       & (frame["start"] < end) & (frame["end"] > start)]
         if codes is not None:
             wanted = [codes] if isinstance(codes, str) else list(codes)

@@ -53,3 +53,21 @@ def test_the_schema_check_and_the_enum_agree_on_every_status(tmp_path):
     with pytest.raises(sqlite3.IntegrityError):
         db.execute('INSERT INTO codings (coding_id, doc_id, text_sha256, start, "end", code_id, origin, status, '
                    "coder_id, created_at) VALUES ('bad', 'D', 'h', 0, 3, 'x', 'human', 'accepted', 'LT', 'now')")
+
+
+def test_codings_of_one_document_are_read_in_sql_and_are_that_document_s(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "INT01.txt").write_text("P01: It lands on me.\n", encoding="utf-8")
+    (folder / "INT02.txt").write_text("P02: Nobody thanks you.\n", encoding="utf-8")
+    with Project.create(tmp_path / "p.qda") as project:
+        project.ingest(folder, model="blank")
+        project.code_span("INT01", 5, 20, "agency.responsibility", coder="LT")
+        project.code_span("INT02", 5, 23, "response.praise_absent", coder="LT")
+        one = project.codings(doc_id="INT02")
+        assert list(one["doc_id"]) == ["INT02"] and list(one["text"]) == ["Nobody thanks you."]
+        everything = project.codings()
+        both = project.codings(doc_id=["INT01", "INT02"])
+        assert both.reset_index(drop=True).equals(everything.reset_index(drop=True))
+        with pytest.raises(Exception, match="no document 'INT09'"):
+            project.codings(doc_id="INT09")

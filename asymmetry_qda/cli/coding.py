@@ -6,6 +6,7 @@ import argparse
 
 from ..errors import QDAError
 from ..project import Project
+from ..records import Status
 from ._options import AddCommand, Commands, Parents, add_list, add_model, add_project
 from ._output import emit, write_csv
 
@@ -13,7 +14,7 @@ SEGMENT_CSV_COLUMNS = ["doc_id", "segment_id", "unit", "start", "end", "speaker"
 CODING_CSV_COLUMNS = ["coding_id", "doc_id", "segment_id", "start", "end", "speaker", "code", "theme", "origin",
                       "status", "coder", "rule_id", "confidence", "context", "text"]
 #: What ``codings --status`` accepts.
-STATUSES = {"suggested", "suppressed", "confirmed", "rejected", "withdrawn"}
+STATUSES = {status.value for status in Status}
 
 
 def add_segments(commands: Commands, parents: Parents) -> None:
