@@ -257,9 +257,7 @@ class Project:
         turn_index, sentence_index, timestamp, parent_id, text``, where
         ``text == document.text[start:end]``.
         """
-        if doc_id is not None:
-            for one in [doc_id] if isinstance(doc_id, str) else list(doc_id):
-                self.document(one)  # raises a helpful NotFoundError
+        self._check_documents(doc_id)
         return stored_documents.segments(self._db, unit=unit, doc_id=doc_id, include_interviewer=include_interviewer)
 
     def participants(self) -> pd.DataFrame:
@@ -411,9 +409,7 @@ class Project:
         ``current_only=False`` returns the whole append-only history. ``doc_id`` (one id or several) reads only
         those documents' codings, in SQL.
         """
-        if doc_id is not None:
-            for one in [doc_id] if isinstance(doc_id, str) else list(doc_id):
-                self.document(one)  # a helpful NotFoundError
+        self._check_documents(doc_id)
         return stored_codings.frame(self._db, current_only=current_only, doc_id=doc_id)
 
     # -- review ------------------------------------------------------------
@@ -537,9 +533,7 @@ class Project:
         """
         from .anonymise.guard import project_audit
 
-        if doc_id is not None:
-            for one in [doc_id] if isinstance(doc_id, str) else list(doc_id):
-                self.document(one)  # a helpful NotFoundError
+        self._check_documents(doc_id)
         return project_audit(self._store, model=model, doc_id=doc_id)
 
     def dismiss_findings(self, findings: pd.DataFrame | str | Sequence[str], *, by: str, reason: str) -> int:
@@ -788,6 +782,12 @@ class Project:
         from .codebook.stored import latest_codebook
 
         return latest_codebook(self._db)
+
+    def _check_documents(self, doc_id: str | Sequence[str] | None) -> None:
+        """Raise a helpful NotFoundError for any id in ``doc_id`` the project does not hold (``None``: nothing)."""
+        if doc_id is not None:
+            for one in [doc_id] if isinstance(doc_id, str) else list(doc_id):
+                self.document(one)
 
     def _unknown(self, what: str, key: str, query: str) -> str:
         return _decisions.unknown(self._store, what, key, query)
