@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import sys
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, Literal, get_args, get_origin
 
 
 class QDAError(Exception):
@@ -51,10 +53,6 @@ class NotFoundError(QDAError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
-
-
-class ArgumentError(QDAError, ValueError):
-    """A function or command was called with an option it does not accept; the message lists what it does."""
 
 
 class IdentifiersFound(QDAError):
@@ -157,6 +155,90 @@ class InputError(QDAError):
         lines = [f"{len(self.problems)} problems; nothing was written:"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+class ArgumentError(InputError, ValueError):
+    """A function or command was called with an option it does not accept; the message lists what it does.
+
+    An :class:`InputError` (the option is one more unusable input: ``except InputError`` catches it) and a
+    :class:`ValueError` (what Python code expects of a bad argument). Give it a message, or one or more
+    :class:`Problem` records whose ``source`` is the option's name; :func:`check_option` raises it.
+
+    >>> print(ArgumentError("window=-1: a window counts neighbouring units, 0 or more"))
+    window=-1: a window counts neighbouring units, 0 or more
+    >>> isinstance(ArgumentError("x"), InputError) and isinstance(ArgumentError("x"), ValueError)
+    True
+    """
+
+    def __init__(self, problems: str | list[Problem] | Problem):
+        if isinstance(problems, str):
+            self.problems = [Problem("argument", problems)]
+            QDAError.__init__(self, problems)  # the message as written: it already names the option
+        else:
+            super().__init__(problems)
+
+
+def choices(allowed: Any) -> tuple:
+    """The values an option accepts: the arguments of a :data:`typing.Literal` type, or ``allowed`` as a tuple.
+
+    >>> choices(Literal["sentence", "turn"])
+    ('sentence', 'turn')
+    >>> choices(("a", "b"))
+    ('a', 'b')
+    """
+    if get_origin(allowed) is Literal:
+        return get_args(allowed)
+    if isinstance(allowed, str) or not isinstance(allowed, Iterable):
+        raise TypeError(f"allowed must be a Literal type or a collection of values, not {allowed!r}")
+    return tuple(allowed)
+
+
+def check_option(name: str, value: Any, allowed: Any, *, fix: str | None = None) -> Any:
+    """``value`` if it is one of ``allowed``; else an :class:`ArgumentError` naming the option and its choices.
+
+    The one check of a string option: a function declares its option with a :data:`typing.Literal` type and
+    passes that type here, so the signature, the docs and the check name the same values.
+
+    Parameters
+    ----------
+    name : str
+        The option's name, as the caller spells it (``"unit"``).
+    value : object
+        What the caller passed.
+    allowed : Literal type or collection
+        The values accepted, in the order the message lists them.
+    fix : str, optional
+        How to fix a wrong value; by default, "pass one of them as ``name=``".
+
+    Returns
+    -------
+    object
+        ``value``, unchanged.
+
+    Raises
+    ------
+    ArgumentError
+        When ``value`` is not one of ``allowed``.
+
+    Examples
+    --------
+    >>> Unit = Literal["sentence", "turn"]
+    >>> check_option("unit", "turn", Unit)
+    'turn'
+    >>> check_option("unit", "paragraph", Unit)
+    Traceback (most recent call last):
+    ...
+    asymmetry_qda.errors.ArgumentError: unit: 'paragraph' is not one of: sentence, turn. Fix: pass one of them as unit=.
+    """
+    values = choices(allowed)
+    try:
+        accepted = value in values
+    except (TypeError, ValueError):  # an unhashable value in a set, or an array without one truth value
+        accepted = False
+    if not accepted:
+        raise ArgumentError(Problem(name, f"{value!r} is not one of: {', '.join(map(str, values))}",
+                                    fix=fix or f"pass one of them as {name}="))
+    return value
 
 
 class NotATranscript(InputError):

@@ -127,7 +127,7 @@ def test_prevalence_paradox_is_flagged_and_warned():
 
 def test_bad_arguments_name_what_is_allowed():
     codings = sentence_codings([("A", "D1", "blame", 0), ("B", "D1", "blame", 0)])
-    with pytest.raises(ArgumentError, match="unit='word' is not one of: character, sentence, turn, document"):
+    with pytest.raises(ArgumentError, match="unit: 'word' is not one of: character, sentence, turn, document"):
         agreement(codings, coders=["A", "B"], unit="word", units=SENTENCES)
     with pytest.raises(ArgumentError, match="coder 'Z' has no confirmed codings"):
         agreement(codings, coders=["A", "Z"], units=SENTENCES)

@@ -236,7 +236,7 @@ def test_everyone_s_coverage_is_any_human_coder(sample_path):
 
 def test_a_bad_coverage_option_names_the_allowed_values(sample_path):
     with Project.open(sample_path) as project, pytest.raises(ArgumentError,
-                                                             match="coverage='some' is not one of: coded, all"):
+                                                             match="coverage: 'some' is not one of: coded, all"):
         load(project, coverage="some")
 
 

@@ -199,9 +199,9 @@ def test_errors():
         quotes(CODINGS)
     with pytest.raises(ArgumentError, match="at least one"):
         quotes(CODINGS, all_of=[], none_of=[])
-    with pytest.raises(ArgumentError, match="unit='paragraph'.*sentence, turn, document"):
+    with pytest.raises(ArgumentError, match="unit: 'paragraph'.*sentence, turn, document"):
         quotes(CODINGS, code="blame", unit="paragraph")
-    with pytest.raises(ArgumentError, match="context_unit='words'.*sentence, chars"):
+    with pytest.raises(ArgumentError, match="context_unit: 'words'.*sentence, chars"):
         quotes(CODINGS, code="blame", context_unit="words")
     with pytest.raises(ArgumentError, match="context=-1"):
         quotes(CODINGS, code="blame", context=-1)
@@ -209,7 +209,7 @@ def test_errors():
         quotes(CODINGS, code="blame", limit=-2)
     with pytest.raises(ArgumentError, match="needs units="):
         quotes(CODINGS, code="blame", texts=TEXTS)
-    with pytest.raises(ArgumentError, match="status='accepted'.*confirmed, suggested"):
+    with pytest.raises(ArgumentError, match="status: 'accepted'.*confirmed, suggested"):
         quotes(CODINGS, code="blame", status="accepted")
     with pytest.raises(ArgumentError, match="coder= or coders=, not both"):
         quotes(CODINGS, code="blame", coder="LT", coders=["MK"])

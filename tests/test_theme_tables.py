@@ -72,12 +72,12 @@ def test_code_matrix_by_document():
     matrix = code_matrix(CODINGS, units=UNITS, columns="doc_id")
     assert matrix.loc["response.blame"].tolist() == [2, 1]
     assert matrix.loc["response.praise"].tolist() == [1, 0]
-    with pytest.raises(ArgumentError, match="value='share'"):
+    with pytest.raises(ArgumentError, match="value: 'share'"):
         code_matrix(CODINGS, value="share")
 
 
 def test_bad_unit_and_bad_group_name_the_allowed_values():
-    with pytest.raises(ArgumentError, match="unit='paragraph' is not one of: sentence, turn"):
+    with pytest.raises(ArgumentError, match="unit: 'paragraph' is not one of: sentence, turn"):
         code_frequencies(CODINGS, unit="paragraph")
     with pytest.raises(ArgumentError, match="by='rank': no column rank"):
         code_frequencies(CODINGS, by="rank")

@@ -38,8 +38,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from ..errors import ArgumentError, QDAWarning
-from .frame import check_choice, in_units, unit_keys
+from ..errors import ArgumentError, QDAWarning, check_option
+from .frame import in_units, unit_keys
 
 __all__ = ["AGREEMENT_UNITS", "agreement", "coder_decisions", "disagreements", "nominal_alpha",
            "pairwise_agreement", "STATISTICS"]
@@ -97,7 +97,7 @@ def coder_decisions(
     decisions : dict of str to numpy.ndarray
         ``{code: array (coders × units)}``.
     """
-    check_choice("unit", unit, AGREEMENT_UNITS)
+    check_option("unit", unit, AGREEMENT_UNITS)
     coders = list(coders)
     if len(coders) < 2 or len(set(coders)) != len(coders):
         raise ArgumentError(f"coders={coders!r}: give two or more different coders")

@@ -34,9 +34,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..errors import ArgumentError
+from ..errors import ArgumentError, check_option
 from .counts import status_label
-from .frame import check_choice, coverage_of, in_units, with_coverage
+from .frame import coverage_of, in_units, with_coverage
 
 __all__ = ["alignment_quotes", "failure_alignment", "response_fits"]
 
@@ -70,7 +70,7 @@ def _related(reason: str, fit: str) -> bool:
 
 def _pairs(codings: pd.DataFrame, fits: Mapping[str, tuple[str, ...]], unit: str) -> pd.DataFrame:
     """One row per (unit, reason coding, response coding) in the same unit."""
-    check_choice("unit", unit, ("turn", "sentence", "document"))
+    check_option("unit", unit, ("turn", "sentence", "document"))
     response_roots = sorted({c.split(".")[0] for c in fits})
     is_reason = (codings["code_id"] == REASON_THEME) | codings["code_id"].str.startswith(REASON_THEME + ".")
     is_response = codings["code_id"].isin(list(fits)) | codings["code_id"].isin(response_roots)

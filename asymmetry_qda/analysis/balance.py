@@ -40,9 +40,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import ArgumentError
+from ..errors import ArgumentError, check_option
 from .counts import _groups, status_label
-from .frame import check_choice, coverage_of, in_units, with_coverage
+from .frame import coverage_of, in_units, with_coverage
 
 __all__ = ["group_balance", "participant_balance", "theme_poles"]
 
@@ -108,7 +108,7 @@ def participant_balance(
        heavy  light leaning
     0      2      1   heavy
     """
-    check_choice("unit", unit, ("sentence", "turn", "document"))
+    check_option("unit", unit, ("sentence", "turn", "document"))
     if not poles:
         raise ArgumentError("poles={}: no theme declares poles; add `poles: {heavy: ..., light: ...}` to a theme "
                             "code in the codebook")

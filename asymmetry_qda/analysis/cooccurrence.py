@@ -55,9 +55,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse  # scipy.stats is imported where it is used: it triples the import time of the package
 
-from ..errors import ArgumentError, QDAWarning
+from ..errors import ArgumentError, QDAWarning, check_option
 from .counts import status_label
-from .frame import CODING_COLUMNS, check_choice, coverage_of, with_coverage
+from .frame import CODING_COLUMNS, coverage_of, with_coverage
 from .partitions import check_backend_options, on_dask, only
 
 __all__ = ["MEASURES", "UNITS", "cooccurrence", "cooccurrence_from_matrix", "unit_matrix"]
@@ -153,7 +153,7 @@ def unit_matrix(
 
 
 def _check_unit(unit: str, window) -> None:
-    check_choice("unit", unit, UNITS)
+    check_option("unit", unit, UNITS)
     if unit == "window" and (isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 0):
         raise ArgumentError(f"window={window!r} must be a whole number of sentences >= 0, e.g. 1")
 

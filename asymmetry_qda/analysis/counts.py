@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .frame import check_choice, coverage_of, in_units, rolled_up, unit_keys, with_coverage
+from ..errors import check_option
+from .frame import coverage_of, in_units, rolled_up, unit_keys, with_coverage
 from .partitions import check_backend_options, on_dask, only
 
 __all__ = ["code_frequencies", "code_matrix", "status_label"]
@@ -157,7 +158,7 @@ def code_frequencies(
     0   blame          2        2       40.0               1
     1  praise          1        1       20.0               1
     """
-    check_choice("unit", unit, ("sentence", "turn", "document", "participant"))
+    check_option("unit", unit, ("sentence", "turn", "document", "participant"))
     backend = check_backend_options(backend, client, npartitions)
     status = status_label(codings)
     if backend == "dask":
@@ -277,7 +278,7 @@ def code_matrix(
     >>> code_matrix(codings).to_dict("index")
     {'blame': {'D1': 2, 'D2': 1}}
     """
-    check_choice("value", value, ("n_units", "pct_units", "n_codings", "n_participants", "pct_participants"))
+    check_option("value", value, ("n_units", "pct_units", "n_codings", "n_participants", "pct_participants"))
     long = code_frequencies(codings, units=units, unit=unit, by=columns, roll_up=roll_up, codes=codes)
     wide = long.pivot(index="code_id", columns=columns, values=value)
     wide = wide.reindex(list(dict.fromkeys(long["code_id"])))

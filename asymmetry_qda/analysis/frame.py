@@ -66,6 +66,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..errors import check_option
 from ..store import codings as stored_codings
 from ..store import documents as stored_documents
 from ..store import meta as stored_meta
@@ -329,7 +330,7 @@ def load(
     >>> sorted(everything.units["doc_id"].unique())
     ['INT01', 'INT02']
     """
-    check_choice("coverage", coverage, COVERAGE)
+    check_option("coverage", coverage, COVERAGE)
     if statuses is None:
         statuses = ("confirmed", "suggested") if include_suggestions else ("confirmed",)
     statuses = tuple(statuses)
@@ -603,14 +604,6 @@ def implication_note(codebook: "Codebook | None") -> str:
 COUNT_UNITS = ("sentence", "turn", "document", "participant")
 
 
-def check_choice(name: str, value, allowed) -> None:
-    """Raise :class:`~asymmetry_qda.errors.ArgumentError` unless ``value`` is one of ``allowed``."""
-    from ..errors import ArgumentError
-
-    if value not in allowed:
-        raise ArgumentError(f"{name}={value!r} is not one of: {', '.join(map(str, allowed))}")
-
-
 def in_units(codings: pd.DataFrame, unit: str = "sentence") -> pd.DataFrame:
     """One row per (coding, unit it overlaps), with a ``unit_key`` naming the unit.
 
@@ -623,7 +616,7 @@ def in_units(codings: pd.DataFrame, unit: str = "sentence") -> pd.DataFrame:
     >>> in_units(frame)["unit_key"].tolist()
     ['D:2', 'D:3']
     """
-    check_choice("unit", unit, COUNT_UNITS)
+    check_option("unit", unit, COUNT_UNITS)
     if unit == "document":
         return codings.assign(unit_key=codings["doc_id"])
     if unit == "participant":
@@ -641,7 +634,7 @@ def in_units(codings: pd.DataFrame, unit: str = "sentence") -> pd.DataFrame:
 
 def unit_keys(units: pd.DataFrame, unit: str = "sentence") -> pd.DataFrame:
     """The units frame's rows of ``unit``, with the same ``unit_key`` as :func:`in_units` (the denominators)."""
-    check_choice("unit", unit, COUNT_UNITS)
+    check_option("unit", unit, COUNT_UNITS)
     if unit in ("sentence", "turn"):
         rows = units[units["unit"] == unit]
         return rows.assign(unit_key=rows["doc_id"].astype(str) + ":" + rows["ordinal"].astype(str))

@@ -54,8 +54,8 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from ..errors import ArgumentError, InputError, Problem, QDAWarning
-from .frame import CODING_COLUMNS, AnalysisData, check_choice
+from ..errors import ArgumentError, InputError, Problem, QDAWarning, check_option
+from .frame import CODING_COLUMNS, AnalysisData
 from .styling import cell_text as _shown
 from .styling import display_text
 from .styling import styled as _styled
@@ -251,8 +251,8 @@ def quotes(
     if not isinstance(codings, pd.DataFrame):
         raise ArgumentError(f"codings must be a DataFrame (load(project).codings) or load(project) itself, "
                             f"not {type(codings).__name__}")
-    check_choice("unit", unit, QUOTE_UNITS)
-    check_choice("context_unit", context_unit, CONTEXT_UNITS)
+    check_option("unit", unit, QUOTE_UNITS)
+    check_option("context_unit", context_unit, CONTEXT_UNITS)
     _check_count("context", context, "(of sentences or characters, see context_unit)")
     if limit is not None:
         _check_count("limit", limit, "or None (every passage)")
@@ -426,7 +426,7 @@ def _statuses(status) -> list[str] | None:
         return None
     values = [status] if isinstance(status, str) else list(status)
     for value in values:
-        check_choice("status", value, QUOTE_STATUSES)
+        check_option("status", value, QUOTE_STATUSES)
     if not values:
         raise ArgumentError(f"status={status!r}: name at least one of {', '.join(QUOTE_STATUSES)}")
     return list(dict.fromkeys(values))
