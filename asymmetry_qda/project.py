@@ -760,13 +760,13 @@ class Project:
         """Quotes to cite: one row per coded passage of ``code`` (and its sub-codes), text first, with context.
 
         Loads the codings of ``status`` and runs
-        :func:`asymmetry_qda.analysis.quotes.quotes` (see there for the
+        :func:`asymmetry_qda.analysis.quotes` (see there for the
         columns, passage merging, context, ``spread`` and the ``query``
         options); render with ``to_markdown`` / ``to_html`` / ``styled`` of
-        :mod:`asymmetry_qda.analysis.quotes`. E.g.
+        :mod:`asymmetry_qda.analysis`. E.g.
         ``project.quotes("experience.loneliness", coder="LT", limit=5, spread=True)``.
         """
-        from .analysis.quotes import project_quotes
+        from .analysis._quotes import project_quotes
 
         return project_quotes(self, code, coder=coder, coders=coders, status=status, where=where, context=context,
                               limit=limit, spread=spread, include_interviewer=include_interviewer, **query)

@@ -11,7 +11,7 @@ sample); and writes to ``out``:
   pseudonymised text and its pseudonym (never the original);
 
 - ``tables/``: every theme table and figure of the lead coder's (LT's)
-  confirmed codings, with ``manifest.json`` (see :mod:`.analysis.report`);
+  confirmed codings, with ``manifest.json`` (see :func:`~.analysis.write_tables`);
 - ``reliability/``: agreement of the three coders (pooled and per pair),
   their disagreements, and the tagger scored against LT, with its errors;
 - ``codings.csv``: every current coding and suggestion, the tidy frame the
@@ -84,7 +84,7 @@ class Reproduction:
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
-    from .analysis.report import list_as_text
+    from .analysis._report import list_as_text
     from .escaping import neutralise_formulas
 
     frame = neutralise_formulas(frame.map(list_as_text) if len(frame) else frame)
@@ -221,9 +221,9 @@ def reproduce(out: str | Path, *, samples: str | Path | None = None, codebook: s
     lets the export guard pass findings the audit leaves unresolved.
     """
     from .analysis import load
-    from .analysis.agreement import agreement, disagreements, pairwise_agreement
-    from .analysis.evaluation import evaluate, evaluation_errors
-    from .analysis.report import write_tables
+    from .analysis._agreement import agreement, disagreements, pairwise_agreement
+    from .analysis._evaluation import evaluate, evaluation_errors
+    from .analysis._report import write_tables
     from .datasets import sample_path, study_codebook_path
     from .project import Project
 

@@ -4,7 +4,7 @@ Run: ``.venv/bin/python benchmarks/bench_cooccurrence.py [--units 1000000] [--co
 
 It builds a seeded random binary sparse matrix (units × codes at the given
 density) and reports the time of a bare ``X.T @ X``, the time of
-:func:`~asymmetry_qda.analysis.cooccurrence.cooccurrence_from_matrix` (every
+:func:`~asymmetry_qda.analysis.cooccurrence_from_matrix` (every
 measure, every pair; best of 5), and the peak memory the call adds (tracemalloc)
 next to the size of X's non-zero storage, at the full size and at a quarter of
 it, to show that memory grows with the non-zeros. Separately it times
@@ -35,8 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from asymmetry_qda.analysis.cooccurrence import cooccurrence, cooccurrence_from_matrix, unit_matrix
-from asymmetry_qda.analysis.counts import code_frequencies
+from asymmetry_qda.analysis import code_frequencies, cooccurrence, cooccurrence_from_matrix, unit_matrix
 from asymmetry_qda.errors import QDAWarning
 
 TARGET_SECONDS = 0.3

@@ -1,6 +1,6 @@
 """Review effort (issue 17): sentences read to find 80 % and 90 % of a code's instances, CAL against document order.
 
-Simulates continuous active learning (:mod:`asymmetry_qda.analysis.review_effort`) on
+Simulates continuous active learning (:func:`asymmetry_qda.analysis.review_effort`) on
 
 1. the evaluation corpus's ``dev`` split (446 sentences), against the adjudicated labels, leaf codes,
    with the rules' evidence and the codebook's examples as seed data;
@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from asymmetry_qda.analysis.review_effort import corpus_review_effort, review_effort, summarise_effort
+from asymmetry_qda.analysis import review_effort, summarise_effort
+from asymmetry_qda.analysis._review_effort import corpus_review_effort
 from asymmetry_qda.datasets import load_sample, study_codebook_path
 from asymmetry_qda.errors import QDAWarning
 from asymmetry_qda.evaluation_corpus import load_corpus
@@ -32,7 +33,7 @@ from asymmetry_qda.evaluation_corpus import load_corpus
 def sample_pool(model: str) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
     """The lead coder's documents of the sample: sentences in document order, LT's labels, the rules' evidence."""
     from asymmetry_qda import Project
-    from asymmetry_qda.analysis.frame import load
+    from asymmetry_qda.analysis import load
     from asymmetry_qda.suggester.training import sentence_features, training_set
 
     sample = load_sample()

@@ -5,7 +5,7 @@ suggestions against the adjudicated human labels on one split, sentence by sente
 leaf level, beside the two human coders against the same adjudication, the coders' agreement with
 each other (the human ceiling), and the learned suggester (``model``, ``rules+model``; with
 ``--semantic`` also reading sentence embeddings) trained on the dev split and the codebook's examples.
-See :mod:`asymmetry_qda.analysis.validity` for every figure's definition.
+See :func:`asymmetry_qda.analysis.validity` for every figure's definition.
 
 Run: ``.venv/bin/python benchmarks/bench_validity.py [--split test] [--model auto] [--boot 1000] [--semantic]
 [--no-learned]``
@@ -21,7 +21,8 @@ import time
 
 import pandas as pd
 
-from asymmetry_qda.analysis.validity import LEARNED, validity_report
+from asymmetry_qda.analysis import validity_report
+from asymmetry_qda.analysis._validity import LEARNED
 from asymmetry_qda.evaluation_corpus import human_agreement, load_corpus
 
 SHOWN = ["candidate", "level", "precision", "recall", "f1", "macro_f1", "kappa", "kappa_ci_low", "kappa_ci_high",

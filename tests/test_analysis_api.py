@@ -1,8 +1,9 @@
 """The public API of ``asymmetry_qda.analysis`` (issue 21): a notebook needs one import.
 
-Every name in the package's ``__all__`` is importable from it and is the object its module defines; every public
-function and class in a module's ``__all__`` is exported, or listed below with the reason it is not; the figure
-functions are imported on first use, so importing the package loads no matplotlib.
+Every name in the package's ``__all__`` is importable from it and is the object its private module defines; every
+public function and class in a private module's ``__all__`` is exported, or listed below with the reason it is not;
+the figure functions are imported on first use, so importing the package loads no matplotlib; the module paths of
+earlier releases still import, with a DeprecationWarning.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import asymmetry_qda.analysis as analysis
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Public in a module's ``__all__``, deliberately not exported by the package (``module.name``: why).
+#: Public in a private module's ``__all__`` (``_module``), deliberately not exported by the package
+#: (``module.name``: why).
 NOT_EXPORTED = {
     "agreement.coder_decisions": "the coders x units arrays agreement computes its statistics from",
     "agreement.nominal_alpha": "a statistic of a bare array; agreement gives it per code",
@@ -44,16 +46,18 @@ NOT_EXPORTED = {
 }
 
 #: The modules whose import the package defers (PEP 562 ``__getattr__``): they import matplotlib.
-LAZY = {"figures"}
+LAZY = {"_figures"}
 
 
 def _modules() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(analysis.__path__) if not m.name.startswith("_"))
+    """The topic modules, without their underscore (``counts`` for ``_counts``)."""
+    return sorted(m.name.removeprefix("_") for m in pkgutil.iter_modules(analysis.__path__)
+                  if m.name != "_deprecated")
 
 
 def _public(module: str) -> list[str]:
-    """The functions and classes in ``module``'s ``__all__`` that it defines (not what it imports)."""
-    imported = importlib.import_module(f"asymmetry_qda.analysis.{module}")
+    """The functions and classes in ``_module``'s ``__all__`` that it defines (not what it imports)."""
+    imported = importlib.import_module(f"asymmetry_qda.analysis._{module}")
     return [name for name in getattr(imported, "__all__", [])
             if (inspect.isfunction(obj := getattr(imported, name)) or inspect.isclass(obj))
             and obj.__module__ == imported.__name__]
@@ -70,7 +74,7 @@ def test_every_exported_name_is_importable_and_is_its_modules_object(name):
     obj = namespace[name]
     assert inspect.isfunction(obj) or inspect.isclass(obj), f"{name} is {obj!r}"
     module = importlib.import_module(obj.__module__)
-    assert module.__name__.startswith("asymmetry_qda.analysis.")
+    assert module.__name__.startswith("asymmetry_qda.analysis._")
     assert getattr(module, name) is obj
     assert name in getattr(module, "__all__", []), f"{name} is not in {module.__name__}.__all__"
     assert name in dir(analysis)
@@ -80,19 +84,19 @@ def test_every_exported_name_is_importable_and_is_its_modules_object(name):
 def test_every_public_function_of_a_module_is_exported_or_listed(module):
     missing = [name for name in _public(module)
                if name not in analysis.__all__ and f"{module}.{name}" not in NOT_EXPORTED]
-    assert not missing, (f"asymmetry_qda.analysis.{module} makes {missing} public: export them from "
+    assert not missing, (f"asymmetry_qda.analysis._{module} makes {missing} public: export them from "
                          "asymmetry_qda/analysis/__init__.py, or list them in NOT_EXPORTED with the reason")
     for name in _public(module):
         if f"{module}.{name}" not in NOT_EXPORTED:
-            assert getattr(analysis, name) is getattr(importlib.import_module(f"asymmetry_qda.analysis.{module}"),
-                                                      name), f"analysis.{name} is not {module}.{name}"
+            assert getattr(analysis, name) is getattr(importlib.import_module(f"asymmetry_qda.analysis._{module}"),
+                                                      name), f"analysis.{name} is not _{module}.{name}"
 
 
 def test_the_list_of_names_not_exported_is_current():
     public = {f"{module}.{name}" for module in _modules() for name in _public(module)}
     assert set(NOT_EXPORTED) <= public, f"no longer public: {sorted(set(NOT_EXPORTED) - public)}"
     exported = {key for key in NOT_EXPORTED if key.rpartition(".")[2] in analysis.__all__
-                and getattr(analysis, key.rpartition(".")[2]).__module__.endswith("." + key.partition(".")[0])}
+                and getattr(analysis, key.rpartition(".")[2]).__module__.endswith("._" + key.partition(".")[0])}
     assert not exported, f"exported after all: {sorted(exported)}"
 
 
@@ -104,13 +108,21 @@ def test_an_unknown_name_is_an_attribute_error():
 
 
 @pytest.mark.parametrize("module", _modules())
-def test_the_module_paths_still_import(module):
-    imported = importlib.import_module(f"asymmetry_qda.analysis.{module}")
-    assert sys.modules[f"asymmetry_qda.analysis.{module}"] is imported
-    for name in getattr(imported, "__all__", []):
+def test_the_old_module_paths_still_import_and_warn(module):
+    private = importlib.import_module(f"asymmetry_qda.analysis._{module}")
+    for name in private.__all__:
         namespace: dict = {}
-        exec(f"from asymmetry_qda.analysis.{module} import {name}", namespace)
-        assert namespace[name] is getattr(imported, name)
+        instead = f"from asymmetry_qda.analysis import {name}" if name in analysis.__all__ else "the package"
+        with pytest.warns(DeprecationWarning, match=f"asymmetry_qda.analysis.{module} is deprecated.*{instead}"):
+            exec(f"from asymmetry_qda.analysis.{module} import {name}", namespace)
+        assert namespace[name] is getattr(private, name)
+    assert set(dir(importlib.import_module(f"asymmetry_qda.analysis.{module}"))) >= set(private.__all__)
+
+
+def test_the_old_module_paths_do_not_hide_the_functions_named_like_them():
+    for name in ("agreement", "cooccurrence", "quotes", "review_effort", "validity"):
+        importlib.import_module(f"asymmetry_qda.analysis.{name}")
+        assert inspect.isfunction(getattr(analysis, name)), f"analysis.{name} is {getattr(analysis, name)!r}"
 
 
 def _fresh(code: str) -> str:
@@ -130,7 +142,7 @@ def test_a_figure_function_is_imported_on_first_use():
     shown = _fresh("import sys, asymmetry_qda.analysis as a\n"
                    "before = 'matplotlib' in sys.modules\n"
                    "from asymmetry_qda.analysis import balance_plot\n"
-                   "from asymmetry_qda.analysis.figures import balance_plot as defined\n"
+                   "from asymmetry_qda.analysis._figures import balance_plot as defined\n"
                    "print(before, 'matplotlib' in sys.modules, balance_plot is defined, 'save_figure' in dir(a))")
     assert shown == "False True True True"
 

@@ -63,8 +63,7 @@ def _unzipped(path: Path) -> bytes:
 
 
 def _tables(project, out: Path) -> None:
-    from asymmetry_qda.analysis import load
-    from asymmetry_qda.analysis.report import write_tables
+    from asymmetry_qda.analysis import load, write_tables
 
     write_tables(load(project, codebook=REPO / "codebooks" / "asymmetries.yaml"), out, figures=False)
 

@@ -20,14 +20,8 @@ import pandas as pd
 import pytest
 from scipy import sparse, stats
 
-from asymmetry_qda.analysis.cooccurrence import (
-    MEASURES,
-    PAIR_COLUMNS,
-    UNITS,
-    cooccurrence,
-    cooccurrence_from_matrix,
-    unit_matrix,
-)
+from asymmetry_qda.analysis import cooccurrence, cooccurrence_from_matrix, unit_matrix
+from asymmetry_qda.analysis._cooccurrence import MEASURES, PAIR_COLUMNS, UNITS
 from asymmetry_qda.errors import ArgumentError, QDAWarning
 
 PARTICIPANT = {"D1": "P1", "D2": "P2", "D3": "P1", "D4": "P3"}

@@ -20,13 +20,20 @@ import pandas as pd
 import pytest
 
 from asymmetry_qda import Project
-from asymmetry_qda.analysis import load
-from asymmetry_qda.analysis.alignment import alignment_quotes, failure_alignment
-from asymmetry_qda.analysis.balance import group_balance, participant_balance, theme_poles
-from asymmetry_qda.analysis.cooccurrence import cooccurrence
-from asymmetry_qda.analysis.counts import code_frequencies, code_matrix
-from asymmetry_qda.analysis.frame import Coverage
-from asymmetry_qda.analysis.report import build_tables, write_tables
+from asymmetry_qda.analysis import (
+    Coverage,
+    alignment_quotes,
+    build_tables,
+    code_frequencies,
+    code_matrix,
+    cooccurrence,
+    failure_alignment,
+    group_balance,
+    load,
+    participant_balance,
+    theme_poles,
+    write_tables,
+)
 from asymmetry_qda.cli import main
 from asymmetry_qda.codebook import parse_codebook
 from asymmetry_qda.errors import ArgumentError, QDAWarning

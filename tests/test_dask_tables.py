@@ -22,10 +22,9 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from asymmetry_qda import Project  # noqa: E402
-from asymmetry_qda.analysis import load  # noqa: E402
-from asymmetry_qda.analysis.cooccurrence import UNITS, cooccurrence  # noqa: E402
-from asymmetry_qda.analysis.counts import code_frequencies  # noqa: E402
-from asymmetry_qda.analysis.partitions import _blocks  # noqa: E402
+from asymmetry_qda.analysis import code_frequencies, cooccurrence, load  # noqa: E402
+from asymmetry_qda.analysis._cooccurrence import UNITS  # noqa: E402
+from asymmetry_qda.analysis._partitions import _blocks  # noqa: E402
 from asymmetry_qda.errors import ArgumentError, InputError, QDAWarning  # noqa: E402
 
 from .conftest import SAMPLES  # noqa: E402

@@ -11,8 +11,7 @@ import warnings
 import pytest
 
 from asymmetry_qda import Project
-from asymmetry_qda.analysis import load
-from asymmetry_qda.analysis.report import write_tables
+from asymmetry_qda.analysis import load, write_tables
 from asymmetry_qda.cli import main
 from asymmetry_qda.errors import InputError, QDAWarning
 from asymmetry_qda.tagger import run

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from asymmetry_qda.analysis.validity import tag_corpus, validity
+from asymmetry_qda.analysis import tag_corpus, validity
 from asymmetry_qda.errors import InputError
 from asymmetry_qda.evaluation_corpus import code_at, human_agreement, load_corpus, split_of
 
@@ -162,7 +162,7 @@ def test_todays_rules_on_the_test_split_do_not_lose_ground():
 
 
 def test_implied_codes_count_at_theme_level_only(tmp_path):
-    from asymmetry_qda.analysis.validity import implied_labels
+    from asymmetry_qda.analysis import implied_labels
 
     reference = [("E001", 2, "reason.personal_fault")]
     corpus = _corpus(tmp_path, reference, reference, reference)
@@ -177,7 +177,7 @@ def test_implied_codes_count_at_theme_level_only(tmp_path):
 
 
 def test_errors_are_shown_for_the_dev_split_only(tmp_path, capsys):
-    from asymmetry_qda.analysis.validity import corpus_errors
+    from asymmetry_qda.analysis import corpus_errors
     from asymmetry_qda.cli import main
 
     reference = [("E001", 2, "agency.control"), ("E002", 2, "remedy.retraining")]

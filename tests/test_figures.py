@@ -18,17 +18,16 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from asymmetry_qda.analysis.figures import (
-    BALANCE_XLABEL,
+from asymmetry_qda.analysis import (
     QDAFigure,
     balance_plot,
     cooccurrence_graph,
     cooccurrence_heatmap,
     cooccurrence_network,
     figure_bytes,
-    group_label,
     save_figure,
 )
+from asymmetry_qda.analysis._figures import BALANCE_XLABEL, group_label
 from asymmetry_qda.errors import ArgumentError
 
 NAN = math.nan
@@ -261,7 +260,7 @@ def test_svg_bytes_do_not_depend_on_the_python_hash_seed(tmp_path):
     script = tmp_path / "draw.py"
     script.write_text(
         "import hashlib, pandas as pd\n"
-        "from asymmetry_qda.analysis import figures\n"
+        "from asymmetry_qda.analysis import _figures as figures\n"
         "nan = float('nan')\n"
         "frame = pd.DataFrame({'theme': ['agency', 'response', 'reason'] + ['agency'] * 3 + ['response'] * 3\n"
         "    + ['reason'] * 3, 'group': ['all'] * 3 + ['leader=(missing)', 'leader=False', 'leader=True'] * 3,\n"
@@ -492,7 +491,7 @@ def test_group_label_reads_the_group_keys():
 
 def grouped_balance() -> pd.DataFrame:
     """group_balance's own table: groups everyone, leader=True/False and leader=(missing)."""
-    from asymmetry_qda.analysis.balance import group_balance
+    from asymmetry_qda.analysis import group_balance
 
     people = pd.DataFrame({"theme": "response", "participant_id": [f"P{i}" for i in range(7)],
                            "balance": [0.5, 1.0, -0.5, 0.0, 0.25, -1.0, 0.5],
@@ -586,7 +585,7 @@ def test_no_figure_is_left_in_pyplot():
 
 KERNEL_SETUP = """\
 import pandas as pd
-from asymmetry_qda.analysis.figures import balance_plot, cooccurrence_heatmap, cooccurrence_network
+from asymmetry_qda.analysis import balance_plot, cooccurrence_heatmap, cooccurrence_network
 
 pairs = pd.DataFrame({"code_a": ["a", "a", "b"], "code_b": ["b", "c", "c"], "n_a": [4, 4, 3],
                       "n_b": [3, 2, 2], "n_ab": [2, 1, 1], "jaccard": [0.4, 0.2, 0.25]})

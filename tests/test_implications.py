@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from asymmetry_qda.analysis.balance import participant_balance
-from asymmetry_qda.analysis.counts import code_frequencies
-from asymmetry_qda.analysis.frame import implication_note, with_implied
+from asymmetry_qda.analysis import code_frequencies, participant_balance
+from asymmetry_qda.analysis._frame import implication_note, with_implied
 from asymmetry_qda.codebook import load_codebook, parse_codebook
 from asymmetry_qda.errors import InputError
 

@@ -8,7 +8,8 @@ import warnings
 import pandas as pd
 import pytest
 
-from asymmetry_qda.analysis.styling import format_number, styled
+from asymmetry_qda.analysis import styled
+from asymmetry_qda.analysis._styling import format_number
 from asymmetry_qda.errors import QDAWarning, _show_plainly, show_warnings_plainly
 
 

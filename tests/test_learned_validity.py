@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from asymmetry_qda.analysis.validity import judge_corpus, model_labels, validity, validity_report
+from asymmetry_qda.analysis import judge_corpus, model_labels, validity, validity_report
 from asymmetry_qda.codebook import load_codebook
 from asymmetry_qda.errors import ArgumentError
 from asymmetry_qda.evaluation_corpus import load_corpus

@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 
 from asymmetry_qda import Project
-from asymmetry_qda.analysis import load
-from asymmetry_qda.analysis.report import write_tables
+from asymmetry_qda.analysis import load, write_tables
 from asymmetry_qda.cli import main
 from asymmetry_qda.escaping import (
     FORMULA_START,
@@ -152,7 +151,7 @@ def test_show_escapes_code_ids_and_the_document_title(tmp_path):
 def test_dollar_labels_are_drawn_literally_and_deterministically():
     from matplotlib.cbook import is_math_text
 
-    from asymmetry_qda.analysis import figures
+    from asymmetry_qda.analysis import _figures as figures
 
     pairs = pd.DataFrame({"code_a": ["a", "a"], "code_b": ["b", "c"], "n_a": [4, 4], "n_b": [3, 2],
                           "n_ab": [2, 1], "jaccard": [0.4, 0.2]})

@@ -356,8 +356,7 @@ def test_a_failed_key_write_changes_nothing(study, tmp_path, monkeypatch):
 
 # --- the guard ----------------------------------------------------------------------------------
 def test_the_guard_blocks_exports_until_findings_are_resolved(study, tmp_path):
-    from asymmetry_qda.analysis import load
-    from asymmetry_qda.analysis.report import write_tables
+    from asymmetry_qda.analysis import load, write_tables
 
     with pytest.raises(IdentifiersFound, match=r"refusing to write the \.qdpx.*'Sergeant Okafor' \(rank_name\)") as e:
         study.export_qdpx(tmp_path / "a.qdpx")

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from asymmetry_qda import Project
-from asymmetry_qda.analysis.frame import load
-from asymmetry_qda.analysis.quotes import QUOTE_COLUMNS, display_text, quotes, styled, to_html, to_markdown
+from asymmetry_qda.analysis import display_text, load, quotes, to_html, to_markdown
+from asymmetry_qda.analysis._quotes import QUOTE_COLUMNS, styled
 from asymmetry_qda.errors import ArgumentError, IdentifiersFound, InputError, QDAWarning
 
 # D1: turn 0 = sentences 0-2, turn 1 = sentences 3-4. D2: turn 0 = sentences 0-1, turn 1 = sentence 2.

@@ -7,7 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from asymmetry_qda.analysis.review_effort import corpus_review_effort, review_effort, summarise_effort
+from asymmetry_qda.analysis import review_effort, summarise_effort
+from asymmetry_qda.analysis._review_effort import corpus_review_effort
 from asymmetry_qda.errors import ArgumentError
 
 from .conftest import REPO

@@ -11,9 +11,7 @@ import csv
 import pytest
 
 from asymmetry_qda import Project, QDAWarning
-from asymmetry_qda.analysis import load
-from asymmetry_qda.analysis.agreement import agreement
-from asymmetry_qda.analysis.evaluation import evaluate
+from asymmetry_qda.analysis import agreement, evaluate, load
 
 from .conftest import REPO, SAMPLES, requires_model
 

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from asymmetry_qda.analysis import load, report
-from asymmetry_qda.analysis.report import write_tables
+from asymmetry_qda.analysis import _report as report
+from asymmetry_qda.analysis import load, write_tables
 from asymmetry_qda.errors import QDAError
 
 from .conftest import INTERVIEW

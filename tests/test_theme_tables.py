@@ -6,10 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from asymmetry_qda.analysis.alignment import alignment_quotes, failure_alignment, response_fits
-from asymmetry_qda.analysis.balance import group_balance, participant_balance
-from asymmetry_qda.analysis.counts import code_frequencies, code_matrix
-from asymmetry_qda.analysis.frame import in_units, rolled_up
+from asymmetry_qda.analysis import (
+    alignment_quotes,
+    code_frequencies,
+    code_matrix,
+    failure_alignment,
+    group_balance,
+    participant_balance,
+    response_fits,
+)
+from asymmetry_qda.analysis._frame import in_units, rolled_up
 from asymmetry_qda.errors import ArgumentError
 
 # Two interviews. D1 (P1, leader) has 4 sentences in 2 turns; D2 (P2, not a leader) has 2 sentences in 1 turn.

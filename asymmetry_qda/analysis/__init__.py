@@ -1,6 +1,6 @@
 """Theme tables: what researchers publish, computed from the tidy codings frame.
 
-Load a coded project with :func:`~frame.load`, then pass ``data.codings`` (one row per
+Load a coded project with :func:`load`, then pass ``data.codings`` (one row per
 coding) and, for denominators, ``data.units`` (one row per turn and sentence) to
 the table functions. Every table states its unit of analysis and formula in its
 docstring. By default only confirmed codings are used; ``include_suggestions``
@@ -10,68 +10,55 @@ Every function a notebook calls is importable from here, in one import::
 
     from asymmetry_qda.analysis import code_frequencies, cooccurrence, load, styled
 
-The functions live in the modules below (their reference pages document them);
-by topic:
+The implementation lives in private modules (``_frame``, ``_counts``, ...), as in
+scikit-learn; import from this package only. By topic:
 
-- **The data** (:mod:`~asymmetry_qda.analysis.frame`): :func:`~frame.load` gives an
-  :class:`~frame.AnalysisData`, whose ``coverage`` is a :class:`~frame.Coverage`.
-- **Frequencies** (:mod:`~asymmetry_qda.analysis.counts`):
-  :func:`~counts.code_frequencies`, :func:`~counts.code_matrix`.
-- **Co-occurrence** (:mod:`~asymmetry_qda.analysis.cooccurrence`):
-  :func:`~cooccurrence.cooccurrence`; from your own unit × code matrix,
-  :func:`~cooccurrence.unit_matrix` and :func:`~cooccurrence.cooccurrence_from_matrix`.
-- **Balance** (:mod:`~asymmetry_qda.analysis.balance`):
-  :func:`~balance.participant_balance`, :func:`~balance.group_balance`, :func:`~balance.theme_poles`.
-- **Failure alignment** (:mod:`~asymmetry_qda.analysis.alignment`):
-  :func:`~alignment.failure_alignment`, :func:`~alignment.alignment_quotes`, :func:`~alignment.response_fits`.
-- **Quotes** (:mod:`~asymmetry_qda.analysis.quotes`): :func:`~quotes.quotes`,
-  :func:`~quotes.to_markdown`, :func:`~quotes.to_html`.
-- **Showing a table** (:mod:`~asymmetry_qda.analysis.styling`):
-  :func:`~styling.styled` (any table, quotes too), :func:`~styling.display_text`.
-- **Figures** (:mod:`~asymmetry_qda.analysis.figures`): :func:`~figures.balance_plot`,
-  :func:`~figures.cooccurrence_heatmap`, :func:`~figures.cooccurrence_network`,
-  :func:`~figures.cooccurrence_graph`, :func:`~figures.save_figure`, :func:`~figures.figure_bytes`,
-  :class:`~figures.QDAFigure`. They are imported on first use, so importing this package
-  does not import matplotlib, seaborn or networkx.
-- **Every table, written for papers** (:mod:`~asymmetry_qda.analysis.report`):
-  :func:`~report.build_tables`, :func:`~report.write_tables`, :class:`~report.Table`.
-- **Intercoder agreement** (:mod:`~asymmetry_qda.analysis.agreement`):
-  :func:`~agreement.agreement`, :func:`~agreement.pairwise_agreement`, :func:`~agreement.disagreements`.
-- **Scoring the tagger** (:mod:`~asymmetry_qda.analysis.evaluation`):
-  :func:`~evaluation.evaluate`, :func:`~evaluation.evaluation_errors`.
-- **Validity on the evaluation corpus** (:mod:`~asymmetry_qda.analysis.validity`):
-  :func:`~validity.validity`, :func:`~validity.validity_report`, :func:`~validity.corpus_errors`,
-  :func:`~validity.tag_corpus`, :func:`~validity.judge_corpus`, :func:`~validity.model_labels`,
-  :func:`~validity.implied_labels`.
-- **Review effort** (:mod:`~asymmetry_qda.analysis.review_effort`):
-  :func:`~review_effort.review_effort`, :func:`~review_effort.summarise_effort`.
+- **The data**: :func:`load` gives an :class:`AnalysisData`, whose ``coverage``
+  is a :class:`Coverage`.
+- **Frequencies**: :func:`code_frequencies`, :func:`code_matrix`.
+- **Co-occurrence**: :func:`cooccurrence`; from your own unit × code matrix,
+  :func:`unit_matrix` and :func:`cooccurrence_from_matrix`.
+- **Balance**: :func:`participant_balance`, :func:`group_balance`, :func:`theme_poles`.
+- **Failure alignment**: :func:`failure_alignment`, :func:`alignment_quotes`, :func:`response_fits`.
+- **Quotes**: :func:`quotes`, :func:`to_markdown`, :func:`to_html`.
+- **Showing a table**: :func:`styled` (any table, quotes too), :func:`display_text`.
+- **Figures**: :func:`balance_plot`, :func:`cooccurrence_heatmap`, :func:`cooccurrence_network`,
+  :func:`cooccurrence_graph`, :func:`save_figure`, :func:`figure_bytes`, :class:`QDAFigure`.
+  They are imported on first use, so importing this package does not import
+  matplotlib, seaborn or networkx.
+- **Every table, written for papers**: :func:`build_tables`, :func:`write_tables`, :class:`Table`.
+- **Intercoder agreement**: :func:`agreement`, :func:`pairwise_agreement`, :func:`disagreements`.
+- **Scoring the tagger**: :func:`evaluate`, :func:`evaluation_errors`.
+- **Validity on the evaluation corpus**: :func:`validity`, :func:`validity_report`,
+  :func:`corpus_errors`, :func:`tag_corpus`, :func:`judge_corpus`, :func:`model_labels`,
+  :func:`implied_labels`.
+- **Review effort**: :func:`review_effort`, :func:`summarise_effort`.
 
-``from asymmetry_qda.analysis.<module> import <name>`` keeps working. Five
-functions share their module's name (``agreement``, ``cooccurrence``,
-``quotes``, ``review_effort``, ``validity``): here that name is the function,
-so reach those modules with ``from asymmetry_qda.analysis.quotes import ...`` or
-``importlib.import_module``, not as an attribute of this package.
+The module paths of earlier releases (``from asymmetry_qda.analysis.quotes import
+quotes``) still work for this release and warn (:class:`DeprecationWarning`); they
+will be removed in the next.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .agreement import agreement, disagreements, pairwise_agreement
-from .alignment import alignment_quotes, failure_alignment, response_fits
-from .balance import group_balance, participant_balance, theme_poles
-from .cooccurrence import cooccurrence, cooccurrence_from_matrix, unit_matrix
-from .counts import code_frequencies, code_matrix
-from .evaluation import evaluate, evaluation_errors
-from .frame import AnalysisData, Coverage, load
-from .quotes import quotes, to_html, to_markdown
-from .report import Table, build_tables, write_tables
-from .review_effort import review_effort, summarise_effort
-from .styling import display_text, styled
-from .validity import corpus_errors, implied_labels, judge_corpus, model_labels, tag_corpus, validity, validity_report
+from . import _deprecated
+from ._agreement import agreement, disagreements, pairwise_agreement
+from ._alignment import alignment_quotes, failure_alignment, response_fits
+from ._balance import group_balance, participant_balance, theme_poles
+from ._cooccurrence import cooccurrence, cooccurrence_from_matrix, unit_matrix
+from ._counts import code_frequencies, code_matrix
+from ._evaluation import evaluate, evaluation_errors
+from ._frame import AnalysisData, Coverage, load
+from ._quotes import quotes, to_html, to_markdown
+from ._report import Table, build_tables, write_tables
+from ._review_effort import review_effort, summarise_effort
+from ._styling import display_text, styled
+from ._validity import corpus_errors, implied_labels, judge_corpus, model_labels, tag_corpus, validity, validity_report
 
 if TYPE_CHECKING:  # imported on first use (PEP 562 __getattr__ below): matplotlib, seaborn and networkx are heavy
-    from .figures import (
+    from ._figures import (
         QDAFigure,
         balance_plot,
         cooccurrence_graph,
@@ -81,7 +68,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562 __getattr__ below): matplotl
         save_figure,
     )
 
-#: The names of :mod:`~asymmetry_qda.analysis.figures` this package publishes, imported when first asked for.
+#: The names of the figures module this package publishes, imported when first asked for.
 _FIGURES = ("QDAFigure", "balance_plot", "cooccurrence_graph", "cooccurrence_heatmap", "cooccurrence_network",
             "figure_bytes", "save_figure")
 
@@ -131,11 +118,13 @@ __all__ = [
     "write_tables",
 ]
 
+_deprecated.install(__name__, frozenset(__all__))
+
 
 def __getattr__(name: str):
-    """The figure functions, imported from :mod:`~asymmetry_qda.analysis.figures` when first asked for (PEP 562)."""
+    """The figure functions, imported from their module when first asked for (PEP 562)."""
     if name in _FIGURES:
-        from . import figures
+        from . import _figures as figures
 
         value = getattr(figures, name)
         globals()[name] = value  # asked once: the next lookup finds it without calling this

@@ -112,7 +112,7 @@ def _check_export(args: argparse.Namespace, what: str) -> None:
 
 def cmd_agreement(args: argparse.Namespace) -> int:
     """Write intercoder agreement (``agreement`` or ``pairwise_agreement``) and, if asked, the disagreements."""
-    from ..analysis.agreement import agreement, disagreements, pairwise_agreement
+    from ..analysis._agreement import agreement, disagreements, pairwise_agreement
 
     coders = args.coders
     data = _analysis_data(args)
@@ -130,7 +130,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Write the candidate's scores against the reference (``evaluate``) and, if asked, its errors."""
-    from ..analysis.evaluation import evaluate, evaluation_errors
+    from ..analysis._evaluation import evaluate, evaluation_errors
 
     if args.candidate == "model":
         return _evaluate_model(args)
@@ -164,7 +164,7 @@ def _evaluate_model(args: argparse.Namespace) -> int:
 
 def cmd_evaluate_corpus(args: argparse.Namespace) -> int:
     """Score the rules, the coders and the learned suggester on the evaluation corpus (``validity_report``)."""
-    from ..analysis.validity import LEARNED, judge_corpus, tag_corpus, validity_report
+    from ..analysis._validity import LEARNED, judge_corpus, tag_corpus, validity_report
     from ..codebook import load_codebook
     from ..datasets import study_codebook_path
     from ..evaluation_corpus import human_agreement, load_corpus
@@ -203,7 +203,7 @@ def cmd_evaluate_corpus(args: argparse.Namespace) -> int:
     if args.out:
         write_csv(args, table, "rows of corpus validity")
     if args.errors:
-        from ..analysis.validity import corpus_errors
+        from ..analysis._validity import corpus_errors
 
         errors = corpus_errors(corpus, labels)
         write_side_csv(args.errors, errors)

@@ -47,7 +47,7 @@ PARSERS: dict[str, AddCommand] = {"tables": add_tables}
 def cmd_tables(args: argparse.Namespace) -> int:
     """Load the codings (:func:`asymmetry_qda.analysis.load`) and write every table with ``write_tables``."""
     from ..analysis import load
-    from ..analysis.report import write_tables
+    from ..analysis._report import write_tables
 
     with Project.open(args.project) as project:
         data = load(project, include_suggestions=args.include_suggestions, codebook=args.codebook,

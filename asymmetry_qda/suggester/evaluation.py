@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..analysis.frame import AnalysisData, in_units
+from ..analysis._frame import AnalysisData, in_units
 from ..errors import ArgumentError, QDAWarning
 from .service import model_input
 from .training import sentence_features, training_set

@@ -41,7 +41,7 @@ def model_input(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd
 
 
 def _decisions(project: "HasStore | Store"):
-    from ..analysis.frame import load
+    from ..analysis._frame import load
 
     # every document: the suggester learns from the coded ones and predicts on the others (coverage is for tables)
     return load(project, statuses=("confirmed", "suggested", "rejected", "suppressed"), coverage="all")
@@ -216,7 +216,7 @@ def suggest(project: "HasStore | Store", *, version: str | None = None, threshol
 
 def _taken(data) -> set[tuple[str, str]]:
     """(sentence key, code) pairs that already hold a current coding of any origin and status."""
-    from ..analysis.frame import in_units
+    from ..analysis._frame import in_units
 
     placed = in_units(data.codings, "sentence")
     return set(zip(placed["unit_key"], placed["code_id"], strict=True))

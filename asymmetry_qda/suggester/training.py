@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..analysis.frame import AnalysisData, in_units, unit_keys
+from ..analysis._frame import AnalysisData, in_units, unit_keys
 
 __all__ = ["model_version", "sentence_features", "training_set"]
 

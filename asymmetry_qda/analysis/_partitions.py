@@ -5,8 +5,8 @@ document (or participant, or whatever key the caller names) land in the same
 partition of every frame, runs a function on each set of aligned partitions
 with ``dask.dataframe.map_partitions``, and returns the partial results in
 partition order for the caller to add up (see
-:func:`asymmetry_qda.analysis.counts.code_frequencies` and
-:func:`asymmetry_qda.analysis.cooccurrence.cooccurrence`).
+:func:`asymmetry_qda.analysis.code_frequencies` and
+:func:`asymmetry_qda.analysis.cooccurrence`).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def only(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame | None:
     """The ``columns`` of ``frame`` that it has (what the partitions need: less to send to the workers).
 
     The frame's ``attrs`` (its coverage) stay behind: the client reads them, the partitions count rows; the
-    rows themselves already are the covered documents' only (see :func:`~asymmetry_qda.analysis.frame.load`).
+    rows themselves already are the covered documents' only (see :func:`~asymmetry_qda.analysis.load`).
 
     Parameters
     ----------

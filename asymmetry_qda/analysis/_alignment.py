@@ -24,7 +24,7 @@ response) pair found in the same unit counts once for that unit.
 
 There is no denominator: the counts come from the codings alone, which lie in
 the documents the chosen coders coded (see
-:func:`~asymmetry_qda.analysis.frame.load`); the tables carry the codings'
+:func:`~asymmetry_qda.analysis.load`); the tables carry the codings'
 coverage in ``attrs["coverage"]``.
 """
 
@@ -35,8 +35,8 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..errors import ArgumentError, check_option
-from .counts import status_label
-from .frame import coverage_of, in_units, with_coverage
+from ._counts import status_label
+from ._frame import coverage_of, in_units, with_coverage
 
 __all__ = ["alignment_quotes", "failure_alignment", "response_fits"]
 
@@ -101,7 +101,7 @@ def failure_alignment(
     Parameters
     ----------
     codings : pandas.DataFrame
-        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.load`).
     codebook : Codebook, optional
         Give the ``codebook`` (its ``fits``) or ``fits`` directly.
     fits : mapping of str to tuple of str, optional
@@ -160,7 +160,7 @@ def alignment_quotes(
     Parameters
     ----------
     codings : pandas.DataFrame
-        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.load`).
     codebook : Codebook, optional
         The codebook (its ``fits``), or give ``fits`` directly.
     fits : mapping of str to tuple of str, optional

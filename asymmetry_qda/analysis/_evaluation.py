@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QDAWarning
-from .agreement import _alpha, _coder_rows, _kappa, coder_decisions
-from .frame import in_units
+from ._agreement import _alpha, _coder_rows, _kappa, coder_decisions
+from ._frame import in_units
 
 __all__ = ["evaluate", "evaluation_errors"]
 
@@ -51,7 +51,7 @@ def evaluate(
     Parameters
     ----------
     codings : pandas.DataFrame
-        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`), loaded with the
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.load`), loaded with the
         candidate's codings (e.g. ``statuses=("confirmed", "suggested", "rejected")`` for everything the
         tagger suggested).
     reference : str
@@ -132,7 +132,7 @@ def evaluation_errors(
     Parameters
     ----------
     codings : pandas.DataFrame
-        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`), loaded with the
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.load`), loaded with the
         candidate's codings (e.g. ``statuses=("confirmed", "suggested", "rejected")`` for everything the
         tagger suggested).
     reference : str
@@ -158,7 +158,7 @@ def evaluation_errors(
         Columns: ``kind`` (``false_positive`` or ``false_negative``), ``code_id,
         doc_id, ordinal, unit_text, candidate_text, rule_id, reference_text``.
     """
-    from .agreement import disagreements
+    from ._agreement import disagreements
 
     documents = _scope(codings, reference, documents)
     table = disagreements(codings, coders=[reference, candidate], unit=unit, codes=codes, units=units, texts=texts,

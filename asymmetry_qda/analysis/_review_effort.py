@@ -189,7 +189,7 @@ def corpus_review_effort(corpus, codebook, *, split: str = "dev", level: str = "
     """
     from ..codebook import Codebook, load_codebook
     from ..evaluation_corpus import ADJUDICATED, label_matrix
-    from .validity import implied_labels, judge_corpus
+    from ._validity import implied_labels, judge_corpus
 
     if not isinstance(codebook, Codebook):
         codebook = load_codebook(codebook)

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ArgumentError, QDAWarning, check_option
-from .frame import in_units, unit_keys
+from ._frame import in_units, unit_keys
 
 __all__ = ["AGREEMENT_UNITS", "agreement", "coder_decisions", "disagreements", "nominal_alpha",
            "pairwise_agreement", "STATISTICS"]
@@ -74,7 +74,7 @@ def coder_decisions(
     Parameters
     ----------
     codings : pandas.DataFrame
-        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.load`).
     coders : sequence of str
         Coder names (their confirmed codings), ``rule`` (the tagger) or ``model`` (the classifier).
     unit : {"character", "sentence", "turn", "document"}, default "sentence"
@@ -333,7 +333,7 @@ def agreement(
     Parameters
     ----------
     codings : pandas.DataFrame
-        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.load`).
     coders : sequence of str
         Two or more coder names (their confirmed codings), ``rule`` (the tagger) or ``model`` (the classifier).
     unit : {"character", "sentence", "turn", "document"}, default "sentence"
@@ -427,7 +427,7 @@ def pairwise_agreement(codings: pd.DataFrame, *, coders: Sequence[str], **option
     Parameters
     ----------
     codings : pandas.DataFrame
-        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.load`).
     coders : sequence of str
         The coders; every pair of them is compared.
     **options
@@ -463,7 +463,7 @@ def disagreements(
     Parameters
     ----------
     codings : pandas.DataFrame
-        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.load`).
     coders : sequence of str
         Coder names (their confirmed codings), ``rule`` (the tagger) or ``model`` (the classifier).
     unit : {"character", "sentence", "turn", "document"}, default "sentence"

@@ -22,7 +22,7 @@ percentile bootstrap interval over participants (``scipy.stats.bootstrap``,
 seeded, so the same seed gives the same interval); ``share_heavy`` is the share
 of the group's participants with coded units whose balance is above 0.
 
-Coverage: with the units of :func:`~asymmetry_qda.analysis.frame.load`
+Coverage: with the units of :func:`~asymmetry_qda.analysis.load`
 (``coverage="coded"``, the default), a participant none of whose documents the
 chosen coders coded has no row: a balance of "no coded units" would read as
 "never raised the theme" when nobody read them. They are listed in the table's
@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ArgumentError, check_option
-from .counts import _groups, status_label
-from .frame import coverage_of, in_units, with_coverage
+from ._counts import _groups, status_label
+from ._frame import coverage_of, in_units, with_coverage
 
 __all__ = ["group_balance", "participant_balance", "theme_poles"]
 
@@ -76,7 +76,7 @@ def participant_balance(
     """Heavy and light coded units and the balance index per (theme, participant).
 
     Participants are everyone with a unit in ``units`` (or, without it, with a
-    coding): with :func:`~asymmetry_qda.analysis.frame.load`'s units, the
+    coding): with :func:`~asymmetry_qda.analysis.load`'s units, the
     participants the chosen coders coded (the others are listed in the
     table's ``attrs["coverage"]``, see the module docstring); codings without
     a participant are left out.
@@ -84,7 +84,7 @@ def participant_balance(
     Parameters
     ----------
     codings : pandas.DataFrame
-        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.load`).
     poles : dict of str to (str, str)
         ``poles`` is ``{theme: (heavy code, light code)}`` (see :func:`theme_poles`).
     units : pandas.DataFrame, optional

@@ -4,7 +4,7 @@
 and a note giving its unit of analysis, formula, which codings it counts and
 which documents its denominators count (the data's ``coverage_note``: by
 default only the documents the chosen coders coded, see
-:mod:`asymmetry_qda.analysis.frame`);
+:mod:`asymmetry_qda.analysis`);
 :func:`write_tables` writes them with a ``manifest.json`` (sha256 of every
 file, the hashes of the project's documents and codebook, the tool version,
 the options and the coverage: the option, the note, and the covered and
@@ -55,10 +55,10 @@ from ..escaping import latex_escape, map_text_cells, markdown_cell, neutralise_f
 from ..fileio import fsync_folder, write_bytes_atomically
 from ..interrupts import deferred_interrupts
 from ..records import text_sha256
-from .alignment import alignment_quotes, failure_alignment, response_fits
-from .balance import group_balance, participant_balance, theme_poles
-from .counts import code_frequencies, code_matrix
-from .frame import (
+from ._alignment import alignment_quotes, failure_alignment, response_fits
+from ._balance import group_balance, participant_balance, theme_poles
+from ._counts import code_frequencies, code_matrix
+from ._frame import (
     AnalysisData,
     _listing,
     at_level,
@@ -115,7 +115,7 @@ def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOC
     Parameters
     ----------
     data : AnalysisData
-        The data of :func:`~asymmetry_qda.analysis.frame.load`.
+        The data of :func:`~asymmetry_qda.analysis.load`.
     cooccurrence_units : sequence of str, default COOCCURRENCE_UNITS
         The units the co-occurrence tables are computed in.
     depth : int, default 2
@@ -130,7 +130,7 @@ def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOC
     -------
     list of Table
     """
-    from .cooccurrence import cooccurrence
+    from ._cooccurrence import cooccurrence
 
     coded, units = data.codings, data.units
     codings = with_implied(coded, data.codebook)  # frequencies, matrices, balance count declared implications
@@ -242,7 +242,7 @@ def write_tables(data: AnalysisData, out: str | Path, *, figures: bool = True, s
     Parameters
     ----------
     data : AnalysisData
-        The data of :func:`~asymmetry_qda.analysis.frame.load`. When a table quotes participants
+        The data of :func:`~asymmetry_qda.analysis.load`. When a table quotes participants
         and ``data`` came from a project, the project's anonymisation audit is
         checked first (see :mod:`asymmetry_qda.anonymise.guard`).
     out : str or pathlib.Path
@@ -628,7 +628,7 @@ def _latex(tables: list[Table]) -> str:
 
 def _figures(tables: list[Table], data: AnalysisData) -> dict[str, bytes]:
     """PNG and SVG of the co-occurrence heatmap and network (turn unit) and the balance plot."""
-    from . import figures
+    from . import _figures as figures
 
     by_name = {t.name: t.frame for t in tables}
     labels = {c.id: c.label for c in data.codebook.codes} if data.codebook is not None else None

@@ -188,7 +188,7 @@ def group_label(group: Any) -> str:
     ----------
     group : str or object
         Keys are ``"all"`` or ``column=value`` parts joined by ``", "`` (as
-        :func:`~asymmetry_qda.analysis.balance.group_balance` writes them).
+        :func:`~asymmetry_qda.analysis.group_balance` writes them).
 
     Returns
     -------
@@ -362,7 +362,7 @@ def cooccurrence_heatmap(table: pd.DataFrame, *, measure: str = "jaccard", codes
     ----------
     table : pandas.DataFrame
         ``table`` has one row per unordered pair with columns ``code_a``, ``code_b`` and ``measure``
-        (as :func:`~asymmetry_qda.analysis.cooccurrence.cooccurrence` gives it).
+        (as :func:`~asymmetry_qda.analysis.cooccurrence` gives it).
     measure : str, default "jaccard"
         ``jaccard``, ``dice``, ``lift``, ``n_ab``; or ``p_b_given_a``, which puts P(b | a) in row a,
         column b and P(a | b) in row b, column a, from ``p_a_given_b`` or else ``n_ab / n_b``.
@@ -1021,7 +1021,7 @@ def balance_plot(balance: pd.DataFrame, *, theme: str | None = None, title: str 
         The figure's title (default: none; each theme's axes are titled with its theme).
     poles : mapping of str to (str, str), optional
         The poles come from ``poles`` (``{theme: (heavy,
-        light)}``, as :func:`asymmetry_qda.analysis.balance.theme_poles` gives them), else the table's
+        light)}``, as :func:`asymmetry_qda.analysis.theme_poles` gives them), else the table's
         ``heavy_code``/``light_code`` columns, else the ends read "light pole" and "heavy pole".
     labels : mapping of str to str, optional
         ``labels`` maps theme and code ids to the names drawn (default: the theme id, and the last part

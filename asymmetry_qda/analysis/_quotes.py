@@ -55,10 +55,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ArgumentError, InputError, Problem, QDAWarning, check_option
-from .frame import CODING_COLUMNS, AnalysisData
-from .styling import cell_text as _shown
-from .styling import display_text
-from .styling import styled as _styled
+from ._frame import CODING_COLUMNS, AnalysisData
+from ._styling import cell_text as _shown
+from ._styling import display_text
+from ._styling import styled as _styled
 
 if TYPE_CHECKING:  # pragma: no cover
     from pandas.io.formats.style import Styler
@@ -136,7 +136,7 @@ def quotes(
         are the coder ``tagger``). Give one of the two.
     status : {"confirmed", "suggested", "suppressed", "rejected"} or list, optional
         Keep only codings of these statuses (``None``: every status in
-        ``codings``; :func:`~asymmetry_qda.analysis.frame.load` keeps confirmed
+        ``codings``; :func:`~asymmetry_qda.analysis.load` keeps confirmed
         codings, and suggestions with ``include_suggestions=True``).
     where : str, optional
         A :meth:`pandas.DataFrame.query` on the codings, applied before the
@@ -375,7 +375,7 @@ def project_quotes(
     [{'text': 'I was alone. Nobody to ask.', 'coder': 'LT', 'code': 'experience.loneliness', 'n_codings': 2,
       'left_context': '', 'right_context': 'It was my call.'}]
     """
-    from .frame import load
+    from ._frame import load
 
     statuses = _statuses(status)
     if statuses is None:
@@ -963,7 +963,7 @@ def styled(frame: pd.DataFrame, *, columns: Sequence[str] | None = None) -> "Sty
     default); a Styler does not. Text is shown with :func:`display_text` white
     space, wrapped and left-aligned; every cell and label is HTML-escaped;
     missing values are blank. This is
-    :func:`asymmetry_qda.analysis.styling.styled` with those columns. The
+    :func:`asymmetry_qda.analysis.styled` with those columns. The
     frame itself is not changed, and no pandas option is set. (Without this:
     ``with pd.option_context("display.max_colwidth", None): display(frame)``.)
 

@@ -16,7 +16,7 @@ Formulas, per group g (everyone, or the rows sharing a value of ``by``):
 - ``n_codings``: codings of the code in g (one coding spanning two sentences is
   one coding and two coded units).
 
-Coverage: the units frame of :func:`~asymmetry_qda.analysis.frame.load` holds,
+Coverage: the units frame of :func:`~asymmetry_qda.analysis.load` holds,
 by default, only the documents the chosen coders coded, so ``units_total`` and
 ``participants_total`` count coded documents and participants only (a
 participant none of whose documents was coded has no row or column; ``denominator``
@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import check_option
-from .frame import coverage_of, in_units, rolled_up, unit_keys, with_coverage
-from .partitions import check_backend_options, on_dask, only
+from ._frame import coverage_of, in_units, rolled_up, unit_keys, with_coverage
+from ._partitions import check_backend_options, on_dask, only
 
 __all__ = ["code_frequencies", "code_matrix", "status_label"]
 
@@ -98,7 +98,7 @@ def code_frequencies(
     Parameters
     ----------
     codings : pandas.DataFrame
-        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.load`).
     units : pandas.DataFrame, optional
         The units frame (``data.units``), so that ``units_total`` and
         ``participants_total`` count uncoded units too; without it, only coded
@@ -240,7 +240,7 @@ def code_matrix(
     """A code × group matrix: one row per code, one column per value of ``columns``.
 
     With the units of
-    :func:`~asymmetry_qda.analysis.frame.load` (coverage ``"coded"``), a
+    :func:`~asymmetry_qda.analysis.load` (coverage ``"coded"``), a
     participant or document nobody coded has no column (not a column of
     zeros): ``matrix.attrs["coverage"]`` lists them (``uncoded_participants``,
     ``uncoded_documents``).
@@ -248,7 +248,7 @@ def code_matrix(
     Parameters
     ----------
     codings : pandas.DataFrame
-        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.load`).
     columns : str, default "doc_id"
         The column of the codings and units frames whose values are the matrix's
         columns (``doc_id``, ``participant_id``, ``kind``, any attribute).

@@ -56,9 +56,9 @@ import pandas as pd
 from scipy import sparse  # scipy.stats is imported where it is used: it triples the import time of the package
 
 from ..errors import ArgumentError, QDAWarning, check_option
-from .counts import status_label
-from .frame import CODING_COLUMNS, coverage_of, with_coverage
-from .partitions import check_backend_options, on_dask, only
+from ._counts import status_label
+from ._frame import CODING_COLUMNS, coverage_of, with_coverage
+from ._partitions import check_backend_options, on_dask, only
 
 __all__ = ["MEASURES", "UNITS", "cooccurrence", "cooccurrence_from_matrix", "unit_matrix"]
 
@@ -92,7 +92,7 @@ def unit_matrix(
     Parameters
     ----------
     codings : pandas.DataFrame
-        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.load`).
     unit : {"sentence", "turn", "window", "document", "participant", "overlap"}, default "sentence"
         ``unit`` (see the module docstring): ``"sentence"``,
         ``"turn"``, ``"window"`` (k+1 = ``window`` + 1 consecutive sentences; rows
@@ -547,7 +547,7 @@ def cooccurrence(
     Parameters
     ----------
     codings : pandas.DataFrame
-        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.frame.load`).
+        The codings frame (``data.codings`` of :func:`~asymmetry_qda.analysis.load`).
     unit : {"sentence", "turn", "window", "document", "participant", "overlap"}, default "sentence"
         The unit of analysis: ``unit`` (``"sentence"``, ``"turn"``, ``"window"`` of
         ``window`` + 1 sentences, ``"document"``, ``"participant"``, ``"overlap"``;
@@ -569,7 +569,7 @@ def cooccurrence(
         k, for ``unit="window"``: windows of k+1 consecutive sentences.
     units : pandas.DataFrame, optional
         Pass ``units`` (the units frame) so that N counts
-        uncoded units too (with :func:`~asymmetry_qda.analysis.frame.load`'s units,
+        uncoded units too (with :func:`~asymmetry_qda.analysis.load`'s units,
         by default those of the documents the chosen coders coded: N counts no unit
         of a document nobody coded; the table's ``attrs["coverage"]`` says which).
     backend : {"local", "dask"}, default "local"
