@@ -714,36 +714,11 @@ class Project:
             Display in the notebook (the default when running in one) and return ``None``; with
             ``jupyter=False`` the HTML is returned instead, e.g. to save it.
         """
-        from .display import Mark, Turn, code_colours, render_document
+        from .document_view import document_html, in_notebook
 
-        text = self.text(doc_id)
-        end = len(text) if end is None else end
-        frame = self.codings(doc_id=doc_id)
-        frame = frame[frame["status"].isin(list(status))
-                      & (frame["start"] < end) & (frame["end"] > start)]
-        if codes is not None:
-            wanted = [codes] if isinstance(codes, str) else list(codes)
-            frame = frame[frame["code_id"].apply(lambda c: any(c == w or c.startswith(w + ".") for w in wanted))]
-        if coders is not None:
-            chosen = [coders] if isinstance(coders, str) else list(coders)
-            frame = frame[(frame["status"] == "suggested") | frame["coder_id"].isin(chosen)]
-        marks = [Mark(int(r.start), int(r.end), r.code_id, coder=None if r.status == "suggested" else r.coder_id,
-                      suggested=r.status == "suggested", rule=r.rule_id) for r in frame.itertuples()]
-        segments = self.segments(unit="turn", doc_id=doc_id)
-        turns = [Turn(int(r.start), int(r.end), None if pd.isna(r.speaker) else str(r.speaker),
-                      bool(r.is_interviewer), None if pd.isna(r.timestamp) else str(r.timestamp))
-                 for r in segments.sort_values("start").itertuples()]
-        latest = self.latest_codebook()
-        colours = code_colours(latest) if latest is not None else {}
-        n_suggested = sum(m.suggested for m in marks)
-        shown = [f"{len(marks) - n_suggested} confirmed", f"{n_suggested} suggested"]
-        filters = [f"codes {', '.join([codes] if isinstance(codes, str) else codes)}" if codes is not None else "",
-                   f"coders {', '.join([coders] if isinstance(coders, str) else coders)}" if coders is not None else "",
-                   f"characters {start}-{end} of {len(text)}" if (start, end) != (0, len(text)) else ""]
-        note = f"{' and '.join(shown)} codings shown" + "".join(f"; {f}" for f in filters if f)
-        html = render_document(text, turns, marks, colours=colours, title=doc_id, note=note, start=start, end=end)
+        html = document_html(self._store, doc_id, codes, status=status, coders=coders, start=start, end=end)
         if jupyter is None:
-            jupyter = _in_notebook()
+            jupyter = in_notebook()
         if jupyter:
             from IPython.display import HTML, display
 
@@ -794,15 +769,6 @@ class Project:
 
 
 _documents_fingerprint = stored_documents.fingerprint
-
-
-def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython comes with JupyterLab
-        return False
-    shell = get_ipython()
-    return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
 
 
 _check_coder = _decisions.check_coder
