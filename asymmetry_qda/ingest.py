@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import sqlite3
 import uuid
 import warnings
@@ -28,6 +27,8 @@ from .readers import SUPPORTED_EXTENSIONS, LabelConfig, ParsedDocument, read_sou
 from .records import text_sha256
 from .sentences import split_sentences
 from .store import codings as stored_codings
+from .store import document_writes
+from .store import participants as stored_participants
 from .store.sqlite import utc_now
 
 Action = Literal["added", "unchanged", "replaced", "resegmented"]
@@ -207,8 +208,7 @@ def plan_ingest(
     def kind_of(doc_id: str) -> str | None:
         return kind if kind is not None else declared.get(doc_id)
 
-    existing = {row["doc_id"]: row for row in connection.execute(
-        "SELECT doc_id, sha256, kind, source_name FROM documents")}
+    existing = document_writes.existing(connection)
     planned: list[PlannedDocument] = []
     seen: dict[str, Path] = {}
     for path in files:
@@ -335,7 +335,7 @@ def apply_ingest(
     kept = 0
     dropped: list[dict] = []
     rows = []
-    pseudonymised = _pseudonymised(connection)
+    pseudonymised = document_writes.pseudonymised_documents(connection)
     for plan in planned:
         parsed = plan.parsed
         participant_id = table.doc_participant.get(parsed.doc_id) if table else None
@@ -346,16 +346,13 @@ def apply_ingest(
                           QDAWarning, stacklevel=4)
         if plan.action == "unchanged":
             if participant_id is not None:
-                connection.execute("UPDATE documents SET participant_id = ? WHERE doc_id = ?",
-                                   (participant_id, parsed.doc_id))
+                document_writes.set_participant(connection, parsed.doc_id, participant_id)
         else:
             k, d = _write_document(connection, plan, participant_id, now)
             kept += k
             dropped.extend(d)
-        connection.execute(
-            "INSERT INTO ingest_log (run_id, doc_id, action, detail, created_at) VALUES (?, ?, ?, ?, ?)",
-            (run_id, parsed.doc_id, plan.action, json.dumps({"source": str(plan.source_path),
-                                                              "notes": parsed.notes}), now))
+        document_writes.log_ingest(connection, run_id, parsed.doc_id, plan.action,
+                                   {"source": str(plan.source_path), "notes": parsed.notes}, now=now)
         turns = [s for s in plan.segments if s.unit == "turn"]
         rows.append({
             "doc_id": parsed.doc_id, "source": plan.source_path.name, "kind": parsed.kind,
@@ -370,8 +367,7 @@ def apply_ingest(
         read_now = {p.doc_id for p in planned}
         for doc_id, participant_id in table.doc_participant.items():
             if doc_id not in read_now:
-                connection.execute("UPDATE documents SET participant_id = ? WHERE doc_id = ?",
-                                   (participant_id, doc_id))
+                document_writes.set_participant(connection, doc_id, participant_id)
     columns = ["doc_id", "source", "kind", "action", "turns", "participant_turns", "sentences", "speakers",
                "interviewer", "outcome", "notes", "warnings"]
     return IngestReport(
@@ -383,35 +379,12 @@ def apply_ingest(
     )
 
 
-def _pseudonymised(connection: sqlite3.Connection) -> set[str]:
-    """The documents a pseudonymisation has rewritten."""
-    done: set[str] = set()
-    for (options,) in connection.execute("SELECT options FROM runs WHERE kind = 'pseudonymise'"):
-        done.update(json.loads(options).get("documents", []))
-    return done
-
-
 def _write_participants(connection: sqlite3.Connection, table: AttributeTable, now: str) -> tuple[list[str], list[str]]:
     added, updated = [], []
     for pid, p in table.participants.items():
-        before = _participant_snapshot(connection, pid)
-        connection.execute(
-            """INSERT INTO participants (participant_id, pseudonym, rank, rank_raw, rank_level, rank_band, track,
-                   acting, leader, leader_source, function, attributes_source, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (participant_id) DO UPDATE SET
-                   pseudonym = excluded.pseudonym, rank = excluded.rank, rank_raw = excluded.rank_raw,
-                   rank_level = excluded.rank_level, rank_band = excluded.rank_band, track = excluded.track,
-                   acting = excluded.acting, leader = excluded.leader, leader_source = excluded.leader_source,
-                   function = excluded.function, attributes_source = excluded.attributes_source,
-                   updated_at = excluded.updated_at""",
-            (pid, p.pseudonym, p.rank, p.rank_raw, p.rank_level, p.rank_band, p.track, int(p.acting),
-             None if p.leader is None else int(p.leader), p.leader_source, p.function, table.source, now))
-        connection.execute("DELETE FROM participant_attributes WHERE participant_id = ?", (pid,))
-        connection.executemany(
-            "INSERT INTO participant_attributes (participant_id, name, value) VALUES (?, ?, ?)",
-            [(pid, k, v) for k, v in sorted(p.attributes.items())])
-        after = _participant_snapshot(connection, pid)
+        before = stored_participants.snapshot(connection, pid)
+        stored_participants.upsert(connection, pid, p, source=table.source, now=now)
+        after = stored_participants.snapshot(connection, pid)
         if before is None:
             added.append(pid)
         elif before != after:
@@ -419,55 +392,27 @@ def _write_participants(connection: sqlite3.Connection, table: AttributeTable, n
     return added, updated
 
 
-def _participant_snapshot(connection: sqlite3.Connection, pid: str) -> tuple | None:
-    row = connection.execute(
-        "SELECT pseudonym, rank, rank_raw, leader, leader_source, function FROM participants "
-        "WHERE participant_id = ?", (pid,)).fetchone()
-    if row is None:
-        return None
-    attrs = connection.execute("SELECT name, value FROM participant_attributes WHERE participant_id = ? "
-                               "ORDER BY name", (pid,)).fetchall()
-    return tuple(row) + tuple(tuple(a) for a in attrs)
-
-
 def _write_document(connection: sqlite3.Connection, plan: PlannedDocument, participant_id: str | None,
                     now: str) -> tuple[int, list[dict]]:
     parsed = plan.parsed
     sha = text_sha256(parsed.text)
     kept, dropped = 0, []
+    row = (parsed.doc_id, parsed.kind, parsed.text, sha, len(parsed.text), parsed.source_name, parsed.source_format,
+           plan.source_sha256, parsed.encoding, plan.segmenter, participant_id)
     if plan.action == "added":
-        connection.execute(
-            """INSERT INTO documents (doc_id, kind, text, sha256, n_chars, source_name, source_format,
-                   source_sha256, encoding, segmenter, participant_id, version, ingested_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)""",
-            (parsed.doc_id, parsed.kind, parsed.text, sha, len(parsed.text), parsed.source_name,
-             parsed.source_format, plan.source_sha256, parsed.encoding, plan.segmenter, participant_id, now))
+        document_writes.insert_document(connection, row, now=now)
     else:
-        old = connection.execute("SELECT * FROM documents WHERE doc_id = ?", (parsed.doc_id,)).fetchone()
+        old = document_writes.stored_row(connection, parsed.doc_id)
         version = old["version"]
         if plan.action == "replaced":
-            connection.execute(
-                """INSERT INTO document_versions (doc_id, version, sha256, text, source_name, source_sha256,
-                       replaced_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (old["doc_id"], version, old["sha256"], old["text"], old["source_name"], old["source_sha256"], now))
+            document_writes.keep_version(connection, old, now=now)
             version += 1
             kept, dropped = _carry_over_codings(connection, parsed.doc_id, old["text"], old["sha256"],
                                                 parsed.text, sha, version, now)
-        connection.execute(
-            """UPDATE documents SET kind = ?, text = ?, sha256 = ?, n_chars = ?, source_name = ?,
-                   source_format = ?, source_sha256 = ?, encoding = ?, segmenter = ?,
-                   participant_id = COALESCE(?, participant_id), version = ?, ingested_at = ?
-               WHERE doc_id = ?""",
-            (parsed.kind, parsed.text, sha, len(parsed.text), parsed.source_name, parsed.source_format,
-             plan.source_sha256, parsed.encoding, plan.segmenter, participant_id, version, now, parsed.doc_id))
-        # segments are derived from the text: rebuild them (sentences first, they point at turns)
-        connection.execute("DELETE FROM segments WHERE doc_id = ? AND unit = 'sentence'", (parsed.doc_id,))
-        connection.execute("DELETE FROM segments WHERE doc_id = ?", (parsed.doc_id,))
-    connection.executemany(
-        """INSERT INTO segments (segment_id, doc_id, unit, start, "end", speaker, is_interviewer, turn_index,
-               sentence_index, timestamp, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [(s.segment_id, parsed.doc_id, s.unit, s.start, s.end, s.speaker, int(s.is_interviewer), s.turn_index,
-          s.sentence_index, s.timestamp, s.parent_id) for s in plan.segments])
+        document_writes.update_document(connection, row, version=version, now=now)
+    document_writes.insert_segments(connection, [
+        (s.segment_id, parsed.doc_id, s.unit, s.start, s.end, s.speaker, int(s.is_interviewer), s.turn_index,
+         s.sentence_index, s.timestamp, s.parent_id) for s in plan.segments])
     return kept, dropped
 
 

@@ -1,4 +1,4 @@
-"""The package's shape (issue 21): no import cycle, Project used only from above, no SQL in project.py.
+"""The package's shape (issue 21): no import cycle, Project used only from above, no SQL outside the store.
 
 The import graph is read from the source with ``ast``, so it counts every import: at the top of a module, inside
 a function, and under ``if TYPE_CHECKING`` (each is a dependency a reader has to follow). An import of
@@ -98,12 +98,27 @@ def _sql_strings(path: Path) -> list[str]:
             and not token.string.lstrip("rbuRBU").startswith(('"""', "'''"))]
 
 
-@pytest.mark.parametrize("module", ["project.py", "decisions.py", "analysis/_frame.py", "refi/qdpx_export.py",
-                                    "document_view.py"])
+#: Modules outside the store that still run SQL themselves (issue 21 moves it into asymmetry_qda/store/): each is an
+#: expected failure, strict, so a module whose SQL has moved must leave this list.
+STILL_RUNS_SQL = {"anonymise/rewrite.py", "refi/qdpx_import.py", "suggester/service.py", "tagger/run.py"}
+
+
+def _outside_the_store() -> list[str]:
+    return sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
+                  if path.relative_to(PACKAGE).parts[0] != "store")
+
+
+@pytest.mark.parametrize("module", [
+    pytest.param(m, marks=pytest.mark.xfail(strict=True, reason="its SQL is still to move into the store"))
+    if m in STILL_RUNS_SQL else m for m in _outside_the_store()])
 def test_no_sql_outside_the_store_in(module):
     path = PACKAGE / module
     assert _sql_strings(path) == [], f"{module} runs SQL itself: move it into asymmetry_qda/store/"
     assert ".execute(" not in _code_without_strings(path).replace(" ", "")
+
+
+def test_the_list_of_modules_that_still_run_sql_names_modules():
+    assert STILL_RUNS_SQL <= set(_outside_the_store())
 
 
 def test_the_sql_check_finds_sql():

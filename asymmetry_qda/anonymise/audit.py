@@ -73,6 +73,7 @@ import pandas as pd
 
 from ..errors import ArgumentError, QDAWarning
 from ..nlp import BLANK, MAX_PIECE_CHARS, piece_spans, resolve_model
+from ..store import participants as stored_participants
 from .findings import KINDS, Finding, resolve_overlaps
 from .masks import PLACEHOLDER, Masks, blank_out, prepare  # noqa: F401 - PLACEHOLDER is re-exported
 from .ner import ner_findings
@@ -324,15 +325,13 @@ def attribute_texts(db: sqlite3.Connection) -> dict[str, str]:
     rank and the flags derived from it, and any value that is a number, a
     range, a yes/no, a rank, or some participant's id or pseudonym (``P05``).
     """
-    people = db.execute("SELECT participant_id, pseudonym, function FROM participants "
-                        "ORDER BY participant_id").fetchall()
+    people = stored_participants.people(db)
     ids = frozenset(str(v).casefold() for row in people for v in (row[0], row[1]) if v is not None)
     texts: dict[str, str] = {}
     for participant_id, _, function in people:
         if _free_text(function, ids):
             texts[attribute_location(participant_id, "function")] = function
-    for participant_id, name, value in db.execute(
-            "SELECT participant_id, name, value FROM participant_attributes ORDER BY participant_id, name"):
+    for participant_id, name, value in stored_participants.attribute_values(db):
         if _free_text(value, ids):
             texts[attribute_location(participant_id, name)] = value
     return texts

@@ -26,6 +26,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from ..errors import InputError
+from ..store import participants as stored_participants
 from .guids import guid_key
 from .import_report import ImportReport
 from .qde_reader import QdeReader
@@ -117,7 +118,7 @@ def plan_participants(db: sqlite3.Connection, reader: QdeReader, report: ImportR
     for unit in reader.units:
         for owner in unit.owners:
             doc_of.setdefault(owner, unit.doc_id)
-    existing = {row[0] for row in db.execute("SELECT participant_id FROM participants")}
+    existing = stored_participants.ids(db)
     people: dict[str, _Person] = {}  # participant id -> label, guid, case values, documents
     owner_of: dict[str, str] = {}  # doc_id -> participant id
     derived_noted: set[str] = set()
