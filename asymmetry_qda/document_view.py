@@ -15,12 +15,12 @@ import pandas as pd
 from .codebook.stored import latest_codebook
 from .decisions import unknown
 from .display import Mark, Turn, code_colours, render_document
-from .errors import NotFoundError
+from .errors import MissingDependency, NotFoundError
 from .store import codings as stored_codings
 from .store import documents as stored_documents
 from .store.sqlite import Store
 
-__all__ = ["document_html", "in_notebook"]
+__all__ = ["display_html", "document_html", "in_notebook"]
 
 
 def _names(value: str | Sequence[str]) -> list[str]:
@@ -95,3 +95,12 @@ def in_notebook() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
+
+
+def display_html(html: str) -> None:
+    """Display ``html`` in the notebook this kernel serves (IPython comes with the ``notebook`` extra)."""
+    try:
+        from IPython.display import HTML, display
+    except ImportError:
+        raise MissingDependency("showing a view in Jupyter", "IPython", "notebook") from None
+    display(HTML(html))

@@ -55,6 +55,29 @@ class NotFoundError(QDAError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class MissingDependency(QDAError, ImportError):
+    """Something asked for needs an optional dependency (an extra) that is not installed.
+
+    Parameters
+    ----------
+    what : str
+        What was asked for, e.g. ``"the review panel"``.
+    module : str
+        The module that is missing, e.g. ``"ipywidgets"``.
+    extra : str
+        The extra of asymmetry_qda that installs it, e.g. ``"notebook"``.
+
+    Examples
+    --------
+    >>> print(MissingDependency("the review panel", "ipywidgets", "notebook"))
+    the review panel needs ipywidgets, which is not installed. Fix: pip install 'asymmetry_qda[notebook]'
+    """
+
+    def __init__(self, what: str, module: str, extra: str):
+        super().__init__(f"{what} needs {module}, which is not installed. Fix: pip install 'asymmetry_qda[{extra}]'")
+        self.name = module
+
+
 class IdentifiersFound(QDAError):
     """An export was refused: the documents still hold likely identifiers nobody has resolved.
 

@@ -714,15 +714,13 @@ class Project:
             Display in the notebook (the default when running in one) and return ``None``; with
             ``jupyter=False`` the HTML is returned instead, e.g. to save it.
         """
-        from .document_view import document_html, in_notebook
+        from .document_view import display_html, document_html, in_notebook
 
         html = document_html(self._store, doc_id, codes, status=status, coders=coders, start=start, end=end)
         if jupyter is None:
             jupyter = in_notebook()
         if jupyter:
-            from IPython.display import HTML, display
-
-            display(HTML(html))
+            display_html(html)
             return None
         return html
 

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
+from .errors import MissingDependency
+
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
@@ -248,7 +250,10 @@ class ReviewQueue:
     def widget(self):
         """The ipywidgets panel (built once)."""
         if self._widget is None:
-            import ipywidgets as widgets
+            try:
+                import ipywidgets as widgets
+            except ImportError:
+                raise MissingDependency("the review panel", "ipywidgets", "notebook") from None
 
             view = widgets.HTML()
             status = widgets.HTML()

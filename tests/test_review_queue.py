@@ -107,3 +107,18 @@ def test_a_projects_repr_says_what_is_in_it(coded):
     assert "coders LT; current codings: 1 confirmed, 3 suggested" in repr(coded)
     coded.close()
     assert repr(coded).endswith(", closed)")
+
+
+def test_without_the_notebook_extra_the_panel_and_the_view_say_which_extra_to_install(coded, monkeypatch):
+    import sys
+
+    from asymmetry_qda.errors import MissingDependency
+
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets now raises ImportError
+    monkeypatch.setitem(sys.modules, "IPython.display", None)
+    queue = coded.review_queue(coder="LT")
+    with pytest.raises(MissingDependency, match=r"review panel needs ipywidgets.*pip install 'asymmetry_qda\[notebook\]'"):
+        queue.widget()
+    with pytest.raises(ImportError, match=r"showing a view in Jupyter needs IPython"):
+        coded.show("INT04", jupyter=True)
+    assert "INT04" in coded.show("INT04", jupyter=False)  # the HTML needs neither
