@@ -21,15 +21,16 @@ from typing import Literal
 import pandas as pd
 
 from .attributes import AttributeTable, read_attributes
-from .errors import InputError, NotATranscript, Problem, QDAWarning
+from .errors import InputError, NotATranscript, Problem, ProjectChanged, QDAWarning
 from .nlp import pipeline_label, sentence_pipeline
 from .readers import SUPPORTED_EXTENSIONS, LabelConfig, ParsedDocument, read_source
-from .records import text_sha256
+from .records import DOCUMENT_KINDS, text_sha256
 from .sentences import split_sentences
 from .store import codings as stored_codings
 from .store import document_writes
+from .store import documents as stored_documents
 from .store import participants as stored_participants
-from .store.sqlite import utc_now
+from .store.sqlite import Store, utc_now
 
 Action = Literal["added", "unchanged", "replaced", "resegmented"]
 _SKIPPED_NAMES = ("readme", "license", "licence", "changelog")
@@ -437,4 +438,44 @@ def _carry_over_codings(connection: sqlite3.Connection, doc_id: str, old_text: s
     return kept, dropped
 
 
-__all__ = ["IngestReport", "apply_ingest", "expand_paths", "plan_ingest"]
+def ingest_sources(
+    store: Store,
+    paths: str | Path | Iterable[str | Path] = (),
+    attributes: str | Path | None = None,
+    *,
+    interviewer_labels: Sequence[str] | None = None,
+    label_pattern: str | None = None,
+    kind: Literal["interview", "fieldnote"] | None = None,
+    replace: bool = False,
+    model: str = "auto",
+    prefer_extensions: Sequence[str] | None = None,
+) -> IngestReport:
+    """Plan the ingest of ``paths`` and ``attributes`` and write it into ``store`` in one transaction.
+
+    This is :meth:`Project.ingest <asymmetry_qda.project.Project.ingest>` (see there for the parameters).
+    Planning (reading, parsing, segmenting) runs without the write lock; the documents it planned against are
+    checked again under the lock, so a concurrent ingest can neither be overwritten nor doubled: it raises
+    :class:`~asymmetry_qda.errors.ProjectChanged` and nothing is written.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths = list(paths)
+    if kind is not None and kind not in DOCUMENT_KINDS:
+        raise InputError(Problem("kind", f"{kind!r} is not one of {', '.join(DOCUMENT_KINDS)}",
+                                 fix="pass interview, fieldnote or None"))
+    if not paths and attributes is None:
+        raise InputError(Problem("ingest", "nothing to ingest", fix="give transcript files or folders"))
+    labels = LabelConfig.build(interviewer_labels, label_pattern)
+    seen = stored_documents.fingerprint(store.connection)
+    planned, table, skipped = plan_ingest(store.connection, paths, attributes, labels=labels, kind=kind,
+                                          replace=replace, model=model,
+                                          prefer_extensions=tuple(prefer_extensions or ()))
+    with store.transaction() as connection:
+        if stored_documents.fingerprint(connection) != seen:
+            raise ProjectChanged(f"{store.path}: another process added or changed documents while this ingest "
+                                 "read its files; nothing was written. Fix: run the ingest again (documents "
+                                 "already stored are then reported as such)")
+        return apply_ingest(connection, planned, table, skipped)
+
+
+__all__ = ["IngestReport", "apply_ingest", "expand_paths", "ingest_sources", "plan_ingest"]

@@ -32,12 +32,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
-from .errors import MissingDependency
+from .errors import InputError, MissingDependency, Problem
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
     from .codebook.model import Codebook
+    from .store.sqlite import Store
 
 
 class ReviewedProject(Protocol):
@@ -60,6 +61,8 @@ class ReviewedProject(Protocol):
     def modify(self, coding_id: str, *, coder: str, start=None, end=None, code=None, memo=None) -> str: ...
     def undo(self, coding_id: str, *, coder: str, memo=None) -> str: ...
     def latest_codebook(self) -> "Codebook | None": ...
+    @property
+    def store(self) -> "Store": ...
 
 KEYS = {"a": "Accept", "r": "Reject", "c": "Change code", "s": "Skip", "u": "Undo"}
 
@@ -321,3 +324,33 @@ class ReviewQueue:
         from IPython.display import display
 
         display(self.widget())
+
+
+#: the orders a queue can take (see :func:`review_queue`)
+STRATEGIES = ("document", "uncertainty", "likely")
+
+
+def review_queue(project: ReviewedProject, *, coder: str | None = None, code: str | None = None,
+                 status: str = "suggested", where: str | None = None, context: int = 1, strategy: str = "document",
+                 model: str | None = None) -> ReviewQueue:
+    """A :class:`ReviewQueue` of ``project``'s suggestions in the order ``strategy`` names.
+
+    This is :meth:`Project.review_queue <asymmetry_qda.project.Project.review_queue>` (see there); ``"uncertainty"``
+    and ``"likely"`` order by the trained suggester ``model`` (default the newest).
+    """
+    from .decisions import check_coder
+
+    check_coder(coder)
+    if strategy not in STRATEGIES:
+        raise InputError(Problem("strategy", f"{strategy!r} is not a review order",
+                                 fix="use 'document', 'likely' or 'uncertainty'"))
+    queue = ReviewQueue(project, coder=coder, code=code, status=status, where=where, context=context)
+    if strategy == "uncertainty":
+        from .suggester.service import uncertainty_order
+
+        queue.items = uncertainty_order(project, queue.items, version=model)
+    elif strategy == "likely":
+        from .suggester.service import likelihood_order
+
+        queue.items = likelihood_order(project, queue.items, version=model)
+    return queue

@@ -293,20 +293,20 @@ def test_import_codings_during_pseudonymise_locates_quotes_on_the_committed_text
 
 
 def test_a_concurrent_ingest_is_refused_not_doubled(made, tmp_path, write, monkeypatch):
-    import asymmetry_qda.project as project_module
+    import asymmetry_qda.ingest as ingest_module  # where ingest_sources plans
 
     write("INT03.txt", "Interviewer: Q?\n\nP03: It lands on me.\n")
-    real = project_module.plan_ingest
+    real = ingest_module.plan_ingest
 
     def meanwhile(*args, **kwargs):
         planned = real(*args, **kwargs)
-        monkeypatch.setattr(project_module, "plan_ingest", real)
+        monkeypatch.setattr(ingest_module, "plan_ingest", real)
         with Project.open(made) as other:  # another process ingests the same file first
             other.ingest(tmp_path / "inputs" / "INT03.txt", model="blank")
         return planned
 
     with Project.open(made) as p:
-        monkeypatch.setattr(project_module, "plan_ingest", meanwhile)
+        monkeypatch.setattr(ingest_module, "plan_ingest", meanwhile)
         with pytest.raises(ProjectChanged, match="run the ingest again"):
             p.ingest(tmp_path / "inputs" / "INT03.txt", model="blank")
         monkeypatch.undo()

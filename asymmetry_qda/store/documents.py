@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..records import Document
+from ..records import DOCUMENT_KINDS, Document
 
-__all__ = ["KNOWN_IDS", "SEGMENT_COLUMNS", "document", "documents", "fingerprint", "participants", "segments", "some",
-           "texts"]
+__all__ = ["KNOWN_IDS", "SEGMENT_COLUMNS", "document", "documents", "fingerprint", "info", "participants", "segments",
+           "some", "texts"]
 
 #: every document id (to list those a project holds when an unknown one is asked for)
 KNOWN_IDS = "SELECT doc_id FROM documents"
@@ -114,3 +114,26 @@ def participants(db: sqlite3.Connection) -> pd.DataFrame:
 def some(db: sqlite3.Connection, query: str, limit: int) -> list[str]:
     """The first ``limit`` values of a one-column ``query`` such as :data:`KNOWN_IDS` (to list ids in a message)."""
     return [r[0] for r in db.execute(f"{query} LIMIT {int(limit)}")]
+
+
+def info(db: sqlite3.Connection) -> pd.DataFrame:
+    """Counts by document kind, and in total (see :meth:`Project.info <asymmetry_qda.project.Project.info>`).
+
+    Words are the white-space separated words inside turns (speaker labels, timestamps and headers are not
+    counted); ``participants`` counts distinct participant ids.
+    """
+    docs = documents(db)
+    turns = segments(db, unit="turn")
+    words = turns.groupby("doc_id")["text"].apply(lambda texts: sum(len(t.split()) for t in texts))
+    docs["words"] = docs["doc_id"].map(words).fillna(0).astype("int64")
+    rows = []
+    for kind in DOCUMENT_KINDS:
+        part = docs[docs["kind"] == kind]
+        rows.append({"kind": kind, "documents": len(part),
+                     "participants": part["participant_id"].dropna().nunique(),
+                     "turns": int(part["turns"].sum()), "participant_turns": int(part["participant_turns"].sum()),
+                     "sentences": int(part["sentences"].sum()), "words": int(part["words"].sum())})
+    total = {"kind": "total", **{k: sum(r[k] for r in rows) for k in rows[0] if k != "kind"}}
+    total["participants"] = docs["participant_id"].dropna().nunique()
+    rows.append(total)
+    return pd.DataFrame(rows).set_index("kind")
