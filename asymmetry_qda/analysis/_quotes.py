@@ -203,21 +203,6 @@ def quotes(
         :class:`AnalysisData`), so that :func:`to_markdown` and :func:`to_html`
         can check its anonymisation audit before writing a file.
 
-    Notes
-    -----
-    Unit of analysis: the passage, one row: a coding, or (with ``merge``) the
-    touching or overlapping codings of one coder, code and status in one turn,
-    merged; ``n_codings`` counts the codings merged into it. The query is
-    evaluated per ``unit`` (a sentence by default, a turn or a document): a
-    unit matches when it holds codings of every ``all_of`` code, of one
-    ``any_of`` code and of no ``none_of`` code, after ``coder``, ``status``,
-    ``where`` and the interviewer filter dropped codings. This is a reading
-    list, not a count: the number of rows is the number of passages (several
-    coders' codings of one stretch are several rows), neither a number of
-    coded units nor of participants; use
-    :func:`~asymmetry_qda.analysis.code_frequencies` for those. No statistic
-    or library computes anything here.
-
     Raises
     ------
     ArgumentError
@@ -235,6 +220,21 @@ def quotes(
     asymmetry_qda.project.Project.quotes : the same, from a project.
     styled : the frame for reading in Jupyter.
     to_markdown, to_html : the quotes for writing up.
+
+    Notes
+    -----
+    Unit of analysis: the passage, one row: a coding, or (with ``merge``) the
+    touching or overlapping codings of one coder, code and status in one turn,
+    merged; ``n_codings`` counts the codings merged into it. The query is
+    evaluated per ``unit`` (a sentence by default, a turn or a document): a
+    unit matches when it holds codings of every ``all_of`` code, of one
+    ``any_of`` code and of no ``none_of`` code, after ``coder``, ``status``,
+    ``where`` and the interviewer filter dropped codings. This is a reading
+    list, not a count: the number of rows is the number of passages (several
+    coders' codings of one stretch are several rows), neither a number of
+    coded units nor of participants; use
+    :func:`~asymmetry_qda.analysis.code_frequencies` for those. No statistic
+    or library computes anything here.
 
     Examples
     --------
