@@ -14,9 +14,10 @@ For each code and each ``target`` share (0.8 and 0.9 by default), with ``k = cei
 - ``random_<t>``: the expected position of the ``k``-th instance in a random order, ``k (N + 1) / (P + 1)``;
 - ``saved_<t>``: ``1 - cal / document``, the share of the document-order reading that CAL spares.
 
-The model ranks with the code suggester's features (word and character TF-IDF fitted on the pool's texts,
-which needs no labels, and any ``rule:``/``context:`` columns) and a class-balanced logistic regression
-(:class:`sklearn.linear_model.LogisticRegression`); ranking needs only an order, so it is not calibrated.
+The model ranks with the code suggester's features (word and character TF-IDF fitted on the pool's texts
+and the seed data's, which needs no labels, and any ``rule:``/``context:`` columns) and a class-balanced
+logistic regression (:class:`sklearn.linear_model.LogisticRegression`); ranking needs only an order, so it
+is not calibrated.
 Until a batch holds both an instance and a non-instance, the ranking is by the rules' evidence for the
 code (``rule:<code>``), else by a model of the seed data, else document order.
 

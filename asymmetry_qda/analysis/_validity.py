@@ -184,8 +184,9 @@ def model_labels(corpus: Corpus, codebook, *, rules: bool = True, semantic: bool
     Notes
     -----
     Unit of analysis: the sentence of an excerpt; one row of ``labels`` is one (sentence, code) the model
-    predicts, that is whose predicted probability is at least the code's threshold, chosen by the
-    suggester's own cross-validation on its training data (``threshold="cv"``, ``thresholds_``).
+    predicts, that is whose predicted probability is at least the code's threshold: with
+    ``threshold="cv"`` the threshold maximising F1 on the held-out folds of the suggester's own
+    calibration cross-validation, on its training data only (``thresholds_``).
 
     Every prediction is out of sample: sentences outside ``train_split`` are predicted by one model fitted
     on all of ``train_split`` (and the seed examples); sentences inside it by
