@@ -12,6 +12,7 @@ import importlib
 import inspect
 import os
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,49 @@ def test_the_lazy_names_are_the_figures_modules_public_ones():
     assert set(_FIGURES) <= set(analysis.__all__)
     assert {name for name in analysis.__all__ if getattr(analysis, name).__module__.rpartition(".")[2] in LAZY} \
         == set(_FIGURES)
+
+
+
+# ---------------------------------------------------------------------------------------------- the docstrings
+
+#: The words a table's "Unit of analysis:" sentence names its unit with (issue 21: every number says what it counts).
+UNIT_WORDS = ("character", "sentence", "turn", "window", "document", "participant", "coding", "coded unit",
+              "cluster", "decision", "example", "label", "quote", "pair", "coder", "passage", "table")
+
+
+def _sections(name: str) -> dict[str, str]:
+    """The sections of the exported ``name``'s docstring, as text: numpydoc's parser (the one the Sphinx build
+    uses) when it is installed, else the numpydoc section headers (a title underlined with dashes)."""
+    doc = inspect.getdoc(getattr(analysis, name)) or ""
+    try:
+        from numpydoc.docscrape import NumpyDocString
+    except ImportError:
+        parts = re.split(r"^(\w[\w ]*)\n-{3,}\n", doc, flags=re.M)
+        return {title: text for title, text in zip(parts[1::2], parts[2::2], strict=True)}
+    parsed = NumpyDocString(doc)
+    return {"Notes": "\n".join(parsed["Notes"]),
+            "Parameters": "\n".join(f"{p.name} : {p.type}" for p in parsed["Parameters"]),
+            "Returns": "\n".join(f"{p.name} : {p.type}" for p in parsed["Returns"])}
+
+
+def _returns_a_table(name: str) -> bool:
+    """Whether ``name`` is a function whose Returns section names a DataFrame (a table) among what it returns."""
+    return inspect.isfunction(getattr(analysis, name)) and "DataFrame" in _sections(name).get("Returns", "")
+
+
+@pytest.mark.parametrize("name", analysis.__all__)
+def test_every_exported_name_documents_its_numbers_in_a_notes_section(name):
+    sections = _sections(name)
+    assert sections.get("Notes", "").strip(), f"asymmetry_qda.analysis.{name} has no Notes section"
+    if inspect.isfunction(getattr(analysis, name)):
+        assert sections.get("Parameters", "").strip(), f"asymmetry_qda.analysis.{name} has no Parameters section"
+        assert sections.get("Returns", "").strip(), f"asymmetry_qda.analysis.{name} has no Returns section"
+
+
+@pytest.mark.parametrize("name", [name for name in analysis.__all__ if _returns_a_table(name)])
+def test_every_table_names_its_unit_of_analysis_in_its_notes(name):
+    notes = " ".join(_sections(name)["Notes"].split())
+    said = re.search(r"Unit of analysis: (.*?)(?:\.\s|\.$|;)", notes)
+    assert said, f"asymmetry_qda.analysis.{name}'s Notes have no 'Unit of analysis: ...' sentence"
+    assert any(word in said.group(1).lower() for word in UNIT_WORDS), \
+        f"asymmetry_qda.analysis.{name}: 'Unit of analysis: {said.group(1)}' names none of {UNIT_WORDS}"

@@ -362,7 +362,43 @@ def agreement(
         n_coded_units`` (units at least one coder coded), ``n_<coder>`` (units each
         coder coded), ``n_all`` (units every coder coded), then the statistics asked
         for with their intervals, ``prevalence`` (share of coded decisions) and
-        ``prevalence_paradox``.
+        ``prevalence_paradox``, then ``unit``, ``coders`` and ``n_documents``.
+
+    Notes
+    -----
+    Unit of analysis: one unit of kind ``unit`` (a character of participant
+    turns, a sentence, a turn or a document) of the documents counted, and per
+    coder one yes/no decision on it for each code: yes when one of the coder's
+    codings of the code overlaps the unit. With the default ``documents``, the
+    documents counted are those every human coder among ``coders`` coded (the
+    tagger and the model count as having read every one). A coder's decisions
+    in a document they did not code are missing. ``(pooled)`` concatenates the
+    codes' decisions: one unit per (unit, code).
+
+    - ``n_units``: the units every coder decided (none missing), the
+      denominator of ``percent``, ``cohen_kappa`` and ``n_all``;
+      ``n_coded_units``: those of them at least one coder coded.
+    - ``percent``: a fraction (0 to 1, despite the name), the number of units
+      on which all coders give the same decision divided by ``n_units``;
+      ``percent_coded_only``: the same divided by ``n_coded_units``, counting
+      only units someone coded (NaN when none is).
+    - ``cohen_kappa``: ``sklearn.metrics.cohen_kappa_score`` (labels 0 and 1)
+      over the ``n_units`` complete units, ``(p_o - p_e) / (1 - p_e)``; two
+      coders only, NaN otherwise or when undefined (no variation).
+    - ``krippendorff_alpha``: ``krippendorff.alpha`` (nominal, value domain
+      {0, 1}) over every unit with at least two coders' decisions, so missing
+      decisions are allowed; NaN without variation.
+    - ``kappa_ci_*``, ``alpha_ci_*``: percentile intervals
+      (``numpy.nanpercentile``) over ``n_boot`` bootstrap replicates that
+      resample units with replacement (seeded; the same replicates for both
+      statistics), each replicate's kappa and alpha computed in closed form
+      (tested equal to sklearn's and krippendorff's).
+    - ``prevalence``: the fraction of all non-missing decisions that are yes.
+    - ``prevalence_paradox``: ``percent >= 0.85`` while kappa (alpha when
+      kappa is NaN) is below 0.4.
+    - ``n_<coder>``: units the coder coded, over every unit listed (including
+      those where another coder is missing); ``n_all``: complete units every
+      coder coded; ``n_documents``: documents counted.
 
     Examples
     --------
@@ -436,6 +472,17 @@ def pairwise_agreement(codings: pd.DataFrame, *, coders: Sequence[str], **option
     Returns
     -------
     pandas.DataFrame
+        The tables of :func:`agreement` for each pair, one after the other, with
+        a ``pair`` column (``A+B``): one row per (pair, code), and each pair's
+        ``(pooled)`` row.
+
+    Notes
+    -----
+    Unit of analysis: as in :func:`agreement`, the coders' yes/no decision on
+    one unit (a sentence by default) per code, for two coders at a time; the
+    formulas and libraries are those of :func:`agreement`. Each pair has its own denominators: with the default
+    ``documents``, the units of the documents both coders of the pair coded,
+    so ``n_units`` can differ between pairs.
     """
     frames = [agreement(codings, coders=list(pair), **options).assign(pair="+".join(pair))
               for pair in combinations(coders, 2)]
@@ -480,6 +527,19 @@ def disagreements(
     Returns
     -------
     pandas.DataFrame
+        One row per disagreement: ``doc_id``, ``unit_key``, ``ordinal``
+        (sentences and turns), ``code_id``, ``coded_by``, ``not_coded_by``,
+        with ``texts`` ``unit_start``, ``unit_end`` and ``unit_text``, then
+        ``<coder>_text`` and ``<coder>_memo`` for each coder.
+
+    Notes
+    -----
+    Unit of analysis: one (unit, code) decision, the unit of kind ``unit`` (a
+    sentence, a turn or a document; not ``character``), decided as in
+    :func:`agreement`. A row is listed when every coder decided it (none
+    missing: each coded the unit's document) and the coders' decisions differ.
+    Computes no statistic: the number of rows for a code is ``n_units`` of
+    :func:`agreement` times ``1 - percent``.
     """
     if unit == "character":
         raise ArgumentError("unit='character': list disagreements by sentence, turn or document")

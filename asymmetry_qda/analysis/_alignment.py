@@ -54,6 +54,13 @@ def response_fits(codebook) -> dict[str, tuple[str, ...]]:
     Returns
     -------
     dict of str to tuple of str
+        ``{response code id: the failure code ids it fits}``.
+
+    Notes
+    -----
+    Computes no number: it reads each code's ``fits`` from the codebook; a code
+    without ``fits`` inherits those of its nearest ancestor that declares them,
+    and codes with neither are left out.
     """
     fits = {code.id: tuple(code.fits) for code in codebook.codes if code.fits}
     for code in codebook.codes:
@@ -112,6 +119,25 @@ def failure_alignment(
     Returns
     -------
     pandas.DataFrame
+        One row per (reason, response) pair seen in a unit: ``reason``,
+        ``response``, ``n_units``, ``n_participants``, ``fits``, ``aligned``,
+        ``flagged``, ``unit`` and ``status``; ``attrs["coverage"]`` carries the
+        codings' coverage.
+
+    Notes
+    -----
+    Unit of analysis: a unit of kind ``unit`` (a turn by default, or a sentence
+    or a document) overlapping both a reason coding (a code under ``failure``)
+    and a response coding (a code of ``fits``, or the bare root of one such as
+    ``remedy``). ``n_units`` counts the distinct units holding the pair, however
+    many codings of either; ``n_participants`` the distinct participants of the
+    reason codings in them.
+
+    There is no ratio and no denominator: the counts come from the codings
+    alone (of the documents the chosen coders coded), and a pair never seen has
+    no row. ``aligned`` is True when one of the response's ``fits`` is the
+    reason, an ancestor or a sub-code of it, NA when the response has no
+    ``fits``; ``flagged`` is ``aligned == False``. Computed with pandas.
 
     Examples
     --------
@@ -178,6 +204,16 @@ def alignment_quotes(
         Columns: ``reason, response, doc_id, participant_id, unit_ordinal,
         reason_text, response_text`` and, with ``units`` and ``texts``, the whole
         ``unit_text`` with its ``unit_start``/``unit_end`` offsets.
+        ``attrs["coverage"]`` carries the coverage.
+
+    Notes
+    -----
+    Unit of analysis: one (unit, reason coding, response coding) triple, the
+    unit of kind ``unit`` (a turn by default) holding both codings, listed only
+    when the cell is flagged in :func:`failure_alignment` (the response declares
+    ``fits`` and none of them is related to the reason). Computes no number: a
+    flagged cell's ``n_units`` is the number of distinct units among its rows.
+    ``unit_text`` (turns and sentences only) is the unit's span of ``texts``.
     """
     fits = _fits(codebook, fits)
     pairs = _pairs(codings, fits, unit).rename(columns={

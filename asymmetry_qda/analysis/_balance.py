@@ -58,6 +58,12 @@ def theme_poles(codebook) -> dict[str, tuple[str, str]]:
     Returns
     -------
     dict of str to (str, str)
+        ``{theme code id: (heavy code id, light code id)}``, in codebook order.
+
+    Notes
+    -----
+    Computes no number: it reads the ``poles`` each code of the codebook
+    declares; codes without poles are left out.
     """
     return {code.id: (code.poles.heavy, code.poles.light) for code in codebook.codes if code.poles is not None}
 
@@ -97,7 +103,28 @@ def participant_balance(
     pandas.DataFrame
         Columns: ``theme,
         heavy_code, light_code, participant_id, heavy, light, balance, leaning``
-        plus the participant attribute columns found in ``units``/``codings``.
+        plus the participant attribute columns found in ``units``/``codings``,
+        then ``unit`` and ``status``; one row per (theme, participant).
+        ``attrs["coverage"]`` carries the units' coverage.
+
+    Notes
+    -----
+    Unit of analysis: the coded unit of one participant (a sentence by default,
+    or a turn or document: ``unit``). ``heavy`` is the number of the
+    participant's distinct units overlapping a coding of the heavy code or any
+    of its sub-codes, ``light`` the same for the light code; a unit coded on
+    both poles counts in both.
+
+    ``balance = (heavy - light) / (heavy + light)``, in [-1, 1]. Its denominator
+    ``heavy + light`` counts only the participant's units coded on one of the
+    theme's poles; when it is 0 the balance is NaN and ``leaning`` is
+    ``no coded units`` (the row is kept). ``leaning`` is ``heavy`` (balance > 0),
+    ``light`` (< 0) or ``even`` (0).
+
+    The rows are the participants of ``units`` (without it, those of
+    ``codings``); with :func:`~asymmetry_qda.analysis.load`'s default
+    ``coverage="coded"`` only participants with a coded document. Codings
+    without a participant are left out. Computed with pandas and NumPy.
 
     Examples
     --------
@@ -185,6 +212,27 @@ def group_balance(
     Returns
     -------
     pandas.DataFrame
+        One row per (theme, group): the group columns, ``group``,
+        ``n_participants``, ``n_without`` (and ``n_not_coded``, see above),
+        ``mean_balance``, ``ci_low``, ``ci_high``, ``confidence``,
+        ``share_heavy``, ``unit`` and ``status``.
+
+    Notes
+    -----
+    Unit of analysis: the participant (one row of ``balance``); each weighs the
+    same, however many units they have. ``n_participants`` counts the group's
+    participants with a balance (not NaN), ``n_without`` those whose balance is
+    NaN (no coded unit on either pole).
+
+    - ``mean_balance``: the mean of the ``n_participants`` balances.
+    - ``ci_low``, ``ci_high``: a percentile bootstrap interval of that mean,
+      resampling participants (``scipy.stats.bootstrap`` with
+      ``method="percentile"``, ``n_resamples`` and a NumPy generator seeded with
+      ``seed``). NaN with fewer than two balances; when all balances are equal
+      the interval is that value (no resampling).
+    - ``share_heavy``: the fraction (0 to 1, not a percentage) of the
+      ``n_participants`` whose balance is above 0; its denominator leaves out the
+      ``n_without`` and ``n_not_coded`` participants.
 
     Examples
     --------

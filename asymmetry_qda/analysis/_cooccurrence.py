@@ -126,7 +126,9 @@ def unit_matrix(
 
     Notes
     -----
-    Unit of analysis: ``unit``, above.
+    Unit of analysis: one row of ``X`` is one unit of kind ``unit`` (a
+    sentence, a turn, a window of k+1 sentences, a document, a participant or an
+    overlap cluster); one column is one code. No ratio is computed here.
 
     Formulas: ``X[u, c] = 1`` iff some coding of ``c`` is present in ``u``:
     sentence ``u`` in ``sentence..sentence_last`` (turn: ``turn..turn_last``);
@@ -134,7 +136,10 @@ def unit_matrix(
     sentence_last``, of the same document; same document; same participant;
     same overlap cluster (a new cluster starts where a coding's start is at or
     after the largest end so far, in document and start order). N = number of
-    rows of X; a unit coded twice with one code is still 1.
+    rows of X; a unit coded twice with one code is still 1. With ``units``, N
+    counts every unit of ``units`` (with :func:`~asymmetry_qda.analysis.load`'s
+    default ``coverage="coded"``, the units of coded documents only); without
+    it, only units holding a coding. Built with ``scipy.sparse``.
 
     Examples
     --------
@@ -427,7 +432,9 @@ def cooccurrence_from_matrix(X, codes: Sequence[str], *, n_units: int | None = N
 
     Notes
     -----
-    Unit of analysis: the rows of ``X``.
+    Unit of analysis: one row of ``X``, whatever unit the matrix was built on
+    (a sentence, a document...); N, the denominator of ``expected``, is ``n_units`` or the number of rows, so
+    all-zero rows (uncoded units) count in N.
 
     Formulas: ``n_ab = (XᵀX)[i, j]``; ``n_a``, ``n_b`` = column sums;
     ``jaccard = n_ab / (n_a + n_b - n_ab)`` (ATLAS.ti's c-coefficient);
@@ -438,7 +445,13 @@ def cooccurrence_from_matrix(X, codes: Sequence[str], *, n_units: int | None = N
     N - n_a - n_b + n_ab]], alternative="greater").pvalue`` (one-sided Fisher
     exact test for over-representation); ``p_adjusted``: Benjamini-Hochberg
     over all pairs of the table; ``frequency_ratio = max(n_a, n_b) / min(n_a,
-    n_b)``; ``c_caution = frequency_ratio > 5``. A zero denominator gives NaN.
+    n_b)``; ``c_caution = frequency_ratio > 5``. A zero denominator gives NaN;
+    with N = 0 every ``p_value`` is NaN.
+
+    Libraries: ``p_value`` is ``scipy.stats.hypergeom.sf`` (pairs whose ``n_ab``
+    is the smallest possible, ``max(0, n_a + n_b - N)``, get exactly 1 without
+    the call); ``p_adjusted`` is ``scipy.stats.false_discovery_control(...,
+    method="bh")`` over the table's finite p-values; the rest is NumPy.
 
     Examples
     --------
@@ -599,12 +612,28 @@ def cooccurrence(
     Returns
     -------
     pandas.DataFrame
+        One row per (group, unordered pair of codes), every pair listed: the
+        group columns, then the columns of :func:`cooccurrence_from_matrix`
+        (measures not asked for left out), ``unit`` (and ``window``) and
+        ``status``; ``attrs["coverage"]`` carries the units' coverage.
 
     Notes
     -----
+    Unit of analysis: the unit of kind ``unit``, a sentence by default (or a
+    turn, a window of k+1 sentences, a document, a participant or an overlap
+    cluster: see :func:`unit_matrix`), and every count (``n_units``, ``n_a``,
+    ``n_b``, ``n_ab``) is a number of such units, a unit holding a code twice
+    counting once. ``n_units`` (N) is the number of
+    units of the group: with ``units``, all its units, coded or not (by default
+    those of the documents the chosen coders coded); without ``units``, only
+    units holding a coding (a warning says so): N is then smaller, so
+    ``expected`` is larger and ``lift`` smaller than with every unit counted.
+
     Formulas: see :func:`cooccurrence_from_matrix` (Jaccard
-    = ATLAS.ti's c, Dice, conditional proportions, lift, one-sided Fisher exact
-    p, Benjamini-Hochberg ``p_adjusted`` within each group).
+    = ATLAS.ti's c, Dice, conditional proportions ``n_ab / n_a`` and
+    ``n_ab / n_b``, ``lift = n_ab / (n_a n_b / N)``, one-sided Fisher exact
+    p from ``scipy.stats.hypergeom.sf``, Benjamini-Hochberg ``p_adjusted`` from
+    ``scipy.stats.false_discovery_control`` within each group).
 
     Examples
     --------

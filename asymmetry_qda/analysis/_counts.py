@@ -145,6 +145,35 @@ def code_frequencies(
         ``participants_total``, ``pct_participants``, ``unit``, ``denominator``
         and ``status``; ``attrs["coverage"]`` carries the units' coverage.
 
+    Notes
+    -----
+    Unit of analysis: the *coded unit*, a unit of kind ``unit`` (a sentence by
+    default; a turn, a document or a participant) that overlaps at least one
+    coding of the code. A unit coded twice with the same code counts once;
+    ``n_codings`` counts distinct ``coding_id`` values instead.
+
+    Formulas, per (group, code):
+
+    - ``pct_units = 100 * n_units / units_total``. ``units_total`` is the number
+      of distinct units of kind ``unit`` in the group in ``units``, coded or not
+      (for ``unit="document"`` or ``"participant"``, the documents or
+      participants with at least one turn in ``units``). With the units of
+      :func:`~asymmetry_qda.analysis.load` (``coverage="coded"``) these are the
+      units of the documents the chosen coders coded only, and ``denominator``
+      reads ``all units of coded documents``. Without ``units``, ``units_total``
+      counts the distinct units holding a coding of any code in the group
+      (``denominator`` reads ``coded units only``).
+    - ``pct_participants = 100 * n_participants / participants_total``, where
+      ``n_participants`` is the number of distinct participants with a coded
+      unit of the code in the group and ``participants_total`` the distinct
+      participants with any unit in the group (without ``units``: with any
+      coded unit). Codings and units without a participant count for no
+      participant.
+    - A percentage is NaN when its denominator is 0.
+
+    Computed with pandas group-bys (distinct counts); no statistics library is
+    involved. ``backend="dask"`` adds up per-partition counts to the same table.
+
     Examples
     --------
     >>> codings = pd.DataFrame({
@@ -269,6 +298,24 @@ def code_matrix(
     Returns
     -------
     pandas.DataFrame
+        One row per code (the index, ``code_id``, in the order of ``codes`` or
+        sorted), one column per value of ``columns``; each cell is ``value`` for
+        that (code, group). ``attrs["coverage"]`` carries the units' coverage.
+
+    Notes
+    -----
+    Unit of analysis: as in :func:`code_frequencies`, the coded unit (a unit of
+    kind ``unit``, a sentence by default, overlapping a coding of the code; a
+    unit counts once per code), or the coding for ``value="n_codings"``, or the
+    participant for ``n_participants``.
+
+    Each cell is the row of ``code_frequencies(codings, units=units, unit=unit,
+    by=columns, ...)`` for that (code, group), so a percentage's denominator is
+    the group of its column: ``pct_units = 100 * n_units / units_total`` with
+    ``units_total`` the units of kind ``unit`` of that column's group in
+    ``units`` (without ``units``: the group's coded units only), and
+    ``pct_participants = 100 * n_participants / participants_total``
+    likewise. Computed with pandas (``DataFrame.pivot`` of the long table).
 
     Examples
     --------

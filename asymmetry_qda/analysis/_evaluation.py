@@ -75,6 +75,34 @@ def evaluate(
     Returns
     -------
     pandas.DataFrame
+        One row per code, then ``(micro)``: ``code_id``, ``tp``, ``fp``, ``fn``,
+        ``n_units``, ``precision``, ``recall``, ``f1``, ``cohen_kappa``,
+        ``krippendorff_alpha``, ``unit``, ``reference``, ``candidate`` and
+        ``n_documents``.
+
+    Notes
+    -----
+    Unit of analysis: one unit of kind ``unit`` (a sentence by default; a
+    character, a turn or a document) of the scored documents, with one yes/no
+    decision per code for the reference and one for the candidate, decided as
+    in :func:`~asymmetry_qda.analysis.agreement`. ``(micro)`` pools every
+    (code, unit) decision. ``n_units`` counts every unit of the scored
+    documents (by default those the reference coded), coded or not.
+
+    - ``tp``: units both coded; ``fp``: units only the candidate coded;
+      ``fn``: units only the reference coded.
+    - ``precision = tp / (tp + fp)``, ``recall = tp / (tp + fn)``,
+      ``f1 = 2 precision recall / (precision + recall)``, from
+      ``sklearn.metrics.precision_recall_fscore_support`` (``average="binary"``,
+      ``zero_division=0``: 0 where a denominator is 0).
+    - For precision, recall and F1 a missing decision counts as "no": when the
+      candidate is another coder, the units of a scored document they did not
+      code count as not coded by them (false negatives where the reference
+      coded). The tagger (``rule``) and the model read every document.
+    - ``cohen_kappa`` (``sklearn.metrics.cohen_kappa_score``) and
+      ``krippendorff_alpha`` (``krippendorff.alpha``, nominal) treat the pair
+      as two coders, as :func:`~asymmetry_qda.analysis.agreement` does: kappa
+      over the units both decided, alpha with missing decisions left out.
 
     Examples
     --------
@@ -157,6 +185,18 @@ def evaluation_errors(
     pandas.DataFrame
         Columns: ``kind`` (``false_positive`` or ``false_negative``), ``code_id,
         doc_id, ordinal, unit_text, candidate_text, rule_id, reference_text``.
+
+    Notes
+    -----
+    Unit of analysis: one (unit, code) decision where the reference and the
+    candidate differ, the unit of kind ``unit`` (a sentence, a turn or a
+    document: ``character`` is refused, as by
+    :func:`~asymmetry_qda.analysis.disagreements`, which lists them). A
+    ``false_positive`` is a unit only the candidate coded, a
+    ``false_negative`` one only the reference coded. Computes no number.
+    Only units both decided are listed, so when the candidate is another coder,
+    the documents they did not code give no row here, while :func:`evaluate`
+    counts their units as false negatives.
     """
     from ._agreement import disagreements
 

@@ -160,6 +160,13 @@ class QDAFigure(Figure):
     backend), so ``fig`` as a cell's last expression and ``display(fig)`` both work.
     Where a formatter for Figure is registered (``%matplotlib inline``), that one is
     used as for any figure. Nothing else differs from Figure.
+
+    Notes
+    -----
+    Computes no number: a figure of this module's drawing functions, which say
+    what they plot and from which table. ``_repr_png_`` renders it with
+    :func:`figure_bytes` (150 dpi PNG) and asks Jupyter to show it at 100
+    pixels per inch.
     """
 
     def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
@@ -379,6 +386,20 @@ def cooccurrence_heatmap(table: pd.DataFrame, *, measure: str = "jaccard", codes
     Returns
     -------
     QDAFigure
+        One axes: the matrix, a colour bar, and the caption under it.
+
+    Notes
+    -----
+    Plots a pair table of :func:`~asymmetry_qda.analysis.cooccurrence` (or
+    :func:`~asymmetry_qda.analysis.cooccurrence_from_matrix`), one group of it:
+    a cell per (row code, column code) holding the table's ``measure`` for that
+    pair as computed there (nothing is recomputed, except ``P(a | b) = n_ab /
+    n_b`` for ``p_b_given_a`` when the table has no ``p_a_given_b``). The unit is
+    the table's (its ``unit`` column, N its ``n_units``), named in the caption
+    with the measure's formula. Colour scale: 0 to 1 for the proportions, 0 to
+    the largest ``n_ab`` for counts, and for ``lift`` a log scale centred on 1.
+    Numbers are written in the cells when there are at most 20 codes. Drawn
+    with seaborn's ``heatmap``.
 
     Examples
     --------
@@ -484,6 +505,17 @@ def cooccurrence_graph(table: pd.DataFrame, measure: str = "jaccard", threshold:
     Returns
     -------
     networkx.Graph
+        Undirected: a node per code of the table, an edge per pair that passes.
+
+    Notes
+    -----
+    Computes no measure: it filters the rows of a pair table of
+    :func:`~asymmetry_qda.analysis.cooccurrence` (one group). A node's
+    ``count`` is the code's ``n_a`` or ``n_b`` in the table (the largest seen;
+    the number of units of the table's unit coded with it); an edge's
+    ``n_ab`` is the number of units holding both codes, its ``weight`` the
+    table's ``measure``. An edge is kept when ``n_ab >= min_count`` and
+    ``measure > threshold``. Built with networkx.
 
     Examples
     --------
@@ -779,6 +811,19 @@ def cooccurrence_network(table: pd.DataFrame, *, measure: str = "jaccard", thres
     Returns
     -------
     QDAFigure
+        The network, its legends and its caption.
+
+    Notes
+    -----
+    Plots :func:`cooccurrence_graph` of a pair table of
+    :func:`~asymmetry_qda.analysis.cooccurrence` (one group). Node area is
+    ``900 * count / largest count`` points² (at least 50), ``count`` being the
+    number of the table's units coded with the code (``n_a``/``n_b``); edge width
+    grows linearly with the measure, from 0.6 to 6 points for the strongest
+    edge. Positions come from ``networkx.spring_layout`` (``seed``; a circle
+    when no edge passes), then nodes and labels are moved apart. The caption
+    names the unit (the table's ``unit``, N its ``n_units``), the measure's
+    formula and the edge rule. Nothing is recomputed from the codings.
 
     Examples
     --------
@@ -1030,6 +1075,19 @@ def balance_plot(balance: pd.DataFrame, *, theme: str | None = None, title: str 
     Returns
     -------
     QDAFigure
+        One axes per theme.
+
+    Notes
+    -----
+    Plots :func:`~asymmetry_qda.analysis.group_balance`'s table, one row per
+    (theme, group): a dot at ``mean_balance`` (the mean over the group's
+    participants of each one's balance, ``(heavy - light) / (heavy + light)``
+    of their coded units) and a line from ``ci_low`` to ``ci_high`` (the
+    table's bootstrap interval over participants). The participant is the unit
+    of the mean; ``n`` beside each group is its ``n_participants``, the
+    participants with coded units on either pole (no estimate is drawn for a
+    group with none). The caption names the table's ``unit`` and
+    ``confidence``. Nothing is recomputed.
 
     Examples
     --------
@@ -1130,6 +1188,13 @@ def figure_bytes(fig: Figure, name: str, *, formats: Sequence[str] = ("png", "sv
     Returns
     -------
     list of (str, bytes)
+        One ``(file name, content)`` per format, in the order asked.
+
+    Notes
+    -----
+    Computes no number: the figure rendered by matplotlib's Agg (PNG at 150
+    dpi) and SVG backends, without dates or software versions, SVG text as
+    paths and clip-path ids renumbered, so the same figure gives the same bytes.
     """
     allowed = ("png", "svg")
     chosen = [str(fmt).lower().lstrip(".") for fmt in ([formats] if isinstance(formats, str) else formats)]
@@ -1190,6 +1255,11 @@ def save_figure(fig: Figure, path_without_suffix: Path | str, *,
     -------
     list of pathlib.Path
         Returns the paths.
+
+    Notes
+    -----
+    Computes no number: writes the bytes of :func:`figure_bytes` (PNG at 150
+    dpi, SVG), one file per format, each written atomically.
     """
     base = Path(path_without_suffix)
     if base.suffix.lower() in (".png", ".svg"):

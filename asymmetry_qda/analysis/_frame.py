@@ -122,6 +122,16 @@ class Coverage:
     uncoded_people : pandas.DataFrame
         ``uncoded_people`` is one row per uncoded participant with their attributes
         (so group tables can count them per group).
+
+    Notes
+    -----
+    A record, not a statistic: it counts documents and participants (the
+    project's, in ``n_documents`` and ``n_participants``, and those covered and
+    not) and computes no ratio. A document is covered when a chosen coder made a
+    human decision in it (or, with ``tagger``, the tagger ran over it), or when
+    it holds a coding kept for analysis; a participant is covered when one of
+    their documents is. :func:`load` builds it; every table made from its frames
+    carries it in ``attrs["coverage"]``.
     """
 
     option: str
@@ -230,6 +240,15 @@ class AnalysisData:
     coverage_note : str
         ``coverage_note`` says it in one sentence that every
         table's note carries.
+
+    Notes
+    -----
+    The frames of one :func:`load`, not a statistic. Unit of ``codings``: one
+    current coding with a kept status that overlaps at least one kept unit
+    (codings overlapping none are counted in ``dropped``). Unit of ``units``:
+    one turn or one sentence (``unit`` says which) of the covered documents
+    (all documents with ``coverage="all"``), participant talk only unless
+    interviewer talk was kept; these rows are the denominators of every table.
     """
 
     codings: pd.DataFrame
@@ -305,6 +324,19 @@ def load(
     Returns
     -------
     AnalysisData
+        The codings, units, texts and codebook, with the coverage.
+
+    Notes
+    -----
+    Reads the store (``asymmetry_qda.store``) once and computes no statistic.
+    Unit of ``codings``: one current coding whose status is kept (confirmed by
+    default), placed in the 0-based ordinals of the first and last turn and
+    sentence it overlaps; a coding overlapping no kept unit is left out and
+    counted in ``dropped``. Unit of ``units``: one turn or one sentence of the
+    stored segmentation, of participant talk (interviewer turns too with
+    ``include_interviewer``), restricted with ``coverage="coded"`` to the
+    covered documents; ``units`` is the denominator of every table's
+    percentages, so those count only the documents that were coded.
 
     Examples
     --------

@@ -221,6 +221,21 @@ def quotes(
     styled : the frame for reading in Jupyter.
     to_markdown, to_html : the quotes for writing up.
 
+    Notes
+    -----
+    Unit of analysis: the passage, one row: a coding, or (with ``merge``) the
+    touching or overlapping codings of one coder, code and status in one turn,
+    merged; ``n_codings`` counts the codings merged into it. The query is
+    evaluated per ``unit`` (a sentence by default, a turn or a document): a
+    unit matches when it holds codings of every ``all_of`` code, of one
+    ``any_of`` code and of no ``none_of`` code, after ``coder``, ``status``,
+    ``where`` and the interviewer filter dropped codings. This is a reading
+    list, not a count: the number of rows is the number of passages (several
+    coders' codings of one stretch are several rows), neither a number of
+    coded units nor of participants; use
+    :func:`~asymmetry_qda.analysis.code_frequencies` for those. No statistic
+    or library computes anything here.
+
     Examples
     --------
     >>> text = "P1: We missed it. Then they blamed us. It was hindsight."
@@ -852,6 +867,10 @@ def to_markdown(frame: pd.DataFrame, path: str | Path | None = None, *, context:
 
     Notes
     -----
+    Computes no number: one block per row of ``frame`` (a passage of
+    :func:`quotes`), in the frame's order; the offsets shown are the row's
+    ``start`` and ``end`` in the stored text.
+
     Only writing is guarded, as for every export (``write_tables``,
     ``export_qdpx``, the CLI's CSVs): a string returned to a notebook is not.
 
@@ -920,6 +939,13 @@ def to_html(frame: pd.DataFrame, path: str | Path | None = None, *, context: boo
         The result is a ``<div class="quotes">`` fragment, one
         ``<figure class="quote">`` per row, its ``<blockquote>`` carrying
         ``data-doc-id``, ``data-start`` and ``data-end``.
+
+    Notes
+    -----
+    Computes no number: one ``<figure>`` per row of ``frame`` (a passage of
+    :func:`quotes`), in the frame's order; ``data-start`` and ``data-end`` are
+    the row's character offsets in the stored text. As with
+    :func:`to_markdown`, only writing to ``path`` is guarded.
 
     Examples
     --------

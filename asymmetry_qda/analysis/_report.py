@@ -94,6 +94,13 @@ class Table:
         The data.
     index : bool
         Whether the index is written (matrices).
+
+    Notes
+    -----
+    A record, not a statistic: ``frame`` is the table a function of
+    :mod:`asymmetry_qda.analysis` computed (its unit and formula are in that
+    function's Notes) and ``note`` says them in one paragraph for the paper,
+    with which codings are counted and which documents the denominators count.
     """
 
     name: str
@@ -129,6 +136,32 @@ def build_tables(data: AnalysisData, *, cooccurrence_units: Sequence[str] = COOC
     Returns
     -------
     list of Table
+        The tables, each with its name, title, note and frame.
+
+    Notes
+    -----
+    No new statistic: each table is a function of :mod:`asymmetry_qda.analysis`
+    on ``data.codings`` with ``data.units`` as denominators (by default only
+    the documents the chosen coders coded), and its ``note`` names the unit:
+
+    - ``frequencies`` and ``frequencies_by_<group>`` (``kind``, ``leader``,
+      ``rank_band``, ``function`` when present): :func:`code_frequencies` in
+      sentences, with ``roll_up`` (a coding counts for its ancestor codes) and
+      the codebook's ``implies`` (a coding counts for the codes it implies);
+    - ``matrix_documents``, ``matrix_participants``: :func:`code_matrix` of
+      coded sentences (``n_units``) per document, per participant;
+      ``matrix_<group>``: ``pct_participants`` per group;
+    - ``cooccurrence_<unit>`` for each of ``cooccurrence_units`` (overlap
+      clusters, sentences, turns) and ``cooccurrence_turn_by_leader``:
+      :func:`cooccurrence` on the codings as coded (no implied codes), codes cut
+      to ``depth`` levels; pairs of a code with its own sub-code are left out
+      after the Benjamini-Hochberg adjustment, which counted them;
+    - ``balance_participants`` and ``balance_groups``:
+      :func:`participant_balance` in sentences and :func:`group_balance`
+      (everyone, then per group but ``kind``; 9,999 resamples, ``seed``),
+      when the codebook declares poles;
+    - ``alignment`` and ``alignment_quotes``: :func:`failure_alignment` and
+      :func:`alignment_quotes` in turns, when the codebook declares ``fits``.
     """
     from ._cooccurrence import cooccurrence
 
@@ -264,6 +297,19 @@ def write_tables(data: AnalysisData, out: str | Path, *, figures: bool = True, s
     -------
     dict
         Returns the manifest.
+
+    Notes
+    -----
+    Computes no number beyond those of :func:`build_tables`. One CSV per
+    table and one XLSX sheet per table keep every value at full precision;
+    ``tables.md`` and ``tables.tex`` show floats to 3 decimals (columns
+    starting ``p_`` to 3 significant digits) and leave out the ``unit``,
+    ``status`` and ``denominator`` columns, which each table's note states.
+    The manifest records the tool version, the SHA-256 of every other file
+    written, of each document's text and of the codebook, the statuses and
+    coders of the codings counted (and how many were left out, overlapping no
+    unit), the seed and the coverage (which documents and participants the
+    denominators count).
     """
     given, out = out, _target(out)
     _remove_stale_siblings(out)  # first: a folder a killed run had moved aside comes back even if this run stops

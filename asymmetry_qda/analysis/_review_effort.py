@@ -14,9 +14,10 @@ For each code and each ``target`` share (0.8 and 0.9 by default), with ``k = cei
 - ``random_<t>``: the expected position of the ``k``-th instance in a random order, ``k (N + 1) / (P + 1)``;
 - ``saved_<t>``: ``1 - cal / document``, the share of the document-order reading that CAL spares.
 
-The model ranks with the code suggester's features (word and character TF-IDF fitted on the pool's texts,
-which needs no labels, and any ``rule:``/``context:`` columns) and a class-balanced logistic regression
-(:class:`sklearn.linear_model.LogisticRegression`); ranking needs only an order, so it is not calibrated.
+The model ranks with the code suggester's features (word and character TF-IDF fitted on the pool's texts
+and the seed data's, which needs no labels, and any ``rule:``/``context:`` columns) and a class-balanced
+logistic regression (:class:`sklearn.linear_model.LogisticRegression`); ranking needs only an order, so it
+is not calibrated.
 Until a batch holds both an instance and a non-instance, the ranking is by the rules' evidence for the
 code (``rule:<code>``), else by a model of the seed data, else document order.
 
@@ -72,23 +73,55 @@ def review_effort(texts: Sequence[str], truth: pd.DataFrame, *, evidence: pd.Dat
 
     Parameters
     ----------
-    texts
+    texts : sequence of str
         The pool's sentences, in document order.
-    truth
+    truth : pandas.DataFrame
         0/1 per sentence (rows, in the order of ``texts``) and code (columns): the human coding.
-    evidence
+    evidence : pandas.DataFrame, optional
         Optional numeric features per sentence (the tagger's ``rule:<code>`` and ``context:<flag>``).
-    seed_texts, seed_labels
+    seed_texts, seed_labels : sequence of str and pandas.DataFrame, optional
         Optional seed data (the codebook's examples: :func:`~asymmetry_qda.suggester.seeds.codebook_seed`)
         with 1/0/-1/NaN per code; it trains the model beside the decisions (rule evidence counts as 0 there).
-    batch_size
+    batch_size : int, default 10
         Sentences reviewed between refits.
-    targets
+    targets : sequence of float, default (0.8, 0.9)
         Shares of a code's instances to find.
-    C
+    C : float, default 1.0
         The inverse regularisation strength of each code's logistic regression (scikit-learn's ``C``).
-    min_positives
+    min_positives : int, default 3
         Codes with fewer instances in the pool are left out (the shares mean little).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per code of ``truth`` with at least ``min_positives``
+        instances: ``code``, ``n_units``, ``n_positives``, then for each target
+        ``t`` ``cal_<t>``, ``document_<t>``, ``random_<t>`` and ``saved_<t>``.
+
+    Notes
+    -----
+    Unit of analysis: the sentence of the pool (one entry of ``texts``);
+    ``n_units`` (N) is the pool's size and ``n_positives`` (P) the number of
+    sentences ``truth`` marks 1 for the code. For a target share t,
+    ``k = ceil(t * P)``:
+
+    - ``cal_<t>``: sentences reviewed when the k-th instance is found under the
+      simulated continuous active learning, rounded up to a whole batch
+      (``ceil(position / batch_size) * batch_size``, at most N);
+    - ``document_<t>``: the 1-based position of the k-th instance in document
+      order;
+    - ``random_<t>``: ``k (N + 1) / (P + 1)``, the expected position of the
+      k-th instance in a random order, rounded to 0.1;
+    - ``saved_<t>``: ``1 - cal / document``, a fraction (negative when CAL
+      needs more), rounded to 0.001.
+
+    The ranking model: word (1-2 grams) and character (3-5 grams) TF-IDF
+    (``sklearn.feature_extraction.text.TfidfVectorizer``, fitted on the pool's
+    and the seed data's texts, no labels) plus ``evidence``, and
+    ``sklearn.linear_model.LogisticRegression(class_weight="balanced")``
+    refitted after each batch on every decision so far and the seed data;
+    until those hold both classes the unread sentences are ranked by the
+    ``rule:<code>`` evidence (ties, and no evidence, in document order).
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -163,10 +196,26 @@ def summarise_effort(table: pd.DataFrame, targets: Sequence[float] = (0.8, 0.9))
 
     Parameters
     ----------
-    table
+    table : pandas.DataFrame
         The table of :func:`review_effort`.
-    targets
+    targets : sequence of float, default (0.8, 0.9)
         The targets it was run with.
+
+    Returns
+    -------
+    pandas.Series
+        ``codes``, ``n_units``, then for each target ``t``
+        ``median_cal_<t>``, ``median_document_<t>``, ``median_random_<t>`` and
+        ``cal_fewer_<t>``.
+
+    Notes
+    -----
+    Unit of analysis: the code (one row of ``table``). ``codes`` is the number
+    of rows and ``n_units`` the largest pool size among them. Each
+    ``median_<way>_<t>`` is the median over codes of ``<way>_<t>`` (a number of
+    sentences); ``cal_fewer_<t>`` is a fraction (0 to 1), the codes whose
+    ``cal_<t>`` is strictly below ``document_<t>`` divided by ``codes``. NaN
+    for an empty table. Computed with pandas.
     """
     out = {"codes": len(table), "n_units": int(table["n_units"].max()) if len(table) else 0}
     for target in targets:

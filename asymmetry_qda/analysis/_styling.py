@@ -46,6 +46,13 @@ def display_text(text: Any) -> Any:
     Returns
     -------
     str or object
+        The text on one line, or ``text`` itself when it is not a string.
+
+    Notes
+    -----
+    Computes no number: the unit is one text (a cell, a quote, a context).
+    Only white space changes, so the result's length can differ from the
+    stored text's and its offsets are not the stored offsets.
 
     Examples
     --------
@@ -155,6 +162,16 @@ def styled(frame: pd.DataFrame, *, columns: Sequence[str] | None = None, digits:
         A view of ``frame[columns]``: the frame itself is not changed, and no pandas option is set. Texts are
         shown with :func:`display_text` white space, wrapped and left-aligned; numbers right-aligned; missing
         values blank; booleans yes/no.
+
+    Notes
+    -----
+    Computes no number: one cell shown per cell of ``frame[columns]``, whatever
+    a row's unit is in the table given (a code, a pair of codes, a passage...).
+    Display only: a float column is rounded to ``digits`` decimals (a non-zero
+    value that would show as 0 in scientific notation with two significant
+    digits), a float column of whole numbers without decimals, integers as they
+    are; the values underneath, and what is saved from the frame, keep full
+    precision. Rendered by pandas' ``Styler``.
 
     Examples
     --------

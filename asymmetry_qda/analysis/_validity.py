@@ -68,6 +68,15 @@ def judge_corpus(corpus: Corpus, codebook, *, model: str = "auto") -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
+        One row per (excerpt, sentence, code) the rules matched: ``excerpt_id``, ``sentence`` (1-based),
+        ``code``, ``status`` (``suggested`` or ``suppressed``), ``confidence`` and ``context``.
+
+    Notes
+    -----
+    Unit of analysis: the sentence of an excerpt (the corpus's own sentence split); a match belongs to the
+    sentence it starts in, and a sentence with several matches of one code has one row. ``status`` and
+    ``confidence`` are the tagger's own judgement (as ``project.code`` makes it); no statistic is computed.
+    Codes meant for the interviewer only are left out.
     """
     from ..tagger.evidence import judge_units
 
@@ -99,6 +108,12 @@ def tag_corpus(corpus: Corpus, codebook, *, model: str = "auto", name: str = "ru
     Returns
     -------
     pandas.DataFrame
+        One row per sentence label: ``excerpt_id``, ``sentence``, ``code`` and ``coder`` (``name``).
+
+    Notes
+    -----
+    Unit of analysis: one (sentence, code) label, a row of :func:`judge_corpus` whose status is
+    ``suggested`` (suppressed, e.g. negated, matches give no label). Computes no number.
     """
     judged = judge_corpus(corpus, codebook, model=model) if judged is None else judged
     chosen = judged[judged["status"] == "suggested"]
@@ -165,6 +180,20 @@ def model_labels(corpus: Corpus, codebook, *, rules: bool = True, semantic: bool
         With
         ``return_probabilities``, also the probabilities (one row per sentence of ``corpus.units``, one column
         per learned code).
+
+    Notes
+    -----
+    Unit of analysis: the sentence of an excerpt; one row of ``labels`` is one (sentence, code) the model
+    predicts, that is whose predicted probability is at least the code's threshold: with
+    ``threshold="cv"`` the threshold maximising F1 on the held-out folds of the suggester's own
+    calibration cross-validation, on its training data only (``thresholds_``).
+
+    Every prediction is out of sample: sentences outside ``train_split`` are predicted by one model fitted
+    on all of ``train_split`` (and the seed examples); sentences inside it by
+    ``sklearn.model_selection.GroupKFold`` with ``min(n_folds, number of excerpts)`` folds grouped by
+    excerpt, each fold's sentences predicted by a model fitted on the other folds (and the seed examples),
+    so no sentence is predicted by a model that saw its excerpt. The training labels are the adjudicated
+    labels at ``level`` (1 where given, else 0). A code a fold's model did not learn has probability 0.
     """
     from sklearn.model_selection import GroupKFold
 
@@ -324,6 +353,13 @@ def implied_labels(labels: pd.DataFrame, implications: dict[str, tuple[str, ...]
     Returns
     -------
     pandas.DataFrame
+        ``labels`` and the implied labels, without repeated (``excerpt_id``, ``sentence``, ``code``).
+
+    Notes
+    -----
+    Unit of analysis: one (sentence, code) label. For each label whose code implies others (exactly that
+    code; sub-codes are not matched), one row per implied code with the same excerpt and sentence; then a
+    sentence labelled with a code twice keeps one row. Computes no number.
     """
     if not implications or labels.empty:
         return labels
@@ -364,6 +400,29 @@ def validity(corpus: Corpus, labels: pd.DataFrame, *, reference: str = ADJUDICAT
     Returns
     -------
     pandas.Series
+        Each metric of :data:`METRICS`, each followed by ``<metric>_ci_low`` and ``<metric>_ci_high``, then
+        ``n_sentences`` and ``n_excerpts``.
+
+    Notes
+    -----
+    Unit of analysis: one (sentence, code) decision, over the ``n_sentences`` sentences of ``split`` and
+    the codes at ``level`` that the reference or ``labels`` use (a sentence holds a code at ``level`` when
+    any label of it does, rolled up with ``code_at``). With tp, fp and fn pooled over every decision:
+
+    - ``precision = tp / (tp + fp)``, ``recall = tp / (tp + fn)``, ``f1 = 2 tp / (2 tp + fp + fn)``
+      (NaN when the denominator is 0; NumPy, not scikit-learn);
+    - ``macro_f1``: the mean of each code's F1 over the codes the reference gives at least once there;
+    - ``kappa``: ``sklearn.metrics.cohen_kappa_score`` of the pooled decisions (NaN when all are equal);
+    - ``distractor_fp_rate``: the excerpts with a distractor category on which ``labels`` give any code
+      in any sentence, divided by the number of distractor excerpts (an excerpt is the unit here);
+    - ``negated_fp_rate``: the (excerpt, code the writer had denied) pairs where ``labels`` give that leaf
+      code in any sentence of the excerpt, divided by the number of such pairs (NaN when there is none, or
+      when the labels name no leaf code);
+    - ``recall_<category>``: recall over the sentences of the excerpts of that category.
+
+    Intervals: ``n_boot`` bootstrap replicates resampling excerpts with replacement (all their sentences
+    together; ``numpy.random.default_rng(seed)``), each metric recomputed per replicate; the interval is
+    the 2.5th and 97.5th percentile (always 95 %) of the replicates that are not NaN.
     """
     units = corpus.units if split is None else corpus.units[corpus.units["split"] == split]
     units = units.reset_index(drop=True)
@@ -446,6 +505,17 @@ def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, model
     Returns
     -------
     pandas.DataFrame
+        One row per (candidate, level), candidates in the order found (``rule``, ``coder A``, ``coder B``,
+        the ``candidates``, the learned ones): ``candidate``, ``level``, ``split`` and the entries of
+        :func:`validity`.
+
+    Notes
+    -----
+    Unit of analysis: as in :func:`validity`, one (sentence, code) decision over the sentences of
+    ``split`` at each level; every candidate, the corpus's human coders A and B included, is scored
+    against the adjudicated labels with :func:`validity` (same ``n_boot`` and ``seed``, the codebook's
+    implications at ``pole`` and ``theme`` level), so coders A and B give the human-human ceiling. The
+    learned candidates come from :func:`model_labels` (out-of-sample predictions only).
     """
     from ..codebook import Codebook, load_codebook
     from ..errors import ArgumentError
@@ -509,6 +579,14 @@ def corpus_errors(corpus: Corpus, labels: pd.DataFrame, *, reference: str = ADJU
         One row per (sentence, code) where ``labels`` and the reference differ: ``excerpt_id``, ``sentence``,
         ``code`` (at ``level``), ``error`` (``false positive`` or ``false negative``), ``sentence_text``,
         ``excerpt_text`` and the excerpt's ``categories``.
+
+    Notes
+    -----
+    Unit of analysis: one (sentence, code) decision on the ``dev`` sentences, the code rolled up to
+    ``level``; a row is a ``false positive`` when only ``labels`` give it, a ``false negative`` when only
+    the reference does. Computes no number. Codes are only rolled up (``code_at``): the codebook's
+    implications are not applied here, unlike :func:`validity` at ``pole`` and ``theme`` level, so at
+    ``leaf`` level the rows are the fp and fn :func:`validity` counts on ``dev``.
     """
     from ..errors import InputError, Problem
 
