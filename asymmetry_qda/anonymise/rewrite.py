@@ -51,8 +51,9 @@ from ..errors import InputError, Problem, QDAError, QDAWarning
 from ..fileio import KEY_FORMAT, write_text_atomically
 from ..interrupts import deferred_interrupts
 from ..records import text_sha256
-from ..store.schema import APPEND_ONLY_TRIGGER_NAMES, APPEND_ONLY_TRIGGERS
-from ..store.sqlite import Store, _statements, utc_now
+from ..store import meta as stored_meta
+from ..store import pseudonymisation as stored
+from ..store.sqlite import Store, utc_now
 from .audit import is_attribute_location
 from .pseudonyms import WORD_AFTER, WORD_BEFORE, Boundary, OffsetMap, check_plan, literal_alternation, replace_spans
 
@@ -192,7 +193,7 @@ def pseudonymise_project(
     db = store.connection
     key_path = _key_path(key, store.path)
     run_id = uuid.uuid4().hex
-    db.execute("PRAGMA secure_delete = ON")
+    stored.secure_delete(db)
     key_written = False
     # held back from the key write until the commit has returned; delivered after it
     held = ExitStack()
@@ -202,8 +203,7 @@ def pseudonymise_project(
                 report, key_data = _apply(store, plan, key_path, run_id=run_id, boundary=boundary,
                                           keep_original=keep_original, by=by)
                 if key_data is not None:
-                    db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES ('vacuum_pending', ?)",
-                               (run_id,))
+                    stored.mark_vacuum_pending(db, run_id)
                     # read under the write lock, so no other run can have changed the key since
                     previous = key_path.read_text(encoding="utf-8") if key_path.exists() else None
                     held.enter_context(deferred_interrupts())
@@ -221,12 +221,12 @@ def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, bou
            keep_original: bool, by: str | None) -> tuple[PseudonymisationReport, dict | None]:
     """Inside the write transaction: check the plan against the texts as they are now, and apply it."""
     db = store.connection
-    project_id = db.execute("SELECT value FROM project_info WHERE key = 'project_id'").fetchone()[0]
-    committed = {r[0] for r in db.execute("SELECT run_id FROM runs WHERE kind = 'pseudonymise'")}
+    project_id = stored_meta.project_id(db)
+    committed = stored.pseudonymisation_runs(db)
     key_data = _read_key(key_path, project_id, committed)
 
-    stored = {r["doc_id"]: (r["text"], r["sha256"]) for r in db.execute("SELECT doc_id, text, sha256 FROM documents")}
-    texts = {doc_id: text for doc_id, (text, _) in stored.items()}
+    documents = stored.document_texts(db)
+    texts = {doc_id: text for doc_id, (text, _) in documents.items()}
     per_doc = check_plan(plan, texts)
     in_attributes = [r for r in plan.itertuples(index=False) if is_attribute_location(r.doc_id)]
     if not per_doc and not in_attributes:  # nothing to replace: no key, no run
@@ -246,10 +246,9 @@ def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, bou
     replaced: list[dict] = []
     key_rows: list[dict] = []
     moved = {"codings": 0, "memos": 0, "segments": 0, "earlier versions": 0}
-    for name in APPEND_ONLY_TRIGGER_NAMES:
-        db.execute(f"DROP TRIGGER {name}")
+    stored.lift_append_only(db)
     for doc_id, reps in per_doc:
-        old_text, old_sha = stored[doc_id]
+        old_text, old_sha = documents[doc_id]
         new_text = replace_spans(old_text, reps)
         new_sha = text_sha256(new_text)
         offsets = OffsetMap.build(reps)
@@ -260,8 +259,7 @@ def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, bou
         if keep_original:
             key_data["original_texts"].setdefault(doc_id, []).append(
                 {"run_id": run_id, "sha256": old_sha, "text": old_text})
-        db.execute("UPDATE documents SET text = ?, sha256 = ?, n_chars = ? WHERE doc_id = ?",
-                   (new_text, new_sha, len(new_text), doc_id))
+        stored.replace_document_text(db, doc_id, new_text, new_sha)
         for i, (start, end, pseudonym) in enumerate(reps):
             row = details[(doc_id, start)]
             replaced.append({"doc_id": doc_id, "start": offsets.new_starts[i], "end": offsets.new_ends[i],
@@ -279,17 +277,15 @@ def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, bou
                          "original": row.original, "pseudonym": row.pseudonym, "kind": row.kind})
     moved["earlier versions"] = _rewrite_history(db, find_exact, keep_original, key_data, run_id)
     _scrub_free_text(db, scrub_free)
-    db.execute("DELETE FROM project_info WHERE key = 'audit_cache'")  # it quotes the originals
+    stored.forget_audit_cache(db)  # it quotes the originals
     counts = pd.Series([r["pseudonym"] for r in replaced], dtype="object").str.extract(r"\[([^\]-]+)")[0]
-    db.execute("INSERT INTO runs (run_id, kind, options, n_added, started_at, finished_at) "
-               "VALUES (?, 'pseudonymise', ?, ?, ?, ?)",
-               (run_id, json.dumps({"key_id": key_data["key_id"], "by": by, "boundary": boundary,
-                                    "keep_original": keep_original, "documents": [d for d, _ in per_doc],
-                                    "by_label": counts.value_counts().sort_index().to_dict(),
-                                    "adjusted": len(adjusted)}, sort_keys=True),
-                len(replaced), now, utc_now()))
-    for statement in _statements(APPEND_ONLY_TRIGGERS):
-        db.execute(statement)
+    stored.record_run(db, run_id,
+                      options=json.dumps({"key_id": key_data["key_id"], "by": by, "boundary": boundary,
+                                          "keep_original": keep_original, "documents": [d for d, _ in per_doc],
+                                          "by_label": counts.value_counts().sort_index().to_dict(),
+                                          "adjusted": len(adjusted)}, sort_keys=True),
+                      n_added=len(replaced), started_at=now, finished_at=utc_now())
+    stored.restore_append_only(db)
     _extend_key(key_data, key_rows, now)
     report = PseudonymisationReport(run_id, key_path, len(per_doc),
                                     pd.DataFrame(replaced, columns=REPLACEMENT_COLUMNS),
@@ -330,7 +326,7 @@ def _write_key(key_path: Path, key_data: dict) -> None:
 
 def _committed(db, run_id: str) -> bool:
     try:
-        return db.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is not None
+        return stored.run_recorded(db, run_id)
     except Exception:  # noqa: BLE001 - cannot tell: keep the key, which then over-explains rather than loses
         return True
 
@@ -350,13 +346,13 @@ def _put_back(key_path: Path, previous: str | None) -> None:
 def _compact(store: Store) -> None:
     """After a committed run: vacuum and truncate the WAL, so no freed page or old frame keeps an original."""
     db = store.connection
-    if db.execute("SELECT 1 FROM project_info WHERE key = 'vacuum_pending'").fetchone() is None:
+    if not stored.vacuum_pending(db):
         return
     try:
-        db.execute("VACUUM")
+        stored.vacuum(db)
         with store.transaction():
-            db.execute("DELETE FROM project_info WHERE key = 'vacuum_pending'")
-        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            stored.clear_vacuum_pending(db)
+        busy = stored.checkpoint_wal(db)
     except (sqlite3.Error, QDAError) as exc:
         warnings.warn(f"{store.path}: the pseudonymisation is committed and its key written, but the file could not "
                       f"be compacted afterwards ({exc}), so freed pages or the -wal file may still hold original "
@@ -370,7 +366,7 @@ def _compact(store: Store) -> None:
                       "connections (project.close()) and run pseudonymise again, which then only compacts the file; "
                       "until then do not copy the project file", QDAWarning, stacklevel=3)
         with store.transaction():
-            db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES ('vacuum_pending', 'checkpoint')")
+            stored.mark_vacuum_pending(db, "checkpoint")
 
 
 def _merged_entries(entries: list[dict], rows: list[dict]) -> list[dict]:
@@ -411,8 +407,7 @@ def _moved(what: str, ident: str, doc_id: str, code_id: str | None, who: str, st
 
 def _move_codings(db, doc_id: str, old_sha: str, new_sha: str, offsets: OffsetMap, boundary: Boundary,
                   adjusted: list[dict], problems: list[Problem]) -> int:
-    rows = db.execute("""SELECT coding_id, start, "end", code_id, coder_id, evidence FROM codings
-                         WHERE doc_id = ? AND text_sha256 = ?""", (doc_id, old_sha)).fetchall()
+    rows = stored.codings_on_text(db, doc_id, old_sha)
     for row in rows:
         moved = _moved("coding", row["coding_id"], doc_id, row["code_id"], row["coder_id"], row["start"], row["end"],
                        offsets, boundary, adjusted, problems)
@@ -422,50 +417,46 @@ def _move_codings(db, doc_id: str, old_sha: str, new_sha: str, offsets: OffsetMa
         for item in evidence:
             if isinstance(item, dict) and isinstance(item.get("start"), int) and isinstance(item.get("end"), int):
                 item["start"], item["end"], _ = offsets.span(item["start"], item["end"])
-        db.execute("""UPDATE codings SET start = ?, "end" = ?, text_sha256 = ?, evidence = ? WHERE coding_id = ?""",
-                   (*moved, new_sha, json.dumps(evidence), row["coding_id"]))
+        stored.move_coding(db, row["coding_id"], *moved, new_sha, json.dumps(evidence))
     return len(rows)
 
 
 def _move_memos(db, doc_id: str, offsets: OffsetMap, boundary: Boundary, adjusted: list[dict],
                 problems: list[Problem]) -> int:
-    rows = db.execute("""SELECT memo_id, start, "end", code_id, author FROM memos
-                         WHERE doc_id = ? AND start IS NOT NULL AND "end" IS NOT NULL""", (doc_id,)).fetchall()
+    rows = stored.anchored_memos(db, doc_id)
     for row in rows:
         moved = _moved("memo", row["memo_id"], doc_id, row["code_id"], row["author"], row["start"], row["end"],
                        offsets, boundary, adjusted, problems)
         if moved is not None:
-            db.execute("""UPDATE memos SET start = ?, "end" = ? WHERE memo_id = ?""", (*moved, row["memo_id"]))
+            stored.move_memo(db, row["memo_id"], *moved)
     return len(rows)
 
 
 def _move_segments(db, doc_id: str, offsets: OffsetMap) -> int:
-    rows = db.execute("""SELECT segment_id, start, "end" FROM segments WHERE doc_id = ?""", (doc_id,)).fetchall()
+    rows = stored.segment_spans(db, doc_id)
     for row in rows:
         # a boundary inside a name moves to the pseudonym's start, so neighbouring segments still tile the text
         start, end = offsets.point(row["start"]), offsets.point(row["end"])
         if end <= start:
             end = offsets.span(row["start"], row["end"])[1]
-        db.execute("""UPDATE segments SET start = ?, "end" = ? WHERE segment_id = ?""",
-                   (start, end, row["segment_id"]))
+        stored.move_segment(db, row["segment_id"], start, end)
     return len(rows)
 
 
 def _move_dismissals(db, doc_id: str, offsets: OffsetMap) -> None:
-    rows = db.execute("""SELECT rowid, start, "end" FROM audit_dismissals WHERE doc_id = ?""", (doc_id,)).fetchall()
+    rows = stored.dismissals_of(db, doc_id)
     for row in rows:
         if offsets.touches(row["start"], row["end"]):
-            db.execute("DELETE FROM audit_dismissals WHERE rowid = ?", (row["rowid"],))
+            stored.drop_dismissal(db, row["rowid"])
         else:
             start, end, _ = offsets.span(row["start"], row["end"])
-            db.execute("""UPDATE audit_dismissals SET start = ?, "end" = ? WHERE rowid = ?""",
-                       (start, end, row["rowid"]))
+            stored.move_dismissal(db, row["rowid"], start, end)
 
 
 def _rewrite_history(db, find, keep_original: bool, key: dict, run_id: str) -> int:
     """Pseudonymise earlier versions of documents (what ``find`` lists), and the codings made on them."""
     count = 0
-    for version in db.execute("SELECT doc_id, version, sha256, text FROM document_versions").fetchall():
+    for version in stored.document_versions(db):
         reps = find(version["text"])
         if not reps:
             continue
@@ -473,29 +464,25 @@ def _rewrite_history(db, find, keep_original: bool, key: dict, run_id: str) -> i
         offsets = OffsetMap.build(reps)
         new_text = replace_spans(version["text"], reps)
         new_sha = text_sha256(new_text)
-        rows = db.execute("""SELECT coding_id, start, "end" FROM codings WHERE doc_id = ? AND text_sha256 = ?""",
-                          (version["doc_id"], version["sha256"])).fetchall()
-        for row in rows:
+        for row in stored.codings_on_text(db, version["doc_id"], version["sha256"]):
             start, end, _ = offsets.span(row["start"], row["end"])
-            db.execute("""UPDATE codings SET start = ?, "end" = ?, text_sha256 = ? WHERE coding_id = ?""",
-                       (start, end, new_sha, row["coding_id"]))
+            stored.move_coding_span(db, row["coding_id"], start, end, new_sha)
         if keep_original:
             key["original_texts"].setdefault(version["doc_id"], []).append(
                 {"run_id": run_id, "version": version["version"], "sha256": version["sha256"],
                  "text": version["text"]})
-        db.execute("UPDATE document_versions SET text = ?, sha256 = ? WHERE doc_id = ? AND version = ?",
-                   (new_text, new_sha, version["doc_id"], version["version"]))
+        stored.replace_version_text(db, version["doc_id"], version["version"], new_text, new_sha)
     return count
 
 
 def _scrub_free_text(db, scrub) -> None:
     """Originals out of memos, coding notes and evidence, speaker names, training sets, participant attributes,
     ingest notes, source names and run options."""
-    for row in db.execute("SELECT memo_id, text FROM memos").fetchall():
+    for row in stored.memo_texts(db):
         new = scrub(row["text"])
         if new != row["text"]:
-            db.execute("UPDATE memos SET text = ? WHERE memo_id = ?", (new, row["memo_id"]))
-    for row in db.execute("SELECT coding_id, note, evidence FROM codings").fetchall():
+            stored.set_memo_text(db, row["memo_id"], new)
+    for row in stored.coding_notes(db):
         note = scrub(row["note"])
         items = json.loads(row["evidence"])
         for item in items:
@@ -505,19 +492,18 @@ def _scrub_free_text(db, scrub) -> None:
                         item[name] = _scrub_json(item[name], scrub)
         evidence = json.dumps(items)
         if note != row["note"] or evidence != row["evidence"]:
-            db.execute("UPDATE codings SET note = ?, evidence = ? WHERE coding_id = ?",
-                       (note, evidence, row["coding_id"]))
-    for row in db.execute("SELECT DISTINCT speaker FROM segments WHERE speaker IS NOT NULL").fetchall():
+            stored.set_coding_note(db, row["coding_id"], note, evidence)
+    for row in stored.speakers(db):
         new = scrub(row["speaker"])
         if new != row["speaker"]:
-            db.execute("UPDATE segments SET speaker = ? WHERE speaker = ?", (new, row["speaker"]))
-    for row in db.execute("SELECT model_id, training FROM models").fetchall():
+            stored.rename_speaker(db, row["speaker"], new)
+    for row in stored.trainings(db):
         data = json.loads(row["training"])
         if isinstance(data.get("X"), dict) and "text" in data["X"]:
             data["X"]["text"] = _scrub_json(data["X"]["text"], scrub)
         training = json.dumps(data)
         if training != row["training"]:
-            db.execute("UPDATE models SET training = ? WHERE model_id = ?", (training, row["model_id"]))
+            stored.set_training(db, row["model_id"], training)
     _scrub_participants(db, scrub)
     _scrub_logs(db, scrub)
 
@@ -528,16 +514,14 @@ def _scrub_participants(db, scrub) -> None:
     The audit reports findings in free-text attributes (``participant:P01:notes``); their originals are in the
     plan, so they get the documents' pseudonyms here. Every value is scrubbed, whether audited or not.
     """
-    for row in db.execute("SELECT participant_id, name, value FROM participant_attributes").fetchall():
+    for row in stored.participant_attribute_values(db):
         new = scrub(row["value"])
         if new != row["value"]:
-            db.execute("UPDATE participant_attributes SET value = ? WHERE participant_id = ? AND name = ?",
-                       (new, row["participant_id"], row["name"]))
-    for row in db.execute("SELECT participant_id, function, attributes_source FROM participants").fetchall():
+            stored.set_participant_attribute(db, row["participant_id"], row["name"], new)
+    for row in stored.participant_functions(db):
         function, source = scrub(row["function"]), _scrub_name(row["attributes_source"], scrub)
         if function != row["function"] or source != row["attributes_source"]:
-            db.execute("UPDATE participants SET function = ?, attributes_source = ? WHERE participant_id = ?",
-                       (function, source, row["participant_id"]))
+            stored.set_participant_function(db, row["participant_id"], function, source)
 
 
 def _scrub_logs(db, scrub) -> None:
@@ -546,19 +530,19 @@ def _scrub_logs(db, scrub) -> None:
     def names(text):
         return _scrub_name(text, scrub)
 
-    for row in db.execute("SELECT rowid, detail FROM ingest_log WHERE detail IS NOT NULL").fetchall():
+    for row in stored.ingest_details(db):
         new = _scrub_json_text(row["detail"], names)
         if new != row["detail"]:
-            db.execute("UPDATE ingest_log SET detail = ? WHERE rowid = ?", (new, row["rowid"]))
-    for table in ("documents", "document_versions"):
-        for row in db.execute(f"SELECT rowid, source_name FROM {table} WHERE source_name IS NOT NULL").fetchall():
+            stored.set_ingest_detail(db, row["rowid"], new)
+    for table in stored.SOURCE_NAME_TABLES:
+        for row in stored.source_names(db, table):
             new = names(row["source_name"])
             if new != row["source_name"]:
-                db.execute(f"UPDATE {table} SET source_name = ? WHERE rowid = ?", (new, row["rowid"]))
-    for row in db.execute("SELECT run_id, options FROM runs").fetchall():
+                stored.set_source_name(db, table, row["rowid"], new)
+    for row in stored.run_options(db):
         new = _scrub_json_text(row["options"], names)
         if new != row["options"]:
-            db.execute("UPDATE runs SET options = ? WHERE run_id = ?", (new, row["run_id"]))
+            stored.set_run_options(db, row["run_id"], new)
 
 
 def _scrub_name(text, scrub):
