@@ -100,6 +100,7 @@ from typing import TYPE_CHECKING, Literal
 from ..errors import InputError, Problem
 from ..records import Coding, Status
 from ..store import codings as stored_codings
+from ..store import documents as stored_documents
 from ..store.sqlite import HasStore, Store, store_of
 from ..textio import decode_text
 from .guids import guid_key
@@ -259,7 +260,7 @@ def _plan(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, model
     and segmented once. What is left out is reported through ``reader``."""
     from ..readers import LabelConfig, parse_text
 
-    existing = {row[0] for row in db.execute("SELECT doc_id FROM documents")}
+    existing = stored_documents.ids(db)
     taken: set[str] = set()
     keep: list[QdeText] = []
     for unit in reader.units:
@@ -498,7 +499,7 @@ def _write_suggestion(db: sqlite3.Connection, item: PlannedCoding, suggestion: S
 
     doc_id = item.unit.doc_id
     stored_codings.register_coder(db, item.user, kind=suggestion.origin, now=now)
-    sha = db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+    sha = stored_documents.text_sha256(db, doc_id)
     coding = Coding(suggestion_id(sha, item.start, item.end, item.code_id), doc_id, sha, item.start, item.end,
                     item.code_id, suggestion.origin, Status.SUGGESTED, item.user, rule_id=suggestion.rule,
                     confidence=suggestion.confidence, segment_id=stored_codings.segment_of(db, doc_id, item.start,
