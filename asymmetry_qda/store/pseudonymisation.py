@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import sqlite3
 
-from .schema import APPEND_ONLY_TRIGGER_NAMES, APPEND_ONLY_TRIGGERS
-from .sqlite import _statements
+from .schema import APPEND_ONLY_TRIGGER_NAMES, APPEND_ONLY_TRIGGERS, statements
 
 __all__ = [
-    "anchored_memos", "checkpoint_wal", "clear_vacuum_pending", "coding_notes", "codings_on_text", "dismissals_of",
-    "document_texts", "document_versions", "drop_dismissal", "forget_audit_cache", "ingest_details",
-    "lift_append_only", "mark_vacuum_pending", "memo_texts", "move_coding", "move_coding_span", "move_dismissal",
-    "move_memo", "move_segment", "participant_attribute_values", "participant_functions", "pseudonymisation_runs",
-    "record_run", "rename_speaker", "replace_document_text", "replace_version_text", "restore_append_only",
-    "run_options", "run_recorded", "secure_delete", "segment_spans", "set_coding_note", "set_ingest_detail",
-    "set_memo_text", "set_participant_attribute", "set_participant_function", "set_run_options",
-    "set_source_name", "set_training", "source_names", "speakers", "trainings", "vacuum", "vacuum_pending",
+    "SOURCE_NAME_TABLES", "anchored_memos", "checkpoint_wal", "clear_vacuum_pending", "coding_notes",
+    "codings_on_text", "dismissals_of", "document_texts", "document_versions", "drop_dismissal",
+    "forget_audit_cache", "ingest_details", "lift_append_only", "mark_vacuum_pending", "memo_texts", "move_coding",
+    "move_coding_span", "move_dismissal", "move_memo", "move_segment", "participant_attribute_values",
+    "participant_functions", "pseudonymisation_runs", "record_run", "rename_speaker", "replace_document_text",
+    "replace_version_text", "restore_append_only", "run_options", "run_recorded", "secure_delete", "segment_spans",
+    "set_coding_note", "set_ingest_detail", "set_memo_text", "set_participant_attribute",
+    "set_participant_function", "set_run_options", "set_source_name", "set_training", "source_names", "speakers",
+    "trainings", "vacuum", "vacuum_pending"
 ]
 
 #: the tables that keep a document's source file name
@@ -76,7 +76,7 @@ def lift_append_only(db: sqlite3.Connection) -> None:
 
 def restore_append_only(db: sqlite3.Connection) -> None:
     """Create again the triggers :func:`lift_append_only` dropped."""
-    for statement in _statements(APPEND_ONLY_TRIGGERS):
+    for statement in statements(APPEND_ONLY_TRIGGERS):
         db.execute(statement)
 
 

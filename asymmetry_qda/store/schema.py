@@ -23,6 +23,8 @@ project.
 
 from __future__ import annotations
 
+import sqlite3
+
 #: The triggers that keep codings and memos append-only. Pseudonymisation
 #: (:mod:`asymmetry_qda.anonymise.rewrite`) is the one operation that lifts
 #: them, inside its transaction, to move offsets onto the pseudonymised text.
@@ -216,3 +218,17 @@ INSERT OR IGNORE INTO project_info (key, value) VALUES ('project_id', lower(hex(
 )
 
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
+
+
+def statements(sql: str) -> list[str]:
+    """Split a migration script into statements, keeping trigger bodies whole."""
+    found, buffer = [], []
+    for line in sql.strip().splitlines():
+        buffer.append(line)
+        candidate = "\n".join(buffer).strip()
+        if candidate and sqlite3.complete_statement(candidate):
+            found.append(candidate)
+            buffer = []
+    if "\n".join(buffer).strip():
+        found.append("\n".join(buffer).strip())
+    return found
