@@ -54,13 +54,13 @@ from ..records import text_sha256
 from ..store import meta as stored_meta
 from ..store import pseudonymisation as stored
 from ..store.sqlite import Store, utc_now
+from . import key_file
 from .audit import is_attribute_location
+from .key_file import KEY_WARNING, load_key, outside_project_folder  # noqa: F401 - importable from here
 from .pseudonyms import WORD_AFTER, WORD_BEFORE, Boundary, OffsetMap, check_plan, literal_alternation, replace_spans
 
 __all__ = ["KEY_FORMAT", "PseudonymisationReport", "load_key", "pseudonymise_project"]
 
-KEY_WARNING = ("This file re-identifies people in the study. Keep it apart from the project, on an encrypted drive, "
-               "and never share it or put it in an export.")
 BOUNDARIES = ("expand", "shrink", "error")
 REPLACEMENT_COLUMNS = ["doc_id", "start", "end", "pseudonym", "kind", "severity", "source"]
 ADJUSTED_COLUMNS = ["what", "id", "doc_id", "code_id", "coder_id", "old_start", "old_end", "new_start", "new_end",
@@ -91,47 +91,6 @@ class PseudonymisationReport:
                 f"{f' ({labels})' if labels else ''}; moved {moved or 'nothing'}; "
                 f"{len(self.adjusted)} coding/memo boundaries adjusted; key written to {self.key.name} (its folder is "
                 f"not printed, so a shared notebook or log does not say where the key is kept: `.key` holds it)")
-
-
-def load_key(path: str | Path, *, project_id: str | None = None) -> dict:
-    """Read a key file (checking it is one, and of this project when ``project_id`` is given)."""
-    path = Path(path)
-    try:
-        key = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(Problem(str(path), f"cannot be read as a pseudonym key ({exc})",
-                                 fix="pass the key file an earlier pseudonymisation wrote, or a new path")) from exc
-    if not isinstance(key, dict) or key.get("format") != KEY_FORMAT or not isinstance(key.get("entries"), list):
-        raise InputError(Problem(str(path), "is not an asymmetry-qda pseudonym key",
-                                 fix="pass the key file an earlier pseudonymisation wrote, or a new path"))
-    if project_id is not None and key.get("project_id") != project_id:
-        raise InputError(Problem(str(path), "is the key of another project",
-                                 fix="each project has its own key: pass this project's key or a new path"))
-    return key
-
-
-def outside_project_folder(path: str | Path, project: Path, what: str) -> Path:
-    """``path`` resolved, if it is neither in the project file's folder nor in any folder below it.
-
-    Whoever gets the project folder gets everything inside it, sub-folders
-    included: a key, or a plan that quotes the originals, must live elsewhere.
-    """
-    resolved = Path(path).expanduser().resolve()
-    folder = project.resolve().parent
-    if resolved == project.resolve() or resolved.parent == folder or folder in resolved.parents:
-        where = "beside the project file" if resolved.parent == folder else f"inside the project's folder {folder}"
-        raise InputError(Problem(str(path), f"is {where}: whoever gets the project folder gets the {what}",
-                                 fix="write it somewhere else, e.g. ~/secure/"))
-    return resolved
-
-
-def _key_path(key: str | Path, project: Path) -> Path:
-    path = outside_project_folder(key, project, "key")
-    if path.suffix.lower() != ".json":
-        raise InputError(Problem(str(key), "the key is a JSON file", fix="name it like study-key.json"))
-    if not path.parent.is_dir():
-        raise InputError(Problem(str(key), f"the folder {path.parent} does not exist", fix="create it first"))
-    return path
 
 
 def _finder(mapping: Mapping[str, str], *, ignore_case: bool) -> Callable[[str], list[tuple[int, int, str]]]:
@@ -191,7 +150,7 @@ def pseudonymise_project(
         raise InputError(Problem("boundary", f"{boundary!r} is not one of {', '.join(BOUNDARIES)}",
                                  fix="pass boundary='expand', 'shrink' or 'error'"))
     db = store.connection
-    key_path = _key_path(key, store.path)
+    key_path = key_file.checked_path(key, store.path)
     run_id = uuid.uuid4().hex
     stored.secure_delete(db)
     key_written = False
@@ -223,7 +182,7 @@ def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, bou
     db = store.connection
     project_id = stored_meta.project_id(db)
     committed = stored.pseudonymisation_runs(db)
-    key_data = _read_key(key_path, project_id, committed)
+    key_data = key_file.read_key(key_path, project_id, committed)
 
     documents = stored.document_texts(db)
     texts = {doc_id: text for doc_id, (text, _) in documents.items()}
@@ -286,35 +245,11 @@ def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, bou
                                           "adjusted": len(adjusted)}, sort_keys=True),
                       n_added=len(replaced), started_at=now, finished_at=utc_now())
     stored.restore_append_only(db)
-    _extend_key(key_data, key_rows, now)
+    key_file.extend_key(key_data, key_rows, now)
     report = PseudonymisationReport(run_id, key_path, len(per_doc),
                                     pd.DataFrame(replaced, columns=REPLACEMENT_COLUMNS),
                                     pd.DataFrame(adjusted, columns=ADJUSTED_COLUMNS), moved)
     return report, key_data
-
-
-def _read_key(key_path: Path, project_id: str, committed: set[str]) -> dict:
-    """The key as it stands (a new one if there is none), without the rows of runs the project never committed."""
-    if not key_path.exists():
-        return {"format": KEY_FORMAT, "format_version": 1, "warning": KEY_WARNING, "project_id": project_id,
-                "key_id": uuid.uuid4().hex, "created_at": utc_now(), "entries": [], "replacements": [],
-                "original_texts": {}}
-    key_data = load_key(key_path, project_id=project_id)
-    _keep_runs(key_data, committed)
-    return key_data
-
-
-def _keep_runs(key_data: dict, runs: set[str]) -> None:
-    """Drop what ``key_data`` says of runs not in ``runs``; rebuild the entries from the replacements left."""
-    replacements = key_data.get("replacements", [])
-    if all(r.get("run_id") in runs for r in replacements) and all(
-            v.get("run_id") in runs for versions in key_data.get("original_texts", {}).values() for v in versions):
-        return
-    key_data["replacements"] = [r for r in replacements if r.get("run_id") in runs]
-    key_data["original_texts"] = {
-        doc: kept for doc, versions in key_data.get("original_texts", {}).items()
-        if (kept := [v for v in versions if v.get("run_id") in runs])}
-    key_data["entries"] = _merged_entries([], key_data["replacements"])
 
 
 def _write_key(key_path: Path, key_data: dict) -> None:
@@ -367,24 +302,6 @@ def _compact(store: Store) -> None:
                       "until then do not copy the project file", QDAWarning, stacklevel=3)
         with store.transaction():
             stored.mark_vacuum_pending(db, "checkpoint")
-
-
-def _merged_entries(entries: list[dict], rows: list[dict]) -> list[dict]:
-    """``entries`` (one per pseudonym, with its originals and kinds) with the replacement ``rows`` added."""
-    by_pseudonym = {e["pseudonym"]: e for e in entries}
-    for row in rows:
-        entry = by_pseudonym.setdefault(row["pseudonym"],
-                                        {"pseudonym": row["pseudonym"], "originals": [], "kinds": []})
-        for name, value in (("originals", row["original"]), ("kinds", row["kind"])):
-            if value not in entry[name]:
-                entry[name].append(value)
-    return sorted(by_pseudonym.values(), key=lambda e: e["pseudonym"])
-
-
-def _extend_key(key: dict, rows: list[dict], now: str) -> None:
-    key["entries"] = _merged_entries(key["entries"], rows)
-    key["replacements"] = key.get("replacements", []) + rows
-    key["updated_at"] = now
 
 
 def _moved(what: str, ident: str, doc_id: str, code_id: str | None, who: str, start: int, end: int,
