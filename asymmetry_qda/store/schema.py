@@ -27,7 +27,8 @@ import sqlite3
 
 #: The triggers that keep codings and memos append-only. Pseudonymisation
 #: (:mod:`asymmetry_qda.anonymise.rewrite`) is the one operation that lifts
-#: them, inside its transaction, to move offsets onto the pseudonymised text.
+#: them (:func:`asymmetry_qda.store.pseudonymisation.lift_append_only`), inside
+#: its transaction, to move offsets onto the pseudonymised text.
 APPEND_ONLY_TRIGGERS = """
 CREATE TRIGGER codings_append_only_update BEFORE UPDATE ON codings
 BEGIN SELECT RAISE(ABORT, 'codings are append-only: add a row that supersedes this one'); END;
