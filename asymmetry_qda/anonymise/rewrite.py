@@ -51,15 +51,16 @@ from ..errors import InputError, Problem, QDAError, QDAWarning
 from ..fileio import KEY_FORMAT, write_text_atomically
 from ..interrupts import deferred_interrupts
 from ..records import text_sha256
-from ..store.schema import APPEND_ONLY_TRIGGER_NAMES, APPEND_ONLY_TRIGGERS
-from ..store.sqlite import Store, _statements, utc_now
+from ..store import meta as stored_meta
+from ..store import pseudonymisation as stored
+from ..store.sqlite import Store, utc_now
+from . import key_file
 from .audit import is_attribute_location
+from .key_file import KEY_WARNING, load_key, outside_project_folder  # noqa: F401 - importable from here
 from .pseudonyms import WORD_AFTER, WORD_BEFORE, Boundary, OffsetMap, check_plan, literal_alternation, replace_spans
 
 __all__ = ["KEY_FORMAT", "PseudonymisationReport", "load_key", "pseudonymise_project"]
 
-KEY_WARNING = ("This file re-identifies people in the study. Keep it apart from the project, on an encrypted drive, "
-               "and never share it or put it in an export.")
 BOUNDARIES = ("expand", "shrink", "error")
 REPLACEMENT_COLUMNS = ["doc_id", "start", "end", "pseudonym", "kind", "severity", "source"]
 ADJUSTED_COLUMNS = ["what", "id", "doc_id", "code_id", "coder_id", "old_start", "old_end", "new_start", "new_end",
@@ -90,47 +91,6 @@ class PseudonymisationReport:
                 f"{f' ({labels})' if labels else ''}; moved {moved or 'nothing'}; "
                 f"{len(self.adjusted)} coding/memo boundaries adjusted; key written to {self.key.name} (its folder is "
                 f"not printed, so a shared notebook or log does not say where the key is kept: `.key` holds it)")
-
-
-def load_key(path: str | Path, *, project_id: str | None = None) -> dict:
-    """Read a key file (checking it is one, and of this project when ``project_id`` is given)."""
-    path = Path(path)
-    try:
-        key = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(Problem(str(path), f"cannot be read as a pseudonym key ({exc})",
-                                 fix="pass the key file an earlier pseudonymisation wrote, or a new path")) from exc
-    if not isinstance(key, dict) or key.get("format") != KEY_FORMAT or not isinstance(key.get("entries"), list):
-        raise InputError(Problem(str(path), "is not an asymmetry-qda pseudonym key",
-                                 fix="pass the key file an earlier pseudonymisation wrote, or a new path"))
-    if project_id is not None and key.get("project_id") != project_id:
-        raise InputError(Problem(str(path), "is the key of another project",
-                                 fix="each project has its own key: pass this project's key or a new path"))
-    return key
-
-
-def outside_project_folder(path: str | Path, project: Path, what: str) -> Path:
-    """``path`` resolved, if it is neither in the project file's folder nor in any folder below it.
-
-    Whoever gets the project folder gets everything inside it, sub-folders
-    included: a key, or a plan that quotes the originals, must live elsewhere.
-    """
-    resolved = Path(path).expanduser().resolve()
-    folder = project.resolve().parent
-    if resolved == project.resolve() or resolved.parent == folder or folder in resolved.parents:
-        where = "beside the project file" if resolved.parent == folder else f"inside the project's folder {folder}"
-        raise InputError(Problem(str(path), f"is {where}: whoever gets the project folder gets the {what}",
-                                 fix="write it somewhere else, e.g. ~/secure/"))
-    return resolved
-
-
-def _key_path(key: str | Path, project: Path) -> Path:
-    path = outside_project_folder(key, project, "key")
-    if path.suffix.lower() != ".json":
-        raise InputError(Problem(str(key), "the key is a JSON file", fix="name it like study-key.json"))
-    if not path.parent.is_dir():
-        raise InputError(Problem(str(key), f"the folder {path.parent} does not exist", fix="create it first"))
-    return path
 
 
 def _finder(mapping: Mapping[str, str], *, ignore_case: bool) -> Callable[[str], list[tuple[int, int, str]]]:
@@ -190,9 +150,9 @@ def pseudonymise_project(
         raise InputError(Problem("boundary", f"{boundary!r} is not one of {', '.join(BOUNDARIES)}",
                                  fix="pass boundary='expand', 'shrink' or 'error'"))
     db = store.connection
-    key_path = _key_path(key, store.path)
+    key_path = key_file.checked_path(key, store.path)
     run_id = uuid.uuid4().hex
-    db.execute("PRAGMA secure_delete = ON")
+    stored.secure_delete(db)
     key_written = False
     # held back from the key write until the commit has returned; delivered after it
     held = ExitStack()
@@ -202,8 +162,7 @@ def pseudonymise_project(
                 report, key_data = _apply(store, plan, key_path, run_id=run_id, boundary=boundary,
                                           keep_original=keep_original, by=by)
                 if key_data is not None:
-                    db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES ('vacuum_pending', ?)",
-                               (run_id,))
+                    stored.mark_vacuum_pending(db, run_id)
                     # read under the write lock, so no other run can have changed the key since
                     previous = key_path.read_text(encoding="utf-8") if key_path.exists() else None
                     held.enter_context(deferred_interrupts())
@@ -221,12 +180,12 @@ def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, bou
            keep_original: bool, by: str | None) -> tuple[PseudonymisationReport, dict | None]:
     """Inside the write transaction: check the plan against the texts as they are now, and apply it."""
     db = store.connection
-    project_id = db.execute("SELECT value FROM project_info WHERE key = 'project_id'").fetchone()[0]
-    committed = {r[0] for r in db.execute("SELECT run_id FROM runs WHERE kind = 'pseudonymise'")}
-    key_data = _read_key(key_path, project_id, committed)
+    project_id = stored_meta.project_id(db)
+    committed = stored.pseudonymisation_runs(db)
+    key_data = key_file.read_key(key_path, project_id, committed)
 
-    stored = {r["doc_id"]: (r["text"], r["sha256"]) for r in db.execute("SELECT doc_id, text, sha256 FROM documents")}
-    texts = {doc_id: text for doc_id, (text, _) in stored.items()}
+    documents = stored.document_texts(db)
+    texts = {doc_id: text for doc_id, (text, _) in documents.items()}
     per_doc = check_plan(plan, texts)
     in_attributes = [r for r in plan.itertuples(index=False) if is_attribute_location(r.doc_id)]
     if not per_doc and not in_attributes:  # nothing to replace: no key, no run
@@ -246,10 +205,9 @@ def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, bou
     replaced: list[dict] = []
     key_rows: list[dict] = []
     moved = {"codings": 0, "memos": 0, "segments": 0, "earlier versions": 0}
-    for name in APPEND_ONLY_TRIGGER_NAMES:
-        db.execute(f"DROP TRIGGER {name}")
+    stored.lift_append_only(db)
     for doc_id, reps in per_doc:
-        old_text, old_sha = stored[doc_id]
+        old_text, old_sha = documents[doc_id]
         new_text = replace_spans(old_text, reps)
         new_sha = text_sha256(new_text)
         offsets = OffsetMap.build(reps)
@@ -260,8 +218,7 @@ def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, bou
         if keep_original:
             key_data["original_texts"].setdefault(doc_id, []).append(
                 {"run_id": run_id, "sha256": old_sha, "text": old_text})
-        db.execute("UPDATE documents SET text = ?, sha256 = ?, n_chars = ? WHERE doc_id = ?",
-                   (new_text, new_sha, len(new_text), doc_id))
+        stored.replace_document_text(db, doc_id, new_text, new_sha)
         for i, (start, end, pseudonym) in enumerate(reps):
             row = details[(doc_id, start)]
             replaced.append({"doc_id": doc_id, "start": offsets.new_starts[i], "end": offsets.new_ends[i],
@@ -279,46 +236,20 @@ def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, bou
                          "original": row.original, "pseudonym": row.pseudonym, "kind": row.kind})
     moved["earlier versions"] = _rewrite_history(db, find_exact, keep_original, key_data, run_id)
     _scrub_free_text(db, scrub_free)
-    db.execute("DELETE FROM project_info WHERE key = 'audit_cache'")  # it quotes the originals
+    stored.forget_audit_cache(db)  # it quotes the originals
     counts = pd.Series([r["pseudonym"] for r in replaced], dtype="object").str.extract(r"\[([^\]-]+)")[0]
-    db.execute("INSERT INTO runs (run_id, kind, options, n_added, started_at, finished_at) "
-               "VALUES (?, 'pseudonymise', ?, ?, ?, ?)",
-               (run_id, json.dumps({"key_id": key_data["key_id"], "by": by, "boundary": boundary,
-                                    "keep_original": keep_original, "documents": [d for d, _ in per_doc],
-                                    "by_label": counts.value_counts().sort_index().to_dict(),
-                                    "adjusted": len(adjusted)}, sort_keys=True),
-                len(replaced), now, utc_now()))
-    for statement in _statements(APPEND_ONLY_TRIGGERS):
-        db.execute(statement)
-    _extend_key(key_data, key_rows, now)
+    stored.record_run(db, run_id,
+                      options=json.dumps({"key_id": key_data["key_id"], "by": by, "boundary": boundary,
+                                          "keep_original": keep_original, "documents": [d for d, _ in per_doc],
+                                          "by_label": counts.value_counts().sort_index().to_dict(),
+                                          "adjusted": len(adjusted)}, sort_keys=True),
+                      n_added=len(replaced), started_at=now, finished_at=utc_now())
+    stored.restore_append_only(db)
+    key_file.extend_key(key_data, key_rows, now)
     report = PseudonymisationReport(run_id, key_path, len(per_doc),
                                     pd.DataFrame(replaced, columns=REPLACEMENT_COLUMNS),
                                     pd.DataFrame(adjusted, columns=ADJUSTED_COLUMNS), moved)
     return report, key_data
-
-
-def _read_key(key_path: Path, project_id: str, committed: set[str]) -> dict:
-    """The key as it stands (a new one if there is none), without the rows of runs the project never committed."""
-    if not key_path.exists():
-        return {"format": KEY_FORMAT, "format_version": 1, "warning": KEY_WARNING, "project_id": project_id,
-                "key_id": uuid.uuid4().hex, "created_at": utc_now(), "entries": [], "replacements": [],
-                "original_texts": {}}
-    key_data = load_key(key_path, project_id=project_id)
-    _keep_runs(key_data, committed)
-    return key_data
-
-
-def _keep_runs(key_data: dict, runs: set[str]) -> None:
-    """Drop what ``key_data`` says of runs not in ``runs``; rebuild the entries from the replacements left."""
-    replacements = key_data.get("replacements", [])
-    if all(r.get("run_id") in runs for r in replacements) and all(
-            v.get("run_id") in runs for versions in key_data.get("original_texts", {}).values() for v in versions):
-        return
-    key_data["replacements"] = [r for r in replacements if r.get("run_id") in runs]
-    key_data["original_texts"] = {
-        doc: kept for doc, versions in key_data.get("original_texts", {}).items()
-        if (kept := [v for v in versions if v.get("run_id") in runs])}
-    key_data["entries"] = _merged_entries([], key_data["replacements"])
 
 
 def _write_key(key_path: Path, key_data: dict) -> None:
@@ -330,7 +261,7 @@ def _write_key(key_path: Path, key_data: dict) -> None:
 
 def _committed(db, run_id: str) -> bool:
     try:
-        return db.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is not None
+        return stored.run_recorded(db, run_id)
     except Exception:  # noqa: BLE001 - cannot tell: keep the key, which then over-explains rather than loses
         return True
 
@@ -350,13 +281,13 @@ def _put_back(key_path: Path, previous: str | None) -> None:
 def _compact(store: Store) -> None:
     """After a committed run: vacuum and truncate the WAL, so no freed page or old frame keeps an original."""
     db = store.connection
-    if db.execute("SELECT 1 FROM project_info WHERE key = 'vacuum_pending'").fetchone() is None:
+    if not stored.vacuum_pending(db):
         return
     try:
-        db.execute("VACUUM")
+        stored.vacuum(db)
         with store.transaction():
-            db.execute("DELETE FROM project_info WHERE key = 'vacuum_pending'")
-        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            stored.clear_vacuum_pending(db)
+        busy = stored.checkpoint_wal(db)
     except (sqlite3.Error, QDAError) as exc:
         warnings.warn(f"{store.path}: the pseudonymisation is committed and its key written, but the file could not "
                       f"be compacted afterwards ({exc}), so freed pages or the -wal file may still hold original "
@@ -370,25 +301,7 @@ def _compact(store: Store) -> None:
                       "connections (project.close()) and run pseudonymise again, which then only compacts the file; "
                       "until then do not copy the project file", QDAWarning, stacklevel=3)
         with store.transaction():
-            db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES ('vacuum_pending', 'checkpoint')")
-
-
-def _merged_entries(entries: list[dict], rows: list[dict]) -> list[dict]:
-    """``entries`` (one per pseudonym, with its originals and kinds) with the replacement ``rows`` added."""
-    by_pseudonym = {e["pseudonym"]: e for e in entries}
-    for row in rows:
-        entry = by_pseudonym.setdefault(row["pseudonym"],
-                                        {"pseudonym": row["pseudonym"], "originals": [], "kinds": []})
-        for name, value in (("originals", row["original"]), ("kinds", row["kind"])):
-            if value not in entry[name]:
-                entry[name].append(value)
-    return sorted(by_pseudonym.values(), key=lambda e: e["pseudonym"])
-
-
-def _extend_key(key: dict, rows: list[dict], now: str) -> None:
-    key["entries"] = _merged_entries(key["entries"], rows)
-    key["replacements"] = key.get("replacements", []) + rows
-    key["updated_at"] = now
+            stored.mark_vacuum_pending(db, "checkpoint")
 
 
 def _moved(what: str, ident: str, doc_id: str, code_id: str | None, who: str, start: int, end: int,
@@ -411,8 +324,7 @@ def _moved(what: str, ident: str, doc_id: str, code_id: str | None, who: str, st
 
 def _move_codings(db, doc_id: str, old_sha: str, new_sha: str, offsets: OffsetMap, boundary: Boundary,
                   adjusted: list[dict], problems: list[Problem]) -> int:
-    rows = db.execute("""SELECT coding_id, start, "end", code_id, coder_id, evidence FROM codings
-                         WHERE doc_id = ? AND text_sha256 = ?""", (doc_id, old_sha)).fetchall()
+    rows = stored.codings_on_text(db, doc_id, old_sha)
     for row in rows:
         moved = _moved("coding", row["coding_id"], doc_id, row["code_id"], row["coder_id"], row["start"], row["end"],
                        offsets, boundary, adjusted, problems)
@@ -422,50 +334,46 @@ def _move_codings(db, doc_id: str, old_sha: str, new_sha: str, offsets: OffsetMa
         for item in evidence:
             if isinstance(item, dict) and isinstance(item.get("start"), int) and isinstance(item.get("end"), int):
                 item["start"], item["end"], _ = offsets.span(item["start"], item["end"])
-        db.execute("""UPDATE codings SET start = ?, "end" = ?, text_sha256 = ?, evidence = ? WHERE coding_id = ?""",
-                   (*moved, new_sha, json.dumps(evidence), row["coding_id"]))
+        stored.move_coding(db, row["coding_id"], *moved, new_sha, json.dumps(evidence))
     return len(rows)
 
 
 def _move_memos(db, doc_id: str, offsets: OffsetMap, boundary: Boundary, adjusted: list[dict],
                 problems: list[Problem]) -> int:
-    rows = db.execute("""SELECT memo_id, start, "end", code_id, author FROM memos
-                         WHERE doc_id = ? AND start IS NOT NULL AND "end" IS NOT NULL""", (doc_id,)).fetchall()
+    rows = stored.anchored_memos(db, doc_id)
     for row in rows:
         moved = _moved("memo", row["memo_id"], doc_id, row["code_id"], row["author"], row["start"], row["end"],
                        offsets, boundary, adjusted, problems)
         if moved is not None:
-            db.execute("""UPDATE memos SET start = ?, "end" = ? WHERE memo_id = ?""", (*moved, row["memo_id"]))
+            stored.move_memo(db, row["memo_id"], *moved)
     return len(rows)
 
 
 def _move_segments(db, doc_id: str, offsets: OffsetMap) -> int:
-    rows = db.execute("""SELECT segment_id, start, "end" FROM segments WHERE doc_id = ?""", (doc_id,)).fetchall()
+    rows = stored.segment_spans(db, doc_id)
     for row in rows:
         # a boundary inside a name moves to the pseudonym's start, so neighbouring segments still tile the text
         start, end = offsets.point(row["start"]), offsets.point(row["end"])
         if end <= start:
             end = offsets.span(row["start"], row["end"])[1]
-        db.execute("""UPDATE segments SET start = ?, "end" = ? WHERE segment_id = ?""",
-                   (start, end, row["segment_id"]))
+        stored.move_segment(db, row["segment_id"], start, end)
     return len(rows)
 
 
 def _move_dismissals(db, doc_id: str, offsets: OffsetMap) -> None:
-    rows = db.execute("""SELECT rowid, start, "end" FROM audit_dismissals WHERE doc_id = ?""", (doc_id,)).fetchall()
+    rows = stored.dismissals_of(db, doc_id)
     for row in rows:
         if offsets.touches(row["start"], row["end"]):
-            db.execute("DELETE FROM audit_dismissals WHERE rowid = ?", (row["rowid"],))
+            stored.drop_dismissal(db, row["rowid"])
         else:
             start, end, _ = offsets.span(row["start"], row["end"])
-            db.execute("""UPDATE audit_dismissals SET start = ?, "end" = ? WHERE rowid = ?""",
-                       (start, end, row["rowid"]))
+            stored.move_dismissal(db, row["rowid"], start, end)
 
 
 def _rewrite_history(db, find, keep_original: bool, key: dict, run_id: str) -> int:
     """Pseudonymise earlier versions of documents (what ``find`` lists), and the codings made on them."""
     count = 0
-    for version in db.execute("SELECT doc_id, version, sha256, text FROM document_versions").fetchall():
+    for version in stored.document_versions(db):
         reps = find(version["text"])
         if not reps:
             continue
@@ -473,29 +381,25 @@ def _rewrite_history(db, find, keep_original: bool, key: dict, run_id: str) -> i
         offsets = OffsetMap.build(reps)
         new_text = replace_spans(version["text"], reps)
         new_sha = text_sha256(new_text)
-        rows = db.execute("""SELECT coding_id, start, "end" FROM codings WHERE doc_id = ? AND text_sha256 = ?""",
-                          (version["doc_id"], version["sha256"])).fetchall()
-        for row in rows:
+        for row in stored.codings_on_text(db, version["doc_id"], version["sha256"]):
             start, end, _ = offsets.span(row["start"], row["end"])
-            db.execute("""UPDATE codings SET start = ?, "end" = ?, text_sha256 = ? WHERE coding_id = ?""",
-                       (start, end, new_sha, row["coding_id"]))
+            stored.move_coding_span(db, row["coding_id"], start, end, new_sha)
         if keep_original:
             key["original_texts"].setdefault(version["doc_id"], []).append(
                 {"run_id": run_id, "version": version["version"], "sha256": version["sha256"],
                  "text": version["text"]})
-        db.execute("UPDATE document_versions SET text = ?, sha256 = ? WHERE doc_id = ? AND version = ?",
-                   (new_text, new_sha, version["doc_id"], version["version"]))
+        stored.replace_version_text(db, version["doc_id"], version["version"], new_text, new_sha)
     return count
 
 
 def _scrub_free_text(db, scrub) -> None:
     """Originals out of memos, coding notes and evidence, speaker names, training sets, participant attributes,
     ingest notes, source names and run options."""
-    for row in db.execute("SELECT memo_id, text FROM memos").fetchall():
+    for row in stored.memo_texts(db):
         new = scrub(row["text"])
         if new != row["text"]:
-            db.execute("UPDATE memos SET text = ? WHERE memo_id = ?", (new, row["memo_id"]))
-    for row in db.execute("SELECT coding_id, note, evidence FROM codings").fetchall():
+            stored.set_memo_text(db, row["memo_id"], new)
+    for row in stored.coding_notes(db):
         note = scrub(row["note"])
         items = json.loads(row["evidence"])
         for item in items:
@@ -505,19 +409,18 @@ def _scrub_free_text(db, scrub) -> None:
                         item[name] = _scrub_json(item[name], scrub)
         evidence = json.dumps(items)
         if note != row["note"] or evidence != row["evidence"]:
-            db.execute("UPDATE codings SET note = ?, evidence = ? WHERE coding_id = ?",
-                       (note, evidence, row["coding_id"]))
-    for row in db.execute("SELECT DISTINCT speaker FROM segments WHERE speaker IS NOT NULL").fetchall():
+            stored.set_coding_note(db, row["coding_id"], note, evidence)
+    for row in stored.speakers(db):
         new = scrub(row["speaker"])
         if new != row["speaker"]:
-            db.execute("UPDATE segments SET speaker = ? WHERE speaker = ?", (new, row["speaker"]))
-    for row in db.execute("SELECT model_id, training FROM models").fetchall():
+            stored.rename_speaker(db, row["speaker"], new)
+    for row in stored.trainings(db):
         data = json.loads(row["training"])
         if isinstance(data.get("X"), dict) and "text" in data["X"]:
             data["X"]["text"] = _scrub_json(data["X"]["text"], scrub)
         training = json.dumps(data)
         if training != row["training"]:
-            db.execute("UPDATE models SET training = ? WHERE model_id = ?", (training, row["model_id"]))
+            stored.set_training(db, row["model_id"], training)
     _scrub_participants(db, scrub)
     _scrub_logs(db, scrub)
 
@@ -528,16 +431,14 @@ def _scrub_participants(db, scrub) -> None:
     The audit reports findings in free-text attributes (``participant:P01:notes``); their originals are in the
     plan, so they get the documents' pseudonyms here. Every value is scrubbed, whether audited or not.
     """
-    for row in db.execute("SELECT participant_id, name, value FROM participant_attributes").fetchall():
+    for row in stored.participant_attribute_values(db):
         new = scrub(row["value"])
         if new != row["value"]:
-            db.execute("UPDATE participant_attributes SET value = ? WHERE participant_id = ? AND name = ?",
-                       (new, row["participant_id"], row["name"]))
-    for row in db.execute("SELECT participant_id, function, attributes_source FROM participants").fetchall():
+            stored.set_participant_attribute(db, row["participant_id"], row["name"], new)
+    for row in stored.participant_functions(db):
         function, source = scrub(row["function"]), _scrub_name(row["attributes_source"], scrub)
         if function != row["function"] or source != row["attributes_source"]:
-            db.execute("UPDATE participants SET function = ?, attributes_source = ? WHERE participant_id = ?",
-                       (function, source, row["participant_id"]))
+            stored.set_participant_function(db, row["participant_id"], function, source)
 
 
 def _scrub_logs(db, scrub) -> None:
@@ -546,19 +447,19 @@ def _scrub_logs(db, scrub) -> None:
     def names(text):
         return _scrub_name(text, scrub)
 
-    for row in db.execute("SELECT rowid, detail FROM ingest_log WHERE detail IS NOT NULL").fetchall():
+    for row in stored.ingest_details(db):
         new = _scrub_json_text(row["detail"], names)
         if new != row["detail"]:
-            db.execute("UPDATE ingest_log SET detail = ? WHERE rowid = ?", (new, row["rowid"]))
-    for table in ("documents", "document_versions"):
-        for row in db.execute(f"SELECT rowid, source_name FROM {table} WHERE source_name IS NOT NULL").fetchall():
+            stored.set_ingest_detail(db, row["rowid"], new)
+    for table in stored.SOURCE_NAME_TABLES:
+        for row in stored.source_names(db, table):
             new = names(row["source_name"])
             if new != row["source_name"]:
-                db.execute(f"UPDATE {table} SET source_name = ? WHERE rowid = ?", (new, row["rowid"]))
-    for row in db.execute("SELECT run_id, options FROM runs").fetchall():
+                stored.set_source_name(db, table, row["rowid"], new)
+    for row in stored.run_options(db):
         new = _scrub_json_text(row["options"], names)
         if new != row["options"]:
-            db.execute("UPDATE runs SET options = ? WHERE run_id = ?", (new, row["run_id"]))
+            stored.set_run_options(db, row["run_id"], new)
 
 
 def _scrub_name(text, scrub):

@@ -36,113 +36,17 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from .guids import guid_key
 from .import_report import ImportReport, SkippedItem
 from .package import Package, decode_text_file, internal_name
 from .qdc import import_qdc_bytes
+from .qde_records import QdeCase, QdeCoding, QdeSelection, QdeText, coding_of, integer, selection_of, stripped_text
 from .xmlutil import child, children, find_first, local, text_of
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .position_map import PositionMap
-
 __all__ = ["QdeCase", "QdeCoding", "QdeReader", "QdeSelection", "QdeText"]
-
-
-@dataclass
-class QdeCoding:
-    """A ``<Coding>``: the code it applies (its ``CodeRef`` target, as written), who made it, its notes."""
-
-    guid: str | None
-    code: str | None  # the CodeRef target, as written
-    user: str | None
-    notes: list[str]
-
-
-@dataclass
-class QdeSelection:
-    """A selection of a text (``PlainTextSelection``, ``TranscriptSelection`` or ``PDFSelection``) and its
-    codings. ``start``/``end`` are positions as written, counted under a scheme still to be chosen."""
-
-    kind: str  # PlainTextSelection, TranscriptSelection, PDFSelection
-    guid: str | None
-    name: str | None
-    start: int | None
-    end: int | None
-    user: str | None
-    description: str | None
-    notes: list[str]
-    codings: list[QdeCoding]
-    quote: str | None = None  # a PDFSelection's representation text
-    problem: str | None = None
-    scheme: str | None = None  # how its positions are counted, when chosen per writer
-
-
-@dataclass
-class QdeText:
-    """A text that becomes one document."""
-
-    kind: str
-    guid: str | None
-    name: str
-    raw: str
-    key: str | None
-    owners: list[str] = field(default_factory=list)  # GUIDs of sources whose document this is
-    selections: list[QdeSelection] = field(default_factory=list)
-    whole: list[QdeCoding] = field(default_factory=list)  # codings of the whole source
-    doc_id: str | None = None
-    positions: PositionMap | None = None
-    variables: list[tuple[str, str]] = field(default_factory=list)  # the source's own VariableValues
-
-
-@dataclass(frozen=True)
-class QdeCase:
-    """A ``<Case>``: its variables' values, and the GUID keys of the sources and selections it refers to."""
-
-    name: str
-    guid: str | None
-    values: list[tuple[str, str]]
-    sources: list[str | None]
-    selections: list[str | None]
-
-
-def _int(raw: str | None) -> int | None:
-    if raw is None:
-        return None
-    try:
-        return int(raw.strip())
-    except ValueError:
-        try:
-            value = float(raw.strip())
-        except ValueError:
-            return None
-        return int(value) if value.is_integer() else None
-
-
-def _text(element: ET.Element | None) -> str | None:
-    value = text_of(element)
-    return value.strip() or None if value is not None else None
-
-
-def _coding(element: ET.Element) -> QdeCoding:
-    ref = child(element, "CodeRef")
-    return QdeCoding(element.get("guid"), ref.get("targetGUID") if ref is not None else None,
-                   element.get("creatingUser"), [n.get("targetGUID") for n in children(element, "NoteRef")])
-
-
-def _selection(element: ET.Element, kind: str) -> QdeSelection:
-    start, end = _int(element.get("startPosition")), _int(element.get("endPosition"))
-    problem = None
-    if start is None or end is None:
-        problem = (f"startPosition {element.get('startPosition')!r} / endPosition {element.get('endPosition')!r} "
-                   "are not integers")
-    return QdeSelection(kind, element.get("guid"), element.get("name"), start, end, element.get("creatingUser"),
-                      _text(child(element, "Description")), [n.get("targetGUID") for n in children(element, "NoteRef")],
-                      [_coding(c) for c in children(element, "Coding")], problem=problem)
 
 
 def _label(element: ET.Element) -> str:
@@ -165,7 +69,7 @@ def _groups_cases(element: ET.Element, case_keys: set[str]) -> bool:
     """Whether a code only groups codes that stand for cases (this toolkit's ``Participants (cases)``)."""
     from .qdpx_export import CASE_CODES_DESCRIPTION
 
-    ours = (_text(child(element, "Description")) or "") == CASE_CODES_DESCRIPTION
+    ours = (stripped_text(child(element, "Description")) or "") == CASE_CODES_DESCRIPTION
     subs = children(element, "Code")
     if not subs:  # emptied by a program that turned the cases-as-codes back into cases (QualCoder)
         return ours
@@ -266,8 +170,8 @@ class QdeReader:
             if guid_key(owner_guid) and guid_key(owner_guid) not in unit.owners:
                 unit.owners.append(guid_key(owner_guid))
         for sel in children(element, "PlainTextSelection"):
-            self.add_selection(unit, _selection(sel, "PlainTextSelection"))
-        unit.whole += [_coding(c) for c in children(element, "Coding")]
+            self.add_selection(unit, selection_of(sel, "PlainTextSelection"))
+        unit.whole += [coding_of(c) for c in children(element, "Coding")]
         return unit
 
     def _no_text(self, kind: str, element: ET.Element, name: str, reason: str) -> None:
@@ -356,7 +260,7 @@ class QdeReader:
         for note in children(notes, "Note") if notes is not None else []:
             key = guid_key(note.get("guid"))
             text, _, reason = self.text_of_source(note)
-            body = (text or "").strip() or _text(child(note, "Description"))
+            body = (text or "").strip() or stripped_text(child(note, "Description"))
             name = _label(note)
             if key is None:
                 self.skip("memo", name, "the note has no GUID, so nothing can refer to it")
@@ -398,10 +302,10 @@ class QdeReader:
                     self.skip("selection", name, f"{len(pdf_selections)} PDF selection(s) with {n} coding(s) not "
                               "imported, because the PDF's text representation is missing", guid)
                 return
-            unit.whole += [_coding(c) for c in children(element, "Coding")]
+            unit.whole += [coding_of(c) for c in children(element, "Coding")]
             inner = {guid_key(s.guid) for s in unit.selections if guid_key(s.guid)}
             for sel in pdf_selections:
-                selection = _selection(sel, "PDFSelection")
+                selection = selection_of(sel, "PDFSelection")
                 selection.problem = None
                 if guid_key(selection.guid) in inner:
                     if selection.codings:
@@ -427,9 +331,9 @@ class QdeReader:
                 if unit is None:
                     continue
                 imported += 1
-                syncs = {guid_key(s.get("guid")): _int(s.get("position")) for s in children(transcript, "SyncPoint")}
+                syncs = {guid_key(s.get("guid")): integer(s.get("position")) for s in children(transcript, "SyncPoint")}
                 for sel in children(transcript, "TranscriptSelection"):
-                    selection = _selection(sel, "TranscriptSelection")
+                    selection = selection_of(sel, "TranscriptSelection")
                     selection.start = syncs.get(guid_key(sel.get("fromSyncPoint")))
                     selection.end = syncs.get(guid_key(sel.get("toSyncPoint")))
                     selection.problem = None if selection.start is not None and selection.end is not None else \
@@ -494,7 +398,7 @@ class QdeReader:
             if code_refs:
                 self.skip("case", name or f"case {n}", f"{len(code_refs)} code(s) applied to the case itself: "
                           "cases are participants here and are not coded", guid)
-            if _text(child(case, "Description")):
+            if stripped_text(child(case, "Description")):
                 self.skip("memo", name or f"case {n}", "the case's description has no place in a project", guid)
             self.cases.append(QdeCase(name, guid, values, sources, selections))
 
@@ -521,7 +425,7 @@ class QdeReader:
         graphs = child(root, "Graphs")
         if graphs is not None and len(children(graphs, "Graph")):
             self.skip("graph", ", ".join(_label(g) for g in children(graphs, "Graph")), "graphs are not imported")
-        if _text(child(root, "Description")):
+        if stripped_text(child(root, "Description")):
             self.skip("memo", "project description", "the project's description has no place in a project")
 
 

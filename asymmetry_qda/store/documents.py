@@ -15,8 +15,8 @@ import pandas as pd
 
 from ..records import DOCUMENT_KINDS, Document
 
-__all__ = ["KNOWN_IDS", "SEGMENT_COLUMNS", "document", "documents", "fingerprint", "info", "participants", "segments",
-           "some", "texts"]
+__all__ = ["KNOWN_IDS", "SEGMENT_COLUMNS", "document", "documents", "fingerprint", "ids", "info", "participants",
+           "segments", "some", "text_sha256", "texts"]
 
 #: every document id (to list those a project holds when an unknown one is asked for)
 KNOWN_IDS = "SELECT doc_id FROM documents"
@@ -49,6 +49,16 @@ def document(db: sqlite3.Connection, doc_id: str) -> Document | None:
     row = db.execute("SELECT doc_id, kind, text, sha256, source_name, source_format, encoding, participant_id "
                      "FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
     return None if row is None else Document(*row)
+
+
+def ids(db: sqlite3.Connection) -> set[str]:
+    """The ids of the stored documents."""
+    return {row[0] for row in db.execute(KNOWN_IDS)}
+
+
+def text_sha256(db: sqlite3.Connection, doc_id: str) -> str:
+    """The hash of the stored text of ``doc_id`` (a document the caller knows is stored)."""
+    return db.execute("SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
 
 
 def texts(db: sqlite3.Connection, doc_id: str | Sequence[str] | None = None) -> dict[str, str]:

@@ -23,9 +23,12 @@ project.
 
 from __future__ import annotations
 
+import sqlite3
+
 #: The triggers that keep codings and memos append-only. Pseudonymisation
 #: (:mod:`asymmetry_qda.anonymise.rewrite`) is the one operation that lifts
-#: them, inside its transaction, to move offsets onto the pseudonymised text.
+#: them (:func:`asymmetry_qda.store.pseudonymisation.lift_append_only`), inside
+#: its transaction, to move offsets onto the pseudonymised text.
 APPEND_ONLY_TRIGGERS = """
 CREATE TRIGGER codings_append_only_update BEFORE UPDATE ON codings
 BEGIN SELECT RAISE(ABORT, 'codings are append-only: add a row that supersedes this one'); END;
@@ -216,3 +219,17 @@ INSERT OR IGNORE INTO project_info (key, value) VALUES ('project_id', lower(hex(
 )
 
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
+
+
+def statements(sql: str) -> list[str]:
+    """Split a migration script into statements, keeping trigger bodies whole."""
+    found, buffer = [], []
+    for line in sql.strip().splitlines():
+        buffer.append(line)
+        candidate = "\n".join(buffer).strip()
+        if candidate and sqlite3.complete_statement(candidate):
+            found.append(candidate)
+            buffer = []
+    if "\n".join(buffer).strip():
+        found.append("\n".join(buffer).strip())
+    return found

@@ -15,7 +15,8 @@ The project file is only ever opened by SQLite while this process may hold a
 connection to it: closing any other descriptor of the file would drop this
 process's POSIX locks on it, and another process could then checkpoint and
 delete the WAL under a live connection (SQLite, *How To Corrupt An SQLite
-Database File*, section 2.2). :func:`is_live_project` tells whether a path is
+Database File*, section 2.2).
+:func:`~asymmetry_qda.store.open_files.is_live_project` tells whether a path is
 a project this process has open, so writers of output files can refuse it.
 
 Opening checks the file: a file cut short, or one that fails ``PRAGMA
@@ -31,7 +32,6 @@ import itertools
 import logging
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,62 +47,19 @@ from ..errors import (
     StoreError,
 )
 from ..interrupts import deferred_interrupts
-from .schema import MIGRATIONS, SCHEMA_VERSION
+from .open_files import SIDE_FILES, identity, is_live_project, register
+from .schema import MIGRATIONS, SCHEMA_VERSION, statements
 
 APPLICATION_ID = 0x41514441  # "AQDA": marks a SQLite file as an asymmetry_qda project
-SIDE_FILES = ("-wal", "-shm", "-journal")
 
 log = logging.getLogger("asymmetry_qda")
 
-# (st_dev, st_ino) of every project file this process has open, with how many connections
-_LIVE: dict[tuple[int, int], int] = {}
-_LIVE_LOCK = threading.Lock()
 _SAVEPOINTS = itertools.count()
 
 
 def utc_now() -> str:
     """The current time as an ISO 8601 UTC string, as stored in every ``*_at`` column."""
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
-
-
-def is_live_project(path: str | Path) -> bool:
-    """Whether ``path`` is a project file (or one of its ``-wal``/``-shm`` files) this process has open.
-
-    Found by the file's identity (device and inode), so another name for the
-    same file (a symlink, a relative path) is recognised too. Nothing is
-    opened.
-
-    Examples
-    --------
-    >>> is_live_project("no-such-file.qda")
-    False
-    """
-    path = Path(path)
-    candidates = [path]
-    for suffix in SIDE_FILES:
-        if path.name.endswith(suffix):
-            candidates.append(path.with_name(path.name[: -len(suffix)]))
-    with _LIVE_LOCK:
-        return any((ident := _identity(p)) is not None and ident in _LIVE for p in candidates)
-
-
-def _register(ident: tuple[int, int] | None, delta: int) -> None:
-    if ident is None:
-        return
-    with _LIVE_LOCK:
-        count = _LIVE.get(ident, 0) + delta
-        if count > 0:
-            _LIVE[ident] = count
-        else:
-            _LIVE.pop(ident, None)
 
 
 class Store:
@@ -118,8 +75,8 @@ class Store:
         self.connection = connection
         self.path = path
         self.read_only = read_only
-        self._identity = _identity(path)
-        _register(self._identity, +1)
+        self._identity = identity(path)
+        register(self._identity, +1)
 
     # -- opening ---------------------------------------------------------
     @classmethod
@@ -205,7 +162,7 @@ class Store:
             return
         self.connection.close()
         self.connection = None
-        _register(self._identity, -1)
+        register(self._identity, -1)
 
     # -- checking --------------------------------------------------------
     def _check_file(self) -> None:
@@ -346,7 +303,7 @@ class Store:
             if not pending:
                 return
             for number, sql in pending:
-                for statement in _statements(sql):
+                for statement in statements(sql):
                     connection.execute(statement)
                 connection.execute(f"PRAGMA user_version = {number}")
             connection.execute(
@@ -469,18 +426,8 @@ def _uri_path(path: Path) -> str:
     return quote(str(path.resolve()))
 
 
-def _statements(sql: str) -> list[str]:
-    """Split a migration script into statements, keeping trigger bodies whole."""
-    statements, buffer = [], []
-    for line in sql.strip().splitlines():
-        buffer.append(line)
-        candidate = "\n".join(buffer).strip()
-        if candidate and sqlite3.complete_statement(candidate):
-            statements.append(candidate)
-            buffer = []
-    if "\n".join(buffer).strip():
-        statements.append("\n".join(buffer).strip())
-    return statements
+#: the old name of :func:`asymmetry_qda.store.schema.statements` (a private one: use that)
+_statements = statements
 
 
 class HasStore(Protocol):
