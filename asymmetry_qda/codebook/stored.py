@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..store import codebook_versions as stored_versions
 from ..store import meta as stored_meta
 from .loader import parse_codebook
 from .model import Codebook
@@ -25,6 +26,11 @@ def stored_codebook(db: sqlite3.Connection, codebook_hash: str) -> Codebook | No
 
 
 def latest_codebook(db: sqlite3.Connection) -> Codebook | None:
-    """The codebook stored most recently (the one the last coding run used), or ``None``."""
+    """The project's codebook as it stands, or ``None``: the newest of its versions (see
+    :mod:`asymmetry_qda.code_changes`), else the codebook stored most recently (the one the last coding run used).
+    """
+    version = stored_versions.latest(db)
+    if version is not None:
+        return parse_codebook(version["content"], source=f"codebook version {version['version']}")
     latest = stored_meta.latest_codebook_hash(db)
     return None if latest is None else stored_codebook(db, latest)

@@ -22,6 +22,7 @@ from pathlib import Path
 from ..store import meta as stored_meta
 from ..store.sqlite import Store
 from ._anonymisation import Anonymisation
+from ._codes import Codes
 from ._coding import Coding
 from ._documents import Documents
 from ._exchange import Exchange
@@ -30,7 +31,7 @@ from ._views import Views
 __all__ = ["Project"]
 
 
-class Project(Documents, Coding, Anonymisation, Exchange, Views):
+class Project(Documents, Coding, Codes, Anonymisation, Exchange, Views):
     """A project file opened for reading and writing.
 
     Create one with :meth:`create`, open one with :meth:`open`; use it as a

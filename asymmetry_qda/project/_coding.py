@@ -64,8 +64,18 @@ class Coding(ProjectBase):
                             n_process=n_process, batch_size=batch_size, progress=progress, backend=backend,
                             client=client, workers=workers, batch_turns=batch_turns)
 
-    def code_span(self, doc_id: str, start: int, end: int, code: str, *, coder: str, memo: str | None = None) -> str:
-        """Code ``text[start:end]`` of ``doc_id`` by hand (a confirmed human coding); returns its id."""
+    def code_span(self, doc_id: str, start: int, end: int, code: str, *, coder: str, memo: str | None = None,
+                  create: bool = False, definition: str | None = None, label: str | None = None) -> str:
+        """Code ``text[start:end]`` of ``doc_id`` by hand (a confirmed human coding); returns its id.
+
+        With ``create=True``, ``code`` is a new code of the project's codebook, made by ``coder`` with its
+        ``definition`` (and ``label``) in the same transaction (see :meth:`create_code`).
+        """
+        if create:
+            from .. import code_changes
+
+            return code_changes.code_new_span(self._store, doc_id, start, end, code, coder=coder,
+                                              definition=definition, label=label, memo=memo)
         return _decisions.code_span(self._store, doc_id, start, end, code, coder=coder, memo=memo)
 
     def import_codings(self, path: str | Path, *, coder: str | None = None,

@@ -15,6 +15,10 @@ and the exact training set it learned from (unit texts, features and human
 labels), so the same model version is refitted identically on demand; no
 pickled object is ever stored or loaded.
 
+Migration 4 adds ``codebook_versions``: the project's own codebook, one row per version (the file it
+was first loaded from, then every code created, renamed, moved, merged, split or retired, and every undo),
+each with its author, reason and the run whose rows carried the codings (``codings.run_id``).
+
 Migration 3 adds ``audit_dismissals`` (audit findings a person checked and
 judged not identifying, with who and why, so the export guard lets them
 pass) and a random ``project_id`` that ties a pseudonym key file to its
@@ -215,6 +219,25 @@ CREATE TABLE audit_dismissals (
     PRIMARY KEY (doc_id, start, "end", kind)
 );
 INSERT OR IGNORE INTO project_info (key, value) VALUES ('project_id', lower(hex(randomblob(16))));
+"""),
+    (4, """
+CREATE TABLE codebook_versions (
+    version       INTEGER PRIMARY KEY CHECK (version >= 1),
+    codebook_hash TEXT NOT NULL REFERENCES codebooks (codebook_hash),
+    operation     TEXT NOT NULL CHECK (operation IN ('load', 'create', 'rename', 'move', 'merge', 'split',
+                                                     'retire', 'undo')),
+    detail        TEXT NOT NULL DEFAULT '{}',
+    author        TEXT NOT NULL,
+    reason        TEXT,
+    undoes        INTEGER REFERENCES codebook_versions (version),
+    run_id        TEXT,
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX codings_by_run ON codings (run_id);
+CREATE TRIGGER codebook_versions_append_only_update BEFORE UPDATE ON codebook_versions
+BEGIN SELECT RAISE(ABORT, 'codebook versions are append-only: add a version'); END;
+CREATE TRIGGER codebook_versions_append_only_delete BEFORE DELETE ON codebook_versions
+BEGIN SELECT RAISE(ABORT, 'codebook versions are append-only: add a version'); END;
 """),
 )
 
