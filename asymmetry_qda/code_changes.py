@@ -98,7 +98,13 @@ def _change(project: HasStore | Store, make: Callable[[dict], Change], *, by: st
         change = make(load_located(base["content"], source=f"codebook version {base['version']}").value)
         number = base["version"] + 1
         text = _header_comment(number, change, by, now) + _yaml(change.data)
-        codebook_hash = _store_text(db, text, now, f"codebook version {number}")
+        try:
+            codebook_hash = _store_text(db, text, now, f"codebook version {number}")
+        except InputError as exc:  # what the operation's own checks did not foresee
+            raise InputError([Problem(f"{change.operation} of the codebook", "it would leave the codebook invalid, "
+                                      "so nothing was changed", fix="see the problems below; change those codes "
+                                      "first"), *[Problem(p.source, p.message, p.fix) for p in exc.problems]]
+                             ) from None
         run_id = uuid.uuid4().hex
         note = (f"{_PAST[change.operation]} by {by} in codebook version {number}"
                 + (f": {reason}" if reason else ""))

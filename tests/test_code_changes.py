@@ -87,6 +87,7 @@ def test_rename_takes_the_sub_codes_and_every_reference_along():
     (lambda d: ops.rename(d, "agncy", "x"), "did you mean agency"),
     (lambda d: ops.move(d, "agency", "agency.control"), "is 'agency' or under it"),
     (lambda d: ops.merge(d, ["agency"], "response"), "has sub-codes"),
+    (lambda d: ops.merge(d, ["agency.control"], "agency.responsibility"), "poles one code"),
     (lambda d: ops.retire(d, "response.blame"), "is named by response.praise"),
     (lambda d: ops.retire(d, "agency.control"), "is named by agency"),
     (lambda d: ops.create(d, "Not An Id", label="x", definition="y"), "is not a code id"),
@@ -307,3 +308,27 @@ def test_the_exported_codebook_is_the_projects_and_reads_back(coded, tmp_path):
     assert "feeling" in [c["id"] for c in import_qdc(qdc).data["codes"]]
     with pytest.raises(InputError, match="not a codebook format"):
         coded.export_codebook(tmp_path / "now.txt")
+
+
+def test_the_command_line_refines_codes_and_tells_the_history(coded, capsys):
+    import json
+
+    from asymmetry_qda.cli import main
+
+    path = str(coded.path)
+    coded.close()
+    assert main(["codes", "rename", path, "experience", "feeling", "--by", "LT", "--reason", "the word used",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["version"] == 2 and out["operation"] == "rename"
+    assert main(["codes", "merge", path, "agency.control", "--into", "agency.responsibility", "--by", "LT"]) == 2
+    assert "poles one code. Fix" in capsys.readouterr().err  # refused, with the reason and a fix
+    assert main(["codes", "undo", path, "--by", "LT"]) == 0
+    capsys.readouterr()
+    assert main(["codes", "history", path, "--diff"]) == 0
+    out = capsys.readouterr().out
+    assert "version 2" in out and "rename by LT: the word used" in out and "undo by LT" in out
+    assert "+- id: feeling" in out
+    assert main(["codes", "export", path, str(coded.path.with_suffix(".yaml"))]) == 0
+    with Project.open(path) as project:
+        assert "experience" in project.latest_codebook() and "feeling" not in project.latest_codebook()

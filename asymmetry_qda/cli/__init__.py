@@ -26,6 +26,7 @@ from .. import __version__
 from . import (
     anonymise,
     codebook,
+    codes,
     coding,
     ingest,
     project,
@@ -40,13 +41,13 @@ from ._output import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, run
 
 __all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_USAGE", "build_parser", "main"]
 
-_GROUPS = (project, ingest, coding, tables, reliability, refi, anonymise, reproduce, suggest, codebook)
+_GROUPS = (project, ingest, coding, tables, reliability, refi, anonymise, reproduce, suggest, codebook, codes)
 
 #: The commands in the order ``asymmetry-qda --help`` lists them: the order of a study, from an empty project
 #: to its tables.
 COMMANDS = ("init", "ingest", "info", "check", "backup", "segments", "code", "codings", "tables", "import-codings",
             "agreement", "evaluate", "evaluate-corpus", "export-qdpx", "import-qdpx", "review", "audit",
-            "pseudonymise", "reproduce", "suggest", "codebook")
+            "pseudonymise", "reproduce", "suggest", "codebook", "codes")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -218,6 +218,12 @@ def merge(data: dict, codes: Sequence[str], into: str) -> Change:
                            "merge or move its sub-codes first")
         if into.startswith(code_id + "."):
             raise _problem("target code", f"{into!r} is under {code_id!r}", "merge the sub-code instead")
+    mapping = {code_id: into for code_id in sources}
+    for code in _codes(data):
+        poles = code.get("poles") or {}
+        if poles and len({mapping.get(ref, ref) for ref in poles.values()}) < len(poles):
+            raise _problem("codes", f"merging would make {code['id']}'s heavy and light poles one code",
+                           f"give {code['id']} other poles first, or merge other codes")
     new = copy.deepcopy(data)
     target = new["codes"][_index(new, into)]
     for code_id in sources:
@@ -226,7 +232,6 @@ def merge(data: dict, codes: Sequence[str], into: str) -> Change:
             if source.get(key):
                 target[key] = [*target.get(key, []), *[v for v in source[key] if v not in target.get(key, [])]]
         new["codes"] = [c for c in new["codes"] if c["id"] != code_id]
-    mapping = {code_id: into for code_id in sources}
     _rename_references(new, mapping)
     return Change("merge", new, mapping=mapping, detail={"codes": sources, "into": into})
 
