@@ -2,12 +2,12 @@
 
 A project's codebook is versioned (:mod:`asymmetry_qda.store.codebook_versions`): version 1 is the codebook it
 was coded with, as stored by the last coding run (the YAML file's exact text); each operation here adds a
-version with who did it, when and why. An operation is one transaction: the new codebook, its version and a
-new row for every coding it carries, which supersedes the row it replaces (nothing is overwritten, so each
-coding's history reads "coded X by LT ..., renamed to Y by MK ..."). The carried row keeps everything of the
-coding (span, status, coder, rule, confidence, evidence) but its code; a retired code's codings are
-withdrawn. :func:`undo` takes back the newest operation not yet undone, restoring the codebook and every
-coding it carried.
+version with who did it, when and why. An operation is one transaction: the new codebook, its version and a new
+row for every coding it carries, which supersedes the row it replaces (nothing is overwritten, so each coding's
+history reads "coded X by LT ..., renamed to Y by MK ..."). The carried row keeps everything of the coding
+(span, status, coder, rule, confidence, evidence) but its code; a retired code's codings are withdrawn; the
+themes (:mod:`asymmetry_qda.themes`) follow their codes. :func:`undo` takes back the newest operation not yet
+undone, restoring the codebook and every coding it carried.
 
 The functions take a :class:`~asymmetry_qda.store.sqlite.Store` (or a project, which holds one) and return a
 frame of the codings carried: ``coding_id`` (the new row), ``supersedes``, ``doc_id``, ``start``, ``end``,
@@ -34,6 +34,7 @@ from .store import codebook_versions as stored_versions
 from .store import codings as stored_codings
 from .store import meta as stored_meta
 from .store.sqlite import HasStore, Store, store_of, utc_now
+from .themes import follow_codes, restore_themes
 
 __all__ = ["CARRIED_COLUMNS", "code_in_vivo", "code_new_span", "create_code", "current_codebook", "export_codebook",
            "history", "merge_codes", "move_code", "rename_code", "retire_code", "split_code", "undo", "versions"]
@@ -123,6 +124,7 @@ def _change(project: HasStore | Store, make: Callable[[dict], Change], *, by: st
                 old = _current_coding(db, store, coding_id, source)
                 rows.append((old, _successor(old, run_id, now, f"{old.code_id} {note} into {new_code}",
                                              code_id=new_code)))
+        follow_codes(db, change.mapping, change.retired, by=by, run_id=run_id, note=note, now=now)
         stored_versions.add(db, codebook_hash=codebook_hash, operation=change.operation, author=by, now=now,
                             detail=change.detail, reason=reason, run_id=run_id)
         carried = _carried(db, rows)
@@ -264,6 +266,7 @@ def undo(project: HasStore | Store, *, by: str, reason: str | None = None) -> pd
             back = {detail["new_code"]: detail["code"]}
         later = [c for c in stored_versions.current_codings_of(db, back) if c.coding_id not in touched]
         rows += [(c, _successor(c, run_id, now, note, code_id=back[c.code_id])) for c in later]
+        restore_themes(db, target["run_id"], by=by, run_id=run_id, note=note, now=now)
         stored_versions.add(db, codebook_hash=before["codebook_hash"], operation="undo", author=by, now=now,
                             detail={"undoes": target["version"], "operation": target["operation"]}, reason=reason,
                             undoes=target["version"], run_id=run_id)

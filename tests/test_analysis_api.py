@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import asymmetry_qda.analysis as analysis
+from asymmetry_qda.analysis import _deprecated
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,7 +109,7 @@ def test_an_unknown_name_is_an_attribute_error():
         exec("from asymmetry_qda.analysis import not_a_table", {})
 
 
-@pytest.mark.parametrize("module", _modules())
+@pytest.mark.parametrize("module", _deprecated.OLD_MODULES)
 def test_the_old_module_paths_still_import_and_warn(module):
     private = importlib.import_module(f"asymmetry_qda.analysis._{module}")
     for name in private.__all__:

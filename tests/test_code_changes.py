@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -14,51 +12,11 @@ from asymmetry_qda.codebook import operations as ops
 from asymmetry_qda.codebook import parse_codebook
 from asymmetry_qda.codebook.yamlnodes import load_located
 from asymmetry_qda.errors import InputError
-
-CODEBOOK = """
-codebook: {name: T, version: "1"}
-codes:
-  - {id: agency, label: Agency, definition: Responsibility and control.,
-     poles: {heavy: agency.responsibility, light: agency.control}}
-  - {id: agency.responsibility, label: Responsibility, definition: Answerable for it.}
-  - {id: agency.control, label: Control, definition: Able to steer it.}
-  - id: response
-    label: Response
-    definition: How others answer.
-  - id: response.blame
-    label: Blame
-    definition: Blamed.
-    examples: ["in front of the iopc"]
-    rules: [{id: r.iopc, phrase: [front of the iopc]}]
-  - {id: response.praise, label: Praise, definition: Thanked., implies: [response.blame]}
-  - {id: experience, label: Experience, definition: How it feels.}
-"""
-TEXT = ("Interviewer: How is it?\n\n"
-        "P07: Everything on the borough lands at my door. Nobody ever says thanks.\n\n"
-        "P07: And if it goes wrong, it'll be me in front of the IOPC.\n")
+from tests.conftest import CODE_CHANGES_CODEBOOK as CODEBOOK
 
 
 def _data(text: str = CODEBOOK) -> dict:
     return load_located(text, source="t").value
-
-
-@pytest.fixture
-def coded(tmp_path, write):
-    with Project.create(tmp_path / "s.qda") as project:
-        project.ingest(write("INT07.txt", TEXT), model="blank")
-        book = parse_codebook(CODEBOOK)
-        with warnings.catch_warnings():  # the blank pipeline may warn that only word rules run
-            warnings.simplefilter("ignore")
-            project.code(book, model="blank")  # one suggestion of response.blame
-        text = project.text("INT07")
-        for words, code, coder in [("lands at my door", "agency.responsibility", "LT"),
-                                   ("Everything on the borough", "agency.control", "MK"),
-                                   ("Nobody ever says thanks", "response.praise", "LT"),
-                                   ("Nobody ever says thanks", "response.blame", "MK"),
-                                   ("it'll be me", "response.blame", "LT")]:
-            start = text.index(words)
-            project.code_span("INT07", start, start + len(words), code, coder=coder)
-        yield project
 
 
 def _state(project: Project) -> list[tuple]:

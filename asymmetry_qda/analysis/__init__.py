@@ -21,6 +21,7 @@ scikit-learn; import from this package only. By topic:
 - **Balance**: :func:`participant_balance`, :func:`group_balance`, :func:`theme_poles`.
 - **Failure alignment**: :func:`failure_alignment`, :func:`alignment_quotes`, :func:`response_fits`.
 - **Quotes**: :func:`quotes`, :func:`to_markdown`, :func:`to_html`.
+- **Themes** (groups of codes): :func:`theme_codings` puts them where codes stand in every table.
 - **Showing a table**: :func:`styled` (any table, quotes too), :func:`display_text`.
 - **Figures**: :func:`balance_plot`, :func:`cooccurrence_heatmap`, :func:`cooccurrence_network`,
   :func:`cooccurrence_graph`, :func:`save_figure`, :func:`figure_bytes`, :class:`QDAFigure`.
@@ -55,6 +56,7 @@ from ._quotes import quotes, to_html, to_markdown
 from ._report import Table, build_tables, write_tables
 from ._review_effort import review_effort, summarise_effort
 from ._styling import display_text, styled
+from ._themes import theme_codings
 from ._validity import corpus_errors, implied_labels, judge_corpus, model_labels, tag_corpus, validity, validity_report
 
 if TYPE_CHECKING:  # imported on first use (PEP 562 __getattr__ below): matplotlib, seaborn and networkx are heavy
@@ -109,6 +111,7 @@ __all__ = [
     "styled",
     "summarise_effort",
     "tag_corpus",
+    "theme_codings",
     "theme_poles",
     "to_html",
     "to_markdown",

@@ -19,6 +19,9 @@ Migration 4 adds ``codebook_versions``: the project's own codebook, one row per 
 was first loaded from, then every code created, renamed, moved, merged, split or retired, and every undo),
 each with its author, reason and the run whose rows carried the codings (``codings.run_id``).
 
+Migration 5 adds ``themes``: named groups of codes with a definition and a status (candidate, reviewed,
+final; dropped when set aside), append-only like the codings: a change is a row that supersedes the last.
+
 Migration 3 adds ``audit_dismissals`` (audit findings a person checked and
 judged not identifying, with who and why, so the export guard lets them
 pass) and a random ``project_id`` that ties a pseudonym key file to its
@@ -238,6 +241,26 @@ CREATE TRIGGER codebook_versions_append_only_update BEFORE UPDATE ON codebook_ve
 BEGIN SELECT RAISE(ABORT, 'codebook versions are append-only: add a version'); END;
 CREATE TRIGGER codebook_versions_append_only_delete BEFORE DELETE ON codebook_versions
 BEGIN SELECT RAISE(ABORT, 'codebook versions are append-only: add a version'); END;
+"""),
+    (5, """
+CREATE TABLE themes (
+    row_id     TEXT PRIMARY KEY,
+    theme_id   TEXT NOT NULL,
+    label      TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('candidate', 'reviewed', 'final', 'dropped')),
+    codes      TEXT NOT NULL DEFAULT '[]',
+    author     TEXT NOT NULL,
+    reason     TEXT,
+    supersedes TEXT REFERENCES themes (row_id),
+    run_id     TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX themes_by_supersedes ON themes (supersedes);
+CREATE TRIGGER themes_append_only_update BEFORE UPDATE ON themes
+BEGIN SELECT RAISE(ABORT, 'themes are append-only: add a row that supersedes this one'); END;
+CREATE TRIGGER themes_append_only_delete BEFORE DELETE ON themes
+BEGIN SELECT RAISE(ABORT, 'themes are append-only: add a row that supersedes this one'); END;
 """),
 )
 
