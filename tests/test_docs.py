@@ -25,8 +25,9 @@ README = ROOT / "README.md"
 GENERATOR = ("sphinx", "myst_parser", "numpydoc", "furo")  # the test extra installs them (make test)
 
 
-#: The private modules of ``asymmetry_qda.analysis`` that publish nothing, so have no reference page.
-UNPUBLISHED = {"_deprecated", "_partitions"}
+#: The private modules of ``asymmetry_qda.analysis`` that publish nothing, so have no reference page: helpers of
+#: the topic modules (``_agreement_statistics`` serves ``_agreement``, ...).
+UNPUBLISHED = {"_agreement_statistics", "_deprecated", "_partitions"}
 
 
 def _analysis_modules() -> list[str]:
