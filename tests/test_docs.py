@@ -27,7 +27,8 @@ GENERATOR = ("sphinx", "myst_parser", "numpydoc", "furo")  # the test extra inst
 
 #: The private modules of ``asymmetry_qda.analysis`` that publish nothing, so have no reference page: helpers of
 #: the topic modules (``_agreement_statistics`` serves ``_agreement``, ...).
-UNPUBLISHED = {"_agreement_statistics", "_deprecated", "_partitions", "_validity_scores"}
+UNPUBLISHED = {"_agreement_statistics", "_deprecated", "_frame_codes", "_frame_units", "_partitions",
+               "_validity_scores"}
 
 
 def _analysis_modules() -> list[str]:
