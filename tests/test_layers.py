@@ -130,7 +130,7 @@ MAX_LINES = 500
 #: Modules still over MAX_LINES, each to be split by the ideas it holds: strict expected failures, so a module
 #: brought under the limit must leave this list.
 STILL_TOO_LONG = {"analysis/_cooccurrence.py", "analysis/_figures.py",
-                  "analysis/_quotes.py", "analysis/_report.py", "anonymise/rewrite.py",
+                  "analysis/_quotes.py", "anonymise/rewrite.py",
                   "codebook/patterns.py", "project.py", "refi/qde_reader.py", "refi/qdpx_import.py",
                   "store/sqlite.py"}
 
