@@ -40,8 +40,8 @@ NOT_EXPORTED = {
     "partitions.on_dask": "the Dask backend's plumbing",
     "partitions.only": "the Dask backend's plumbing",
     "quotes.project_quotes": "Project.quotes calls it; with the frames, quotes(data.codings, ...) does the same",
-    "quotes.styled": "styling.styled with default columns (all but the quotes' id columns): the package exports "
-                     "the general styled, which shows a quotes frame the same with columns=",
+    "quotes_writeup.styled": "styling.styled with default columns (all but the quotes' id columns): the package "
+                             "exports the general styled, which shows a quotes frame the same with columns=",
     "styling.cell_text": "the writers' cell formatting",
     "styling.format_number": "the writers' number formatting; styled(digits=) rounds a table",
 }

@@ -28,8 +28,8 @@ GENERATOR = ("sphinx", "myst_parser", "numpydoc", "furo")  # the test extra inst
 #: The private modules of ``asymmetry_qda.analysis`` that publish nothing, so have no reference page: helpers of
 #: the topic modules (``_agreement_statistics`` serves ``_agreement``, ...).
 UNPUBLISHED = {"_agreement_statistics", "_cooccurrence_dask", "_cooccurrence_groups", "_cooccurrence_measures",
-               "_cooccurrence_units", "_deprecated", "_frame_codes", "_frame_units", "_partitions", "_report_folder",
-               "_validity_scores"}
+               "_cooccurrence_units", "_deprecated", "_frame_codes", "_frame_units", "_partitions", "_quotes_columns",
+               "_quotes_passages", "_quotes_query", "_report_folder", "_validity_scores"}
 
 
 def _analysis_modules() -> list[str]:
