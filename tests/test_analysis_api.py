@@ -29,7 +29,7 @@ NOT_EXPORTED = {
     "agreement.coder_decisions": "the coders x units arrays agreement computes its statistics from",
     "agreement_statistics.nominal_alpha": "a statistic of a bare array; agreement gives it per code",
     "counts.status_label": "the status label every table carries; the tables call it",
-    "figures.group_label": "how a figure labels a group key; the figures call it",
+    "figures_common.group_label": "how a figure labels a group key; the figures call it",
     "frame_codes.code_order": "a helper of the tables (codebook order of codes)",
     "frame.coverage_of": "a helper of the tables (reads the Coverage from a frame's attrs)",
     "frame_codes.implication_note": "a helper of the tables (the note on implied codes)",
@@ -47,7 +47,8 @@ NOT_EXPORTED = {
 }
 
 #: The modules whose import the package defers (PEP 562 ``__getattr__``): they import matplotlib.
-LAZY = {"_figures"}
+LAZY = {"_figures", "_figures_balance", "_figures_common", "_figures_heatmap", "_figures_layout", "_figures_network",
+        "_figures_output"}
 
 
 def _modules() -> list[str]:
