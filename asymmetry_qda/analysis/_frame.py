@@ -484,5 +484,3 @@ def _codebook(db, codebook) -> "Codebook | None":
     if codebook is not None:
         return load_codebook(codebook)
     return latest_codebook(db)
-
-

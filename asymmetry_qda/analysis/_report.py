@@ -305,5 +305,3 @@ def _coverage_record(data: AnalysisData) -> dict | None:
             "covered_documents": list(data.covered_documents), "uncoded_documents": list(data.uncoded_documents),
             "covered_participants": list(data.covered_participants),
             "uncoded_participants": list(data.uncoded_participants)}
-
-
