@@ -49,7 +49,6 @@ from ._balance import group_balance, participant_balance, theme_poles
 from ._counts import code_frequencies, code_matrix
 from ._frame import (
     AnalysisData,
-    _listing,
     at_level,
     code_order,
     coverage_of,
@@ -58,6 +57,7 @@ from ._frame import (
     with_coverage,
     with_implied,
 )
+from ._frame_coverage import _listing
 from ._report_folder import _check_target, _remove_stale_siblings, _target, _write_folder
 from ._report_formats import Table, _figures, _latex, _markdown, _workbook
 from ._report_formats import list_as_text as list_as_text  # the old path analysis.report offered it
