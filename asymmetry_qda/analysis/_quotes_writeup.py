@@ -1,6 +1,7 @@
 """A quotes frame written up: Markdown and HTML (escaped, so a quote cannot inject markup), and shown styled.
 
-The writers check the project's anonymisation audit first when the quotes came from a project.
+Writing quotes of a project to a file checks first that they are not out of date and that the project's
+anonymisation audit allows the export.
 """
 
 from __future__ import annotations
