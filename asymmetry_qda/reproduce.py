@@ -84,7 +84,7 @@ class Reproduction:
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
-    from .analysis._report import list_as_text
+    from .analysis._report_formats import list_as_text
     from .escaping import neutralise_formulas
 
     frame = neutralise_formulas(frame.map(list_as_text) if len(frame) else frame)

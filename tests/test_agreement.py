@@ -13,7 +13,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from asymmetry_qda import InputError, QDAWarning
 from asymmetry_qda.analysis import agreement, disagreements, evaluate, evaluation_errors, load, pairwise_agreement
-from asymmetry_qda.analysis._agreement import _kappa_from_tables, nominal_alpha
+from asymmetry_qda.analysis._agreement_statistics import _kappa_from_tables, nominal_alpha
 from asymmetry_qda.errors import ArgumentError
 
 NAN = np.nan
@@ -190,7 +190,7 @@ def test_import_codings_reports_every_problem_then_imports_once_and_adjudication
 
 
 def test_the_bootstrap_shortcut_for_alpha_equals_the_krippendorff_package():
-    from asymmetry_qda.analysis._agreement import _alpha_from_type_counts
+    from asymmetry_qda.analysis._agreement_statistics import _alpha_from_type_counts
 
     rng = np.random.default_rng(7)
     for _ in range(20):

@@ -28,27 +28,28 @@ ROOT = Path(__file__).resolve().parents[1]
 #: (``module.name``: why).
 NOT_EXPORTED = {
     "agreement.coder_decisions": "the coders x units arrays agreement computes its statistics from",
-    "agreement.nominal_alpha": "a statistic of a bare array; agreement gives it per code",
+    "agreement_statistics.nominal_alpha": "a statistic of a bare array; agreement gives it per code",
     "counts.status_label": "the status label every table carries; the tables call it",
-    "figures.group_label": "how a figure labels a group key; the figures call it",
-    "frame.code_order": "a helper of the tables (codebook order of codes)",
-    "frame.coverage_of": "a helper of the tables (reads the Coverage from a frame's attrs)",
-    "frame.implication_note": "a helper of the tables (the note on implied codes)",
-    "frame.rolled_up": "a helper of the tables (roll_up=True calls it)",
-    "frame.with_coverage": "a helper of the tables (writes the Coverage into a frame's attrs)",
-    "frame.with_implied": "a helper of the tables (implied=True calls it)",
+    "figures_common.group_label": "how a figure labels a group key; the figures call it",
+    "frame_codes.code_order": "a helper of the tables (codebook order of codes)",
+    "frame_coverage.coverage_of": "a helper of the tables (reads the Coverage from a frame's attrs)",
+    "frame_codes.implication_note": "a helper of the tables (the note on implied codes)",
+    "frame_codes.rolled_up": "a helper of the tables (roll_up=True calls it)",
+    "frame_coverage.with_coverage": "a helper of the tables (writes the Coverage into a frame's attrs)",
+    "frame_codes.with_implied": "a helper of the tables (implied=True calls it)",
     "partitions.check_backend_options": "the Dask backend's plumbing",
     "partitions.on_dask": "the Dask backend's plumbing",
     "partitions.only": "the Dask backend's plumbing",
     "quotes.project_quotes": "Project.quotes calls it; with the frames, quotes(data.codings, ...) does the same",
-    "quotes.styled": "styling.styled with default columns (all but the quotes' id columns): the package exports "
-                     "the general styled, which shows a quotes frame the same with columns=",
+    "quotes_writeup.styled": "styling.styled with default columns (all but the quotes' id columns): the package "
+                             "exports the general styled, which shows a quotes frame the same with columns=",
     "styling.cell_text": "the writers' cell formatting",
     "styling.format_number": "the writers' number formatting; styled(digits=) rounds a table",
 }
 
 #: The modules whose import the package defers (PEP 562 ``__getattr__``): they import matplotlib.
-LAZY = {"_figures"}
+LAZY = {"_figures", "_figures_balance", "_figures_common", "_figures_heatmap", "_figures_layout", "_figures_network",
+        "_figures_output"}
 
 
 def _modules() -> list[str]:

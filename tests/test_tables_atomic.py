@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from asymmetry_qda.analysis import _report as report
+from asymmetry_qda.analysis import _report_folder as report_folder
 from asymmetry_qda.analysis import load, write_tables
 from asymmetry_qda.errors import QDAError
 
@@ -41,7 +41,7 @@ def _dead_pid() -> int:
 
 
 def _interrupt_after(monkeypatch, calls: int):
-    real = report.write_bytes_atomically
+    real = report_folder.write_bytes_atomically
     seen = []
 
     def flaky(path, data):
@@ -50,7 +50,7 @@ def _interrupt_after(monkeypatch, calls: int):
             raise KeyboardInterrupt
         return real(path, data)
 
-    monkeypatch.setattr(report, "write_bytes_atomically", flaky)
+    monkeypatch.setattr(report_folder, "write_bytes_atomically", flaky)
     return seen
 
 
@@ -97,7 +97,7 @@ def test_the_new_run_replaces_every_file_of_the_old_one(coded, tmp_path):
 
 def test_stale_temporary_siblings_of_ended_runs_are_removed_and_live_ones_kept(coded, tmp_path):
     out = tmp_path / "tables"
-    host = report._host_tag()
+    host = report_folder._host_tag()
     dead = tmp_path / f".tables.tmp-{_dead_pid()}-x-{host}-deadbeef"
     alive = tmp_path / f".tables.tmp-{os.getppid()}-x-{host}-0badf00d"  # a running process's
     elsewhere = tmp_path / f".tables.tmp-{_dead_pid()}-x-{'0' * 8 if host != '0' * 8 else '1' * 8}-12345678"
@@ -115,9 +115,9 @@ def test_a_folder_moved_aside_by_a_run_killed_between_the_renames_comes_back(cod
     out = tmp_path / "tables"
     write_tables(load(coded), out, figures=False)
     before = _state(out)
-    aside = tmp_path / f".tables.tmp-{_dead_pid()}-x-{report._host_tag()}-deadbeef-old"
+    aside = tmp_path / f".tables.tmp-{_dead_pid()}-x-{report_folder._host_tag()}-deadbeef-old"
     out.rename(aside)
-    report._remove_stale_siblings(out)
+    report_folder._remove_stale_siblings(out)
     assert _state(out) == before and not aside.exists()
 
 

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QDAWarning
-from ._agreement import _alpha, _coder_rows, _kappa, coder_decisions
+from ._agreement import _coder_rows, coder_decisions
+from ._agreement_statistics import _alpha, _kappa
 from ._frame import in_units
 
 __all__ = ["evaluate", "evaluation_errors"]

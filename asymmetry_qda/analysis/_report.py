@@ -35,32 +35,20 @@ True
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import os
-import re
-import secrets
-import shutil
-import socket
-import stat
-import zipfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, Problem, QDAError
-from ..escaping import latex_escape, map_text_cells, markdown_cell, neutralise_formulas, one_line
-from ..fileio import fsync_folder, write_bytes_atomically
-from ..interrupts import deferred_interrupts
+from ..errors import InputError, Problem
+from ..escaping import neutralise_formulas
 from ..records import text_sha256
 from ._alignment import alignment_quotes, failure_alignment, response_fits
 from ._balance import group_balance, participant_balance, theme_poles
 from ._counts import code_frequencies, code_matrix
 from ._frame import (
     AnalysisData,
-    _listing,
     at_level,
     code_order,
     coverage_of,
@@ -69,6 +57,10 @@ from ._frame import (
     with_coverage,
     with_implied,
 )
+from ._frame_coverage import _listing
+from ._report_folder import _check_target, _remove_stale_siblings, _target, _write_folder
+from ._report_formats import Table, _figures, _latex, _markdown, _workbook
+from ._report_formats import list_as_text as list_as_text  # the old path analysis.report offered it
 
 __all__ = ["Table", "build_tables", "write_tables", "load"]
 
@@ -76,38 +68,6 @@ __all__ = ["Table", "build_tables", "write_tables", "load"]
 BREAKDOWNS = ("kind", "leader", "rank_band", "function")
 #: Units the co-occurrence tables are computed at.
 COOCCURRENCE_UNITS = ("overlap", "sentence", "turn")
-
-
-@dataclass(frozen=True)
-class Table:
-    """One published table: its data, a title, and a note with its unit of analysis and formula.
-
-    Attributes
-    ----------
-    name : str
-        The file name, without its suffix.
-    title : str
-        The table's title.
-    note : str
-        Its unit of analysis and formula.
-    frame : pandas.DataFrame
-        The data.
-    index : bool
-        Whether the index is written (matrices).
-
-    Notes
-    -----
-    A record, not a statistic: ``frame`` is the table a function of
-    :mod:`asymmetry_qda.analysis` computed (its unit and formula are in that
-    function's Notes) and ``note`` says them in one paragraph for the paper,
-    with which codings are counted and which documents the denominators count.
-    """
-
-    name: str
-    title: str
-    note: str
-    frame: pd.DataFrame
-    index: bool = False  # write the index (matrices)
 
 
 def _codes(data: AnalysisData, codings: pd.DataFrame) -> list[str]:
@@ -352,172 +312,6 @@ def write_tables(data: AnalysisData, out: str | Path, *, figures: bool = True, s
     return manifest
 
 
-# -- the output folder, replaced whole ------------------------------------------------------------
-
-_MANIFEST = "manifest.json"
-
-
-def _write_folder(out: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` into a new sibling folder, then put it in ``out``'s place (an earlier run's folder goes).
-
-    An interruption at any point leaves ``out`` as it was (the earlier run, or
-    nothing); a killed run's hidden sibling is removed by the next run.
-    """
-    _check_target(out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise QDAError(f"{out.parent}: cannot be created ({exc.strerror or exc}); nothing was written. "
-                       "Fix: write the tables to a folder you may write to") from exc
-    replacing = out.exists()
-    tmp = _new_sibling(out)
-    try:
-        if replacing:
-            os.chmod(tmp, stat.S_IMODE(out.stat().st_mode))
-        for name, content in files.items():
-            write_bytes_atomically(tmp / name, content)
-        with deferred_interrupts():  # the two renames are not cut in two by Ctrl-C or SIGTERM
-            if replacing:
-                aside = tmp.with_name(tmp.name + "-old")
-                os.rename(out, aside)
-                try:
-                    os.rename(tmp, out)
-                except BaseException:
-                    os.rename(aside, out)
-                    raise
-                fsync_folder(out.parent)
-                shutil.rmtree(aside, ignore_errors=True)
-            else:
-                os.rename(tmp, out)
-                fsync_folder(out.parent)
-    except OSError as exc:
-        raise QDAError(f"{out}: cannot be written ({exc.strerror or exc}); nothing was written and any earlier "
-                       "tables there are unchanged. Fix: check the folder and the disk, and run it again") from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _check_target(out: Path) -> None:
-    """Refuse an ``out`` that is not a folder, or one holding files an earlier tables run did not write."""
-    if out.exists() and not out.is_dir():
-        raise QDAError(f"{out}: is not a folder; nothing was written. Fix: name a new folder for the tables")
-    if not out.name:
-        raise QDAError(f"{out}: cannot be replaced. Fix: name a new folder for the tables, e.g. {out / 'tables'}")
-    if out.exists():
-        _check_replaceable(out)
-
-
-def _target(out: str | Path) -> Path:
-    """``out`` as an absolute path without ``..``, through a link to a folder (the link stays)."""
-    out = Path(os.path.abspath(out))
-    return out.resolve() if out.is_symlink() else out
-
-
-def _host_tag() -> str:
-    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
-
-
-def _started(pid: int) -> str | None:
-    """When process ``pid`` started (clock ticks since boot, Linux), ``"ended"`` for a zombie, or None."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return None
-    fields = fields[fields.rfind(")") + 2:].split()
-    if len(fields) < 20:
-        return None
-    return "ended" if fields[0] in ("Z", "X") else fields[19]
-
-
-def _sibling_pattern(out: Path) -> re.Pattern:
-    return re.compile(re.escape(f".{out.name}.tmp-") + r"(\d+)-(\d+|x)-([0-9a-f]{8})-[0-9a-f]{8}(-old)?")
-
-
-def _new_sibling(out: Path) -> Path:
-    """A new hidden folder beside ``out`` named after this process (pid, start time, host)."""
-    started = _started(os.getpid())
-    stem = f".{out.name}.tmp-{os.getpid()}-{started if started and started.isdigit() else 'x'}-{_host_tag()}-"
-    for _ in range(100):
-        folder = out.with_name(stem + secrets.token_hex(4))
-        try:
-            folder.mkdir()
-            return folder
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise QDAError(f"{out}: cannot create a folder beside it ({exc.strerror or exc}); nothing was "
-                           f"written. Fix: write the tables to a folder whose parent you may write to") from exc
-    raise QDAError(f"{out}: cannot create a folder beside it; nothing was written")
-
-
-def _has_ended(pid: int, started: str, host: str) -> bool:
-    """True only when the process named in a sibling folder's name has certainly ended (in doubt: False)."""
-    if host != _host_tag() or os.name != "posix" or pid == os.getpid():
-        return False  # another machine's (a shared folder), or Windows, where os.kill(pid, 0) would end it
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # alive, another user's
-        return False
-    now = _started(pid)
-    return now == "ended" or (now is not None and started != "x" and now != started)  # ended, or id reused
-
-
-def _remove_stale_siblings(out: Path) -> None:
-    """Remove the hidden folders a killed run left beside ``out``; one it had moved aside comes back if
-    ``out`` is missing (killed between the two renames)."""
-    pattern = _sibling_pattern(out)
-    try:
-        siblings = sorted(out.parent.iterdir())
-    except OSError:
-        return
-    for folder in siblings:
-        match = pattern.fullmatch(folder.name)
-        if not match or folder.is_symlink() or not folder.is_dir():
-            continue
-        if not _has_ended(int(match.group(1)), match.group(2), match.group(3)):
-            continue
-        if match.group(4) and not out.exists():
-            try:
-                os.rename(folder, out)
-                continue
-            except OSError:
-                pass
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _check_replaceable(out: Path) -> None:
-    """Refuse a folder that holds anything but an earlier run's files (those its manifest names)."""
-    entries = sorted(p.name for p in out.iterdir())
-    if not entries:
-        return
-    named: set[str] = set()
-    try:
-        manifest = json.loads((out / _MANIFEST).read_text(encoding="utf-8"))
-        if manifest.get("tool", {}).get("name") == "asymmetry_qda":
-            named = {f["path"] for f in manifest["files"] if isinstance(f.get("path"), str)}
-            named.add(_MANIFEST)
-    except (OSError, ValueError, AttributeError, KeyError, TypeError):
-        pass
-
-    def earlier(name: str) -> bool:
-        path = out / name
-        if path.is_symlink() or not path.is_file():
-            return False  # folders and links are never the tables' own
-        # a file the manifest names, or a hidden temporary file an older version left beside one
-        return name in named or any(name.startswith(f".{n}.") for n in named)
-
-    foreign = [name for name in entries if not earlier(name)]
-    if foreign:
-        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        why = ("it has no manifest.json from an earlier tables run" if not named
-               else "its manifest.json does not name them")
-        raise QDAError(f"{out}: holds files that the tables would replace but did not write ({shown}; {why}); "
-                       "nothing was written. Fix: give --out a new folder (or one an earlier tables run wrote), "
-                       "or move those files away")
-
-
 def _manifest(data: AnalysisData, written: dict[str, bytes], seed: int) -> dict:
     from .._version import __version__
 
@@ -550,149 +344,3 @@ def _coverage_record(data: AnalysisData) -> dict | None:
             "covered_documents": list(data.covered_documents), "uncoded_documents": list(data.uncoded_documents),
             "covered_participants": list(data.covered_participants),
             "uncoded_participants": list(data.uncoded_participants)}
-
-
-def _sheet_name(name: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
-    candidate, n = base, 1
-    while candidate in used:
-        n += 1
-        candidate = f"{base[:28]}_{n}"
-    used.add(candidate)
-    return candidate
-
-
-#: Fixed timestamp for workbook entries and properties, so the same tables give the same bytes.
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def _workbook(tables: list[Table]) -> bytes:
-    """One sheet per table (title and note in the first rows), with clock-dependent parts fixed.
-
-    Every string is stored as a text cell: openpyxl would store one beginning
-    with ``=`` as a live formula (a quote ``=HYPERLINK(...)``).
-    """
-    import datetime
-
-    buffer = io.BytesIO()
-    used: set[str] = set()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for table in tables:
-            sheet = _sheet_name(table.name, used)
-            frame = table.frame
-            frame = frame.map(list_as_text) if len(frame) else frame
-            frame.to_excel(writer, sheet_name=sheet, index=table.index, startrow=3)
-            ws = writer.sheets[sheet]
-            ws["A1"] = table.title
-            ws["A2"] = table.note
-            _text_cells(ws)
-        fixed = datetime.datetime(*_FIXED_TIME)
-        writer.book.properties.created = fixed
-        writer.book.properties.modified = fixed
-        writer.book.properties.creator = "asymmetry_qda"
-    return _fix_zip_times(buffer.getvalue())
-
-
-def _text_cells(ws) -> None:
-    """Turn every formula cell of the sheet back into the text it was given (we never write formulas)."""
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"
-
-
-def list_as_text(value):
-    """Lists (a coding's context flags) as ``;``-separated text; everything else as it is."""
-    return ";".join(map(str, value)) if isinstance(value, (list, tuple)) else value
-
-
-def _fix_zip_times(content: bytes) -> bytes:
-    """Re-pack a zip with every entry's timestamp fixed and the core properties' dates fixed."""
-    source = zipfile.ZipFile(io.BytesIO(content))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>1980-01-01T00:00:00Z", data)
-            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, data)
-    return out.getvalue()
-
-
-def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
-    """Floats to 3 decimals (p-values in scientific notation) for reading; CSV and XLSX keep full precision."""
-    shown = frame.copy()
-    for column in shown.columns:
-        if pd.api.types.is_float_dtype(shown[column]):
-            if str(column).startswith("p_"):
-                shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.3g}")
-            else:
-                shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
-        elif shown[column].dtype == object:
-            shown[column] = shown[column].map(list_as_text)
-    return shown
-
-
-_LONG_TEXT = ("text", "reason_text", "response_text", "unit_text")
-
-
-def _for_paper(table: Table) -> pd.DataFrame:
-    frame = table.frame.drop(columns=[c for c in ("unit", "status", "denominator") if c in table.frame.columns])
-    frame = frame.drop(columns=[c for c in _LONG_TEXT if c in frame.columns and c == "unit_text"])
-    return _rounded(frame)
-
-
-def _markdown(tables: list[Table], data: AnalysisData) -> str:
-    covered = f" {markdown_cell(data.coverage_note)}" if data.coverage_note else ""
-    parts = ["# Theme tables", "", f"Codings counted: {data.label}.{covered} Each table's note gives its unit of "
-             "analysis and formula; `manifest.json` records the documents, codebook, coverage and tool version "
-             "behind them.", ""]
-    for table in tables:
-        shown = map_text_cells(_for_paper(table), markdown_cell) if len(table.frame) else None
-        parts += [f"## {markdown_cell(table.title)}", "", markdown_cell(table.note), "",
-                  shown.to_markdown(index=table.index) if shown is not None else "(no rows)", ""]
-    return "\n".join(parts)
-
-
-def _latex(tables: list[Table]) -> str:
-    parts = ["% Theme tables written by asymmetry_qda; needs \\usepackage{booktabs} and \\usepackage{longtable}", ""]
-    for table in tables:
-        if not len(table.frame):
-            continue
-        # cells are escaped by pandas (line breaks made spaces first: a blank line ends a cell's paragraph);
-        # the caption is not, so it is escaped here
-        body = map_text_cells(_for_paper(table), one_line).to_latex(
-            index=table.index, longtable=True, caption=(latex_escape(f"{table.title}. {table.note}"),
-                                                        latex_escape(table.title)),
-            label=f"tab:{table.name}", escape=True)
-        parts += [body, ""]
-    return "\n".join(parts)
-
-
-def _figures(tables: list[Table], data: AnalysisData) -> dict[str, bytes]:
-    """PNG and SVG of the co-occurrence heatmap and network (turn unit) and the balance plot."""
-    from . import _figures as figures
-
-    by_name = {t.name: t.frame for t in tables}
-    labels = {c.id: c.label for c in data.codebook.codes} if data.codebook is not None else None
-    colours = {c.id: c.colour for c in data.codebook.codes if c.colour} if data.codebook is not None else None
-    made: dict[str, Callable] = {}
-    if "cooccurrence_turn" in by_name and len(by_name["cooccurrence_turn"]):
-        table = by_name["cooccurrence_turn"]
-        codes = list(dict.fromkeys([*table["code_a"], *table["code_b"]]))
-        codes = code_order(data.codebook, codes)
-        made["cooccurrence_heatmap"] = lambda: figures.cooccurrence_heatmap(
-            table, measure="jaccard", codes=codes, labels=labels, title="Code co-occurrence in turns (Jaccard)")
-        made["cooccurrence_network"] = lambda: figures.cooccurrence_network(
-            table, measure="jaccard", threshold=0.05, min_count=2, colours=colours, labels=labels,
-            title="Code co-occurrence in turns (Jaccard > 0.05, at least 2 turns)")
-    if "balance_groups" in by_name and len(by_name["balance_groups"]):
-        groups = by_name["balance_groups"]
-        shown = groups[(groups["group"] == "all") | groups["group"].str.startswith("leader=")]
-        poles = theme_poles(data.codebook) if data.codebook is not None else None
-        made["balance"] = lambda: figures.balance_plot(shown, poles=poles, labels=labels,
-                                                       title="Asymmetry balance: everyone and by leader")
-    return {name: content for key, build in made.items() for name, content in figures.figure_bytes(build(), key)}
