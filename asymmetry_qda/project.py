@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .codebook import Codebook
     from .review import ReviewQueue
     from .suggester.service import TrainedModel
-    from .tagger.run import CodeRunReport
+    from .tagging.run import CodeRunReport
 
 __all__ = ["Project"]
 
@@ -335,7 +335,7 @@ class Project:
         workers: int | None = None,
         batch_turns: int | None = None,
     ) -> "CodeRunReport":
-        """Run the rule tagger and store its suggestions (see :mod:`asymmetry_qda.tagger.run`).
+        """Run the rule tagger and store its suggestions (see :mod:`asymmetry_qda.tagging.run`).
 
         One suggestion per (unit, code), with the matched spans, rule ids,
         context, a confidence, the codebook hash and the pipeline. Interviewer
@@ -347,10 +347,10 @@ class Project:
         cluster of ``workers`` processes (default one per core). Suggestions
         are committed per batch of about ``batch_turns`` turns of whole
         documents; they are the same, with the same ids, as with the local
-        backend (see :mod:`asymmetry_qda.tagger.dask_run`).
+        backend (see :mod:`asymmetry_qda.tagging.dask_run`).
         """
         from .codebook import Codebook, load_codebook
-        from .tagger.run import code_project
+        from .tagging.run import code_project
 
         if not isinstance(codebook, Codebook):
             codebook = load_codebook(codebook)

@@ -33,8 +33,8 @@ import spacy
 
 from asymmetry_qda.codebook import load_codebook
 from asymmetry_qda.nlp import resolve_model
-from asymmetry_qda.tagger import UNUSED_COMPONENTS, build_pipeline
-from asymmetry_qda.tagger.run import tag_stream
+from asymmetry_qda.tagging import UNUSED_COMPONENTS, build_pipeline
+from asymmetry_qda.tagging.run import tag_stream
 
 
 def corpus(words: int, seed: int = 7, samples: str = "data_samples/transcripts") -> list[str]:

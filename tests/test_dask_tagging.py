@@ -14,7 +14,7 @@ from asymmetry_qda import Project
 from asymmetry_qda.analysis import load, write_tables
 from asymmetry_qda.cli import main
 from asymmetry_qda.errors import InputError, QDAWarning
-from asymmetry_qda.tagger import run
+from asymmetry_qda.tagging import run
 
 from .conftest import REPO, SAMPLES, requires_model
 

@@ -12,7 +12,7 @@ from asymmetry_qda.codebook import load_codebook
 from asymmetry_qda.errors import ArgumentError
 from asymmetry_qda.evaluation_corpus import load_corpus
 from asymmetry_qda.suggester.seeds import codebook_seed
-from asymmetry_qda.tagger.evidence import evidence_columns, judge_units
+from asymmetry_qda.tagging.evidence import evidence_columns, judge_units
 
 from .conftest import REPO, requires_model
 

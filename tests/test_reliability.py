@@ -623,7 +623,7 @@ def test_two_processes_upgrading_an_old_project_at_once_both_succeed(tmp_path):
 
 # --- C8: suggestions are not stored on a text that changed while it was tagged -------------------------
 def test_code_skips_documents_changed_while_they_were_tagged(made, monkeypatch):
-    import asymmetry_qda.tagger.run as run
+    import asymmetry_qda.tagging.run as run
 
     real = run.tag_stream
 

@@ -246,7 +246,7 @@ NEGATION = [
 @requires_model
 @pytest.mark.parametrize(("text", "asserted", "denied"), NEGATION)
 def test_a_negation_suppresses_only_the_code_it_negates(study, text, asserted, denied):
-    from asymmetry_qda.tagger.evidence import judge_units
+    from asymmetry_qda.tagging.evidence import judge_units
 
     judged = judge_units([("k", text, [0])], study)
     suggested = set(judged.loc[judged["status"] == "suggested", "code"])

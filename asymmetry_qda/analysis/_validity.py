@@ -53,7 +53,7 @@ METRICS = ("precision", "recall", "f1", "macro_f1", "kappa", "distractor_fp_rate
 
 
 def judge_corpus(corpus: Corpus, codebook, *, model: str = "auto") -> pd.DataFrame:
-    """The rule tagger's judgement of every excerpt, by sentence (:func:`~asymmetry_qda.tagger.evidence.judge_units`):
+    """The rule tagger's judgement of every excerpt, by sentence (:func:`~asymmetry_qda.tagging.evidence.judge_units`):
     ``excerpt_id``, ``sentence``, ``code``, ``status``, ``confidence``, ``context``.
 
     Parameters
@@ -69,7 +69,7 @@ def judge_corpus(corpus: Corpus, codebook, *, model: str = "auto") -> pd.DataFra
     -------
     pandas.DataFrame
     """
-    from ..tagger.evidence import judge_units
+    from ..tagging.evidence import judge_units
 
     starts = corpus.units.groupby("excerpt_id", sort=False)["start"].apply(list).to_dict()
     items = [(row.excerpt_id, row.text, starts[row.excerpt_id]) for row in corpus.excerpts.itertuples(index=False)]
@@ -172,7 +172,7 @@ def model_labels(corpus: Corpus, codebook, *, rules: bool = True, semantic: bool
     from ..errors import ArgumentError
     from ..suggester import CodeSuggester
     from ..suggester.seeds import codebook_seed
-    from ..tagger.evidence import evidence_columns
+    from ..tagging.evidence import evidence_columns
 
     if not isinstance(codebook, Codebook):
         codebook = load_codebook(codebook)

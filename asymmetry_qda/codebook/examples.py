@@ -31,13 +31,13 @@ SUMMARY_COLUMNS = ["code_id", "rules", "examples", "examples_matched", "counter_
 def run_examples(codebook: Codebook, *, model: str = "auto") -> pd.DataFrame:
     """One row per example and counter-example: which of the code's own rules fired, and whether it passed.
 
-    The sentences go through the real tagger (:func:`asymmetry_qda.tagger.build_pipeline`), so context
+    The sentences go through the real tagger (:func:`asymmetry_qda.tagging.build_pipeline`), so context
     counts as it does when coding: a match that is suppressed (negated, for a rule or code with
     ``suppress_negated``) is listed under ``rules_suppressed`` and does not count. An example passes when
     at least one of its code's rules fires unsuppressed; a counter-example passes when none does. Codes
     without rules are manual: their examples are listed with ``passed`` empty.
     """
-    from ..tagger import build_pipeline
+    from ..tagging import build_pipeline
 
     nlp = build_pipeline(codebook, model=model)
     items = [(code, kind, text) for code in codebook.codes

@@ -494,7 +494,7 @@ def _write(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, plan
 def _write_suggestion(db: sqlite3.Connection, item: PlannedCoding, suggestion: Suggestion, note: str,
                       now: str) -> None:
     """A restored suggestion, unreviewed, under the id the tagger would give it (and its memo)."""
-    from ..tagger.run import suggestion_id
+    from ..tagging.run import suggestion_id
 
     doc_id = item.unit.doc_id
     stored_codings.register_coder(db, item.user, kind=suggestion.origin, now=now)

@@ -64,7 +64,7 @@ def codebook_seed(codebook, *, evidence: bool = True, model: str = "auto") -> tu
             elif kind == "example" and not _related(code_id, other) and other not in implied.get(code_id, ()):
                 Y[i, j] = 0.0
     if evidence and rows:
-        from ..tagger.evidence import evidence_columns, judge_units
+        from ..tagging.evidence import evidence_columns, judge_units
 
         keys = [f"seed{i}" for i in range(len(rows))]
         judged = judge_units([(k, text, [0]) for k, (_, _, text) in zip(keys, rows, strict=True)], codebook,

@@ -161,7 +161,7 @@ def code_project(
     pool) and writes everything in one transaction. ``backend="dask"`` tags
     on a Dask cluster (``client``: a ``distributed.Client``, a scheduler
     address, or None for a local cluster of ``workers`` processes, default one
-    per core; see :mod:`asymmetry_qda.tagger.dask_run`) and commits one
+    per core; see :mod:`asymmetry_qda.tagging.dask_run`) and commits one
     transaction per batch of whole documents (``batch_turns`` turns), so an
     interrupted run keeps whole batches and running again adds only the rest.
     Both backends store the same suggestions with the same ids.
