@@ -7,7 +7,7 @@ Examples
 >>> (folder / "INT01.txt").write_text("Interviewer: How was it?\\n\\nP01: It all lands at my door.\\n")
 56
 >>> with Project.create(folder / "study.qda") as project:
-...     report = project.ingest([folder / "INT01.txt"], model="blank")
+...     report = project.ingest([folder / "INT01.txt"], pipeline="blank")
 ...     project.segments(unit="turn")[["segment_id", "speaker", "text"]]
   segment_id      speaker                      text
 0   INT01#t1  Interviewer               How was it?
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 from . import decisions as _decisions
+from ._keywords import renamed
 from .errors import (
     InputError,
     NotFoundError,
@@ -38,6 +39,8 @@ from .store import meta as stored_meta
 from .store.sqlite import Store, utc_now
 
 if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
     from .codebook import Codebook
     from .review import ReviewQueue
     from .suggester.service import TrainedModel
@@ -157,6 +160,7 @@ class Project:
         return self._store.connection
 
     # -- ingestion -------------------------------------------------------
+    @renamed(model="pipeline")
     def ingest(
         self,
         paths: str | Path | Iterable[str | Path] = (),
@@ -166,7 +170,7 @@ class Project:
         label_pattern: str | None = None,
         kind: Literal["interview", "fieldnote"] | None = None,
         replace: bool = False,
-        model: str = "auto",
+        pipeline: str = "auto",
         prefer_extensions: Sequence[str] | None = None,
     ) -> IngestReport:
         """Read transcripts and field notes (files or folders) and an optional attributes table.
@@ -189,8 +193,9 @@ class Project:
         replace
             Replace stored documents whose text changed (codings are kept where
             their offsets still cover the same text) and re-segment unchanged ones.
-        model
-            spaCy pipeline for sentence splitting: ``auto``, ``blank`` or a package name.
+        pipeline
+            spaCy pipeline for sentence splitting: ``auto``, ``blank`` or a package name
+            (``model=`` is its old name, deprecated).
         prefer_extensions
             Where files of one folder share a name in several formats (``talk.srt``, ``talk.vtt``,
             ``talk.json``), read only the one whose extension comes first here (``["srt", "vtt"]``);
@@ -215,7 +220,7 @@ class Project:
         # against are checked again under the lock, so a concurrent ingest cannot be overwritten or doubled
         seen = _documents_fingerprint(self._db)
         planned, table, skipped = plan_ingest(self._db, paths, attributes, labels=labels, kind=kind,
-                                              replace=replace, model=model,
+                                              replace=replace, pipeline=pipeline,
                                               prefer_extensions=tuple(prefer_extensions or ()))
         with self._store.transaction() as connection:
             if _documents_fingerprint(connection) != seen:
@@ -320,11 +325,12 @@ class Project:
         return parse_codebook(content, source=f"codebook {found_hash[:12]}")
 
     # -- coding ------------------------------------------------------------
+    @renamed(model="pipeline")
     def code(
         self,
         codebook: "Codebook | str | Path",
         *,
-        model: str = "auto",
+        pipeline: "str | Language" = "auto",
         unit: Literal["sentence", "turn", "span"] = "sentence",
         include_interviewer: bool = False,
         n_process: int = 1,
@@ -347,16 +353,18 @@ class Project:
         cluster of ``workers`` processes (default one per core). Suggestions
         are committed per batch of about ``batch_turns`` turns of whole
         documents; they are the same, with the same ids, as with the local
-        backend (see :mod:`asymmetry_qda.tagging.dask_run`).
+        backend (see :mod:`asymmetry_qda.tagging.dask_run`). ``pipeline`` is a spaCy pipeline's name or a
+        loaded ``spacy.Language`` (``model=`` is its old name, deprecated).
         """
         from .codebook import Codebook, load_codebook
         from .tagging.run import code_project
 
         if not isinstance(codebook, Codebook):
             codebook = load_codebook(codebook)
-        return code_project(self._store, codebook, model=model, unit=unit, include_interviewer=include_interviewer,
-                            n_process=n_process, batch_size=batch_size, progress=progress, backend=backend,
-                            client=client, workers=workers, batch_turns=batch_turns)
+        return code_project(self._store, codebook, pipeline=pipeline, unit=unit,
+                            include_interviewer=include_interviewer, n_process=n_process, batch_size=batch_size,
+                            progress=progress, backend=backend, client=client, workers=workers,
+                            batch_turns=batch_turns)
 
     def code_span(self, doc_id: str, start: int, end: int, code: str, *, coder: str, memo: str | None = None) -> str:
         """Code ``text[start:end]`` of ``doc_id`` by hand (a confirmed human coding); returns its id."""
@@ -481,15 +489,16 @@ class Project:
         """Memos: on codings (with the decision they explain), spans or codes."""
         return stored_meta.memos(self._db)
 
+    @renamed(model="version")
     def review_queue(self, *, coder: str | None = None, code: str | None = None, status: str = "suggested",
                      where: str | None = None, context: int = 1, strategy: str = "document",
-                     model: str | None = None) -> "ReviewQueue":
+                     version: str | None = None) -> "ReviewQueue":
         """A queue of suggestions to decide one by one; shows as a widget in JupyterLab (see :mod:`.review`).
 
         ``strategy="document"`` queues them in document order;
-        ``"uncertainty"`` puts first the suggestions the trained model (``model``,
-        default the newest) is least sure of, taking participants in turn, so the
-        first decisions teach the model most (see
+        ``"uncertainty"`` puts first the suggestions the trained model (``version``,
+        default the newest; ``model=`` is its old name, deprecated) is least sure of, taking participants
+        in turn, so the first decisions teach the model most (see
         :func:`asymmetry_qda.suggester.service.uncertainty_order`); ``"likely"``
         puts first what the model finds most likely, so a code's instances are
         found with the fewest reviews (continuous active learning, see
@@ -505,11 +514,11 @@ class Project:
         if strategy == "uncertainty":
             from .suggester.service import uncertainty_order
 
-            queue.items = uncertainty_order(self, queue.items, version=model)
+            queue.items = uncertainty_order(self, queue.items, version=version)
         elif strategy == "likely":
             from .suggester.service import likelihood_order
 
-            queue.items = likelihood_order(self, queue.items, version=model)
+            queue.items = likelihood_order(self, queue.items, version=version)
         return queue
 
     # -- anonymisation -------------------------------------------------------
@@ -522,19 +531,21 @@ class Project:
         with self._store.transaction() as db:
             stored_meta.set_audit_lists(db, allow=allow, deny=deny)
 
-    def audit(self, *, model: str = "auto", doc_id: str | Sequence[str] | None = None) -> pd.DataFrame:
+    @renamed(model="pipeline")
+    def audit(self, *, pipeline: "str | Language" = "auto", doc_id: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Likely identifiers left in the documents, with offsets, kind, source and severity.
 
         Uses the pipeline's named entities and patterns for what NER misses in
         police talk (see :mod:`asymmetry_qda.anonymise.audit`); the participants'
         pseudonyms and the project's allow list are not flagged, its deny list
         always is. The result for the whole project is cached in it, keyed by
-        a fingerprint of the texts, lists, rules and pipeline.
+        a fingerprint of the texts, lists, rules and pipeline (a name or a loaded ``spacy.Language``;
+        ``model=`` is its old name, deprecated).
         """
         from .anonymise.guard import project_audit
 
         self._check_documents(doc_id)
-        return project_audit(self._store, model=model, doc_id=doc_id)
+        return project_audit(self._store, pipeline=pipeline, doc_id=doc_id)
 
     def dismiss_findings(self, findings: pd.DataFrame | str | Sequence[str], *, by: str, reason: str) -> int:
         """Record that a person checked these findings and judged them not identifying; returns how many.
@@ -552,23 +563,29 @@ class Project:
         """Dismissed audit findings whose text is unchanged: who dismissed each, why and when."""
         return stored_meta.dismissals(self._db)
 
-    def unresolved_findings(self, *, severity: str | Sequence[str] = "high", model: str = "auto") -> pd.DataFrame:
+    @renamed(model="pipeline")
+    def unresolved_findings(self, *, severity: str | Sequence[str] = "high",
+                            pipeline: "str | Language" = "auto") -> pd.DataFrame:
         """Audit findings of ``severity`` not dismissed: what the export guard blocks on."""
         from .anonymise.guard import unresolved
 
         return unresolved(self._store, severity=[severity] if isinstance(severity, str) else list(severity),
-                          model=model)
+                          pipeline=pipeline)
 
-    def check_export(self, what: str, *, allow_identifiers: bool = False, model: str = "auto") -> pd.DataFrame:
+    @renamed(model="pipeline")
+    def check_export(self, what: str, *, allow_identifiers: bool = False,
+                     pipeline: "str | Language" = "auto") -> pd.DataFrame:
         """Raise :class:`~asymmetry_qda.errors.IdentifiersFound` before an export of ``what`` if high findings
         are unresolved (see :mod:`asymmetry_qda.anonymise.guard`); ``allow_identifiers`` overrides with a warning.
         """
         from .anonymise.guard import check_export
 
-        return check_export(self._store, what, allow_identifiers=allow_identifiers, model=model)
+        return check_export(self._store, what, allow_identifiers=allow_identifiers, pipeline=pipeline)
 
+    @renamed(model="pipeline")
     def pseudonym_plan(self, findings: pd.DataFrame | None = None, *, severity: str | Sequence[str] = "high",
-                       model: str = "auto", key: str | Path | None = None, everywhere: bool = True) -> pd.DataFrame:
+                       pipeline: "str | Language" = "auto", key: str | Path | None = None,
+                       everywhere: bool = True) -> pd.DataFrame:
         """Which stretches :meth:`pseudonymise` would replace, by which pseudonym (see
         :func:`asymmetry_qda.anonymise.pseudonyms.plan_pseudonyms`).
 
@@ -581,7 +598,7 @@ class Project:
         from .anonymise.rewrite import load_key
 
         if findings is None:
-            findings = self.unresolved_findings(severity=severity, model=model)
+            findings = self.unresolved_findings(severity=severity, pipeline=pipeline)
         known = {}
         if key is not None and Path(key).expanduser().exists():
             data = load_key(Path(key).expanduser(), project_id=self._project_id())
@@ -589,9 +606,10 @@ class Project:
         texts = stored_documents.texts(self._db)
         return plan_pseudonyms(findings, texts, key=known, everywhere=everywhere)
 
+    @renamed(model="pipeline")
     def pseudonymise(self, plan: pd.DataFrame | None = None, *, key: str | Path,
                      severity: str | Sequence[str] = "high", boundary: str = "expand", keep_original: bool = False,
-                     everywhere: bool = True, model: str = "auto", by: str | None = None):
+                     everywhere: bool = True, pipeline: "str | Language" = "auto", by: str | None = None):
         """Replace identifiers by consistent pseudonyms across the project; the key goes to ``key``.
 
         ``plan`` is a :meth:`pseudonym_plan` (perhaps edited) or audit
@@ -607,7 +625,7 @@ class Project:
         from .anonymise.rewrite import pseudonymise_project
 
         if plan is None or "pseudonym" not in plan.columns:
-            plan = self.pseudonym_plan(plan, severity=severity, model=model, key=key, everywhere=everywhere)
+            plan = self.pseudonym_plan(plan, severity=severity, pipeline=pipeline, key=key, everywhere=everywhere)
         return pseudonymise_project(self._store, plan, key=key, boundary=boundary, keep_original=keep_original,
                                     by=by)
 
@@ -635,7 +653,8 @@ class Project:
         return export_qdpx(self, path, include_suggestions=include_suggestions, codebook=codebook,
                            positions=positions, case_codes=case_codes)
 
-    def import_qdpx(self, path: str | Path, *, model: str = "blank", scheme: str = "auto"):
+    @renamed(model="pipeline")
+    def import_qdpx(self, path: str | Path, *, pipeline: str = "blank", scheme: str = "auto"):
         """Import a REFI-QDA ``.qdpx`` (or ``.qde``) from another program; returns the import report.
 
         See :mod:`asymmetry_qda.refi.qdpx_import`: the archive is treated as
@@ -644,7 +663,7 @@ class Project:
         """
         from .refi.qdpx_import import import_qdpx
 
-        return import_qdpx(self, path, model=model, scheme=scheme)
+        return import_qdpx(self, path, pipeline=pipeline, scheme=scheme)
 
     # -- learning from decisions --------------------------------------------
     def train_suggester(self, *, coders: Sequence[str] | None = None, seed=None, progress: bool | None = None,
@@ -668,22 +687,25 @@ class Project:
 
         return models(self)
 
-    def suggest(self, *, model: str | None = None, threshold: float | None = None) -> pd.DataFrame:
+    @renamed(model="version")
+    def suggest(self, *, version: str | None = None, threshold: float | None = None) -> pd.DataFrame:
         """Store the model's suggestions (``origin='model'``, confidence = its probability); returns new rows.
 
         Running again with the same model adds nothing; a sentence already
-        holding any current coding of a code gets no model suggestion of it.
+        holding any current coding of a code gets no model suggestion of it. ``version`` is the trained
+        suggester's (default the newest; ``model=`` is its old name, deprecated).
         """
         from .suggester.service import suggest
 
-        return suggest(self, version=model, threshold=threshold)
+        return suggest(self, version=version, threshold=threshold)
 
-    def discard_model(self, model: str, *, coder: str) -> int:
+    @renamed(model="version")
+    def discard_model(self, version: str, *, coder: str) -> int:
         """Discard a model: it suggests no more and its undecided suggestions are withdrawn (decisions stay)."""
         from .suggester.service import discard
 
         _check_coder(coder)
-        return discard(self, model, coder=coder)
+        return discard(self, version, coder=coder)
 
     def show(self, doc_id: str, codes: str | Sequence[str] | None = None, *,
              status: Sequence[str] = ("suggested", "confirmed"), coders: str | Sequence[str] | None = None,

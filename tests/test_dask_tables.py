@@ -48,7 +48,7 @@ def client():
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     with Project.create(tmp_path_factory.mktemp("dask_tables") / "sample.qda") as project:
-        project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", model="blank")
+        project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", pipeline="blank")
         project.import_codings(SAMPLES / "codings")
         return load(project)
 

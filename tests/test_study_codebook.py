@@ -9,7 +9,7 @@ from lxml import etree
 from asymmetry_qda.cli import main
 from asymmetry_qda.codebook import RuleMatcher, load_codebook
 from asymmetry_qda.codebook.examples import run_examples, summarise_examples
-from asymmetry_qda.nlp import analysis_pipeline
+from asymmetry_qda.pipelines import analysis_pipeline
 from asymmetry_qda.refi import import_qdc_bytes, qdc_bytes
 
 from .conftest import REPO, requires_model

@@ -51,7 +51,7 @@ codes:
 @pytest.fixture(scope="module")
 def blank():
     with pytest.warns(QDAWarning, match="skipped"):
-        nlp = build_pipeline(CB, model="blank")
+        nlp = build_pipeline(CB, pipeline="blank")
         nlp("warm up: PSD blamed me.")  # the one warning about the dependency rule is given here
     return nlp
 
@@ -196,7 +196,7 @@ codes:
           - {LEFT_ID: v, REL_OP: ">", RIGHT_ID: o, RIGHT_ATTRS: {DEP: dobj}}
 """)
     with pytest.warns(QDAWarning, match="skipped"):
-        nlp = build_pipeline(cb, model="blank")
+        nlp = build_pipeline(cb, pipeline="blank")
         nlp("warm up")
     pos = ["PRON", "ADV", "VERB", "PRON", "PUNCT"]
     never = parsed(nlp, ["They", "never", "blamed", "him", "."], [2, 2, 2, 2, 2],
@@ -226,7 +226,7 @@ codes:
           - {LEFT_ID: v, REL_OP: ">", RIGHT_ID: o, RIGHT_ATTRS: {DEP: dobj}}
 """)
     with pytest.warns(QDAWarning, match="skipped"):
-        nlp = build_pipeline(cb, model="blank")
+        nlp = build_pipeline(cb, pipeline="blank")
         nlp("warm up")
     words = ["It", "was", "late", ",", "and", "I", "do", "n't", "buy", "that", "PSD", "blamed", "me", "."]
     heads = [1, 1, 1, 1, 1, 8, 8, 8, 1, 11, 11, 8, 11, 1]

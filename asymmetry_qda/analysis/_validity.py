@@ -73,7 +73,7 @@ def judge_corpus(corpus: Corpus, codebook, *, model: str = "auto") -> pd.DataFra
 
     starts = corpus.units.groupby("excerpt_id", sort=False)["start"].apply(list).to_dict()
     items = [(row.excerpt_id, row.text, starts[row.excerpt_id]) for row in corpus.excerpts.itertuples(index=False)]
-    return judge_units(items, codebook, model=model).rename(columns={"key": "excerpt_id", "unit": "sentence"})
+    return judge_units(items, codebook, pipeline=model).rename(columns={"key": "excerpt_id", "unit": "sentence"})
 
 
 def tag_corpus(corpus: Corpus, codebook, *, model: str = "auto", name: str = "rule",
@@ -188,7 +188,7 @@ def model_labels(corpus: Corpus, codebook, *, rules: bool = True, semantic: bool
         reference = implied_labels(reference, codebook.implications)
     Y = label_matrix(reference, units, level=level).reset_index(drop=True).astype(float)
     if seed:
-        seed_X, seed_Y = codebook_seed(codebook, evidence=rules, model=model)
+        seed_X, seed_Y = codebook_seed(codebook, evidence=rules, pipeline=model)
         if level != "leaf":
             seed_Y = _rolled_up_seed(seed_X, codebook, level)
         seed_X = seed_X.drop(columns=["code", "kind"]).reindex(columns=X.columns, fill_value=0.0)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._keywords import renamed
 from ..decisions import decide
 from ..errors import InputError, NotFoundError, Problem, QDAWarning
 from ..records import Coding, Origin, Status
@@ -64,12 +65,13 @@ class TrainedModel:
                 f"{skipped}")
 
 
-def train(project: "HasStore | Store", *, coders: Sequence[str] | None = None, seed=None, seed_model: str = "auto",
+@renamed(seed_model="seed_pipeline")
+def train(project: "HasStore | Store", *, coders: Sequence[str] | None = None, seed=None, seed_pipeline: str = "auto",
           progress: bool | None = None, **params) -> TrainedModel:
     """Fit a :class:`CodeSuggester` on the project's human decisions and store it (see :mod:`.training`).
 
     ``seed``: a codebook (or its YAML path) whose examples and counter-examples join the training set as
-    seed data (:func:`~asymmetry_qda.suggester.seeds.codebook_seed`, tagged with ``seed_model`` for their
+    seed data (:func:`~asymmetry_qda.suggester.seeds.codebook_seed`, tagged with ``seed_pipeline`` for their
     rule evidence); they are stored with the training set, so the model version covers them. ``progress``: a
     bar with one step per code fitted (``None``: on a terminal or in Jupyter).
     """
@@ -84,7 +86,7 @@ def train(project: "HasStore | Store", *, coders: Sequence[str] | None = None, s
         from .seeds import codebook_seed
 
         book = seed if isinstance(seed, Codebook) else load_codebook(seed)
-        seed_X, seed_Y = codebook_seed(book, model=seed_model)
+        seed_X, seed_Y = codebook_seed(book, pipeline=seed_pipeline)
         seed_X = seed_X.drop(columns=["code", "kind"])
         columns = ["text", *sorted({*inputs.columns[1:], *seed_X.columns[1:]})]
         inputs = pd.concat([model_input(inputs, columns), model_input(seed_X, columns)], ignore_index=True)

@@ -2,10 +2,10 @@
 
 Turns (paragraphs in field notes) are read from the project one at a time and
 passed through ``nlp.pipe(..., as_tuples=True)``, so the corpus is never held in
-memory. A turn longer than :data:`~asymmetry_qda.nlp.MAX_PIECE_CHARS` characters
+memory. A turn longer than :data:`~asymmetry_qda.pipelines.MAX_PIECE_CHARS` characters
 (a field note or transcript without paragraph breaks) is tagged in pieces cut
 at its stored sentence starts, or else at white space (see
-:func:`~asymmetry_qda.nlp.piece_spans`), and every offset is mapped back to the
+:func:`~asymmetry_qda.pipelines.piece_spans`), and every offset is mapped back to the
 document; a turn is never too long for spaCy. Each rule match is assigned to
 its *unit*: the stored sentence that contains its first character
 (``unit="sentence"``), its turn (``"turn"``), or
@@ -44,8 +44,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from .._keywords import renamed
 from ..errors import InputError, Problem, QDAWarning
-from ..nlp import MAX_PIECE_CHARS, piece_spans, pipeline_label
+from ..pipelines import MAX_PIECE_CHARS, is_language, piece_spans, pipeline_label
 from ..progress import progress_bar
 from ..records import Coding, Origin
 from ..store import codings as stored_codings
@@ -55,6 +56,8 @@ from .matches import TaggedMatch, matches_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite3
+
+    from spacy.language import Language
 
     from ..codebook import Codebook
 
@@ -140,11 +143,12 @@ def _turns(db: "sqlite3.Connection", include_interviewer: bool,
                 span=(start, end), first=n == 0)
 
 
+@renamed(model="pipeline")
 def code_project(
     store,
     codebook: "Codebook",
     *,
-    model: str = "auto",
+    pipeline: "str | Language" = "auto",
     unit: Unit = "sentence",
     include_interviewer: bool = False,
     n_process: int = 1,
@@ -165,6 +169,11 @@ def code_project(
     transaction per batch of whole documents (``batch_turns`` turns), so an
     interrupted run keeps whole batches and running again adds only the rest.
     Both backends store the same suggestions with the same ids.
+
+    ``pipeline`` is a spaCy pipeline's name (``"auto"``, ``"blank"``, a package) or a ``spacy.Language``
+    already loaded, which tags in this process only (``n_process=1``, the local backend), and to which the
+    qda components are added (see :func:`~asymmetry_qda.tagging.build_pipeline`). ``model=`` is its old
+    name, still taken for this release with a :class:`DeprecationWarning`.
     """
     from ..cluster import check_backend
 
@@ -174,7 +183,10 @@ def code_project(
     if not isinstance(n_process, int) or n_process < 1:
         raise InputError(Problem("n_process", f"{n_process!r} is not a whole number >= 1", fix="use 1 or more"))
     check_backend(backend, client=client, workers=workers, batch_turns=batch_turns)
-    nlp = build_pipeline(codebook, model=model)
+    if is_language(pipeline) and (n_process > 1 or backend != "local"):
+        raise InputError(Problem("pipeline", "a loaded spaCy pipeline tags in this process only",
+                                 fix="pass the pipeline's name (e.g. 'auto') to tag with n_process > 1 or on Dask"))
+    nlp = build_pipeline(codebook, pipeline=pipeline)
     label = pipeline_label(nlp)
     db = store.connection
     codes = {c.id: c for c in codebook.codes}
@@ -182,11 +194,11 @@ def code_project(
     total = db.execute("SELECT COUNT(*) FROM segments WHERE unit = 'turn'" +
                        ("" if want_interviewer else " AND is_interviewer = 0")).fetchone()[0]
     report = CodeRunReport(uuid.uuid4().hex, codebook.content_hash, label, unit)
-    options = {"model": model, "unit": unit, "include_interviewer": include_interviewer, "n_process": n_process,
-               "backend": backend}
+    options = {"model": pipeline if isinstance(pipeline, str) else label, "unit": unit,
+               "include_interviewer": include_interviewer, "n_process": n_process, "backend": backend}
     turns = _turns(db, want_interviewer, limit=max(1, min(MAX_PIECE_CHARS, nlp.max_length)))
     if backend == "local":
-        stream = tag_stream(turns, codebook, model=model, nlp=nlp, n_process=n_process, batch_size=batch_size)
+        stream = tag_stream(turns, codebook, pipeline=pipeline, nlp=nlp, n_process=n_process, batch_size=batch_size)
         grouped: dict[tuple[str, str, int, int, str], dict] = {}
         for (length, matches), turn in _progress(stream, total, progress):
             _group(grouped, report, turn, length, matches, codes, unit, include_interviewer)
@@ -208,7 +220,7 @@ def code_project(
         with store.transaction() as write:  # the run is recorded first: an interrupted run shows as unfinished
             _start_run(write, codebook, report, label, {**options, "batch_turns": batch_turns}, utc_now(),
                        finished=False)
-        for batch in tag_batches_on_dask(turns, codebook, model=model, label=label, client=dask,
+        for batch in tag_batches_on_dask(turns, codebook, pipeline=pipeline, label=label, client=dask,
                                           batch_turns=batch_turns, batch_size=batch_size):
             grouped = {}
             for (length, matches), turn in batch:
@@ -298,26 +310,33 @@ def _write_suggestions(write, grouped: dict, codes, codebook: "Codebook", label:
                       "Fix: run code again", QDAWarning, stacklevel=4)
 
 
-def tag_stream(items, codebook: "Codebook", *, model: str = "auto", nlp=None, n_process: int = 1,
+@renamed(model="pipeline")
+def tag_stream(items, codebook: "Codebook", *, pipeline: "str | Language" = "auto", nlp=None, n_process: int = 1,
                batch_size: int = 64, chunk_size: int = 256):
     """Tag ``(text, context)`` pairs, yielding ``((len(text), matches), context)`` in input order.
 
     With ``n_process > 1`` the texts go in chunks to a pool of worker processes,
     each of which builds the pipeline once and sends back only the matches
     (not whole ``Doc`` objects, whose serialisation would cost more than the
-    tagging), so the work spreads over the cores.
+    tagging), so the work spreads over the cores. ``nlp`` is a pipeline already built by
+    :func:`~asymmetry_qda.tagging.build_pipeline`; without it one is built from ``pipeline`` (a name, or a
+    ``spacy.Language`` for ``n_process=1``).
     """
     if n_process == 1:
-        nlp = nlp or build_pipeline(codebook, model=model)
+        nlp = nlp or build_pipeline(codebook, pipeline=pipeline)
         for doc, context in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
             yield (len(doc.text), matches_of(doc)), context
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    if not isinstance(pipeline, str):
+        raise InputError(Problem("pipeline", "a loaded spaCy pipeline tags in this process only",
+                                 fix="pass the pipeline's name (e.g. 'auto') to tag with n_process > 1"))
+
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(max_workers=n_process, mp_context=multiprocessing.get_context(method),
-                             initializer=_init_worker, initargs=(codebook.content, model)) as pool:
+                             initializer=_init_worker, initargs=(codebook.content, pipeline)) as pool:
         pending = []
         for chunk in _chunks(items, chunk_size):
             contexts = [context for _, context in chunk]
@@ -347,7 +366,7 @@ def _chunks(items, size: int):
 _WORKER_NLP = None
 
 
-def _init_worker(codebook_text: str, model: str) -> None:
+def _init_worker(codebook_text: str, pipeline: str) -> None:
     import warnings as _warnings
 
     from ..codebook import parse_codebook
@@ -356,7 +375,7 @@ def _init_worker(codebook_text: str, model: str) -> None:
     _exit_with_parent()
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore")  # the parent process has already warned
-        _WORKER_NLP = build_pipeline(parse_codebook(codebook_text, source="codebook"), model=model)
+        _WORKER_NLP = build_pipeline(parse_codebook(codebook_text, source="codebook"), pipeline=pipeline)
 
 
 def _exit_with_parent(interval: float = 1.0) -> None:
