@@ -363,7 +363,7 @@ def test_a_given_pipeline_without_ner_warns():
     import spacy
 
     with pytest.warns(QDAWarning, match="named-entity"):
-        frame = audit_texts({"a": "Call 07700 900123."}, nlp=spacy.blank("en"))
+        frame = audit_texts({"a": "Call 07700 900123."}, pipeline=spacy.blank("en"))
     assert frame.kind.tolist() == ["phone"]
 
 
@@ -376,7 +376,7 @@ def test_a_given_trained_pipeline_runs_ner_without_warning():
     nlp = spacy.load(resolve_model("auto"))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        frame = audit_texts({"a": "P01: I rang Grace Adeyemi about it."}, nlp=nlp)
+        frame = audit_texts({"a": "P01: I rang Grace Adeyemi about it."}, pipeline=nlp)
     assert frame[["text", "kind", "source"]].values.tolist() == [["Grace Adeyemi", "person", "ner.PERSON"]]
 
 
@@ -419,7 +419,7 @@ def test_empty_input_gives_an_empty_frame_with_the_columns():
     lambda: audit_texts({"a": "x"}, pipeline="blank", deny=[""]),
     lambda: audit_texts({"a": "x"}, pipeline="blank", pseudonyms=[None]),
     lambda: audit_texts({"a": "x"}, pipeline=3),
-    lambda: audit_texts({"a": "x"}, nlp="en_core_web_sm"),
+    lambda: audit_texts({"a": "x"}, pipeline=object()),
     lambda: scan_patterns(b"bytes"),
     lambda: audit_texts({"a": "x"}, pipeline="blank", vocabulary="IOPC"),
     lambda: scan_patterns("x", vocabulary=["IOPC", " "]),

@@ -108,7 +108,7 @@ def test_a_field_note_over_a_million_characters_is_audited_with_exact_offsets():
     assert len(text) > 1_250_000
     nlp = _ner_stand_in()
     PIECES.clear()
-    findings = audit_texts({"FN99": text, "FN00": "A short note: Julia Hargreaves rang."}, nlp=nlp)
+    findings = audit_texts({"FN99": text, "FN00": "A short note: Julia Hargreaves rang."}, pipeline=nlp)
     assert len(PIECES) > 12 and max(PIECES) <= MAX_PIECE_CHARS  # no piece reached spaCy's max_length
     assert all(text[s:e] == t for d, s, e, t in zip(findings.doc_id, findings.start, findings.end, findings.text)
                if d == "FN99")
@@ -122,10 +122,10 @@ def test_a_field_note_over_a_million_characters_is_audited_with_exact_offsets():
 
 def test_a_document_is_found_the_same_in_pieces_as_whole(monkeypatch):
     text = _field_note(paragraphs=120, seed=3)
-    whole = audit_texts({"FN": text}, nlp=_ner_stand_in())
+    whole = audit_texts({"FN": text}, pipeline=_ner_stand_in())
     monkeypatch.setattr(audit, "MAX_PIECE_CHARS", 700)
     PIECES.clear()
-    pieced = audit_texts({"FN": text}, nlp=_ner_stand_in())
+    pieced = audit_texts({"FN": text}, pipeline=_ner_stand_in())
     assert len(PIECES) > 50
     pd.testing.assert_frame_equal(pieced, whole)
 
