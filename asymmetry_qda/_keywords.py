@@ -21,6 +21,7 @@ asymmetry_qda.errors.ArgumentError: build() takes pipeline=...; model=... is its
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
 from collections.abc import Callable
 from typing import TypeVar
@@ -28,6 +29,20 @@ from typing import TypeVar
 from .errors import ArgumentError
 
 F = TypeVar("F", bound=Callable)
+
+
+def outside(package: str = "asymmetry_qda") -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside ``package``.
+
+    Call it in the argument list of :func:`warnings.warn`: the count starts at the function that warns, so a
+    deprecated keyword or backend is reported where the user wrote it, however deep in the package it is read.
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and (frame.f_globals.get("__name__") or "").partition(".")[0] == package:
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def renamed(**old_to_new: str) -> Callable[[F], F]:
@@ -55,7 +70,7 @@ def renamed(**old_to_new: str) -> Callable[[F], F]:
                         raise ArgumentError(f"{name}() takes {new}=...; {old}=... is its old name: pass only "
                                             f"{new}=...")
                     warnings.warn(f"{name}({old}=...) is deprecated and will be removed in the next release; "
-                                  f"use {new}=...", DeprecationWarning, stacklevel=2)
+                                  f"use {new}=...", DeprecationWarning, stacklevel=outside())
                     kwargs[new] = kwargs.pop(old)
             return function(*args, **kwargs)
 

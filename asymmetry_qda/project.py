@@ -41,6 +41,7 @@ from .store.sqlite import Store, utc_now
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
+    from .backends import Dask, Local
     from .codebook import Codebook
     from .review import ReviewQueue
     from .suggester.service import TrainedModel
@@ -333,10 +334,10 @@ class Project:
         pipeline: "str | Language" = "auto",
         unit: Literal["sentence", "turn", "span"] = "sentence",
         include_interviewer: bool = False,
-        n_process: int = 1,
+        n_process: int | None = None,
         batch_size: int = 64,
         progress: bool | None = None,
-        backend: Literal["local", "dask"] = "local",
+        backend: "Local | Dask | str | None" = None,
         client=None,
         workers: int | None = None,
         batch_turns: int | None = None,
@@ -348,13 +349,15 @@ class Project:
         turns are skipped unless ``include_interviewer``. Running again with the
         same codebook adds nothing; human decisions are never touched.
 
-        ``backend="dask"`` tags on a Dask cluster: ``client`` is a
-        ``distributed.Client``, a scheduler address, or None for a local
-        cluster of ``workers`` processes (default one per core). Suggestions
+        ``backend=Local(n_process=4)`` tags with a pool of processes;
+        ``backend=Dask(client, n_workers)`` (see :mod:`asymmetry_qda.backends`) tags on a Dask cluster:
+        ``client`` is a ``distributed.Client``, a scheduler address, or None for a local
+        cluster of ``n_workers`` processes (default one per core). Suggestions
         are committed per batch of about ``batch_turns`` turns of whole
         documents; they are the same, with the same ids, as with the local
         backend (see :mod:`asymmetry_qda.tagging.dask_run`). ``pipeline`` is a spaCy pipeline's name or a
-        loaded ``spacy.Language`` (``model=`` is its old name, deprecated).
+        loaded ``spacy.Language`` (``model=`` is its old name, deprecated). The old forms ``n_process=``,
+        ``backend="dask"``, ``client=`` and ``workers=`` still work for this release, with a warning.
         """
         from .codebook import Codebook, load_codebook
         from .tagging.run import code_project

@@ -8,6 +8,7 @@ import warnings
 import pytest
 
 from asymmetry_qda import InputError, NotFoundError, QDAWarning
+from asymmetry_qda.backends import Local
 from asymmetry_qda.cli import main
 from asymmetry_qda.codebook import parse_codebook
 
@@ -168,7 +169,7 @@ def test_two_processes_give_the_same_suggestions(project, write):
     project.ingest(write("INT05.txt", TEXT.replace("P04", "P05")), pipeline="blank")
     one = project.code(parse_codebook(CODEBOOK), pipeline="blank", unit="span", progress=False)
     ids = sorted(project.codings()["coding_id"])
-    other = project.code(parse_codebook(CODEBOOK), pipeline="blank", unit="span", n_process=2, progress=False)
+    other = project.code(parse_codebook(CODEBOOK), pipeline="blank", unit="span", backend=Local(n_process=2), progress=False)
     assert other.matches == one.matches and other.added_suggested == 0
     assert sorted(project.codings()["coding_id"]) == ids
 

@@ -12,6 +12,7 @@ import pytest
 
 from asymmetry_qda import Project
 from asymmetry_qda.analysis import load, write_tables
+from asymmetry_qda.backends import Dask
 from asymmetry_qda.cli import main
 from asymmetry_qda.errors import InputError, QDAWarning
 from asymmetry_qda.tagging import run
@@ -94,7 +95,7 @@ def test_a_worker_dying_mid_run_is_replaced_and_the_result_is_the_same(tmp_path,
 
     monkeypatch.setattr(run, "_write_suggestions", kill_a_worker_after_the_first_batch)
     with _sample(tmp_path / "dask.qda") as project:
-        report = project.code(CODEBOOK, pipeline="blank", progress=False, backend="dask", client=client,
+        report = project.code(CODEBOOK, pipeline="blank", progress=False, backend=Dask(client),
                               batch_turns=10)
         assert _rows(project) == reference and len(written) > 5
         assert report.turns == 330
@@ -117,7 +118,7 @@ def test_an_interrupted_run_keeps_whole_batches_and_resumes_without_duplicates(t
     monkeypatch.setattr(run, "_write_suggestions", interrupted_at_the_third_batch)
     with _sample(tmp_path / "dask.qda") as project:
         with pytest.raises(KeyboardInterrupt):
-            project.code(CODEBOOK, pipeline="blank", progress=False, backend="dask", client=client, batch_turns=20)
+            project.code(CODEBOOK, pipeline="blank", progress=False, backend=Dask(client), batch_turns=20)
         kept = _rows(project)
         db = sqlite3.connect(project.path)
         (n_added, finished), = db.execute("SELECT n_added, finished_at FROM runs").fetchall()
@@ -126,7 +127,7 @@ def test_an_interrupted_run_keeps_whole_batches_and_resumes_without_duplicates(t
         docs = {r[1] for r in kept}
         assert sorted(kept) == sorted(r for r in reference if r[1] in docs)
         monkeypatch.setattr(run, "_write_suggestions", real)
-        again = project.code(CODEBOOK, pipeline="blank", progress=False, backend="dask", client=client,
+        again = project.code(CODEBOOK, pipeline="blank", progress=False, backend=Dask(client),
                              batch_turns=20)
         assert again.already_coded == len(kept)
         assert sorted(_rows(project)) == reference

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse  # scipy.stats is imported where it is used: it triples the import time of the package
 
+from ..backends import Dask, Local
 from ..errors import ArgumentError, QDAWarning, check_option
 from ._counts import status_label
 from ._frame import CODING_COLUMNS, coverage_of, with_coverage
@@ -533,7 +534,7 @@ def cooccurrence(
     by: str | Sequence[str] | None = None,
     window: int = 1,
     units: pd.DataFrame | None = None,
-    backend: str = "local",
+    backend: "Local | Dask | str | None" = None,
     client=None,
     npartitions: int | None = None,
 ) -> pd.DataFrame:
@@ -572,9 +573,9 @@ def cooccurrence(
         uncoded units too (with :func:`~asymmetry_qda.analysis.load`'s units,
         by default those of the documents the chosen coders coded: N counts no unit
         of a document nobody coded; the table's ``attrs["coverage"]`` says which).
-    backend : {"local", "dask"}, default "local"
-        ``backend="local"`` (default) computes in this process.
-        ``backend="dask"`` computes on a Dask cluster: the codings and units
+    backend : Local, Dask or str, default Local()
+        ``Local()`` (default) computes in this process.
+        ``Dask(...)`` computes on a Dask cluster: the codings and units
         frames are split into ``npartitions`` partitions (``dask.dataframe``;
         default one per worker, and one per million rows) so that every unit lies
         wholly in one (by ``doc_id``; by ``participant_id`` for participant
@@ -587,11 +588,12 @@ def cooccurrence(
         the local backend is faster (scheduling, moving the frames to the workers,
         starting a local cluster).
     client : distributed.Client, str or None
-        With ``backend="dask"``: ``client`` is a
+        Deprecated: pass ``backend=Dask(client=...)``, whose ``client`` is a
         :class:`distributed.Client`, a scheduler address, or ``None`` for a local
         cluster started for this call and closed after it (see
-        :mod:`asymmetry_qda.cluster`); the workers need ``asymmetry_qda``
-        installed.
+        :mod:`asymmetry_qda.backends`); the workers need ``asymmetry_qda``
+        installed. ``backend="dask"`` and ``client=`` still work for this
+        release, with a :class:`DeprecationWarning`.
     npartitions : int, optional
         With ``backend="dask"``: the number of partitions (default one per worker,
         and one per million rows).
@@ -616,8 +618,9 @@ def cooccurrence(
     [['blame', 'praise', 4, 2, 2, 1, 0.3333333333333333, 0.5]]
     """
     keep = _measure_list(measure)
-    if check_backend_options(backend, client, npartitions) == "dask":
-        table, columns = _dask_pairs(codings, units, unit, window, codes, by, client, npartitions)
+    backend = check_backend_options(backend, client, npartitions)
+    if isinstance(backend, Dask):
+        table, columns = _dask_pairs(codings, units, unit, window, codes, by, backend, npartitions)
     else:
         X, rows, codes = unit_matrix(codings, unit=unit, window=window, codes=codes, units=units)
         columns = _by_columns(by, rows, unit)
@@ -705,7 +708,8 @@ def _prepared(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, wind
 
 
 def _dask_pairs(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, window: int,
-                codes: Sequence[str] | None, by, client, npartitions: int | None) -> tuple[pd.DataFrame, list[str]]:
+                codes: Sequence[str] | None, by, backend: Dask, npartitions: int | None,
+                ) -> tuple[pd.DataFrame, list[str]]:
     """The pair table (group columns first) and the group columns, computed on Dask (see :func:`cooccurrence`).
 
     Everything that decides the result for the whole frame is decided here, as :func:`unit_matrix` does: the
@@ -713,7 +717,6 @@ def _dask_pairs(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, wi
     attributes (only for the ``by`` columns). The partitions (:func:`_partial_pairs`) build X_p from their
     rows; X_pᵀX_p and N_p (per group) are added up here and go through :func:`_table_from_gram`.
     """
-    from ..cluster import dask_client
 
     codings, units, codes = _prepared(codings, units, unit, window, codes, stacklevel=4)
     columns = [] if by is None else [by] if isinstance(by, str) else list(by)
@@ -734,7 +737,7 @@ def _dask_pairs(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, wi
                                     codes, whole)[1], unit)
         if unit not in ("document", "participant"):
             attributes = attributes.reset_index()
-    with dask_client(client) as active:
+    with backend.start() as active:
         partials = on_dask(active, [parts, listed, attributes], [key], npartitions, _partial_pairs, unit=unit,
                             window=window, codes=codes, columns=columns, key=key)
     missing = sum(partial["missing"] for partial in partials)

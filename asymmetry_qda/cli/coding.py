@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..backends import Dask, Local
 from ..errors import QDAError
 from ..project import Project
 from ..records import Status
@@ -134,10 +135,10 @@ def cmd_code(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         if args.backend == "local" and (args.scheduler or args.workers):
             raise QDAError("--scheduler and --workers go with --backend dask. Fix: add --backend dask")
-        dask_options = {"client": args.scheduler, "workers": args.workers} if args.backend == "dask" else {}
-        report = project.code(args.codebook, pipeline=args.pipeline, unit=args.unit, n_process=args.n_process,
+        backend = Dask(args.scheduler, args.workers) if args.backend == "dask" else Local(args.n_process)
+        report = project.code(args.codebook, pipeline=args.pipeline, unit=args.unit,
                               include_interviewer=args.include_interviewer, progress=None if not args.quiet else False,
-                              backend=args.backend, **dask_options)
+                              backend=backend)
     emit(args, report.summary(), report)
     return 0
 

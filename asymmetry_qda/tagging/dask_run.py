@@ -97,7 +97,7 @@ def tag_batches_on_dask(items: Iterable[tuple[str, Any]], codebook, *, pipeline:
 
     Batches come back in input order whatever order the workers finish in.
     """
-    from ..cluster import n_workers
+    from ..backends import n_workers
 
     name = f"asymmetry-qda-tagger-{codebook.content_hash[:16]}-{pipeline}"
     client.register_plugin(TaggerPlugin(codebook.content, pipeline), name=name)

@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from spacy.language import Language
 
+    from ..backends import Dask, Local
     from ..codebook import Codebook
 
 Unit = Literal["sentence", "turn", "span"]
@@ -151,39 +152,42 @@ def code_project(
     pipeline: "str | Language" = "auto",
     unit: Unit = "sentence",
     include_interviewer: bool = False,
-    n_process: int = 1,
+    n_process: int | None = None,
     batch_size: int = 64,
     progress: bool | None = None,
-    backend: str = "local",
+    backend: "Local | Dask | str | None" = None,
     client=None,
     workers: int | None = None,
     batch_turns: int | None = None,
 ) -> CodeRunReport:
     """Run the tagger over a project's turns and store new suggestions (see the module docstring).
 
-    ``backend="local"`` tags in this process (``n_process`` > 1: a process
-    pool) and writes everything in one transaction. ``backend="dask"`` tags
-    on a Dask cluster (``client``: a ``distributed.Client``, a scheduler
-    address, or None for a local cluster of ``workers`` processes, default one
-    per core; see :mod:`asymmetry_qda.tagging.dask_run`) and commits one
+    ``backend=Local()`` (the default) tags in this process (``Local(n_process=4)``:
+    a process pool) and writes everything in one transaction. ``backend=Dask(...)``
+    tags on a Dask cluster (its ``client``: a ``distributed.Client``, a scheduler
+    address, or None for a local cluster of ``n_workers`` processes, default one
+    per core; see :mod:`asymmetry_qda.backends` and :mod:`asymmetry_qda.tagging.dask_run`) and commits one
     transaction per batch of whole documents (``batch_turns`` turns), so an
     interrupted run keeps whole batches and running again adds only the rest.
-    Both backends store the same suggestions with the same ids.
+    Both backends store the same suggestions with the same ids. The old forms ``n_process=``,
+    ``backend="dask"``, ``client=`` and ``workers=`` still work for this release, with a
+    :class:`DeprecationWarning`.
 
     ``pipeline`` is a spaCy pipeline's name (``"auto"``, ``"blank"``, a package) or a ``spacy.Language``
     already loaded, which tags in this process only (``n_process=1``, the local backend), and to which the
     qda components are added (see :func:`~asymmetry_qda.tagging.build_pipeline`). ``model=`` is its old
     name, still taken for this release with a :class:`DeprecationWarning`.
     """
-    from ..cluster import check_backend
+    from ..backends import Local, backend_from
 
     if unit not in UNITS:
         raise InputError(Problem("unit", f"{unit!r} is not one of {', '.join(UNITS)}",
                                  fix="use sentence, turn or span"))
-    if not isinstance(n_process, int) or n_process < 1:
-        raise InputError(Problem("n_process", f"{n_process!r} is not a whole number >= 1", fix="use 1 or more"))
-    check_backend(backend, client=client, workers=workers, batch_turns=batch_turns)
-    if is_language(pipeline) and (n_process > 1 or backend != "local"):
+    chosen = backend_from(backend, n_process=n_process, client=client, workers=workers,
+                          batch_turns=batch_turns)
+    local = isinstance(chosen, Local)
+    processes = chosen.n_process if local else 1 if n_process is None else n_process
+    if is_language(pipeline) and (processes > 1 or not local):
         raise InputError(Problem("pipeline", "a loaded spaCy pipeline tags in this process only",
                                  fix="pass the pipeline's name (e.g. 'auto') to tag with n_process > 1 or on Dask"))
     nlp = build_pipeline(codebook, pipeline=pipeline)
@@ -195,10 +199,11 @@ def code_project(
                        ("" if want_interviewer else " AND is_interviewer = 0")).fetchone()[0]
     report = CodeRunReport(uuid.uuid4().hex, codebook.content_hash, label, unit)
     options = {"model": pipeline if isinstance(pipeline, str) else label, "unit": unit,
-               "include_interviewer": include_interviewer, "n_process": n_process, "backend": backend}
+               "include_interviewer": include_interviewer, "n_process": processes,
+               "backend": "local" if local else "dask"}
     turns = _turns(db, want_interviewer, limit=max(1, min(MAX_PIECE_CHARS, nlp.max_length)))
-    if backend == "local":
-        stream = tag_stream(turns, codebook, pipeline=pipeline, nlp=nlp, n_process=n_process, batch_size=batch_size)
+    if local:
+        stream = tag_stream(turns, codebook, pipeline=pipeline, nlp=nlp, n_process=processes, batch_size=batch_size)
         grouped: dict[tuple[str, str, int, int, str], dict] = {}
         for (length, matches), turn in _progress(stream, total, progress):
             _group(grouped, report, turn, length, matches, codes, unit, include_interviewer)
@@ -209,14 +214,13 @@ def code_project(
             _finish_run(write, report)
         return report
 
-    from ..cluster import dask_client
     from .dask_run import DEFAULT_BATCH_TURNS, tag_batches_on_dask
 
     batch_turns = DEFAULT_BATCH_TURNS if batch_turns is None else batch_turns
     if not isinstance(batch_turns, int) or isinstance(batch_turns, bool) or batch_turns < 1:
         raise InputError(Problem("batch_turns", f"{batch_turns!r} is not a whole number >= 1", fix="use e.g. 64"))
     bar = _progress_bar(total, progress)
-    with dask_client(client, n_workers=workers) as dask:
+    with chosen.start() as dask:
         with store.transaction() as write:  # the run is recorded first: an interrupted run shows as unfinished
             _start_run(write, codebook, report, label, {**options, "batch_turns": batch_turns}, utc_now(),
                        finished=False)
