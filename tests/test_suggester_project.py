@@ -168,7 +168,7 @@ def test_seed_data_from_the_codebook_joins_the_training_set_and_the_stored_versi
     study = REPO / "codebooks" / "asymmetries.yaml"
     plain = coded.train_suggester(coders=["LT"], **PARAMS)
     with pytest.warns(QDAWarning, match="skipped: too few human examples"):  # parent codes with 1-2 examples
-        seeded = coded.train_suggester(coders=["LT"], seed=study, seed_model="blank", threshold="cv", **PARAMS)
+        seeded = coded.train_suggester(coders=["LT"], seed=study, seed_pipeline="blank", threshold="cv", **PARAMS)
     seed_X, _ = codebook_seed(load_codebook(study), evidence=False)
     assert seeded.n_units == plain.n_units + len(seed_X)
     assert seeded.version != plain.version
