@@ -50,6 +50,8 @@ from ..pipelines import MAX_PIECE_CHARS, is_language, piece_spans, pipeline_labe
 from ..progress import progress_bar
 from ..records import Coding, Origin
 from ..store import codings as stored_codings
+from ..store import meta as stored_meta
+from ..store import runs as stored_runs
 from ..store.sqlite import utc_now
 from . import build_pipeline
 from .matches import TaggedMatch, matches_of
@@ -118,20 +120,13 @@ def _turns(db: "sqlite3.Connection", include_interviewer: bool,
     A turn longer than ``limit`` characters comes as several ``(piece text, turn)`` pairs, cut at its
     sentences' starts where possible (see :class:`_Turn`).
     """
-    where = "" if include_interviewer else "AND t.is_interviewer = 0"
-    cursor = db.execute(
-        f"""SELECT t.doc_id, t.segment_id, t.start, t."end", t.is_interviewer, d.sha256
-            FROM segments t JOIN documents d ON d.doc_id = t.doc_id
-            WHERE t.unit = 'turn' {where} ORDER BY t.doc_id, t.start""")
     current, text, sentences = None, "", {}
-    for doc_id, segment_id, start, end, is_interviewer, sha in cursor.fetchall():
+    for doc_id, segment_id, start, end, is_interviewer, sha in stored_runs.turn_rows(db, include_interviewer):
         if doc_id != current:  # only the current document's text and sentences are held
             current = doc_id
-            text = db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+            text = stored_runs.document_text(db, doc_id)
             sentences = {}
-            for s_start, s_end, s_id, parent in db.execute(
-                    """SELECT start, "end", segment_id, parent_id FROM segments
-                       WHERE doc_id = ? AND unit = 'sentence' ORDER BY start""", (doc_id,)):
+            for s_start, s_end, s_id, parent in stored_runs.sentence_rows(db, doc_id):
                 sentences.setdefault(parent, []).append((s_start, s_end, s_id))
         turn_sentences = sentences.get(segment_id, [])
         if end - start <= limit:
@@ -195,8 +190,7 @@ def code_project(
     db = store.connection
     codes = {c.id: c for c in codebook.codes}
     want_interviewer = include_interviewer or any(c.speakers != "participants" for c in codebook.codes)
-    total = db.execute("SELECT COUNT(*) FROM segments WHERE unit = 'turn'" +
-                       ("" if want_interviewer else " AND is_interviewer = 0")).fetchone()[0]
+    total = stored_runs.count_turns(db, want_interviewer)
     report = CodeRunReport(uuid.uuid4().hex, codebook.content_hash, label, unit)
     options = {"model": pipeline if isinstance(pipeline, str) else label, "unit": unit,
                "include_interviewer": include_interviewer, "n_process": processes,
@@ -260,21 +254,17 @@ def _group(grouped: dict, report: CodeRunReport, turn: _Turn, length: int, match
 
 def _start_run(write, codebook: "Codebook", report: CodeRunReport, label: str, options: dict, now: str, *,
                finished: bool = True) -> None:
-    write.execute("INSERT OR IGNORE INTO codebooks (codebook_hash, name, version, content, added_at) "
-                  "VALUES (?, ?, ?, ?, ?)",
-                  (codebook.content_hash, codebook.name, codebook.version, codebook.content, now))
+    stored_meta.add_codebook(write, content_hash=codebook.content_hash, name=codebook.name,
+                             version=codebook.version, content=codebook.content, now=now)
     stored_codings.register_coder(write, TAGGER, kind="rule", name="asymmetry_qda rule tagger", now=now)
-    write.execute("INSERT INTO runs (run_id, kind, codebook_hash, pipeline, options, n_added, started_at, "
-                  "finished_at) VALUES (?, 'code', ?, ?, ?, 0, ?, ?)",
-                  (report.run_id, codebook.content_hash, label, json.dumps(options), now,
-                   None if not finished else now))
+    stored_runs.start_run(write, run_id=report.run_id, codebook_hash=codebook.content_hash, pipeline=label,
+                          options=json.dumps(options), now=now, finished=finished)
 
 
 def _finish_run(write, report: CodeRunReport, *, finished: bool = True) -> None:
     """Record the suggestions added so far, and when the run finished (``finished``)."""
-    write.execute("UPDATE runs SET n_added = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END "
-                  "WHERE run_id = ?", (report.added_suggested + report.added_suppressed, finished, utc_now(),
-                                       report.run_id))
+    stored_runs.finish_run(write, report.run_id, n_added=report.added_suggested + report.added_suppressed,
+                           finished=finished, now=utc_now())
 
 
 def _write_suggestions(write, grouped: dict, codes, codebook: "Codebook", label: str, report: CodeRunReport,
@@ -285,17 +275,14 @@ def _write_suggestions(write, grouped: dict, codes, codebook: "Codebook", label:
     was tagged (another process pseudonymised or replaced it meanwhile) gets no
     suggestions from this run, and a warning says to run again.
     """
-    current = {row[0]: row[1] for row in write.execute("SELECT doc_id, sha256 FROM documents")}
+    current = stored_runs.document_hashes(write)
     changed: set[str] = set()
     for (doc_id, sha, start, end, code_id), entry in grouped.items():
         if current.get(doc_id) != sha:
             changed.add(doc_id)
             continue
-        exists = write.execute(  # (the document's text is ``sha``, checked above: CURRENT holds)
-            f"""SELECT 1 FROM codings c JOIN documents d ON d.doc_id = c.doc_id
-                WHERE c.doc_id = ? AND c.start = ? AND c."end" = ? AND c.code_id = ? AND {stored_codings.CURRENT}""",
-            (doc_id, start, end, code_id)).fetchone()
-        if exists:
+        # (the document's text is ``sha``, checked above: CURRENT holds)
+        if stored_runs.has_current_coding(write, doc_id, start, end, code_id):
             report.already_coded += 1
             continue
         status, context, confidence, best = _judge(codes[code_id], entry["evidence"])
