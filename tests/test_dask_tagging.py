@@ -56,7 +56,7 @@ def _quiet(function, *args, **kwargs):
 @requires_model
 def test_dask_gives_the_same_suggestions_ids_and_tables_on_the_sample(tmp_path, client):
     reports, tables = [], []
-    for name, options in [("local", {}), ("dask", {"backend": "dask", "client": client, "batch_turns": 30})]:
+    for name, options in [("local", {}), ("dask", {"backend": Dask(client), "batch_turns": 30})]:
         with _sample(tmp_path / f"{name}.qda", model="auto") as project:
             reports.append(project.code(CODEBOOK, pipeline="auto", progress=False, **options))
             rows = _rows(project)
@@ -140,9 +140,9 @@ def test_options_are_checked(tmp_path):
         with pytest.raises(InputError, match="options of the dask backend"):
             project.code(CODEBOOK, pipeline="blank", client="tcp://127.0.0.1:1")
         with pytest.raises(InputError, match="batch_turns"):
-            project.code(CODEBOOK, pipeline="blank", backend="dask", batch_turns=0)
+            project.code(CODEBOOK, pipeline="blank", backend=Dask(), batch_turns=0)
         with pytest.raises(InputError, match="not a distributed.Client"):
-            project.code(CODEBOOK, pipeline="blank", backend="dask", client=object())
+            project.code(CODEBOOK, pipeline="blank", backend=Dask(object()))
         assert sqlite3.connect(project.path).execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0
 
 
@@ -155,3 +155,13 @@ def test_cli_backend_dask(tmp_path, client, capsys):
                  client.scheduler.address, "--quiet"]) == 0
     with Project.open(path) as project:
         assert len(project.suggestions()) > 100
+
+
+def test_the_old_backend_keywords_still_work_with_a_deprecation_warning(tmp_path):
+    with _sample(tmp_path / "p.qda") as project:
+        with pytest.warns(DeprecationWarning, match=r"backend='dask' is deprecated .* use backend=Dask\("):
+            with pytest.raises(InputError, match="batch_turns"):
+                project.code(CODEBOOK, pipeline="blank", backend="dask", batch_turns=0)
+        with pytest.warns(DeprecationWarning, match=r"n_process=2 is deprecated .* use backend=Local\(n_process=2\)"):
+            report = project.code(CODEBOOK, pipeline="blank", n_process=2, progress=False)
+        assert report.added_suggested > 0
