@@ -12,7 +12,7 @@ from asymmetry_qda.codebook import load_codebook
 from asymmetry_qda.errors import ArgumentError
 from asymmetry_qda.evaluation_corpus import load_corpus
 from asymmetry_qda.suggester.seeds import codebook_seed
-from asymmetry_qda.tagger.evidence import evidence_columns, judge_units
+from asymmetry_qda.tagging.evidence import evidence_columns, judge_units
 
 from .conftest import REPO, requires_model
 
@@ -39,7 +39,7 @@ def test_the_study_codebook_seed_labels_each_text_for_its_own_code():
 def test_judge_units_and_their_evidence_columns():
     codebook = load_codebook(STUDY)
     text = "We went out for a curry. I got hauled in by professional standards over it."
-    judged = judge_units([("k", text, [0, 25])], codebook, model="blank")
+    judged = judge_units([("k", text, [0, 25])], codebook, pipeline="blank")
     assert set(judged["unit"]) == {2} and (judged["key"] == "k").all()
     index = pd.MultiIndex.from_tuples([("k", 1), ("k", 2)])
     columns = evidence_columns(judged, index)
@@ -88,7 +88,7 @@ def test_semantic_without_no_learned(tmp_path, capsys):
 
     corpus = _tiny(tmp_path)
     assert main(["evaluate-corpus", "--corpus", str(corpus.folder), "--split", "dev", "--boot", "0",
-                 "--model", "blank", "--no-learned", "--semantic"]) == 2
+                 "--pipeline", "blank", "--no-learned", "--semantic"]) == 2
     assert "read by the learned suggester only" in capsys.readouterr().err
 
 

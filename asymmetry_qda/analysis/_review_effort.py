@@ -249,7 +249,7 @@ def corpus_review_effort(corpus, codebook, *, split: str = "dev", level: str = "
     truth = label_matrix(reference, units, level=level).reset_index(drop=True)
     evidence = None
     if rules:
-        from ..tagger.evidence import evidence_columns
+        from ..tagging.evidence import evidence_columns
 
         judged = judge_corpus(corpus, codebook, model=model) if judged is None else judged
         index = pd.MultiIndex.from_frame(units[["excerpt_id", "sentence"]])

@@ -18,7 +18,7 @@ __all__ = ["implied_labels", "judge_corpus", "model_labels", "tag_corpus"]
 
 
 def judge_corpus(corpus: Corpus, codebook, *, model: str = "auto") -> pd.DataFrame:
-    """The rule tagger's judgement of every excerpt, by sentence (:func:`~asymmetry_qda.tagger.evidence.judge_units`):
+    """The rule tagger's judgement of every excerpt, by sentence (:func:`~asymmetry_qda.tagging.evidence.judge_units`):
     ``excerpt_id``, ``sentence``, ``code``, ``status``, ``confidence``, ``context``.
 
     Parameters
@@ -43,11 +43,11 @@ def judge_corpus(corpus: Corpus, codebook, *, model: str = "auto") -> pd.DataFra
     ``confidence`` are the tagger's own judgement (as ``project.code`` makes it); no statistic is computed.
     Codes meant for the interviewer only are left out.
     """
-    from ..tagger.evidence import judge_units
+    from ..tagging.evidence import judge_units
 
     starts = corpus.units.groupby("excerpt_id", sort=False)["start"].apply(list).to_dict()
     items = [(row.excerpt_id, row.text, starts[row.excerpt_id]) for row in corpus.excerpts.itertuples(index=False)]
-    return judge_units(items, codebook, model=model).rename(columns={"key": "excerpt_id", "unit": "sentence"})
+    return judge_units(items, codebook, pipeline=model).rename(columns={"key": "excerpt_id", "unit": "sentence"})
 
 
 def tag_corpus(corpus: Corpus, codebook, *, model: str = "auto", name: str = "rule",
@@ -166,7 +166,7 @@ def model_labels(corpus: Corpus, codebook, *, rules: bool = True, semantic: bool
     from ..errors import ArgumentError
     from ..suggester import CodeSuggester
     from ..suggester.seeds import codebook_seed
-    from ..tagger.evidence import evidence_columns
+    from ..tagging.evidence import evidence_columns
 
     if not isinstance(codebook, Codebook):
         codebook = load_codebook(codebook)
@@ -182,7 +182,7 @@ def model_labels(corpus: Corpus, codebook, *, rules: bool = True, semantic: bool
         reference = implied_labels(reference, codebook.implications)
     Y = label_matrix(reference, units, level=level).reset_index(drop=True).astype(float)
     if seed:
-        seed_X, seed_Y = codebook_seed(codebook, evidence=rules, model=model)
+        seed_X, seed_Y = codebook_seed(codebook, evidence=rules, pipeline=model)
         if level != "leaf":
             seed_Y = _rolled_up_seed(seed_X, codebook, level)
         seed_X = seed_X.drop(columns=["code", "kind"]).reindex(columns=X.columns, fill_value=0.0)

@@ -187,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="shuffle seed for the planted corpus (default 0)")
     args = parser.parse_args(argv)
     texts, truth = planted_corpus(args.seed)
-    findings = audit_texts(texts, model=args.model, deny=PLANTED["deny_list"])
+    findings = audit_texts(texts, pipeline=args.model, deny=PLANTED["deny_list"])
     table = recall_by_kind(findings, truth)
     print(table.to_string(index=False))
     found, planted = int(table.found.sum()), int(table.planted.sum())

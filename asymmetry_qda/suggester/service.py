@@ -18,10 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._keywords import renamed
 from ..decisions import decide
 from ..errors import InputError, NotFoundError, Problem, QDAWarning
 from ..records import Coding, Origin, Status
 from ..store import codings as stored_codings
+from ..store import runs as stored_runs
+from ..store import suggesters as stored_suggesters
 from ..store.sqlite import HasStore, Store, store_of, utc_now
 from .training import model_version, sentence_features, training_set
 
@@ -64,12 +67,13 @@ class TrainedModel:
                 f"{skipped}")
 
 
-def train(project: "HasStore | Store", *, coders: Sequence[str] | None = None, seed=None, seed_model: str = "auto",
+@renamed(seed_model="seed_pipeline")
+def train(project: "HasStore | Store", *, coders: Sequence[str] | None = None, seed=None, seed_pipeline: str = "auto",
           progress: bool | None = None, **params) -> TrainedModel:
     """Fit a :class:`CodeSuggester` on the project's human decisions and store it (see :mod:`.training`).
 
     ``seed``: a codebook (or its YAML path) whose examples and counter-examples join the training set as
-    seed data (:func:`~asymmetry_qda.suggester.seeds.codebook_seed`, tagged with ``seed_model`` for their
+    seed data (:func:`~asymmetry_qda.suggester.seeds.codebook_seed`, tagged with ``seed_pipeline`` for their
     rule evidence); they are stored with the training set, so the model version covers them. ``progress``: a
     bar with one step per code fitted (``None``: on a terminal or in Jupyter).
     """
@@ -84,7 +88,7 @@ def train(project: "HasStore | Store", *, coders: Sequence[str] | None = None, s
         from .seeds import codebook_seed
 
         book = seed if isinstance(seed, Codebook) else load_codebook(seed)
-        seed_X, seed_Y = codebook_seed(book, model=seed_model)
+        seed_X, seed_Y = codebook_seed(book, pipeline=seed_pipeline)
         seed_X = seed_X.drop(columns=["code", "kind"])
         columns = ["text", *sorted({*inputs.columns[1:], *seed_X.columns[1:]})]
         inputs = pd.concat([model_input(inputs, columns), model_input(seed_X, columns)], ignore_index=True)
@@ -97,16 +101,15 @@ def train(project: "HasStore | Store", *, coders: Sequence[str] | None = None, s
     version = model_version(full_params, inputs, Y)
     skipped = {k: int(v) for k, v in estimator.skipped_codes_.items()}
     db = store_of(project).connection
-    stored = db.execute("SELECT 1 FROM models WHERE model_id = ?", (version,)).fetchone() is not None
+    stored = stored_suggesters.has_suggester(db, version)
     if not stored:
         training = {"columns": list(inputs.columns), "X": inputs.to_dict("list"), "Y": Y.to_dict("list"),
                     "coders": None if coders is None else list(coders)}
         with store_of(project).transaction() as write:
-            write.execute(
-                "INSERT INTO models (model_id, kind, params, codes, skipped, training, n_units, created_at) "
-                "VALUES (?, 'CodeSuggester', ?, ?, ?, ?, ?, ?)",
-                (version, json.dumps(full_params, sort_keys=True, default=list), json.dumps(list(estimator.classes_)),
-                 json.dumps(skipped), json.dumps(training), len(inputs), utc_now()))
+            stored_suggesters.add_suggester(
+                write, version=version, params=json.dumps(full_params, sort_keys=True, default=list),
+                codes=json.dumps(list(estimator.classes_)), skipped=json.dumps(skipped),
+                training=json.dumps(training), n_units=len(inputs), now=utc_now())
     _CACHE[(str(store_of(project).path), version)] = estimator
     return TrainedModel(version, tuple(estimator.classes_), skipped, len(inputs), stored)
 
@@ -116,8 +119,7 @@ _CACHE: dict[tuple[str, str], object] = {}
 
 def models(project: "HasStore | Store") -> pd.DataFrame:
     """Stored models: version, codes learned, codes skipped, training size, when made and discarded."""
-    frame = pd.read_sql_query("SELECT model_id, kind, codes, skipped, n_units, created_at, discarded_at FROM models "
-                              "ORDER BY created_at, model_id", store_of(project).connection)
+    frame = stored_suggesters.suggesters(store_of(project).connection)
     frame["codes"] = [json.loads(c) for c in frame["codes"]]
     frame["skipped"] = [json.loads(c) for c in frame["skipped"]]
     return frame
@@ -126,14 +128,13 @@ def models(project: "HasStore | Store") -> pd.DataFrame:
 def _record(project: "HasStore | Store", version: str | None):
     db = store_of(project).connection
     if version is None:
-        row = db.execute("SELECT * FROM models WHERE discarded_at IS NULL ORDER BY created_at DESC, model_id DESC "
-                         "LIMIT 1").fetchone()
+        row = stored_suggesters.newest_suggester(db)
         if row is None:
             raise NotFoundError("the project has no trained model. Fix: call project.train_suggester() first")
         return row
-    rows = db.execute("SELECT * FROM models WHERE model_id LIKE ?", (version + "%",)).fetchall()
+    rows = stored_suggesters.suggesters_like(db, version)
     if len(rows) != 1:
-        known = ", ".join(r[0][:12] for r in db.execute("SELECT model_id FROM models")) or "none"
+        known = ", ".join(r[:12] for r in stored_suggesters.suggester_ids(db)) or "none"
         raise NotFoundError(f"no {'unique ' if rows else ''}model {version!r}; stored models: {known}")
     return rows[0]
 
@@ -179,7 +180,7 @@ def suggest(project: "HasStore | Store", *, version: str | None = None, threshol
     taken = _taken(data)
     rows, now = [], utc_now()
     label = f"CodeSuggester {record['model_id'][:12]}"
-    shas = {r[0]: r[1] for r in store_of(project).connection.execute("SELECT doc_id, sha256 FROM documents")}
+    shas = stored_runs.document_hashes(store_of(project).connection)
     for i, j in zip(*np.nonzero(probabilities >= cut), strict=True):
         unit, code = features.iloc[i], estimator.classes_[j]
         if (unit["unit_key"], code) in taken:
@@ -192,24 +193,21 @@ def suggest(project: "HasStore | Store", *, version: str | None = None, threshol
     run_id = uuid.uuid4().hex
     with store_of(project).transaction() as db:
         stored_codings.register_coder(db, MODEL_CODER, kind="model", name="asymmetry_qda code suggester", now=now)
-        db.execute("INSERT INTO runs (run_id, kind, pipeline, options, n_added, started_at, finished_at) "
-                   "VALUES (?, 'suggest', ?, ?, ?, ?, ?)",
-                   (run_id, label, json.dumps({"threshold": threshold if threshold is not None else dict(zip(
-                       map(str, estimator.classes_), map(float, cut), strict=True)), "model": record["model_id"]}),
-                    0, now, now))
+        stored_suggesters.start_suggest_run(
+            db, run_id=run_id, pipeline=label, now=now, options=json.dumps({
+                "threshold": threshold if threshold is not None else dict(zip(
+                    map(str, estimator.classes_), map(float, cut), strict=True)), "model": record["model_id"]}))
         added = 0
         for coding_id, doc_id, sha, start, end, code, confidence, pipeline, evidence in rows:
-            exists = db.execute("SELECT 1 FROM codings WHERE coding_id = ?", (coding_id,)).fetchone()
-            if exists:
+            if stored_suggesters.has_coding(db, coding_id):
                 continue
-            segment = db.execute("SELECT segment_id FROM segments WHERE doc_id = ? AND unit = 'sentence' AND "
-                                 "start = ?", (doc_id, start)).fetchone()
+            segment = stored_suggesters.sentence_segment(db, doc_id, start)
             stored_codings.insert(db, Coding(
                 coding_id, doc_id, sha, start, end, code, Origin.MODEL, Status.SUGGESTED, MODEL_CODER,
-                confidence=confidence, evidence=evidence, segment_id=segment[0] if segment else None,
+                confidence=confidence, evidence=evidence, segment_id=segment,
                 pipeline=pipeline, run_id=run_id, created_at=now))
             added += 1
-        db.execute("UPDATE runs SET n_added = ? WHERE run_id = ?", (added, run_id))
+        stored_suggesters.set_run_added(db, run_id, added)
     return pd.DataFrame(rows, columns=["coding_id", "doc_id", "text_sha256", "start", "end", "code_id",
                                        "confidence", "pipeline", "evidence"])
 
@@ -226,7 +224,7 @@ def discard(project: "HasStore | Store", version: str, *, coder: str) -> int:
     """Mark a model discarded and withdraw its undecided suggestions (decided ones stay). Returns how many."""
     record = _record(project, version)
     with store_of(project).transaction() as db:
-        db.execute("UPDATE models SET discarded_at = ? WHERE model_id = ?", (utc_now(), record["model_id"]))
+        stored_suggesters.discard_suggester(db, record["model_id"], now=utc_now())
     pending = stored_codings.frame(store_of(project).connection)
     pending = pending[(pending["origin"] == "model") & (pending["status"] == "suggested")
                       & pending["pipeline"].eq(f"CodeSuggester {record['model_id'][:12]}")]
