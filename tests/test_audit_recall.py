@@ -147,7 +147,7 @@ def test_with_the_trained_pipeline_nearly_everything_is_found():
 
 def test_main_prints_the_table_and_overall_recall(capsys):
     with pytest.warns(QDAWarning):
-        assert main(["--model", "blank"]) == 0
+        assert main(["--pipeline", "blank"]) == 0
     out = capsys.readouterr().out
-    assert "found_as_kind" in out and "overall recall (model=blank): " in out
+    assert "found_as_kind" in out and "overall recall (pipeline=blank): " in out
     assert all(kind in out for kind in KINDS)

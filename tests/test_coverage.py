@@ -34,6 +34,7 @@ from asymmetry_qda.analysis import (
     theme_poles,
     write_tables,
 )
+from asymmetry_qda.backends import Dask
 from asymmetry_qda.cli import main
 from asymmetry_qda.codebook import parse_codebook
 from asymmetry_qda.errors import ArgumentError, QDAWarning
@@ -253,14 +254,14 @@ def test_the_dask_backend_gives_the_same_coverage_restricted_numbers(lt, segment
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         local = code_frequencies(lt.codings, units=lt.units, by="leader", roll_up=True)
-        on_dask = code_frequencies(lt.codings, units=lt.units, by="leader", roll_up=True, backend="dask",
-                                   client=client, npartitions=3)
+        on_dask = code_frequencies(lt.codings, units=lt.units, by="leader", roll_up=True,
+                                   backend=Dask(client), npartitions=3)
         pd.testing.assert_frame_equal(local, on_dask, check_exact=True)
         assert local.drop_duplicates("leader")["units_total"].sum() == sentences
         assert on_dask.attrs["coverage"] is lt.units.attrs["coverage"]
         with _no_check():
             local = cooccurrence(lt.codings, unit="turn", units=lt.units)
-            on_dask = cooccurrence(lt.codings, unit="turn", units=lt.units, backend="dask", client=client,
+            on_dask = cooccurrence(lt.codings, unit="turn", units=lt.units, backend=Dask(client),
                                    npartitions=3)
         pd.testing.assert_frame_equal(local, on_dask, check_exact=True)
         assert set(on_dask["n_units"]) == {expected_units(segments, "turn", LT_DOCUMENTS)}

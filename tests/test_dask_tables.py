@@ -268,7 +268,7 @@ def test_options_are_checked():
             function(codings, units=units, backend="spark")
         for bad in (0, -2, 1.5, True):
             with pytest.raises(InputError, match="npartitions.*whole number"):
-                function(codings, units=units, backend="dask", npartitions=bad)
+                function(codings, units=units, backend=Dask(), npartitions=bad)
         with pytest.raises(InputError, match="options of the dask backend"):
             function(codings, units=units, npartitions=2)
         with pytest.raises(InputError, match="npartitions go with the Dask backend"):

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from asymmetry_qda import Project
+from asymmetry_qda.backends import Dask
 from asymmetry_qda.cli import main
 from asymmetry_qda.errors import ProjectBusy, ProjectChanged, ProjectDamaged, ProjectReadOnly, QDAError, QDAWarning
 from asymmetry_qda.store.sqlite import is_live_project
@@ -529,7 +530,7 @@ def test_the_dask_backend_without_dask_names_the_extra(made, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_dask)
     with Project.open(made) as p:
         with pytest.raises(QDAError, match=r"pip install 'asymmetry_qda\[dask\]'"):
-            p.code(REPO / "codebooks" / "asymmetries.yaml", pipeline="blank", backend="dask")
+            p.code(REPO / "codebooks" / "asymmetries.yaml", pipeline="blank", backend=Dask())
 
 
 def test_busy_and_full_sqlite_errors_are_translated():
