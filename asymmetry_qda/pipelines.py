@@ -122,17 +122,24 @@ def _load(name: str, exclude: tuple[str, ...]) -> "Language":
 
 
 @renamed(model="pipeline")
-@lru_cache(maxsize=4)
 def sentence_pipeline(pipeline: str = "auto") -> "Language":
     """A small pipeline that only splits sentences.
 
     A trained pipeline's statistical ``senter`` is used when it has one (it is
     about twice as fast as the parser, which it replaces here); otherwise the
-    parser; a blank pipeline gets spaCy's rule-based ``sentencizer``.
+    parser; a blank pipeline gets spaCy's rule-based ``sentencizer``. The pipeline is loaded once per
+    process (:func:`_sentence_pipeline`); the warning that ``"auto"`` fell back to a blank pipeline is given
+    on every call, not only the first.
     """
     name = resolve_model(pipeline)
     if name == BLANK:
         warn_blank(pipeline, "sentences are split by punctuation only")
+    return _sentence_pipeline(name)
+
+
+@lru_cache(maxsize=4)
+def _sentence_pipeline(name: str) -> "Language":
+    if name == BLANK:
         return _blank_with_sentencizer()
     heavy = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner", "parser")
     nlp = _load(name, heavy)
@@ -147,16 +154,22 @@ def sentence_pipeline(pipeline: str = "auto") -> "Language":
 
 
 @renamed(model="pipeline")
-@lru_cache(maxsize=4)
 def analysis_pipeline(pipeline: str = "auto") -> "Language":
     """The pipeline that codes text: tagger, parser, lemmatizer; NER is left out.
 
-    With no trained pipeline, a blank English one with a sentencizer (and one
-    :class:`QDAWarning` for ``pipeline="auto"``): no lemmas, POS tags or parse.
+    With no trained pipeline, a blank English one with a sentencizer (and a
+    :class:`QDAWarning` for ``pipeline="auto"``, on every call): no lemmas, POS tags or parse. Loaded once
+    per process (:func:`_analysis_pipeline`).
     """
     name = resolve_model(pipeline)
     if name == BLANK:
         warn_blank(pipeline, "no lemmas, tags or parse, so rules that need them are skipped")
+    return _analysis_pipeline(name)
+
+
+@lru_cache(maxsize=4)
+def _analysis_pipeline(name: str) -> "Language":
+    if name == BLANK:
         return _blank_with_sentencizer()
     return _load(name, ("ner", "senter"))
 

@@ -87,7 +87,7 @@ def test_suggest_stores_model_rows_once_and_a_refit_reproduces_the_same_probabil
     features = sentence_features(load(coded))
     before = estimator.predict_proba(service.model_input(features, __import__("json").loads(
         record["training"])["columns"]))
-    service._CACHE.clear()  # as in a new session: refit from the stored training set
+    service._FITTED.clear()  # as in a new session: refit from the stored training set
     estimator, _ = service.fitted_model(coded, version[:10])
     after = estimator.predict_proba(service.model_input(features, __import__("json").loads(
         record["training"])["columns"]))
@@ -121,6 +121,29 @@ def test_discarding_a_model_withdraws_its_undecided_suggestions_and_keeps_decisi
     assert sorted(model_rows["status"]) == ["confirmed", "withdrawn"]
     with pytest.raises(NotFoundError, match="no trained model"):
         coded.suggest()
+
+
+def test_discarding_a_model_is_one_transaction(coded, write, monkeypatch):
+    version = coded.train_suggester(coders=["LT"], **PARAMS).version
+    coded.ingest(write("INT05.txt", "P05: The chief blamed me for the shift going wrong.\n"), pipeline="blank")
+    assert len(coded.suggest()) >= 1
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("interrupted while withdrawing the suggestions")
+
+    monkeypatch.setattr(service, "decide", fails)
+    with pytest.raises(RuntimeError):
+        coded.discard_model(version, coder="LT")
+    assert coded.models()["discarded_at"].isna().all()  # the model was not discarded half-way
+    monkeypatch.undo()
+    assert coded.discard_model(version, coder="LT") >= 1
+
+
+def test_the_fitted_suggesters_kept_in_memory_are_bounded():
+    fitted = service._Fitted(maxsize=2)
+    for n in range(5):
+        fitted.put(("p.qda", str(n)), object())
+    assert len(fitted) == 2 and fitted.get(("p.qda", "0")) is None and fitted.get(("p.qda", "4")) is not None
 
 
 def test_review_queue_by_uncertainty_puts_the_least_certain_first_and_takes_participants_in_turn(coded, write):
@@ -173,7 +196,7 @@ def test_seed_data_from_the_codebook_joins_the_training_set_and_the_stored_versi
     assert seeded.n_units == plain.n_units + len(seed_X)
     assert seeded.version != plain.version
     assert {"response.blame", "response.praise", "agency.control"} <= set(seeded.codes)  # a seed-only code
-    service._CACHE.clear()  # refit from the stored training set (NaN labels included) gives the same model
+    service._FITTED.clear()  # refit from the stored training set (NaN labels included) gives the same model
     model, record = service.fitted_model(coded, seeded.version)
     assert set(model.classes_) == set(seeded.codes) and model.threshold == "cv"
     added = coded.suggest(version=seeded.version)

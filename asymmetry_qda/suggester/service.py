@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -110,11 +111,45 @@ def train(project: "HasStore | Store", *, coders: Sequence[str] | None = None, s
                 write, version=version, params=json.dumps(full_params, sort_keys=True, default=list),
                 codes=json.dumps(list(estimator.classes_)), skipped=json.dumps(skipped),
                 training=json.dumps(training), n_units=len(inputs), now=utc_now())
-    _CACHE[(str(store_of(project).path), version)] = estimator
+    _FITTED.put((str(store_of(project).path), version), estimator)
     return TrainedModel(version, tuple(estimator.classes_), skipped, len(inputs), stored)
 
 
-_CACHE: dict[tuple[str, str], object] = {}
+class _Fitted:
+    """The fitted suggesters of this process, by (project file, version): the ``maxsize`` used last.
+
+    A stored suggester is refitted from its training set when it is needed (no pickle is ever stored); this
+    keeps the few a session works with, and forgets the oldest beyond ``maxsize``, so memory does not grow
+    with every model a long notebook session trains.
+    """
+
+    def __init__(self, maxsize: int = 4):
+        self.maxsize = maxsize
+        self._items: OrderedDict[tuple[str, str], object] = OrderedDict()
+
+    def get(self, key: tuple[str, str]):
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, str], estimator) -> None:
+        self._items[key] = estimator
+        self._items.move_to_end(key)
+        while len(self._items) > self.maxsize:
+            self._items.popitem(last=False)
+
+    def pop(self, key: tuple[str, str]) -> None:
+        self._items.pop(key, None)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_FITTED = _Fitted()
 
 
 def models(project: "HasStore | Store") -> pd.DataFrame:
@@ -145,7 +180,8 @@ def fitted_model(project: "HasStore | Store", version: str | None = None):
 
     record = _record(project, version)
     key = (str(store_of(project).path), record["model_id"])
-    if key not in _CACHE:
+    estimator = _FITTED.get(key)
+    if estimator is None:
         training = json.loads(record["training"])
         X = pd.DataFrame(training["X"])[training["columns"]]
         Y = pd.DataFrame(training["Y"])
@@ -153,8 +189,9 @@ def fitted_model(project: "HasStore | Store", version: str | None = None):
         params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
         with warnings.catch_warnings():  # codes skipped for too few examples were reported when it was trained
             warnings.simplefilter("ignore", QDAWarning)
-            _CACHE[key] = CodeSuggester(**params).fit(X, Y)
-    return _CACHE[key], record
+            estimator = CodeSuggester(**params).fit(X, Y)
+        _FITTED.put(key, estimator)
+    return estimator, record
 
 
 def suggest(project: "HasStore | Store", *, version: str | None = None, threshold: float | None = None) -> pd.DataFrame:
@@ -223,15 +260,16 @@ def _taken(data) -> set[tuple[str, str]]:
 def discard(project: "HasStore | Store", version: str, *, coder: str) -> int:
     """Mark a model discarded and withdraw its undecided suggestions (decided ones stay). Returns how many."""
     record = _record(project, version)
-    with store_of(project).transaction() as db:
+    store = store_of(project)
+    with store.transaction() as db:  # one user action, one transaction: the model and its pending suggestions
         stored_suggesters.discard_suggester(db, record["model_id"], now=utc_now())
-    pending = stored_codings.frame(store_of(project).connection)
-    pending = pending[(pending["origin"] == "model") & (pending["status"] == "suggested")
-                      & pending["pipeline"].eq(f"CodeSuggester {record['model_id'][:12]}")]
-    if len(pending):
-        decide(store_of(project), list(pending["coding_id"]), Status.WITHDRAWN, coder,
-               f"model {record['model_id'][:12]} discarded")
-    _CACHE.pop((str(store_of(project).path), record["model_id"]), None)
+        pending = stored_codings.frame(db)
+        pending = pending[(pending["origin"] == "model") & (pending["status"] == "suggested")
+                          & pending["pipeline"].eq(f"CodeSuggester {record['model_id'][:12]}")]
+        if len(pending):
+            decide(store, list(pending["coding_id"]), Status.WITHDRAWN, coder,
+                   f"model {record['model_id'][:12]} discarded")
+    _FITTED.pop((str(store.path), record["model_id"]))
     return len(pending)
 
 
