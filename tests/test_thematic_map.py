@@ -4,8 +4,11 @@ says what they count."""
 
 from __future__ import annotations
 
+import itertools
+import math
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -15,6 +18,7 @@ from asymmetry_qda.analysis import (
     code_frequencies,
     cooccurrence,
     load,
+    save_figure,
     thematic_map,
     thematic_map_graph,
     theme_codings,
@@ -23,6 +27,7 @@ from asymmetry_qda.codebook import parse_codebook
 from asymmetry_qda.errors import ArgumentError
 
 from .conftest import CODE_CHANGES_CODEBOOK
+from .test_figures import box_hits_circle, boxes_overlap, network_geometry
 
 
 @pytest.fixture
@@ -166,3 +171,73 @@ def test_the_map_is_drawn_the_same_every_time(mapped):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert positions(0) == positions(0)
+
+
+def crowded(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Codings of eight codes on 60 sentences of four participants, units, and three themes with long labels."""
+    rng = np.random.default_rng(seed)
+    codes = ["agency.control", "agency.responsibility", "agency.voice", "response.blame", "response.praise",
+             "experience.strain", "experience.pride", "experience.isolation"]
+    rows = []
+    for sentence in range(60):
+        for code in rng.choice(codes, size=rng.integers(1, 4), replace=False):
+            rows.append({"coding_id": f"c{len(rows)}", "doc_id": "D1", "participant_id": f"P{sentence // 15}",
+                         "code_id": str(code), "status": "confirmed", "sentence": sentence,
+                         "sentence_last": sentence, "turn": sentence // 3, "turn_last": sentence // 3})
+    units = pd.DataFrame({"doc_id": "D1", "unit": "sentence", "ordinal": range(60),
+                          "participant_id": [f"P{s // 15}" for s in range(60)]})
+    themes = pd.DataFrame({
+        "theme_id": ["burden", "recognition", "cost"],
+        "label": ["Answerable for what others control", "Recognition that never comes", "What the job costs"],
+        "status": ["final", "reviewed", "candidate"],
+        "codes": [["agency.control", "agency.responsibility", "response.blame"],
+                  ["response.praise", "experience.pride", "agency.voice"],
+                  ["experience", "response.blame"]]})
+    return pd.DataFrame(rows), units, themes
+
+
+@pytest.mark.parametrize("options", [{}, {"between": "themes", "measure": "lift"}, {"min_weight": 0.3},
+                                     {"size": "participants", "measure": "n_ab", "min_count": 3}])
+@pytest.mark.parametrize("dpi", [100, 150])  # on screen and as saved
+def test_map_labels_cover_no_other_label_and_no_node(options, dpi):
+    codings, units, themes = crowded()
+    figure = thematic_map(codings, units, themes, colours={"agency": "#1F77B4", "response": "#FF7F0E"}, **options)
+    labels, centres, radii = network_geometry(figure, dpi)
+    assert len(labels) == len(centres) == 3 + 7  # three themes and the seven codes they hold (experience rolled up)
+    for (text_a, words_a, patch_a), (text_b, words_b, patch_b) in itertools.combinations(labels, 2):
+        assert not boxes_overlap(patch_a, patch_b), f"{text_a!r} and {text_b!r} overlap"
+    for text, _, patch in labels:
+        for centre, radius in zip(centres, radii):
+            assert not box_hits_circle(patch, centre, radius), f"{text!r} covers a node at {centre}"
+    for (i, a), (j, b) in itertools.combinations(enumerate(centres), 2):
+        assert math.dist(a, b) >= radii[i] + radii[j], "two nodes overlap"
+    whole = figure.bbox
+    for text, _, patch in labels:  # nothing cut at the figure's edges
+        assert whole.x0 <= patch.x0 and patch.x1 <= whole.x1 and whole.y0 <= patch.y0 and patch.y1 <= whole.y1, text
+
+
+def test_theme_nodes_are_drawn_larger_than_their_codes_on_one_scale():
+    codings, units, themes = crowded()
+    graph = thematic_map_graph(codings, units, themes)
+    figure = thematic_map(codings, units, themes)
+    areas = dict(zip(graph.nodes, figure.axes[0].collections[-1].get_sizes()))
+    for theme in themes["theme_id"]:
+        for code in graph.nodes[theme]["codes"]:
+            assert graph.nodes[theme]["size"] >= graph.nodes[code]["size"]
+            assert areas[theme] >= areas[code]
+    largest = max(size for _, size in graph.nodes(data="size"))
+    for node, size in graph.nodes(data="size"):
+        assert areas[node] == pytest.approx(max(300.0 if graph.nodes[node]["kind"] == "theme" else 50.0,
+                                                1400.0 * size / largest))
+
+
+def test_saved_maps_are_byte_identical_and_nothing_is_left_in_pyplot(tmp_path):
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    codings, units, themes = crowded(1)
+    first = save_figure(thematic_map(codings, units, themes, seed=3), tmp_path / "one")
+    second = save_figure(thematic_map(codings, units, themes, seed=3), tmp_path / "two")
+    for one, two in zip(first, second, strict=True):
+        assert one.read_bytes() == two.read_bytes()
+    assert plt.get_fignums() == []
