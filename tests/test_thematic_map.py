@@ -17,6 +17,7 @@ from asymmetry_qda.analysis import (
     QDAFigure,
     code_frequencies,
     cooccurrence,
+    figure_bytes,
     load,
     save_figure,
     thematic_map,
@@ -241,3 +242,12 @@ def test_saved_maps_are_byte_identical_and_nothing_is_left_in_pyplot(tmp_path):
     for one, two in zip(first, second, strict=True):
         assert one.read_bytes() == two.read_bytes()
     assert plt.get_fignums() == []
+
+
+def test_a_dollar_in_a_theme_label_is_drawn_literally():
+    codings, units, themes = crowded()
+    themes.loc[0, "label"] = "$5m of blame"
+    figure = thematic_map(codings, units, themes)
+    drawn = {text.get_text() for text in figure.axes[0].texts}
+    assert r"\$5m of blame" + "\n(final)" in drawn  # escaped, so mathtext draws the dollar itself
+    assert dict(figure_bytes(figure, "f")) == dict(figure_bytes(thematic_map(codings, units, themes), "f"))
