@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
+from ..display import code_colours
 from ..errors import ArgumentError, check_option
 from ._cooccurrence import cooccurrence
 from ._counts import code_frequencies, status_label
@@ -264,8 +265,6 @@ def thematic_map(codings: pd.DataFrame, units: pd.DataFrame | None, themes: pd.D
     graph = thematic_map_graph(codings, units, themes, unit=unit, size=size, measure=measure,
                                min_weight=min_weight, min_count=min_count, between=between, codebook=codebook)
     if colours is None and codebook is not None:
-        from ..display import code_colours
-
         colours = code_colours(codebook)
     nodes = list(graph.nodes)
     kinds = [graph.nodes[node]["kind"] for node in nodes]
