@@ -73,7 +73,7 @@ def main() -> None:
     pd.set_option("display.width", 250)
     if args.only in (None, "corpus"):
         started = time.perf_counter()
-        table = corpus_review_effort(load_corpus(), study_codebook_path(), split="dev", model=args.model,
+        table = corpus_review_effort(load_corpus(), study_codebook_path(), split="dev", pipeline=args.model,
                                      batch_size=args.batch)
         show("evaluation corpus, dev split, adjudicated labels (leaf codes; rules' evidence and codebook seeds)",
              table, time.perf_counter() - started)

@@ -94,7 +94,7 @@ def test_validity_scores_a_handmade_candidate(tmp_path):
 
 def test_tag_corpus_puts_each_match_in_the_sentence_it_starts_in(tmp_path):
     corpus = _corpus(tmp_path, [], [], [])
-    labels = tag_corpus(corpus, REPO / "codebooks" / "asymmetries.yaml", model="blank")
+    labels = tag_corpus(corpus, REPO / "codebooks" / "asymmetries.yaml", pipeline="blank")
     assert set(labels.columns) == {"excerpt_id", "sentence", "code", "coder"}
     assert (labels["coder"] == "rule").all()
     found = set(zip(labels["excerpt_id"], labels["sentence"], labels["code"], strict=True))

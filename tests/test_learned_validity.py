@@ -60,14 +60,14 @@ def _tiny(tmp_path):
 def test_model_labels_are_only_for_unseen_sentences_and_name_learned_codes(tmp_path):
     corpus = _tiny(tmp_path)
     codebook = load_codebook(STUDY)
-    labels, probability = model_labels(corpus, codebook, model="blank", level="theme", rules=True,
+    labels, probability = model_labels(corpus, codebook, pipeline="blank", level="theme", rules=True,
                                        return_probabilities=True)
     assert list(labels.columns) == ["excerpt_id", "sentence", "code", "coder"]
     assert (labels["coder"] == "rules+model").all()
     assert set(labels["code"]) <= {c.id.split(".")[0] for c in codebook.codes}
     assert probability.shape[0] == len(corpus.units) and probability.to_numpy().max() <= 1.0
     with pytest.raises(ArgumentError, match="no 'test' sentences to learn from"):
-        model_labels(corpus, codebook, model="blank", train_split="test")
+        model_labels(corpus, codebook, pipeline="blank", train_split="test")
     # the three dev excerpts are predicted out of fold: the score is defined and on unseen talk
     scores = validity(corpus, labels, level="theme", split="dev", n_boot=0, implications=codebook.implications)
     assert 0.0 <= scores["f1"] <= 1.0 and np.isnan(scores["negated_fp_rate"])  # theme labels name no leaf
@@ -75,11 +75,11 @@ def test_model_labels_are_only_for_unseen_sentences_and_name_learned_codes(tmp_p
 
 def test_validity_report_adds_the_learned_candidates(tmp_path):
     corpus = _tiny(tmp_path)
-    table = validity_report(corpus, codebook=STUDY, model="blank", split="dev", levels=("theme",), n_boot=0,
+    table = validity_report(corpus, codebook=STUDY, pipeline="blank", split="dev", levels=("theme",), n_boot=0,
                             learned=("model", "rules+model"))
     assert table["candidate"].tolist() == ["rule", "coder A", "coder B", "model", "rules+model"]
     with pytest.raises(ArgumentError, match="unknown learned candidate 'magic'"):
-        validity_report(corpus, codebook=STUDY, model="blank", split="dev", levels=("theme",), n_boot=0,
+        validity_report(corpus, codebook=STUDY, pipeline="blank", split="dev", levels=("theme",), n_boot=0,
                         learned=("magic",))
 
 

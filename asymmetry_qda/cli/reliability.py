@@ -185,9 +185,9 @@ def cmd_evaluate_corpus(args: argparse.Namespace) -> int:
 
         if not available():
             raise QDAError(f"--semantic: the optional semantic extra is not installed. Fix: {INSTALL_HINT}")
-    judged = judge_corpus(corpus, codebook, model=args.pipeline)
+    judged = judge_corpus(corpus, codebook, pipeline=args.pipeline)
     labels = tag_corpus(corpus, codebook, judged=judged)
-    table = validity_report(corpus, codebook=codebook, model=args.pipeline, split=split, n_boot=args.boot,
+    table = validity_report(corpus, codebook=codebook, pipeline=args.pipeline, split=split, n_boot=args.boot,
                             rule_labels=labels, judged=judged, learned=LEARNED if args.learned else (),
                             semantic=args.semantic)
     ceiling = {level: human_agreement(corpus, level=level, split=split).set_index("code").loc["(pooled)"]
