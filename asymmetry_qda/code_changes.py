@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .codebook.loader import parse_codebook
+from .codebook.loader import codebook_from_data
 from .codebook.model import Codebook
 from .codebook.operations import Change, create, diff, merge, move, rename, retire, split
 from .codebook.yamlnodes import load_located
@@ -59,12 +59,13 @@ def _base(db, store: Store, by: str, now: str) -> dict:
         if latest is None:
             raise _no_codebook(store)
         [(_, content)] = stored_meta.codebook_rows(db, latest)
-        book = parse_codebook(content, source=f"codebook {latest[:12]}")
+        header = _PARSED.data(latest, content, f"codebook {latest[:12]}").get("codebook", {})
+        name, version = header.get("name"), header.get("version")
         stored_versions.add(db, codebook_hash=latest, operation="load", now=now,
-                            author=", ".join(book.authors) or "the codebook file",
-                            detail={"source": "the codebook stored last", "name": book.name,
-                                    "version": book.version, "first_change_by": by},
-                            reason=f"the codebook the project was coded with ({book.name} {book.version})")
+                            author=", ".join(header.get("authors") or []) or "the codebook file",
+                            detail={"source": "the codebook stored last", "name": name, "version": version,
+                                    "first_change_by": by},
+                            reason=f"the codebook the project was coded with ({name} {version})")
         found = stored_versions.latest(db)
     return found
 
@@ -76,8 +77,34 @@ def current_codebook(project: HasStore | Store) -> Codebook | None:
     return latest_codebook(store_of(project).connection)
 
 
-def _store_text(db, text: str, now: str, source: str) -> str:
-    book = parse_codebook(text, source=source)
+class _Parsed:
+    """The data of the few codebook texts used last, by content hash (read-only: the operations copy it).
+
+    Parsing a study codebook's YAML takes most of an operation's time; each version's data is known when it
+    is written, so the next operation starts from it without parsing.
+    """
+
+    def __init__(self, maxsize: int = 8):
+        self.maxsize, self._items = maxsize, {}
+
+    def data(self, codebook_hash: str, content: str, source: str) -> dict:
+        if codebook_hash not in self._items:
+            self.keep(codebook_hash, load_located(content, source=source).value)
+        return self._items[codebook_hash]
+
+    def keep(self, codebook_hash: str, data: dict) -> None:
+        self._items.pop(codebook_hash, None)
+        self._items[codebook_hash] = data
+        while len(self._items) > self.maxsize:
+            self._items.pop(next(iter(self._items)))
+
+
+_PARSED = _Parsed()
+
+
+def _store_text(db, text: str, now: str, source: str, data: dict) -> str:
+    book = codebook_from_data(data, text=text, source=source)
+    _PARSED.keep(book.content_hash, data)
     stored_meta.add_codebook(db, content_hash=book.content_hash, name=book.name, version=book.version, content=text,
                              now=now)
     return book.content_hash
@@ -100,11 +127,11 @@ def _change(project: HasStore | Store, make: Callable[[dict], Change], *, by: st
     with store.transaction() as db:
         now = utc_now()
         base = _base(db, store, by, now)
-        change = make(load_located(base["content"], source=f"codebook version {base['version']}").value)
+        change = make(_PARSED.data(base["codebook_hash"], base["content"], f"codebook version {base['version']}"))
         number = base["version"] + 1
         text = _header_comment(number, change, by, now) + _yaml(change.data)
         try:
-            codebook_hash = _store_text(db, text, now, f"codebook version {number}")
+            codebook_hash = _store_text(db, text, now, f"codebook version {number}", change.data)
         except InputError as exc:  # what the operation's own checks did not foresee
             raise InputError([Problem(f"{change.operation} of the codebook", "it would leave the codebook invalid, "
                                       "so nothing was changed", fix="see the problems below; change those codes "
@@ -296,7 +323,7 @@ def versions(project: HasStore | Store) -> pd.DataFrame:
                          columns=stored_versions.VERSION_COLUMNS)
     diffs, previous = [], None
     for row in rows:
-        data = load_located(row["content"], source=f"codebook version {row['version']}").value
+        data = _PARSED.data(row["codebook_hash"], row["content"], f"codebook version {row['version']}")
         diffs.append("" if previous is None else diff(previous, data, old_name=f"version {row['version'] - 1}",
                                                         new_name=f"version {row['version']}"))
         previous = data

@@ -216,13 +216,13 @@ def load_sample() -> Sample:
     >>> sample.attributes.loc[sample.attributes.doc_id == "INT02", ["rank", "leader"]].to_dict("records")
     [{'rank': 'Sergeant', 'leader': 'yes'}]
 
-    Build a project from it (``model="blank"`` needs no trained pipeline):
+    Build a project from it (``pipeline="blank"`` needs no trained pipeline):
 
     >>> import tempfile, pathlib
     >>> from asymmetry_qda import Project
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> with Project.create(folder / "sample.qda") as project:
-    ...     report = project.ingest(sample.transcripts, attributes=sample.participants, model="blank")
+    ...     report = project.ingest(sample.transcripts, attributes=sample.participants, pipeline="blank")
     ...     len(project.documents())
     15
     """

@@ -291,3 +291,13 @@ def test_the_command_line_refines_codes_and_tells_the_history(coded, capsys):
     assert main(["codes", "export", path, str(coded.path.with_suffix(".yaml"))]) == 0
     with Project.open(path) as project:
         assert "experience" in project.latest_codebook() and "feeling" not in project.latest_codebook()
+
+
+def test_the_tagger_after_a_rename_uses_the_new_id_and_respects_the_carried_decisions(coded):
+    suggestion = coded.suggestions()["coding_id"].tolist()
+    coded.reject(suggestion, coder="LT")
+    coded.rename_code("response.blame", "response.blamed", by="LT")
+    run = coded.code(coded.latest_codebook(), pipeline="blank")  # the renamed code's rules came along
+    assert "added 0 suggestions" in str(run) and "1 units already held that code" in str(run)
+    rule_rows = coded.codings()[lambda f: f["origin"] == "rule"]
+    assert rule_rows[["code_id", "status"]].values.tolist() == [["response.blamed", "rejected"]]

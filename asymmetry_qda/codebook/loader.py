@@ -97,6 +97,17 @@ def parse_codebook(text: str, *, source: str = "<codebook>") -> Codebook:
     return codebook
 
 
+def codebook_from_data(data: dict, *, text: str, source: str = "<codebook>") -> Codebook:
+    """Validate a codebook's data (as a YAML codebook file holds it) whose YAML is ``text``, without parsing
+    ``text`` again: what a code operation writes (see :mod:`asymmetry_qda.codebook.operations`). Problems are
+    reported as :func:`parse_codebook` reports them, without line numbers."""
+    checker = _Checker(Located(data), source)
+    codebook = checker.codebook(text)
+    if checker.problems:
+        raise InputError(checker.problems)
+    return codebook
+
+
 def content_hash(text: str) -> str:
     """SHA-256 of the codebook text with line endings normalised: the codebook's identity in a project."""
     return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()

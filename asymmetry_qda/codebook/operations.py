@@ -298,7 +298,7 @@ def in_vivo_id(words: str, parent: str | None = None) -> str:
     return f"{parent}.{name}" if parent else name
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter when PyYAML has it: 10x faster
     pass
 
 

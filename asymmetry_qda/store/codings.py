@@ -54,7 +54,8 @@ _INSERT = f"INSERT {{verb}}INTO codings ({_SQL_COLUMNS}) VALUES ({', '.join('?' 
 
 
 def _values(coding: Coding) -> tuple:
-    values = dataclasses.astuple(coding)
+    # getattr, not dataclasses.astuple: every field is a str, a number or None, so nothing needs copying
+    values = (getattr(coding, name) for name in COLUMNS)
     return tuple(str(v) if isinstance(v, (Status, Origin)) else v for v in values)
 
 
