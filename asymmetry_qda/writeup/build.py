@@ -23,11 +23,13 @@ from ..analysis import (
     theme_codings,
     theme_poles,
 )
+from ..analysis._cooccurrence_measures import CAUTION_RATIO
 from ..errors import InputError, Problem
 from ..store import codings as stored_codings
 from ..store import documents as stored_documents
 from ..store.sqlite import HasStore, Store, store_of
 from ..themes import THEME_STATUSES, themes
+from ._warnings import stated
 from .methods import methods
 from .model import Quote, Report, Section, Table
 
@@ -116,18 +118,23 @@ def _quotes(frame: pd.DataFrame, code: str, data, participants: pd.DataFrame, n:
 def _cooccurrence_table(codings: pd.DataFrame, units: pd.DataFrame, what: str, top: int) -> Table | None:
     if codings["code_id"].nunique() < 2:
         return None
-    table = cooccurrence(codings, unit=COOCCURRENCE_UNIT, units=units)
+    # the Jaccard caution is the table's note and its (caution) marks instead of a warning
+    table = stated(lambda: cooccurrence(codings, unit=COOCCURRENCE_UNIT, units=units), "misleading")
     pairs = table[table["n_ab"] >= 2].sort_values(["n_ab", "lift", "code_a", "code_b"],
                                                    ascending=[False, False, True, True], kind="stable").head(top)
     n_units = int(table["n_units"].iloc[0]) if len(table) else 0
-    rows = tuple((r.code_a, r.code_b, str(int(r.n_ab)), str(int(r.n_a)), str(int(r.n_b)), _number(r.jaccard),
-                  _number(r.lift), _number(r.p_adjusted, 3)) for r in pairs.itertuples(index=False))
+    rows = tuple((r.code_a, r.code_b, str(int(r.n_ab)), str(int(r.n_a)), str(int(r.n_b)),
+                  _number(r.jaccard) + (" (caution)" if r.c_caution else ""), _number(r.p_b_given_a),
+                  _number(r.p_a_given_b), _number(r.lift), _number(r.p_adjusted, 3))
+                 for r in pairs.itertuples(index=False))
     note = (f"Unit: the participant turn; N = {n_units} turns of the coded documents. n_ab: turns holding both, "
-            "n_a and n_b: turns holding each; Jaccard = n_ab / (n_a + n_b - n_ab); lift = n_ab * N / (n_a * n_b); "
-            "p adjusted: Fisher's exact test of more often than chance, Benjamini-Hochberg adjusted over every pair. "
+            "n_a and n_b: turns holding each; Jaccard = n_ab / (n_a + n_b - n_ab), marked (caution) where one "
+            f"code is over {CAUTION_RATIO:g} times as frequent as the other, so read P(b|a) = n_ab / n_a and "
+            "P(a|b) = n_ab / n_b instead; lift = n_ab * N / (n_a * n_b); p adjusted: Fisher's exact test of more "
+            "often than chance, Benjamini-Hochberg adjusted over every pair. "
             f"The {top} pairs coded together in the most turns (at least 2).")
-    return Table(f"Co-occurrence of {what} (turn)", ("a", "b", "n_ab", "n_a", "n_b", "Jaccard", "lift",
-                                                     "p adjusted"), rows, note)
+    return Table(f"Co-occurrence of {what} (turn)", ("a", "b", "n_ab", "n_a", "n_b", "Jaccard", "P(b|a)", "P(a|b)",
+                                                     "lift", "p adjusted"), rows, note)
 
 
 def _balance_table(data, by: Sequence[str], seed: int) -> Table | None:

@@ -13,6 +13,7 @@ from .._version import __version__
 from ..analysis import agreement, load
 from ..store import documents as stored_documents
 from ..store.sqlite import Store
+from ._warnings import stated
 
 __all__ = ["methods"]
 
@@ -53,8 +54,10 @@ def _agreement(everyone, coded: dict[str, set[str]]) -> str:
                 if len(names) >= 2 or not names else
                 f"Intercoder agreement was not computed: only one coder ({names[0]}) coded the documents.")
     documents = sorted(shared)
-    table = agreement(everyone.codings, coders=names, unit="sentence", units=everyone.units, texts=everyone.texts,
-                      documents=documents, statistic=("percent", "krippendorff_alpha"), seed=0)
+    # the per-code prevalence paradox is not reported here: the pooled figure is, with its own flag below
+    table = stated(lambda: agreement(everyone.codings, coders=names, unit="sentence", units=everyone.units,
+                                     texts=everyone.texts, documents=documents,
+                                     statistic=("percent", "krippendorff_alpha"), seed=0), "prevalence paradox")
     pooled = table.set_index("code_id").loc["(pooled)"]
     n_codes = len(table) - 1
     n_decisions = int(pooled["n_units"])
@@ -68,7 +71,9 @@ def _agreement(everyone, coded: dict[str, set[str]]) -> str:
             f"({n_decisions} decisions: {n_decisions // max(n_codes, 1)} sentences times {n_codes} codes); "
             f"raw agreement was {100 * pooled['percent']:.1f} % of the decisions and "
             f"{100 * pooled['percent_coded_only']:.1f} % of the {int(pooled['n_coded_units'])} decisions on "
-            "sentences at least one coder coded.")
+            "sentences at least one coder coded." + (
+                " Most sentences carry no code, so agreement is high while alpha is low (the prevalence paradox): "
+                "read the agreement on coded sentences with it." if bool(pooled["prevalence_paradox"]) else ""))
 
 
 def methods(store: Store, data, book, version: int | None, *, include_suggestions: bool = False
