@@ -115,6 +115,14 @@ def test_exemplar_quotes_spread_across_participants_not_the_first_n(sample):
     assert spread and sum(len({q.participant_id for q in s.quotes}) > 1 for s in spread) >= len(spread) // 2
 
 
+def test_a_code_coded_only_through_its_sub_codes_has_quotes_of_them(sample):
+    project, first, _, _ = sample
+    codes = set(project.codings()["code_id"])
+    assert "failure" not in codes and any(c.startswith("failure.") for c in codes)
+    section = next(s for s in first.codes if s.id == "failure")
+    assert section.quotes and section.coverage.rows[0][1] != "0 of 6 (0 %)"
+
+
 def test_themes_come_final_first_then_candidates_and_codes_follow_the_codebook(sample):
     _, first, _, _ = sample
     assert [(s.id, s.status) for s in first.themes] == [("answerable_without_control", "final"),

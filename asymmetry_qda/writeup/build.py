@@ -86,7 +86,8 @@ def _coverage(tables: dict[str | None, pd.DataFrame], code: str, label: str) -> 
 
 def _quotes(frame: pd.DataFrame, code: str, data, participants: pd.DataFrame, n: int) -> tuple[Quote, ...]:
     """``n`` quotes of ``code``, round robin over participants, no two overlapping in one document."""
-    if n <= 0 or frame.empty or not (frame["code_id"] == code).any():
+    held = frame["code_id"].astype(str)
+    if n <= 0 or not ((held == code) | held.str.startswith(code + ".")).any():  # a code stands for its sub-codes
         return ()
     found = quotes(frame, code=code, subcodes=True, spread=True, units=data.units, texts=data.texts,
                    participants=participants, context=0)
