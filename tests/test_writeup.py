@@ -120,7 +120,7 @@ def test_a_code_coded_only_through_its_sub_codes_has_quotes_of_them(sample):
     codes = set(project.codings()["code_id"])
     assert "failure" not in codes and any(c.startswith("failure.") for c in codes)
     section = next(s for s in first.codes if s.id == "failure")
-    assert section.quotes and section.coverage.rows[0][1] != "0 of 6 (0 %)"
+    assert section.quotes and section.coverage.rows[0][1] != "0 of 6 (0.0 %)"
 
 
 def test_themes_come_final_first_then_candidates_and_codes_follow_the_codebook(sample):
@@ -143,7 +143,7 @@ def test_the_methods_paragraph_says_what_was_counted(sample):
     _, first, _, _ = sample
     text = first.methods_paragraph
     assert "15 documents (3 field notes and 12 interviews)" in text
-    assert "LT 6 documents (216 confirmed codings)" in text
+    assert "3 coders made the confirmed codings: LT coded 6 documents (216 confirmed codings)" in text
     assert "Krippendorff's nominal alpha" in text and "participant sentence" in text
     assert "Asymmetries of leadership, version 1.0.0" in text
     assert f"asymmetry_qda {__version__}" in text

@@ -44,7 +44,7 @@ COOCCURRENCE_UNIT = "turn"
 
 
 def _percent(part: float, whole: float) -> str:
-    return f"{part:.0f} of {whole:.0f} ({100 * part / whole:.0f} %)" if whole else f"{part:.0f} of 0"
+    return f"{part:.0f} of {whole:.0f} ({100 * part / whole:.1f} %)" if whole else f"{part:.0f} of 0"
 
 
 def _number(value: float, digits: int = 2) -> str:

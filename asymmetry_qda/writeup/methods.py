@@ -41,7 +41,7 @@ def _documents(store: Store) -> str:
 def _coders(everyone) -> tuple[list[str], list[str], dict[str, set[str]]]:
     human = everyone.codings[everyone.codings["origin"] == "human"]
     coded = {c: set(rows["doc_id"]) for c, rows in human.groupby("coder_id", sort=True)}
-    sentences = [f"{c} {len(docs)} document{'s' if len(docs) != 1 else ''} "
+    sentences = [f"{c} coded {len(docs)} document{'s' if len(docs) != 1 else ''} "
                  f"({int((human['coder_id'] == c).sum())} confirmed codings)" for c, docs in coded.items()]
     return list(coded), sentences, coded
 
@@ -102,7 +102,7 @@ def methods(store: Store, data, book, version: int | None, *, include_suggestion
     everyone = load(store, codebook=book)  # parsed once: the report's codebook
     names, coded, by_coder = _coders(everyone)
     if names:
-        sentences.append(f"The confirmed codings are by {len(names)} coder{'s' if len(names) != 1 else ''}: "
+        sentences.append(f"{len(names)} coder{'s' if len(names) != 1 else ''} made the confirmed codings: "
                          f"{_names(coded)}.")
     else:
         sentences.append("No document has confirmed codings yet.")
