@@ -68,7 +68,8 @@ def _agreement(everyone, coded: dict[str, set[str]]) -> str:
     return (f"Intercoder agreement between {_names(names)} on the {len(documents)} documents all of them coded "
             f"({', '.join(documents)}): Krippendorff's nominal alpha, pooled over every code, {value}; the unit "
             f"is the participant sentence, each sentence a yes/no decision per code per coder "
-            f"({n_decisions} decisions: {n_decisions // max(n_codes, 1)} sentences times {n_codes} codes); "
+            f"({n_decisions} decisions: {n_decisions // max(n_codes, 1)} sentences times the {n_codes} codes any of "
+            "them used); "
             f"raw agreement was {100 * pooled['percent']:.1f} % of the decisions and "
             f"{100 * pooled['percent_coded_only']:.1f} % of the {int(pooled['n_coded_units'])} decisions on "
             "sentences at least one coder coded." + (
