@@ -58,9 +58,13 @@ def _base(db, store: Store, by: str, now: str) -> dict:
         latest = stored_meta.latest_codebook_hash(db)
         if latest is None:
             raise _no_codebook(store)
-        stored_versions.add(db, codebook_hash=latest, operation="load", author=by, now=now,
-                            detail={"source": "the codebook stored last"},
-                            reason="the codebook the project was coded with")
+        [(_, content)] = stored_meta.codebook_rows(db, latest)
+        book = parse_codebook(content, source=f"codebook {latest[:12]}")
+        stored_versions.add(db, codebook_hash=latest, operation="load", now=now,
+                            author=", ".join(book.authors) or "the codebook file",
+                            detail={"source": "the codebook stored last", "name": book.name,
+                                    "version": book.version, "first_change_by": by},
+                            reason=f"the codebook the project was coded with ({book.name} {book.version})")
         found = stored_versions.latest(db)
     return found
 

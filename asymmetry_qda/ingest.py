@@ -22,7 +22,7 @@ import pandas as pd
 
 from .attributes import AttributeTable, read_attributes
 from .errors import InputError, NotATranscript, Problem, ProjectChanged, QDAWarning
-from .nlp import pipeline_label, sentence_pipeline
+from .pipelines import pipeline_label, sentence_pipeline
 from .readers import SUPPORTED_EXTENSIONS, LabelConfig, ParsedDocument, read_source
 from .records import DOCUMENT_KINDS, text_sha256
 from .sentences import split_sentences
@@ -192,7 +192,7 @@ def plan_ingest(
     labels: LabelConfig,
     kind: Literal["interview", "fieldnote"] | None,
     replace: bool,
-    model: str,
+    pipeline: str,
     prefer_extensions: Sequence[str] = (),
 ) -> tuple[list[PlannedDocument], AttributeTable | None, list[str]]:
     """Read, parse, check and segment everything; raise one :class:`InputError` listing all problems."""
@@ -259,24 +259,24 @@ def plan_ingest(
     if problems:
         raise InputError(problems)
 
-    _segment_plans([p for p in planned if p.action != "unchanged"], model)
+    _segment_plans([p for p in planned if p.action != "unchanged"], pipeline)
     return planned, table, skipped
 
 
-def plan_parsed(parsed_docs: Iterable[ParsedDocument], *, model: str) -> list[PlannedDocument]:
+def plan_parsed(parsed_docs: Iterable[ParsedDocument], *, pipeline: str) -> list[PlannedDocument]:
     """Plan new documents that were parsed from memory rather than read from files (a REFI-QDA archive's
     sources): segmented and ready for :func:`apply_ingest`, with the source's name as its path and the
     sha256 of its UTF-8 text as the source's. The caller checks that their ids are free."""
     planned = [PlannedDocument(parsed, Path(parsed.source_name), text_sha256(parsed.text), "added")
                for parsed in parsed_docs]
-    _segment_plans(planned, model)
+    _segment_plans(planned, pipeline)
     return planned
 
 
-def _segment_plans(plans: list[PlannedDocument], model: str) -> None:
+def _segment_plans(plans: list[PlannedDocument], pipeline: str) -> None:
     """Split the planned documents into sentences, with one pipeline built only when there is work."""
     if plans:
-        nlp = sentence_pipeline(model)
+        nlp = sentence_pipeline(pipeline)
         label = pipeline_label(nlp)
         for plan in plans:
             plan.segments = _segments(plan.parsed, nlp)
@@ -447,7 +447,7 @@ def ingest_sources(
     label_pattern: str | None = None,
     kind: Literal["interview", "fieldnote"] | None = None,
     replace: bool = False,
-    model: str = "auto",
+    pipeline: str = "auto",
     prefer_extensions: Sequence[str] | None = None,
 ) -> IngestReport:
     """Plan the ingest of ``paths`` and ``attributes`` and write it into ``store`` in one transaction.
@@ -468,7 +468,7 @@ def ingest_sources(
     labels = LabelConfig.build(interviewer_labels, label_pattern)
     seen = stored_documents.fingerprint(store.connection)
     planned, table, skipped = plan_ingest(store.connection, paths, attributes, labels=labels, kind=kind,
-                                          replace=replace, model=model,
+                                          replace=replace, pipeline=pipeline,
                                           prefer_extensions=tuple(prefer_extensions or ()))
     with store.transaction() as connection:
         if stored_documents.fingerprint(connection) != seen:

@@ -51,6 +51,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._keywords import renamed
 from .errors import QDAWarning
 from .fileio import write_text_atomically
 
@@ -208,8 +209,9 @@ def _remove_scratch(folder: Path) -> None:
                   "pseudonymisation and may hold its key. Fix: delete it by hand", QDAWarning, stacklevel=3)
 
 
+@renamed(model="pipeline")
 def reproduce(out: str | Path, *, samples: str | Path | None = None, codebook: str | Path | None = None,
-              model: str = "auto", figures: bool = True, seed: int = 0, key: str | Path | None = None,
+              pipeline: str = "auto", figures: bool = True, seed: int = 0, key: str | Path | None = None,
               allow_identifiers: bool = False) -> Reproduction:
     """Rebuild the sample analysis into ``out`` (see the module docstring); returns a summary.
 
@@ -234,15 +236,15 @@ def reproduce(out: str | Path, *, samples: str | Path | None = None, codebook: s
     with _scratch_folder() as scratch:
         (scratch / "project").mkdir()
         with Project.create(scratch / "project" / "sample.qda") as project:
-            project.ingest(samples / "transcripts", attributes=samples / "participants.csv", model=model)
-            run = project.code(codebook, model=model, progress=False)
+            project.ingest(samples / "transcripts", attributes=samples / "participants.csv", pipeline=pipeline)
+            run = project.code(codebook, pipeline=pipeline, progress=False)
             project.import_codings(samples / "codings", codebook=codebook)
             # the sample's three planted slips are pseudonymised before anything is written, as a study would;
             # the key goes to ``key`` or is dropped with the scratch folder (the names are invented); never in the
             # project's own folder
             keys = scratch / "keys"
             keys.mkdir()
-            pseudonymised = project.pseudonymise(key=Path(key) if key else keys / "sample-key.json", model=model,
+            pseudonymised = project.pseudonymise(key=Path(key) if key else keys / "sample-key.json", pipeline=pipeline,
                                                  by="reproduce")
             _csv(pseudonymised.replacements, out / "anonymisation.csv")
             project.check_export(f"the reproduction in {out}", allow_identifiers=allow_identifiers)

@@ -332,11 +332,11 @@ STRATEGIES = ("document", "uncertainty", "likely")
 
 def review_queue(project: ReviewedProject, *, coder: str | None = None, code: str | None = None,
                  status: str = "suggested", where: str | None = None, context: int = 1, strategy: str = "document",
-                 model: str | None = None) -> ReviewQueue:
+                 version: str | None = None) -> ReviewQueue:
     """A :class:`ReviewQueue` of ``project``'s suggestions in the order ``strategy`` names.
 
     This is :meth:`Project.review_queue <asymmetry_qda.project.Project.review_queue>` (see there); ``"uncertainty"``
-    and ``"likely"`` order by the trained suggester ``model`` (default the newest).
+    and ``"likely"`` order by the trained suggester ``version`` (default the newest).
     """
     from .decisions import check_coder
 
@@ -348,9 +348,9 @@ def review_queue(project: ReviewedProject, *, coder: str | None = None, code: st
     if strategy == "uncertainty":
         from .suggester.service import uncertainty_order
 
-        queue.items = uncertainty_order(project, queue.items, version=model)
+        queue.items = uncertainty_order(project, queue.items, version=version)
     elif strategy == "likely":
         from .suggester.service import likelihood_order
 
-        queue.items = likelihood_order(project, queue.items, version=model)
+        queue.items = likelihood_order(project, queue.items, version=version)
     return queue

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
-from .nlp import sentence_pipeline
+from .pipelines import sentence_pipeline
 from .readers.base import paragraph_spans
 
 if TYPE_CHECKING:  # pragma: no cover

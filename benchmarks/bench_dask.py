@@ -59,7 +59,7 @@ def build(folder: Path, words: int) -> tuple[Path, int]:
             doc, size, count = [], 0, count + 1
     path = folder / "corpus.qda"
     with Project.create(path) as project:
-        project.ingest(folder / "in", model="blank")
+        project.ingest(folder / "in", pipeline="blank")
         n_words = int(project.info().loc["total", "words"])
     return path, n_words
 
@@ -69,7 +69,7 @@ def timed(template: Path, folder: Path, name: str, model: str, **options) -> tup
     shutil.copy(template, path)
     with Project.open(path) as project:
         start = time.perf_counter()
-        project.code(CODEBOOK, model=model, progress=False, **options)
+        project.code(CODEBOOK, pipeline=model, progress=False, **options)
         seconds = time.perf_counter() - start
     ids = {r[0] for r in sqlite3.connect(path).execute("SELECT coding_id FROM codings")}
     path.unlink()

@@ -40,7 +40,7 @@ def main() -> None:
         size_mb = path.stat().st_size / 1e6
         with Project.create(Path(folder) / "bench.qda") as project:
             started = time.perf_counter()
-            report = project.ingest(path, model=args.model)
+            report = project.ingest(path, pipeline=args.model)
             seconds = time.perf_counter() - started
             segmenter = project.documents()["segmenter"].iloc[0]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -58,13 +58,13 @@ def main() -> None:
             warnings.simplefilter("ignore")
             with Project.create(folder / "project" / "bench.qda") as project:
                 t = time.perf_counter()
-                project.ingest(folder / "in", model="blank")
-                project.code(REPO / "codebooks" / "asymmetries.yaml", model="blank", progress=False)
+                project.ingest(folder / "in", pipeline="blank")
+                project.code(REPO / "codebooks" / "asymmetries.yaml", pipeline="blank", progress=False)
                 setup = time.perf_counter() - t
                 words = int(project.info().loc["total", "words"])
                 before = project.codings().set_index("coding_id")
                 t = time.perf_counter()
-                plan = project.pseudonym_plan(model="blank")
+                plan = project.pseudonym_plan(pipeline="blank")
                 planned = time.perf_counter() - t
                 t = time.perf_counter()
                 report = project.pseudonymise(plan, key=folder / "keys" / "key.json")

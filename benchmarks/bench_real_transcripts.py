@@ -54,7 +54,7 @@ def score_file(entry: dict, *, corpus: Path = CORPUS) -> dict:
         warnings.simplefilter("ignore")
         try:
             with Project.create(Path(folder) / "one.qda") as project:
-                project.ingest(corpus / entry["file"], model="blank")
+                project.ingest(corpus / entry["file"], pipeline="blank")
                 documents = project.documents()
                 turns = project.segments(unit="turn")
                 texts = {d: project.text(d) for d in documents["doc_id"]}

@@ -40,8 +40,8 @@ def sample_pool(model: str) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
     with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
         warnings.simplefilter("ignore", QDAWarning)
         with Project.create(Path(folder) / "sample.qda") as project:
-            project.ingest(sample.transcripts, attributes=sample.participants, model=model)
-            project.code(sample.codebook, model=model, progress=False)
+            project.ingest(sample.transcripts, attributes=sample.participants, pipeline=model)
+            project.code(sample.codebook, pipeline=model, progress=False)
             project.import_codings(sample.codings, codebook=sample.codebook)
             data = load(project, statuses=("confirmed", "suggested", "rejected", "suppressed"))
             features = sentence_features(data)
@@ -73,7 +73,7 @@ def main() -> None:
     pd.set_option("display.width", 250)
     if args.only in (None, "corpus"):
         started = time.perf_counter()
-        table = corpus_review_effort(load_corpus(), study_codebook_path(), split="dev", model=args.model,
+        table = corpus_review_effort(load_corpus(), study_codebook_path(), split="dev", pipeline=args.model,
                                      batch_size=args.batch)
         show("evaluation corpus, dev split, adjudicated labels (leaf codes; rules' evidence and codebook seeds)",
              table, time.perf_counter() - started)

@@ -32,9 +32,9 @@ import warnings
 import spacy
 
 from asymmetry_qda.codebook import load_codebook
-from asymmetry_qda.nlp import resolve_model
-from asymmetry_qda.tagger import UNUSED_COMPONENTS, build_pipeline
-from asymmetry_qda.tagger.run import tag_stream
+from asymmetry_qda.pipelines import resolve_model
+from asymmetry_qda.tagging import UNUSED_COMPONENTS, build_pipeline
+from asymmetry_qda.tagging.run import tag_stream
 
 
 def corpus(words: int, seed: int = 7, samples: str = "data_samples/transcripts") -> list[str]:
@@ -95,7 +95,7 @@ def main() -> None:
     results["trained + codebook components"] = rate(full, turns, n_words)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        blank = build_pipeline(codebook, model="blank")
+        blank = build_pipeline(codebook, pipeline="blank")
         results["rule-only (blank fallback)"] = rate(blank, turns, n_words)
     results["project.code stream, 1 process"] = stream_rate(codebook, turns, n_words, 1, full)
     results["project.code stream, n_process=2"] = stream_rate(codebook, turns, n_words, 2, full)

@@ -42,7 +42,7 @@ def main() -> None:
     split = None if args.split == "all" else args.split
     corpus = load_corpus()
     started = time.perf_counter()
-    table = validity_report(corpus, codebook=args.codebook, model=args.model, split=split, n_boot=args.boot,
+    table = validity_report(corpus, codebook=args.codebook, pipeline=args.model, split=split, n_boot=args.boot,
                             learned=LEARNED if args.learned else (), semantic=args.semantic)
     took = time.perf_counter() - started
     pd.set_option("display.width", 250)

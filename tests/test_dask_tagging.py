@@ -12,9 +12,10 @@ import pytest
 
 from asymmetry_qda import Project
 from asymmetry_qda.analysis import load, write_tables
+from asymmetry_qda.backends import Dask
 from asymmetry_qda.cli import main
 from asymmetry_qda.errors import InputError, QDAWarning
-from asymmetry_qda.tagger import run
+from asymmetry_qda.tagging import run
 
 from .conftest import REPO, SAMPLES, requires_model
 
@@ -37,7 +38,7 @@ def client():
 
 def _sample(path, model="blank"):
     project = Project.create(path)
-    project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", model=model)
+    project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", pipeline=model)
     return project
 
 
@@ -55,9 +56,9 @@ def _quiet(function, *args, **kwargs):
 @requires_model
 def test_dask_gives_the_same_suggestions_ids_and_tables_on_the_sample(tmp_path, client):
     reports, tables = [], []
-    for name, options in [("local", {}), ("dask", {"backend": "dask", "client": client, "batch_turns": 30})]:
+    for name, options in [("local", {}), ("dask", {"backend": Dask(client), "batch_turns": 30})]:
         with _sample(tmp_path / f"{name}.qda", model="auto") as project:
-            reports.append(project.code(CODEBOOK, model="auto", progress=False, **options))
+            reports.append(project.code(CODEBOOK, pipeline="auto", progress=False, **options))
             rows = _rows(project)
             data = load(project, include_suggestions=True, codebook=CODEBOOK)
             out = tmp_path / f"tables-{name}"
@@ -80,7 +81,7 @@ def _rows_equal(a, b) -> bool:
 
 def test_a_worker_dying_mid_run_is_replaced_and_the_result_is_the_same(tmp_path, client, monkeypatch):
     with _sample(tmp_path / "local.qda") as project:
-        project.code(CODEBOOK, model="blank", progress=False)
+        project.code(CODEBOOK, pipeline="blank", progress=False)
         reference = _rows(project)
     written = []
     real = run._write_suggestions
@@ -94,7 +95,7 @@ def test_a_worker_dying_mid_run_is_replaced_and_the_result_is_the_same(tmp_path,
 
     monkeypatch.setattr(run, "_write_suggestions", kill_a_worker_after_the_first_batch)
     with _sample(tmp_path / "dask.qda") as project:
-        report = project.code(CODEBOOK, model="blank", progress=False, backend="dask", client=client,
+        report = project.code(CODEBOOK, pipeline="blank", progress=False, backend=Dask(client),
                               batch_turns=10)
         assert _rows(project) == reference and len(written) > 5
         assert report.turns == 330
@@ -103,7 +104,7 @@ def test_a_worker_dying_mid_run_is_replaced_and_the_result_is_the_same(tmp_path,
 
 def test_an_interrupted_run_keeps_whole_batches_and_resumes_without_duplicates(tmp_path, client, monkeypatch):
     with _sample(tmp_path / "local.qda") as project:
-        project.code(CODEBOOK, model="blank", progress=False)
+        project.code(CODEBOOK, pipeline="blank", progress=False)
         reference = sorted(_rows(project))
     calls = []
     real = run._write_suggestions
@@ -117,7 +118,7 @@ def test_an_interrupted_run_keeps_whole_batches_and_resumes_without_duplicates(t
     monkeypatch.setattr(run, "_write_suggestions", interrupted_at_the_third_batch)
     with _sample(tmp_path / "dask.qda") as project:
         with pytest.raises(KeyboardInterrupt):
-            project.code(CODEBOOK, model="blank", progress=False, backend="dask", client=client, batch_turns=20)
+            project.code(CODEBOOK, pipeline="blank", progress=False, backend=Dask(client), batch_turns=20)
         kept = _rows(project)
         db = sqlite3.connect(project.path)
         (n_added, finished), = db.execute("SELECT n_added, finished_at FROM runs").fetchall()
@@ -126,7 +127,7 @@ def test_an_interrupted_run_keeps_whole_batches_and_resumes_without_duplicates(t
         docs = {r[1] for r in kept}
         assert sorted(kept) == sorted(r for r in reference if r[1] in docs)
         monkeypatch.setattr(run, "_write_suggestions", real)
-        again = project.code(CODEBOOK, model="blank", progress=False, backend="dask", client=client,
+        again = project.code(CODEBOOK, pipeline="blank", progress=False, backend=Dask(client),
                              batch_turns=20)
         assert again.already_coded == len(kept)
         assert sorted(_rows(project)) == reference
@@ -135,22 +136,32 @@ def test_an_interrupted_run_keeps_whole_batches_and_resumes_without_duplicates(t
 def test_options_are_checked(tmp_path):
     with _sample(tmp_path / "p.qda") as project:
         with pytest.raises(InputError, match="backend"):
-            project.code(CODEBOOK, model="blank", backend="spark")
+            project.code(CODEBOOK, pipeline="blank", backend="spark")
         with pytest.raises(InputError, match="options of the dask backend"):
-            project.code(CODEBOOK, model="blank", client="tcp://127.0.0.1:1")
+            project.code(CODEBOOK, pipeline="blank", client="tcp://127.0.0.1:1")
         with pytest.raises(InputError, match="batch_turns"):
-            project.code(CODEBOOK, model="blank", backend="dask", batch_turns=0)
+            project.code(CODEBOOK, pipeline="blank", backend=Dask(), batch_turns=0)
         with pytest.raises(InputError, match="not a distributed.Client"):
-            project.code(CODEBOOK, model="blank", backend="dask", client=object())
+            project.code(CODEBOOK, pipeline="blank", backend=Dask(object()))
         assert sqlite3.connect(project.path).execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0
 
 
 def test_cli_backend_dask(tmp_path, client, capsys):
     path = tmp_path / "p.qda"
     _sample(path).close()
-    assert main(["code", str(path), "--model", "blank", "--workers", "2"]) == 2
+    assert main(["code", str(path), "--pipeline", "blank", "--workers", "2"]) == 2
     assert "--backend dask" in capsys.readouterr().err
-    assert main(["code", str(path), "--model", "blank", "--backend", "dask", "--scheduler",
+    assert main(["code", str(path), "--pipeline", "blank", "--backend", "dask", "--scheduler",
                  client.scheduler.address, "--quiet"]) == 0
     with Project.open(path) as project:
         assert len(project.suggestions()) > 100
+
+
+def test_the_old_backend_keywords_still_work_with_a_deprecation_warning(tmp_path):
+    with _sample(tmp_path / "p.qda") as project:
+        with pytest.warns(DeprecationWarning, match=r"backend='dask' is deprecated .* use backend=Dask\("):
+            with pytest.raises(InputError, match="batch_turns"):
+                project.code(CODEBOOK, pipeline="blank", backend="dask", batch_turns=0)
+        with pytest.warns(DeprecationWarning, match=r"n_process=2 is deprecated .* use backend=Local\(n_process=2\)"):
+            report = project.code(CODEBOOK, pipeline="blank", n_process=2, progress=False)
+        assert report.added_suggested > 0

@@ -17,11 +17,11 @@ from .conftest import REPO, SAMPLES
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     project = Project.create(tmp_path_factory.mktemp("view") / "sample.qda")
-    project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", model="blank")
+    project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", pipeline="blank")
     project.import_codings(SAMPLES / "codings", codebook=REPO / "codebooks" / "asymmetries.yaml")
     with warnings.catch_warnings():  # the blank pipeline: rules that need a parse are skipped, with warnings
         warnings.simplefilter("ignore", QDAWarning)
-        project.code(REPO / "codebooks" / "asymmetries.yaml", model="blank", progress=False)
+        project.code(REPO / "codebooks" / "asymmetries.yaml", pipeline="blank", progress=False)
     yield project
     project.close()
 

@@ -94,7 +94,7 @@ def test_validity_scores_a_handmade_candidate(tmp_path):
 
 def test_tag_corpus_puts_each_match_in_the_sentence_it_starts_in(tmp_path):
     corpus = _corpus(tmp_path, [], [], [])
-    labels = tag_corpus(corpus, REPO / "codebooks" / "asymmetries.yaml", model="blank")
+    labels = tag_corpus(corpus, REPO / "codebooks" / "asymmetries.yaml", pipeline="blank")
     assert set(labels.columns) == {"excerpt_id", "sentence", "code", "coder"}
     assert (labels["coder"] == "rule").all()
     found = set(zip(labels["excerpt_id"], labels["sentence"], labels["code"], strict=True))
@@ -112,7 +112,7 @@ def test_the_evaluate_corpus_command(tmp_path, capsys):
     corpus = _corpus(tmp_path, reference, reference[:1], reference)
     out = tmp_path / "validity.csv"
     status = main(["evaluate-corpus", "--corpus", str(corpus.folder), "--split", "dev", "--boot", "20",
-                   "--model", "blank", "--out", str(out), "--no-learned"])
+                   "--pipeline", "blank", "--out", str(out), "--no-learned"])
     printed = capsys.readouterr().out
     assert status == 0, printed
     assert "human ceiling" in printed and "theme kappa" in printed
@@ -192,8 +192,8 @@ def test_errors_are_shown_for_the_dev_split_only(tmp_path, capsys):
         corpus_errors(corpus, guess, split="test")
     out = tmp_path / "errors.csv"
     assert main(["evaluate-corpus", "--corpus", str(corpus.folder), "--split", "test", "--errors", str(out),
-                 "--boot", "0", "--model", "blank"]) == 2
+                 "--boot", "0", "--pipeline", "blank"]) == 2
     assert "only the dev split's errors are shown" in capsys.readouterr().err and not out.exists()
     assert main(["evaluate-corpus", "--corpus", str(corpus.folder), "--split", "dev", "--errors", str(out),
-                 "--boot", "0", "--model", "blank", "--no-learned"]) == 0
+                 "--boot", "0", "--pipeline", "blank", "--no-learned"]) == 0
     assert {"excerpt_id", "sentence", "code", "error", "sentence_text"} <= set(pd.read_csv(out).columns)

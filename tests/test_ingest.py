@@ -18,7 +18,7 @@ FIELDNOTE = "Arrived at six. The room was double-booked.\n\nThe inspector said \
 
 def test_ingest_stores_documents_segments_and_participants(project, write):
     report = project.ingest([write("INT07.txt", INTERVIEW), write("FN01.txt", FIELDNOTE)],
-                            attributes=write("participants.csv", ATTRS), model="blank")
+                            attributes=write("participants.csv", ATTRS), pipeline="blank")
     assert report.documents.set_index("doc_id")["action"].to_dict() == {"INT07": "added", "FN01": "added"}
     docs = project.documents().set_index("doc_id")
     assert docs.loc["INT07", "kind"] == "interview" and docs.loc["FN01", "kind"] == "fieldnote"
@@ -41,9 +41,9 @@ def test_ingest_stores_documents_segments_and_participants(project, write):
 
 def test_reingesting_the_same_file_is_a_no_op(project, write):
     path = write("INT07.txt", INTERVIEW)
-    project.ingest(path, model="blank")
+    project.ingest(path, pipeline="blank")
     before = snapshot(project)
-    report = project.ingest(path, model="blank")
+    report = project.ingest(path, pipeline="blank")
     assert report.documents["action"].tolist() == ["unchanged"]
     after = snapshot(project)
     # only the ingest log gains a line
@@ -52,14 +52,14 @@ def test_reingesting_the_same_file_is_a_no_op(project, write):
 
 
 def test_same_text_with_crlf_and_bom_is_the_same_document(project, write):
-    project.ingest(write("INT07.txt", INTERVIEW), model="blank")
+    project.ingest(write("INT07.txt", INTERVIEW), pipeline="blank")
     again = write("copy/INT07.txt".replace("copy/", ""), codecs.BOM_UTF8 + INTERVIEW.replace("\n", "\r\n").encode())
-    assert project.ingest(again, model="blank").documents["action"].tolist() == ["unchanged"]
+    assert project.ingest(again, pipeline="blank").documents["action"].tolist() == ["unchanged"]
 
 
 def test_replace_keeps_codings_whose_text_is_unchanged_and_reports_the_others(project, write):
     path = write("INT07.txt", INTERVIEW)
-    project.ingest(path, model="blank")
+    project.ingest(path, pipeline="blank")
     text = project.text("INT07")
     early = text.index("Thanks for coming in")
     late = text.index("in front of the IOPC")
@@ -67,7 +67,7 @@ def test_replace_keeps_codings_whose_text_is_unchanged_and_reports_the_others(pr
     lose = project.code_span("INT07", late, late + 20, "response.blame", coder="LT")
     path.write_text(INTERVIEW.replace("And if it goes wrong", "If it all goes badly wrong"), encoding="utf-8")
     with pytest.warns(QDAWarning, match="1 coding\\(s\\) no longer match"):
-        report = project.ingest(path, model="blank", replace=True)
+        report = project.ingest(path, pipeline="blank", replace=True)
     assert report.documents["action"].tolist() == ["replaced"]
     assert (report.kept_codings, report.dropped_codings["coding_id"].tolist()) == (1, [lose])
     current = project.codings()
@@ -81,8 +81,8 @@ def test_replace_keeps_codings_whose_text_is_unchanged_and_reports_the_others(pr
 
 def test_replace_with_the_same_text_resegments(project, write):
     path = write("INT07.txt", INTERVIEW)
-    project.ingest(path, model="blank")
-    report = project.ingest(path, model="blank", replace=True, interviewer_labels=["Nobody"])
+    project.ingest(path, pipeline="blank")
+    report = project.ingest(path, pipeline="blank", replace=True, interviewer_labels=["Nobody"])
     assert report.documents["action"].tolist() == ["resegmented"]
     assert not project.segments(unit="turn")["is_interviewer"].any()
 
@@ -94,7 +94,7 @@ def test_folder_ingest_skips_readmes_hidden_underscored_and_other_extensions(pro
     write("notes.pdf", b"%PDF")
     attributes = write("participants.csv", ATTRS.replace("FN01,G01,Champions,mixed,mixed,fieldnote,\n", ""))
     folder = attributes.parent
-    report = project.ingest(folder, attributes=attributes, model="blank")
+    report = project.ingest(folder, attributes=attributes, pipeline="blank")
     assert report.documents["doc_id"].tolist() == ["INT07"]
     assert any("README.md" in s for s in report.skipped_files)
     assert any("notes.pdf (unsupported extension .pdf)" in s for s in report.skipped_files)
@@ -102,7 +102,7 @@ def test_folder_ingest_skips_readmes_hidden_underscored_and_other_extensions(pro
 
 
 def test_attributes_alone_update_participants_of_stored_documents(project, write):
-    project.ingest(write("INT07.txt", INTERVIEW), model="blank")
+    project.ingest(write("INT07.txt", INTERVIEW), pipeline="blank")
     report = project.import_attributes(write("participants.csv", ATTRS.splitlines()[0] + "\n" + ATTRS.splitlines()[1] + "\n"))
     assert report.participants_added == ["P07"]
     assert project.documents().set_index("doc_id").loc["INT07", "participant_id"] == "P07"
@@ -115,7 +115,7 @@ def test_attributes_alone_update_participants_of_stored_documents(project, write
 def test_attributes_can_declare_a_field_note(project, write):
     text = "Note: we met at [Station B].\n\nPresent: twelve officers.\n\nNote: it ran late.\n"
     attrs = "doc_id,pseudonym,rank,function,data_type\nFN09,Group,mixed,mixed,fieldnote\n"
-    project.ingest(write("FN09.txt", text), attributes=write("a.csv", attrs), model="blank")
+    project.ingest(write("FN09.txt", text), attributes=write("a.csv", attrs), pipeline="blank")
     turns = project.segments(unit="turn")
     assert turns["speaker"].isna().all() and len(turns) == 3
 
@@ -127,7 +127,7 @@ def test_five_megabyte_transcript_ingests(project, tmp_path):
     path = tmp_path / "LONG.txt"
     path.write_text(turn * (5_000_000 // len(turn) + 1), encoding="utf-8")
     assert path.stat().st_size >= 5_000_000
-    report = project.ingest(path, model="blank")
+    report = project.ingest(path, pipeline="blank")
     row = report.documents.iloc[0]
     assert row["turns"] == 2 * (5_000_000 // len(turn) + 1)
     last = project.segments(unit="sentence").iloc[-1]
@@ -156,7 +156,7 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize(("files", "attributes", "message"), BAD_INPUTS)
 def test_bad_input_is_reported_and_nothing_is_written(project, write, files, attributes, message):
-    project.ingest(write("INT01.txt", INTERVIEW), model="blank")  # something already stored
+    project.ingest(write("INT01.txt", INTERVIEW), pipeline="blank")  # something already stored
     before = snapshot(project)
     paths = []
     for name, content in files.items():
@@ -165,30 +165,30 @@ def test_bad_input_is_reported_and_nothing_is_written(project, write, files, att
         paths.append(write(name, content))
     attrs = write("participants.csv", attributes) if attributes else None
     with pytest.raises(InputError, match=message):
-        project.ingest(paths, attributes=attrs, model="blank")
+        project.ingest(paths, attributes=attrs, pipeline="blank")
     assert snapshot(project) == before
 
 
 def test_changed_file_reingested_is_an_error_and_nothing_changes(project, write):
     path = write("INT07.txt", INTERVIEW)
-    project.ingest(path, model="blank")
+    project.ingest(path, pipeline="blank")
     project.code_span("INT07", 0, 5, "misc", coder="LT")
     before = snapshot(project)
     path.write_text(INTERVIEW + "\nP07: One more thing.\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"INT07.txt: document 'INT07' is already in the project \(from INT07.txt\) "
                                          r"with different text. Fix: .*replace=True"):
-        project.ingest(path, model="blank")
+        project.ingest(path, pipeline="blank")
     assert snapshot(project) == before
 
 
 def test_all_problems_of_one_import_are_reported_together(project, write):
     with pytest.raises(InputError) as caught:
-        project.ingest([write("A.txt", b""), write("B.txt", b"\x00\x01"), write("C.doc", b"x")], model="blank")
+        project.ingest([write("A.txt", b""), write("B.txt", b"\x00\x01"), write("C.doc", b"x")], pipeline="blank")
     assert str(caught.value).startswith("3 problems; nothing was written:")
     assert project.documents().empty
 
 
 def test_a_good_file_beside_a_bad_one_is_not_stored_either(project, write):
     with pytest.raises(InputError):
-        project.ingest([write("GOOD.txt", INTERVIEW), write("BAD.txt", b"")], model="blank")
+        project.ingest([write("GOOD.txt", INTERVIEW), write("BAD.txt", b"")], pipeline="blank")
     assert project.documents().empty and project.segments().empty

@@ -12,7 +12,7 @@ from asymmetry_qda.codebook import load_codebook
 from asymmetry_qda.errors import ArgumentError
 from asymmetry_qda.evaluation_corpus import load_corpus
 from asymmetry_qda.suggester.seeds import codebook_seed
-from asymmetry_qda.tagger.evidence import evidence_columns, judge_units
+from asymmetry_qda.tagging.evidence import evidence_columns, judge_units
 
 from .conftest import REPO, requires_model
 
@@ -39,7 +39,7 @@ def test_the_study_codebook_seed_labels_each_text_for_its_own_code():
 def test_judge_units_and_their_evidence_columns():
     codebook = load_codebook(STUDY)
     text = "We went out for a curry. I got hauled in by professional standards over it."
-    judged = judge_units([("k", text, [0, 25])], codebook, model="blank")
+    judged = judge_units([("k", text, [0, 25])], codebook, pipeline="blank")
     assert set(judged["unit"]) == {2} and (judged["key"] == "k").all()
     index = pd.MultiIndex.from_tuples([("k", 1), ("k", 2)])
     columns = evidence_columns(judged, index)
@@ -60,14 +60,14 @@ def _tiny(tmp_path):
 def test_model_labels_are_only_for_unseen_sentences_and_name_learned_codes(tmp_path):
     corpus = _tiny(tmp_path)
     codebook = load_codebook(STUDY)
-    labels, probability = model_labels(corpus, codebook, model="blank", level="theme", rules=True,
+    labels, probability = model_labels(corpus, codebook, pipeline="blank", level="theme", rules=True,
                                        return_probabilities=True)
     assert list(labels.columns) == ["excerpt_id", "sentence", "code", "coder"]
     assert (labels["coder"] == "rules+model").all()
     assert set(labels["code"]) <= {c.id.split(".")[0] for c in codebook.codes}
     assert probability.shape[0] == len(corpus.units) and probability.to_numpy().max() <= 1.0
     with pytest.raises(ArgumentError, match="no 'test' sentences to learn from"):
-        model_labels(corpus, codebook, model="blank", train_split="test")
+        model_labels(corpus, codebook, pipeline="blank", train_split="test")
     # the three dev excerpts are predicted out of fold: the score is defined and on unseen talk
     scores = validity(corpus, labels, level="theme", split="dev", n_boot=0, implications=codebook.implications)
     assert 0.0 <= scores["f1"] <= 1.0 and np.isnan(scores["negated_fp_rate"])  # theme labels name no leaf
@@ -75,11 +75,11 @@ def test_model_labels_are_only_for_unseen_sentences_and_name_learned_codes(tmp_p
 
 def test_validity_report_adds_the_learned_candidates(tmp_path):
     corpus = _tiny(tmp_path)
-    table = validity_report(corpus, codebook=STUDY, model="blank", split="dev", levels=("theme",), n_boot=0,
+    table = validity_report(corpus, codebook=STUDY, pipeline="blank", split="dev", levels=("theme",), n_boot=0,
                             learned=("model", "rules+model"))
     assert table["candidate"].tolist() == ["rule", "coder A", "coder B", "model", "rules+model"]
     with pytest.raises(ArgumentError, match="unknown learned candidate 'magic'"):
-        validity_report(corpus, codebook=STUDY, model="blank", split="dev", levels=("theme",), n_boot=0,
+        validity_report(corpus, codebook=STUDY, pipeline="blank", split="dev", levels=("theme",), n_boot=0,
                         learned=("magic",))
 
 
@@ -88,7 +88,7 @@ def test_semantic_without_no_learned(tmp_path, capsys):
 
     corpus = _tiny(tmp_path)
     assert main(["evaluate-corpus", "--corpus", str(corpus.folder), "--split", "dev", "--boot", "0",
-                 "--model", "blank", "--no-learned", "--semantic"]) == 2
+                 "--pipeline", "blank", "--no-learned", "--semantic"]) == 2
     assert "read by the learned suggester only" in capsys.readouterr().err
 
 

@@ -25,7 +25,7 @@ import asymmetry_qda.anonymise.audit as audit
 from asymmetry_qda import Project, QDAWarning
 from asymmetry_qda.anonymise.audit import audit_texts
 from asymmetry_qda.cli import main
-from asymmetry_qda.nlp import MAX_PIECE_CHARS, piece_spans
+from asymmetry_qda.pipelines import MAX_PIECE_CHARS, piece_spans
 
 from .conftest import SAMPLES, requires_model
 
@@ -108,7 +108,7 @@ def test_a_field_note_over_a_million_characters_is_audited_with_exact_offsets():
     assert len(text) > 1_250_000
     nlp = _ner_stand_in()
     PIECES.clear()
-    findings = audit_texts({"FN99": text, "FN00": "A short note: Julia Hargreaves rang."}, nlp=nlp)
+    findings = audit_texts({"FN99": text, "FN00": "A short note: Julia Hargreaves rang."}, pipeline=nlp)
     assert len(PIECES) > 12 and max(PIECES) <= MAX_PIECE_CHARS  # no piece reached spaCy's max_length
     assert all(text[s:e] == t for d, s, e, t in zip(findings.doc_id, findings.start, findings.end, findings.text)
                if d == "FN99")
@@ -122,10 +122,10 @@ def test_a_field_note_over_a_million_characters_is_audited_with_exact_offsets():
 
 def test_a_document_is_found_the_same_in_pieces_as_whole(monkeypatch):
     text = _field_note(paragraphs=120, seed=3)
-    whole = audit_texts({"FN": text}, nlp=_ner_stand_in())
+    whole = audit_texts({"FN": text}, pipeline=_ner_stand_in())
     monkeypatch.setattr(audit, "MAX_PIECE_CHARS", 700)
     PIECES.clear()
-    pieced = audit_texts({"FN": text}, nlp=_ner_stand_in())
+    pieced = audit_texts({"FN": text}, pipeline=_ner_stand_in())
     assert len(PIECES) > 50
     pd.testing.assert_frame_equal(pieced, whole)
 
@@ -144,7 +144,7 @@ def test_segments_export_of_a_project_with_a_long_field_note(tmp_path, monkeypat
     monkeypatch.setattr(audit, "_ner_pipeline", lambda name: _ner_stand_in())
     project = str(tmp_path / "f.qda")
     assert main(["init", project]) == 0
-    assert main(["ingest", project, str(tmp_path / "FN99.txt"), "--model", "blank"]) == 0
+    assert main(["ingest", project, str(tmp_path / "FN99.txt"), "--pipeline", "blank"]) == 0
     capsys.readouterr()
     assert main(["segments", project, "--out", str(tmp_path / "s.csv"), "--allow-identifiers"]) == 0
     assert "E088" not in capsys.readouterr().err
@@ -186,18 +186,18 @@ def test_a_turn_over_a_million_characters_is_coded_in_pieces_with_exact_offsets(
     (tmp_path / "FN98.txt").write_text(text, encoding="utf-8")
     (tmp_path / "cb.yaml").write_text(CODEBOOK, encoding="utf-8")
     with Project.create(tmp_path / "p.qda") as p:
-        p.ingest([tmp_path / "FN98.txt"], model="blank")
+        p.ingest([tmp_path / "FN98.txt"], pipeline="blank")
         assert len(p.segments(unit="turn")) == 1
         with warnings.catch_warnings():
             warnings.simplefilter("error", QDAWarning)
-            report = p.code(tmp_path / "cb.yaml", model="blank", unit="span", progress=False)
+            report = p.code(tmp_path / "cb.yaml", pipeline="blank", unit="span", progress=False)
         assert report.turns == 1 and report.matches == 4
         codings = p.codings().sort_values("start")
         stored = p.text("FN98")
         assert [stored[s:e] for s, e in zip(codings.start, codings.end)] == ["carry the can"] * 3 + ["the buck stops"]
         assert list(codings.start) == [m.start() for m in re.finditer("carry the can|the buck stops", stored)]
         # at unit "turn" the suggestion covers the whole turn, not one piece of it
-        p.code(tmp_path / "cb.yaml", model="blank", unit="turn", progress=False)
+        p.code(tmp_path / "cb.yaml", pipeline="blank", unit="turn", progress=False)
         turn = p.segments(unit="turn").iloc[0]
         turns = p.codings().query("end - start > 100")
         assert set(zip(turns.start, turns.end)) == {(turn.start, turn.end)} and len(turns) == 2

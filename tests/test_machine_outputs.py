@@ -238,12 +238,12 @@ def test_a_folder_with_an_unrelated_json_skips_it_and_lists_it_but_a_named_file_
     write("talk.json", json.dumps(whisper((0.0, 1.0, " Hello."))))
     manifest = write("manifest.json", json.dumps([{"id": "x", "file": "a.vtt"}]))
     with pytest.raises(InputError) as caught:
-        project.ingest(manifest, model="blank")
+        project.ingest(manifest, pipeline="blank")
     [problem] = caught.value.problems
     assert problem.source == "manifest.json" and "not a speech recogniser's transcript" in problem.message
     assert "leave it out" in problem.fix
     assert project.documents().empty
-    report = project.ingest(manifest.parent, model="blank")
+    report = project.ingest(manifest.parent, pipeline="blank")
     assert sorted(report.documents["doc_id"]) == ["INT07", "talk"]
     [skipped] = [s for s in report.skipped_files if "manifest.json" in s]
     assert "not a transcript: this JSON is not a speech recogniser's transcript" in skipped

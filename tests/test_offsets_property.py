@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from asymmetry_qda import Project
-from asymmetry_qda.nlp import sentence_pipeline
+from asymmetry_qda.pipelines import sentence_pipeline
 from asymmetry_qda.readers import LabelConfig, read_source
 from asymmetry_qda.sentences import split_sentences
 
@@ -101,7 +101,7 @@ def test_every_stored_segment_is_its_text(generated, newline, bom):
         path = Path(folder) / "GEN.txt"
         path.write_bytes(encode(source, newline, bom))
         with Project.create(Path(folder) / "p.qda") as project:
-            project.ingest(path, model="blank")
+            project.ingest(path, pipeline="blank")
             text = project.text("GEN")
             segments = project.segments()
     assert text == source

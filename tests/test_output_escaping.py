@@ -40,7 +40,7 @@ def hostile(tmp_path):
     source = tmp_path / f"{DOC}.txt"
     source.write_text(HOSTILE, encoding="utf-8")
     with Project.create(tmp_path / "p.qda") as project:
-        project.ingest(source, model="blank")
+        project.ingest(source, pipeline="blank")
         text = project.text(DOC)
         for quote, code in CODINGS:
             start = text.index(quote)
@@ -137,7 +137,7 @@ def test_show_escapes_code_ids_and_the_document_title(tmp_path):
     source = tmp_path / "<b>X & Y.txt"
     source.write_text("P01: they blamed me for it.\n", encoding="utf-8")
     with Project.create(tmp_path / "s.qda") as project:
-        project.ingest(source, model="blank")
+        project.ingest(source, pipeline="blank")
         text = project.text("<b>X & Y")
         start = text.index("blamed")
         project.code_span("<b>X & Y", start, start + 6, "<script>alert(2)</script>", coder="ana")

@@ -26,7 +26,7 @@ def folder(tmp_path):
 
 def test_without_a_preference_the_shared_id_is_an_error_that_names_the_option(tmp_path, folder):
     with Project.create(tmp_path / "p.qda") as project, pytest.raises(InputError) as caught:
-        project.ingest(folder, model="blank")
+        project.ingest(folder, pipeline="blank")
     message = str(caught.value)
     assert "duplicate document id 'jfk'" in message and "--prefer-extension" in message
     with Project.open(tmp_path / "p.qda") as project:
@@ -35,7 +35,7 @@ def test_without_a_preference_the_shared_id_is_an_error_that_names_the_option(tm
 
 def test_the_preferred_format_is_read_and_the_others_are_listed_as_skipped(tmp_path, folder):
     with Project.create(tmp_path / "p.qda") as project:
-        report = project.ingest(folder, model="blank", prefer_extensions=["vtt", "srt"])
+        report = project.ingest(folder, pipeline="blank", prefer_extensions=["vtt", "srt"])
         documents = project.documents().set_index("doc_id")
         assert sorted(documents.index) == ["jfk", "lesson17_conversation"]
         assert documents.loc["jfk", "source_format"] == "vtt"
@@ -45,13 +45,13 @@ def test_the_preferred_format_is_read_and_the_others_are_listed_as_skipped(tmp_p
 
 def test_an_extension_not_in_the_list_is_kept_only_when_no_listed_one_exists(tmp_path, folder):
     with Project.create(tmp_path / "p.qda") as project, pytest.raises(InputError, match="duplicate document id 'jfk'"):
-        project.ingest(folder, model="blank", prefer_extensions=["docx"])  # no .docx: all three are read
+        project.ingest(folder, pipeline="blank", prefer_extensions=["docx"])  # no .docx: all three are read
 
 
 def test_the_cli_option(tmp_path, folder, capsys):
     project = tmp_path / "p.qda"
     assert main(["init", str(project)]) == 0
-    assert main(["ingest", str(project), str(folder), "--model", "blank", "--prefer-extension", "txt"]) == 0
+    assert main(["ingest", str(project), str(folder), "--pipeline", "blank", "--prefer-extension", "txt"]) == 0
     out = capsys.readouterr().out
     assert "jfk.srt (another format of jfk.txt" in out
     with Project.open(project) as p:

@@ -68,7 +68,7 @@ def test_older_schema_is_migrated_on_open(tmp_path, monkeypatch):
 
 
 def test_codings_are_append_only(project, write):
-    project.ingest(write("INT07.txt", INTERVIEW), model="blank")
+    project.ingest(write("INT07.txt", INTERVIEW), pipeline="blank")
     coding_id = project.code_span("INT07", 0, 6, "agency.responsibility", coder="LT")
     for statement in ("UPDATE codings SET code_id = 'x'", "DELETE FROM codings"):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -77,7 +77,7 @@ def test_codings_are_append_only(project, write):
 
 
 def test_a_failing_transaction_leaves_the_project_unchanged(project, write):
-    project.ingest(write("INT07.txt", INTERVIEW), model="blank")
+    project.ingest(write("INT07.txt", INTERVIEW), pipeline="blank")
     before = snapshot(project)
     with pytest.raises(RuntimeError):
         with project._store.transaction() as db:
@@ -87,7 +87,7 @@ def test_a_failing_transaction_leaves_the_project_unchanged(project, write):
 
 
 def test_code_span_checks_offsets_code_and_coder(project, write):
-    project.ingest(write("INT07.txt", INTERVIEW), model="blank")
+    project.ingest(write("INT07.txt", INTERVIEW), pipeline="blank")
     n = len(project.text("INT07"))
     for start, end in [(-1, 3), (5, 5), (0, n + 1), (7, 3)]:
         with pytest.raises(InputError, match=r"INT07: offsets \[.*\) are not a non-empty span"):
@@ -99,7 +99,7 @@ def test_code_span_checks_offsets_code_and_coder(project, write):
 
 
 def test_codings_frame_holds_exact_text_and_provenance(project, write):
-    project.ingest(write("INT07.txt", INTERVIEW), model="blank")
+    project.ingest(write("INT07.txt", INTERVIEW), pipeline="blank")
     text = project.text("INT07")
     start = text.index("lands at my door")
     coding_id = project.code_span("INT07", start, start + len("lands at my door"), "agency.responsibility",

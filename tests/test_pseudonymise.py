@@ -46,7 +46,7 @@ def study(tmp_path, write):
     write("INT01.txt", INT01)
     write("INT02.txt", INT02)
     with Project.create(tmp_path / "project" / "study.qda") as p:
-        p.ingest([tmp_path / "inputs" / "INT01.txt", tmp_path / "inputs" / "INT02.txt"], model="blank")
+        p.ingest([tmp_path / "inputs" / "INT01.txt", tmp_path / "inputs" / "INT02.txt"], pipeline="blank")
         yield p
 
 
@@ -59,7 +59,7 @@ def _code(project, doc_id, quote, code="agency.responsibility", coder="LT", memo
 
 
 def _findings(project):
-    return _quiet(project.audit, model="blank")
+    return _quiet(project.audit, pipeline="blank")
 
 
 def _raw(path: Path) -> bytes:
@@ -169,7 +169,7 @@ def test_pseudonymisation_keeps_every_coding_on_the_same_words(words, spans, bou
         (folder / "in" / "INT01.txt").write_text(text, encoding="utf-8")
         (folder / "project").mkdir()  # the key must be outside the project's folder
         with Project.create(folder / "project" / "p.qda") as project:
-            project.ingest(folder / "in", model="blank")
+            project.ingest(folder / "in", pipeline="blank")
             stored = project.text("INT01")
             ids = {}
             for i, (at, length) in enumerate(spans):
@@ -267,7 +267,7 @@ def test_the_key_must_not_sit_beside_the_project_and_must_be_this_projects(study
     with Project.create(tmp_path / "other" / "other.qda") as other:
         (tmp_path / "o").mkdir()
         (tmp_path / "o" / "X.txt").write_text("P01: DCI Walsh rang.\n", encoding="utf-8")
-        other.ingest(tmp_path / "o", model="blank")
+        other.ingest(tmp_path / "o", pipeline="blank")
         other.pseudonymise(_findings(other), key=tmp_path / "keys" / "theirs.json")
     with pytest.raises(InputError, match="the key of another project"):
         study.pseudonymise(_findings(study), key=tmp_path / "keys" / "theirs.json")
@@ -279,8 +279,8 @@ def test_a_second_run_extends_the_key_and_reuses_its_pseudonyms(study, tmp_path,
     high = _findings(study)
     study.pseudonymise(high[high["kind"] == "rank_name"], key=key)
     write("INT03.txt", "Interviewer: And?\n\nP03: Sergeant Okafor again, and Inspector Morgan.\n")
-    study.ingest(tmp_path / "inputs" / "INT03.txt", model="blank")
-    report = _quiet(study.pseudonymise, key=key, model="blank")
+    study.ingest(tmp_path / "inputs" / "INT03.txt", pipeline="blank")
+    report = _quiet(study.pseudonymise, key=key, pipeline="blank")
     assert study.text("INT03") == "Interviewer: And?\n\nP03: Sergeant [OFFICER-1] again, and Inspector [OFFICER-3].\n"
     entries = {e["pseudonym"]: e["originals"] for e in json.loads(key.read_text(encoding="utf-8"))["entries"]}
     assert entries["[OFFICER-1]"] == ["Okafor"] and entries["[OFFICER-3]"] == ["Morgan"]
@@ -306,7 +306,7 @@ def test_a_cut_through_a_coded_boundary_is_handled_as_asked(study, tmp_path):
 def test_earlier_versions_and_their_codings_are_pseudonymised_too(study, tmp_path, write):
     old = _code(study, "INT01", "Okafor said DCI Walsh would decide")
     write("INT01.txt", INT01.replace("nobody thanked anyone", "nobody said well done"))
-    study.ingest(tmp_path / "inputs" / "INT01.txt", replace=True, model="blank")
+    study.ingest(tmp_path / "inputs" / "INT01.txt", replace=True, pipeline="blank")
     study.pseudonymise(_findings(study), key=tmp_path / "keys" / "k.json")
     history = study.codings(current_only=False)
     assert set(history.loc[history.coding_id == old, "text"]) == {"[OFFICER-1] said DCI [OFFICER-2] would decide"}
@@ -316,7 +316,7 @@ def test_earlier_versions_and_their_codings_are_pseudonymised_too(study, tmp_pat
     # bringing the original file back is allowed, but said out loud
     write("INT01.txt", INT01)
     with pytest.warns(QDAWarning) as caught:
-        study.ingest(tmp_path / "inputs" / "INT01.txt", replace=True, model="blank")
+        study.ingest(tmp_path / "inputs" / "INT01.txt", replace=True, pipeline="blank")
     said = [str(w.message) for w in caught]
     assert any("INT01 was pseudonymised, and INT01.txt replaces its text" in m for m in said)
     assert any("no longer match the replaced text" in m for m in said)  # the coding on the pseudonyms
@@ -416,10 +416,10 @@ def test_cli_plan_edit_apply_dismiss_and_guard(study, tmp_path, capsys):
     study.close()
     assert main(["export-qdpx", project, str(tmp_path / "x.qdpx")]) == 2
     assert "refusing to write the .qdpx" in capsys.readouterr().err
-    assert main(["pseudonymise", project, "--key", key, "--dry-run", "--model", "blank"]) == 2
+    assert main(["pseudonymise", project, "--key", key, "--dry-run", "--pipeline", "blank"]) == 2
     assert "--dry-run writes the plan to --out" in capsys.readouterr().err
     plan_csv = tmp_path / "keys" / "plan.csv"
-    assert main(["pseudonymise", project, "--key", key, "--dry-run", "--out", str(plan_csv), "--model", "blank"]) == 0
+    assert main(["pseudonymise", project, "--key", key, "--dry-run", "--out", str(plan_csv), "--pipeline", "blank"]) == 0
     plan = pd.read_csv(plan_csv, dtype=str)
     plan.loc[plan["original"] == "Walsh", "pseudonym"] = "[OFFICER-W]"
     plan = plan[plan["original"] != "07700 900123"]
@@ -434,10 +434,10 @@ def test_cli_plan_edit_apply_dismiss_and_guard(study, tmp_path, capsys):
         assert "DCI [OFFICER-W] would decide" in p.text("INT01") and "07700 900123" in p.text("INT02")
         phone = p.unresolved_findings()
     (row,) = phone.itertuples()
-    assert main(["audit", project, "--out", str(tmp_path / "keys" / "audit.csv"), "--model", "blank",
+    assert main(["audit", project, "--out", str(tmp_path / "keys" / "audit.csv"), "--pipeline", "blank",
                  "--dismiss", f"{row.doc_id}:{row.start}-{row.end}"]) == 2
     assert "--dismiss needs --by" in capsys.readouterr().err
-    assert main(["audit", project, "--out", str(tmp_path / "keys" / "audit.csv"), "--model", "blank",
+    assert main(["audit", project, "--out", str(tmp_path / "keys" / "audit.csv"), "--pipeline", "blank",
                  "--dismiss", f"{row.doc_id}:{row.start}-{row.end}", "--by", "LT",
                  "--reason", "the study's own invented number"]) == 0
     assert main(["export-qdpx", project, str(tmp_path / "x.qdpx")]) == 0
@@ -464,5 +464,5 @@ def test_a_dismissal_lapses_when_its_text_changes(study, tmp_path, write):
     assert study.dismissals()[["doc_id", "text", "decided_by"]].values.tolist() == [
         ["INT02", "07700 900123", "LT"]]
     write("INT02.txt", INT02.replace("07700 900123", "07700 900999"))
-    study.ingest(tmp_path / "inputs" / "INT02.txt", replace=True, model="blank")
+    study.ingest(tmp_path / "inputs" / "INT02.txt", replace=True, pipeline="blank")
     assert study.dismissals().empty

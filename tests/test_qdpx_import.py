@@ -388,7 +388,7 @@ def test_a_bare_qde_with_its_sources_folder_beside(project, tmp_path, folder):
 
 def test_an_existing_document_is_not_overwritten(project, tmp_path):
     (tmp_path / "INT01.txt").write_text("P01: the original words.\n")
-    project.ingest([tmp_path / "INT01.txt"], model="blank")
+    project.ingest([tmp_path / "INT01.txt"], pipeline="blank")
     path = qdpx(tmp_path / "s.qdpx", text_project(RAW, QUOTES, "utf16"),
                 {"40000000-0000-0000-0000-000000000001.txt": RAW.encode("utf-8")})
     report = import_qdpx(project, path)

@@ -117,7 +117,7 @@ def test_a_file_that_is_not_schema_valid_is_read_leniently_and_says_so(project, 
 
 
 def test_our_own_export_is_schema_valid_and_says_nothing_about_it(project, tmp_path, write):
-    project.ingest(write("INT01.txt", "P01: They blame me for it.\n"), model="blank")
+    project.ingest(write("INT01.txt", "P01: They blame me for it.\n"), pipeline="blank")
     project.code_span("INT01", 5, 9, "response.blame", coder="LT")
     project.export_qdpx(tmp_path / "ours.qdpx")
     from asymmetry_qda import Project
@@ -218,14 +218,14 @@ def busy_project_and_archive(project, write, tmp_path):
     mine = write("mine.csv", "doc_id,pseudonym,rank,function,data_type,years\n"
                              "INT01,Ash,PC,response,interview,2\nINT02,Dev,Sergeant,response,interview,11\n")
     project.ingest([SAMPLES / "transcripts" / "INT01.txt", SAMPLES / "transcripts" / "INT02.txt"],
-                   attributes=mine, model="blank")
+                   attributes=mine, pipeline="blank")
     project.code_span("INT01", 0, 40, "agency.responsibility", coder="LT", memo="already here")
-    project.code(IOPC_CODEBOOK, model="blank", progress=False)
+    project.code(IOPC_CODEBOOK, pipeline="blank", progress=False)
     with Project.create(tmp_path / "other.qda") as other, warnings.catch_warnings():
         warnings.simplefilter("ignore", QDAWarning)
         attrs = write("p.csv", "doc_id,pseudonym,rank,function,data_type\nINT07,Kit,DI,investigation,interview\n")
         other.ingest([write("INT07.txt", INTERVIEW), SAMPLES / "transcripts" / "FN01.txt"], attributes=attrs,
-                     model="blank")
+                     pipeline="blank")
         text = other.text("INT07")
         for quote, code, coder, memo in [
                 ("everything on the borough lands at my door", "agency.responsibility", "LT", "core case"),
@@ -235,7 +235,7 @@ def busy_project_and_archive(project, write, tmp_path):
             start = text.index(quote)
             other.code_span("INT07", start, start + len(quote), code, coder=coder, memo=memo)
         other.code_span("FN01", 10, 60, "experience", coder="LT")
-        other.code(IOPC_CODEBOOK, model="blank", progress=False)
+        other.code(IOPC_CODEBOOK, pipeline="blank", progress=False)
         archive = other.export_qdpx(tmp_path / "other.qdpx", include_suggestions=True, allow_identifiers=True)
     assert all(_tables(project)[t] for t in ("documents", "segments", "codings", "memos", "participants",
                                              "coders", "runs"))

@@ -11,7 +11,7 @@ ATTRS = "doc_id,pseudonym,rank,function,data_type,leader\nINT07,Kit,DI,investiga
 
 def test_round_trip_reproduces_documents_codings_coders_attributes_and_memos(project, write, tmp_path):
     project.ingest([write("INT07.txt", INTERVIEW), SAMPLES / "transcripts" / "FN01.txt"],
-                   attributes=write("p.csv", ATTRS), model="blank")
+                   attributes=write("p.csv", ATTRS), pipeline="blank")
     text = project.text("INT07")
     for quote, code, coder, memo in [
             ("everything on the borough lands at my door", "agency.responsibility", "LT", "core case"),
@@ -43,11 +43,11 @@ def test_round_trip_keeps_suggestions_as_suggestions_pseudonyms_typed_attributes
         project, write, tmp_path):
     attrs = ("doc_id,participant_id,pseudonym,rank,function,data_type,years_service,shift\n"
              "INT07,P07,Kit,A/Insp,investigation,interview,12.5,nights\n")
-    project.ingest(write("INT07.txt", INTERVIEW), attributes=write("p.csv", attrs), model="blank")
+    project.ingest(write("INT07.txt", INTERVIEW), attributes=write("p.csv", attrs), pipeline="blank")
     text = project.text("INT07")
     start = text.index("everything on the borough lands at my door")
     project.code_span("INT07", start, start + 42, "agency.responsibility", coder="LT", memo="core case")
-    project.code(IOPC_CODEBOOK, model="blank", progress=False)
+    project.code(IOPC_CODEBOOK, pipeline="blank", progress=False)
     project.export_qdpx(tmp_path / "out.qdpx", include_suggestions=True)
 
     with Project.create(tmp_path / "back.qda") as back:

@@ -428,7 +428,7 @@ def coded(tmp_path):
     (tmp_path / "project").mkdir()
     with Project.create(tmp_path / "project" / "p.qda") as project:
         project.ingest([folder / "INT01.txt", folder / "INT02.txt"], attributes=folder / "participants.csv",
-                       model="blank")
+                       pipeline="blank")
         _code(project, "INT01", "The sergeants were out.")
         _code(project, "INT01", "It was four in the morning, <script>alert(1)</script> honestly.")
         _code(project, "INT01", "Nobody to ask.", coder="MK")
@@ -529,7 +529,7 @@ def test_quotes_are_not_written_while_the_audit_has_findings(tmp_path):
                       "and it was lonely.\n", encoding="utf-8")
     (tmp_path / "project").mkdir()
     with Project.create(tmp_path / "project" / "p.qda") as project:
-        project.ingest(source, model="blank")
+        project.ingest(source, pipeline="blank")
         _code(project, "INT09", "DCI Walsh would decide, and it was lonely.")
         found = project.quotes("experience")
         assert not project.unresolved_findings().empty

@@ -61,7 +61,7 @@ def test_codings_of_one_document_are_read_in_sql_and_are_that_document_s(tmp_pat
     (folder / "INT01.txt").write_text("P01: It lands on me.\n", encoding="utf-8")
     (folder / "INT02.txt").write_text("P02: Nobody thanks you.\n", encoding="utf-8")
     with Project.create(tmp_path / "p.qda") as project:
-        project.ingest(folder, model="blank")
+        project.ingest(folder, pipeline="blank")
         project.code_span("INT01", 5, 20, "agency.responsibility", coder="LT")
         project.code_span("INT02", 5, 23, "response.praise_absent", coder="LT")
         one = project.codings(doc_id="INT02")

@@ -93,8 +93,8 @@ def sample(tmp_path_factory):
     folder = tmp_path_factory.mktemp("readers")
     with Project.create(folder / "sample.qda") as project, warnings.catch_warnings():
         warnings.simplefilter("ignore", QDAWarning)
-        project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", model="blank")
-        project.code(REPO / "codebooks" / "asymmetries.yaml", model="blank", progress=False)
+        project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", pipeline="blank")
+        project.code(REPO / "codebooks" / "asymmetries.yaml", pipeline="blank", progress=False)
         project.import_codings(SAMPLES / "codings", codebook=REPO / "codebooks" / "asymmetries.yaml")
         for suggestions in (False, True):
             project.export_qdpx(folder / f"sample-{suggestions}.qdpx", include_suggestions=suggestions,
@@ -146,7 +146,7 @@ def test_pyqdpx_reads_every_selection_with_its_quote_coder_and_memo(sample, sugg
 def test_pyqdpx_places_codings_after_emoji_where_they_are_with_utf16_positions(project, write, tmp_path):
     _pyqdpx()
     project.ingest(write("INT01.txt", "P01: It lands on me \U0001F643 every time. Then \U0001F62C the blame comes "
-                                      "\U0001F926 and stays.\n"), model="blank")
+                                      "\U0001F926 and stays.\n"), pipeline="blank")
     text = project.text("INT01")
     for quote in ("It lands on me", "every time", "the blame comes", "and stays"):
         start = text.index(quote)

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from asymmetry_qda import Project
+from asymmetry_qda.backends import Dask
 from asymmetry_qda.cli import main
 from asymmetry_qda.errors import ProjectBusy, ProjectChanged, ProjectDamaged, ProjectReadOnly, QDAError, QDAWarning
 from asymmetry_qda.store.sqlite import is_live_project
@@ -63,7 +64,7 @@ def made(tmp_path, write):
     (codings / "quotes.csv").write_text(CODING_CSV, encoding="utf-8")
     path = tmp_path / "project" / "study.qda"
     with Project.create(path) as p:
-        p.ingest([tmp_path / "inputs" / "INT01.txt", tmp_path / "inputs" / "INT02.txt"], model="blank")
+        p.ingest([tmp_path / "inputs" / "INT01.txt", tmp_path / "inputs" / "INT02.txt"], pipeline="blank")
         p.import_codings(tmp_path / "inputs" / "codings")
     return path
 
@@ -71,7 +72,7 @@ def made(tmp_path, write):
 def _findings(project):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", QDAWarning)
-        return project.audit(model="blank")
+        return project.audit(pipeline="blank")
 
 
 def _pseudonyms_in(project) -> set[str]:
@@ -91,10 +92,10 @@ def _key_pseudonyms(key: Path) -> set[str]:
 @pytest.mark.parametrize("command", [
     ["segments", "{p}", "--out", "{p}", "--allow-identifiers"],
     ["codings", "{p}", "--out", "{p}", "--allow-identifiers"],
-    ["audit", "{p}", "--out", "{p}", "--model", "blank"],
+    ["audit", "{p}", "--out", "{p}", "--pipeline", "blank"],
     ["agreement", "{p}", "--coders", "LT,MK", "--out", "{p}"],
     ["evaluate", "{p}", "--reference", "LT", "--candidate", "rule", "--out", "{p}"],
-    ["pseudonymise", "{p}", "--key", "{k}", "--dry-run", "--out", "{p}", "--model", "blank"],
+    ["pseudonymise", "{p}", "--key", "{k}", "--dry-run", "--out", "{p}", "--pipeline", "blank"],
     ["export-qdpx", "{p}", "{p}", "--allow-identifiers"],
     ["codebook", "export-qdc", str(REPO / "codebooks" / "asymmetries.yaml"), "{p}"],
     ["segments", "{p}", "--out", "{other}", "--allow-identifiers"],
@@ -152,7 +153,7 @@ def _pseudonymise_interrupted(made: Path, key: Path, tmp_path: Path, *extra: str
     script.write_text(_SIGINT_AFTER_KEY, encoding="utf-8")
     mark = tmp_path / f"mark-{len(list(tmp_path.glob('mark-*')))}"
     proc = subprocess.Popen([sys.executable, str(script), "pseudonymise", str(made), "--key", str(key), "--by", "A",
-                             "--model", "blank", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             "--pipeline", "blank", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "MARK": str(mark)}, cwd=REPO)
     deadline = time.monotonic() + 240
     while not mark.exists() and proc.poll() is None and time.monotonic() < deadline:
@@ -239,7 +240,7 @@ def _slow_pseudonymise(made: Path, key: Path, tmp_path: Path) -> subprocess.Pope
     script.write_text(_SLOW_IN_TRANSACTION, encoding="utf-8")
     mark = tmp_path / "slow-mark"
     proc = subprocess.Popen([sys.executable, str(script), "pseudonymise", str(made), "--key", str(key), "--by", "A",
-                             "--model", "blank"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             "--pipeline", "blank"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "MARK": str(mark)}, cwd=REPO)
     deadline = time.monotonic() + 240
     while not mark.exists() and proc.poll() is None and time.monotonic() < deadline:
@@ -256,7 +257,7 @@ def _segments(path: Path) -> list[tuple]:
 def test_two_pseudonymise_runs_at_once_apply_once(made, tmp_path):
     key = tmp_path / "keys" / "k.json"
     first = _slow_pseudonymise(made, key, tmp_path)
-    second = _cli("pseudonymise", str(made), "--key", str(key), "--by", "B", "--model", "blank")
+    second = _cli("pseudonymise", str(made), "--key", str(key), "--by", "B", "--pipeline", "blank")
     out, err = first.communicate(timeout=240)
     assert first.returncode == 0, err
     assert second.returncode in (0, 2) and "internal error" not in second.stderr, second.stderr
@@ -302,15 +303,15 @@ def test_a_concurrent_ingest_is_refused_not_doubled(made, tmp_path, write, monke
         planned = real(*args, **kwargs)
         monkeypatch.setattr(ingest_module, "plan_ingest", real)
         with Project.open(made) as other:  # another process ingests the same file first
-            other.ingest(tmp_path / "inputs" / "INT03.txt", model="blank")
+            other.ingest(tmp_path / "inputs" / "INT03.txt", pipeline="blank")
         return planned
 
     with Project.open(made) as p:
         monkeypatch.setattr(ingest_module, "plan_ingest", meanwhile)
         with pytest.raises(ProjectChanged, match="run the ingest again"):
-            p.ingest(tmp_path / "inputs" / "INT03.txt", model="blank")
+            p.ingest(tmp_path / "inputs" / "INT03.txt", pipeline="blank")
         monkeypatch.undo()
-        report = p.ingest(tmp_path / "inputs" / "INT03.txt", model="blank")
+        report = p.ingest(tmp_path / "inputs" / "INT03.txt", pipeline="blank")
         assert set(report.documents["action"]) == {"unchanged"}
         assert len(p.documents()) == 3
 
@@ -466,7 +467,7 @@ def test_a_full_disk_is_reported_as_such_and_changes_nothing(made, tmp_path, tin
     rows = "".join(f"INT01,nobody thanked anyone,code.{i}\n" for i in range(3000))
     (more / "q.csv").write_text("doc_id,quote,code\n" + rows, encoding="utf-8")
     for command in (["import-codings", str(project), str(tmp_path / "inputs" / "big")],
-                    ["code", str(project), "--model", "blank", "--quiet"],
+                    ["code", str(project), "--pipeline", "blank", "--quiet"],
                     ["segments", str(project), "--out", str(tiny_disk / "s.csv"), "--allow-identifiers"]):
         if command[0] == "segments":
             (tiny_disk / "filler-2").write_bytes(b"x" * (os.statvfs(tiny_disk).f_bavail * 4096))
@@ -529,7 +530,7 @@ def test_the_dask_backend_without_dask_names_the_extra(made, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_dask)
     with Project.open(made) as p:
         with pytest.raises(QDAError, match=r"pip install 'asymmetry_qda\[dask\]'"):
-            p.code(REPO / "codebooks" / "asymmetries.yaml", model="blank", backend="dask")
+            p.code(REPO / "codebooks" / "asymmetries.yaml", pipeline="blank", backend=Dask())
 
 
 def test_busy_and_full_sqlite_errors_are_translated():
@@ -545,7 +546,7 @@ def test_busy_and_full_sqlite_errors_are_translated():
 # --- K3: pool workers end with their parent ---------------------------------------------------------
 def test_pool_workers_do_not_outlive_a_killed_parent(made, tmp_path):
     psutil = pytest.importorskip("psutil")
-    proc = subprocess.Popen([sys.executable, "-m", "asymmetry_qda", "code", str(made), "--model", "blank",
+    proc = subprocess.Popen([sys.executable, "-m", "asymmetry_qda", "code", str(made), "--pipeline", "blank",
                              "--n-process", "2", "--quiet"], cwd=REPO, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     parent = psutil.Process(proc.pid)
@@ -574,7 +575,7 @@ def test_a_key_or_plan_anywhere_in_the_project_folder_is_refused(made, tmp_path,
         p.pseudonymise(_findings(p), key=inside / "k.json")
     assert not (inside / "k.json").exists()
     status = main(["pseudonymise", str(made), "--key", str(tmp_path / "keys" / "k.json"), "--dry-run",
-                   "--out", str(inside / "plan.csv"), "--model", "blank"])
+                   "--out", str(inside / "plan.csv"), "--pipeline", "blank"])
     assert status == 2 and not (inside / "plan.csv").exists()
     assert "whoever gets the project folder gets the plan" in capsys.readouterr().err
 
@@ -623,7 +624,7 @@ def test_two_processes_upgrading_an_old_project_at_once_both_succeed(tmp_path):
 
 # --- C8: suggestions are not stored on a text that changed while it was tagged -------------------------
 def test_code_skips_documents_changed_while_they_were_tagged(made, monkeypatch):
-    import asymmetry_qda.tagger.run as run
+    import asymmetry_qda.tagging.run as run
 
     real = run.tag_stream
 
@@ -638,13 +639,13 @@ def test_code_skips_documents_changed_while_they_were_tagged(made, monkeypatch):
     with Project.open(made) as p:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", QDAWarning)
-            p.code(REPO / "codebooks" / "asymmetries.yaml", model="blank")
+            p.code(REPO / "codebooks" / "asymmetries.yaml", pipeline="blank")
         assert any("1 document(s) changed while they were being tagged (INT01" in str(w.message) for w in caught)
         stored = p._db.execute("SELECT DISTINCT doc_id FROM codings WHERE origin = 'rule'").fetchall()
         assert "INT01" not in [r[0] for r in stored]  # nothing on the text that is gone
         monkeypatch.undo()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", QDAWarning)
-            report = p.code(REPO / "codebooks" / "asymmetries.yaml", model="blank")  # the rerun codes the new text
+            report = p.code(REPO / "codebooks" / "asymmetries.yaml", pipeline="blank")  # the rerun codes the new text
         rows = p._db.execute("SELECT DISTINCT text_sha256 FROM codings WHERE origin = 'rule' AND doc_id = 'INT01'")
         assert [r[0] for r in rows] == ["new"] and report.added_suggested > 0

@@ -55,7 +55,7 @@ def test_a_run_that_ends_early_leaves_no_scratch_folder(exception, scratch_tmp, 
     seen: list[Path] = []
     _interrupt_at(monkeypatch, "code", exception, seen)
     with pytest.raises(type(exception)):
-        reproduce(tmp_path / "out", model="blank")
+        reproduce(tmp_path / "out", pipeline="blank")
     assert len(seen) == 1, "the run worked in one scratch folder of its own"
     assert seen[0].name.startswith(f"{SCRATCH_PREFIX}{os.getpid()}-")
     assert _scratch(scratch_tmp) == []
@@ -72,7 +72,7 @@ def test_the_scratch_folder_records_its_owner_while_the_run_lasts(scratch_tmp, t
 
     monkeypatch.setattr(Project, "code", look)
     with pytest.raises(KeyboardInterrupt):
-        reproduce(tmp_path / "out", model="blank")
+        reproduce(tmp_path / "out", pipeline="blank")
     assert owners == [reproduce_module._owner()]
 
 
@@ -99,7 +99,7 @@ def test_the_next_run_removes_the_scratch_of_ended_runs_and_keeps_the_others(scr
 
     _interrupt_at(monkeypatch, "ingest", KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
-        reproduce(tmp_path / "out", model="blank")
+        reproduce(tmp_path / "out", pipeline="blank")
     assert not killed.exists() and not unclaimed.exists()
     assert reused is None or not reused.exists()
     assert live.is_dir() and elsewhere.is_dir() and unrelated.is_dir()
@@ -138,7 +138,7 @@ def test_the_command_signalled_from_outside_leaves_no_scratch_folder(signum, sta
             f"Project.code = held\n"
             f"sys.exit(main(sys.argv[1:]))\n")
     child = subprocess.Popen([sys.executable, "-c", held, "reproduce", "--out", str(tmp_path / "out"),
-                              "--model", "blank", "--no-figures", "--quiet"],
+                              "--pipeline", "blank", "--no-figures", "--quiet"],
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     scratch = _wait_for_project(scratch_tmp, child)
     deadline = time.monotonic() + 120
@@ -154,5 +154,5 @@ def test_the_command_signalled_from_outside_leaves_no_scratch_folder(signum, sta
     assert scratch.is_dir(), "kill -9 cannot be cleaned up after by the process itself"
     _interrupt_at(monkeypatch, "ingest", KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
-        reproduce(tmp_path / "again", model="blank")
+        reproduce(tmp_path / "again", pipeline="blank")
     assert _scratch(scratch_tmp) == [], "the next run removes the killed run's scratch folder"

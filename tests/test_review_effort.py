@@ -63,7 +63,7 @@ def test_on_the_corpus_with_seed_data(tmp_path):
     reference = [("E001", 1, "agency.responsibility"), ("E001", 2, "agency.control"),
                  ("E002", 2, "remedy.retraining")]
     corpus = _corpus(tmp_path, reference, reference, reference)
-    table = corpus_review_effort(corpus, REPO / "codebooks" / "asymmetries.yaml", model="blank", batch_size=1,
+    table = corpus_review_effort(corpus, REPO / "codebooks" / "asymmetries.yaml", pipeline="blank", batch_size=1,
                                  min_positives=1)
     assert set(table["code"]) == {"agency.responsibility", "agency.control", "remedy.retraining"}
     assert (table["n_units"] == 5).all() and (table["cal_0.8"] <= 5).all()

@@ -13,8 +13,8 @@ from .test_coding_review import CODEBOOK, TEXT
 
 @pytest.fixture()
 def coded(project, write):
-    project.ingest(write("INT04.txt", TEXT), model="blank")
-    project.code(parse_codebook(CODEBOOK), model="blank", progress=False)
+    project.ingest(write("INT04.txt", TEXT), pipeline="blank")
+    project.code(parse_codebook(CODEBOOK), pipeline="blank", progress=False)
     return project
 
 

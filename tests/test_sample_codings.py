@@ -31,7 +31,7 @@ def rows(coder: str) -> int:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     project = Project.create(tmp_path_factory.mktemp("codings") / "sample.qda")
-    project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", model="blank")
+    project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", pipeline="blank")
     report = project.import_codings(CODINGS, codebook=REPO / "codebooks" / "asymmetries.yaml")
     yield project, report
     project.close()

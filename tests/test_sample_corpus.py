@@ -18,7 +18,7 @@ PAPER = SAMPLES.parents[1] / "shared" / "domain" / "asymmetries-of-leadership-pa
 def sample_project(tmp_path_factory):
     path = tmp_path_factory.mktemp("samples") / "sample.qda"
     with Project.create(path) as project:
-        project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", model="blank")
+        project.ingest(SAMPLES / "transcripts", attributes=SAMPLES / "participants.csv", pipeline="blank")
         yield project
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from asymmetry_qda.nlp import sentence_pipeline
+from asymmetry_qda.pipelines import sentence_pipeline
 from asymmetry_qda.sentences import split_sentences
 
 from .conftest import requires_model

@@ -9,7 +9,7 @@ from lxml import etree
 from asymmetry_qda.cli import main
 from asymmetry_qda.codebook import RuleMatcher, load_codebook
 from asymmetry_qda.codebook.examples import run_examples, summarise_examples
-from asymmetry_qda.nlp import analysis_pipeline
+from asymmetry_qda.pipelines import analysis_pipeline
 from asymmetry_qda.refi import import_qdc_bytes, qdc_bytes
 
 from .conftest import REPO, requires_model
@@ -246,7 +246,7 @@ NEGATION = [
 @requires_model
 @pytest.mark.parametrize(("text", "asserted", "denied"), NEGATION)
 def test_a_negation_suppresses_only_the_code_it_negates(study, text, asserted, denied):
-    from asymmetry_qda.tagger.evidence import judge_units
+    from asymmetry_qda.tagging.evidence import judge_units
 
     judged = judge_units([("k", text, [0])], study)
     suggested = set(judged.loc[judged["status"] == "suggested", "code"])

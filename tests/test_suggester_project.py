@@ -40,7 +40,7 @@ def coded(project, write):
     for n in range(1, 5):
         text, _ = interview(n, f"P0{n}")
         paths.append(write(f"INT0{n}.txt", text))
-    project.ingest(paths, model="blank")
+    project.ingest(paths, pipeline="blank")
     for n in range(1, 5):
         _, picked = interview(n, f"P0{n}")
         text = project.text(f"INT0{n}")
@@ -63,7 +63,7 @@ def test_train_stores_a_version_and_training_again_on_the_same_decisions_stores_
 
 
 def test_an_empty_training_set_is_a_clear_error(project, write):
-    project.ingest(write("INT01.txt", "P01: Nothing coded here.\n"), model="blank")
+    project.ingest(write("INT01.txt", "P01: Nothing coded here.\n"), pipeline="blank")
     with pytest.raises(ArgumentError):
         project.train_suggester()
     with pytest.raises(NotFoundError, match="no trained model"):
@@ -73,7 +73,7 @@ def test_an_empty_training_set_is_a_clear_error(project, write):
 def test_suggest_stores_model_rows_once_and_a_refit_reproduces_the_same_probabilities(coded, write):
     version = coded.train_suggester(coders=["LT"], **PARAMS).version
     text = "P05: Professional standards blamed me for the shift going wrong. The canteen shut early.\n"
-    coded.ingest(write("INT05.txt", text), model="blank")
+    coded.ingest(write("INT05.txt", text), pipeline="blank")
     added = coded.suggest()
     rows = coded.codings()
     model_rows = rows[rows["origin"] == "model"]
@@ -87,7 +87,7 @@ def test_suggest_stores_model_rows_once_and_a_refit_reproduces_the_same_probabil
     features = sentence_features(load(coded))
     before = estimator.predict_proba(service.model_input(features, __import__("json").loads(
         record["training"])["columns"]))
-    service._CACHE.clear()  # as in a new session: refit from the stored training set
+    service._FITTED.clear()  # as in a new session: refit from the stored training set
     estimator, _ = service.fitted_model(coded, version[:10])
     after = estimator.predict_proba(service.model_input(features, __import__("json").loads(
         record["training"])["columns"]))
@@ -96,7 +96,7 @@ def test_suggest_stores_model_rows_once_and_a_refit_reproduces_the_same_probabil
 
 def test_rejections_become_hard_negatives_and_model_suggestions_never_train_the_model(coded, write):
     coded.train_suggester(coders=["LT"], **PARAMS)
-    coded.ingest(write("INT05.txt", "P05: The chief blamed me for the shift going wrong.\n"), model="blank")
+    coded.ingest(write("INT05.txt", "P05: The chief blamed me for the shift going wrong.\n"), pipeline="blank")
     suggestion = coded.suggest()["coding_id"].iloc[0]
     data = load(coded, statuses=("confirmed", "suggested", "rejected"))
     X, _ = training_set(data, sentence_features(data))
@@ -111,7 +111,7 @@ def test_rejections_become_hard_negatives_and_model_suggestions_never_train_the_
 def test_discarding_a_model_withdraws_its_undecided_suggestions_and_keeps_decisions(coded, write):
     version = coded.train_suggester(coders=["LT"], **PARAMS).version
     coded.ingest(write("INT05.txt", "P05: The chief blamed me for the shift going wrong. I was praised at the "
-                                    "awards evening.\n"), model="blank")
+                                    "awards evening.\n"), pipeline="blank")
     ids = coded.suggest()["coding_id"].tolist()
     assert len(ids) == 2
     coded.accept([ids[0]], coder="LT")
@@ -123,11 +123,34 @@ def test_discarding_a_model_withdraws_its_undecided_suggestions_and_keeps_decisi
         coded.suggest()
 
 
+def test_discarding_a_model_is_one_transaction(coded, write, monkeypatch):
+    version = coded.train_suggester(coders=["LT"], **PARAMS).version
+    coded.ingest(write("INT05.txt", "P05: The chief blamed me for the shift going wrong.\n"), pipeline="blank")
+    assert len(coded.suggest()) >= 1
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("interrupted while withdrawing the suggestions")
+
+    monkeypatch.setattr(service, "decide", fails)
+    with pytest.raises(RuntimeError):
+        coded.discard_model(version, coder="LT")
+    assert coded.models()["discarded_at"].isna().all()  # the model was not discarded half-way
+    monkeypatch.undo()
+    assert coded.discard_model(version, coder="LT") >= 1
+
+
+def test_the_fitted_suggesters_kept_in_memory_are_bounded():
+    fitted = service._Fitted(maxsize=2)
+    for n in range(5):
+        fitted.put(("p.qda", str(n)), object())
+    assert len(fitted) == 2 and fitted.get(("p.qda", "0")) is None and fitted.get(("p.qda", "4")) is not None
+
+
 def test_review_queue_by_uncertainty_puts_the_least_certain_first_and_takes_participants_in_turn(coded, write):
     coded.train_suggester(coders=["LT"], **PARAMS)
     coded.ingest([write("INT05.txt", "P05: I got the blame. The canteen shut. Someone said well done.\n"),
                   write("INT06.txt", "P06: They hauled me in. A commendation came. We moved stations.\n")],
-                 model="blank")
+                 pipeline="blank")
     coded.suggest(threshold=0.0)  # every (sentence, code) of the new documents, for ordering
     queue = coded.review_queue(coder="LT", strategy="uncertainty")
     items = queue.items
@@ -168,13 +191,13 @@ def test_seed_data_from_the_codebook_joins_the_training_set_and_the_stored_versi
     study = REPO / "codebooks" / "asymmetries.yaml"
     plain = coded.train_suggester(coders=["LT"], **PARAMS)
     with pytest.warns(QDAWarning, match="skipped: too few human examples"):  # parent codes with 1-2 examples
-        seeded = coded.train_suggester(coders=["LT"], seed=study, seed_model="blank", threshold="cv", **PARAMS)
+        seeded = coded.train_suggester(coders=["LT"], seed=study, seed_pipeline="blank", threshold="cv", **PARAMS)
     seed_X, _ = codebook_seed(load_codebook(study), evidence=False)
     assert seeded.n_units == plain.n_units + len(seed_X)
     assert seeded.version != plain.version
     assert {"response.blame", "response.praise", "agency.control"} <= set(seeded.codes)  # a seed-only code
-    service._CACHE.clear()  # refit from the stored training set (NaN labels included) gives the same model
+    service._FITTED.clear()  # refit from the stored training set (NaN labels included) gives the same model
     model, record = service.fitted_model(coded, seeded.version)
     assert set(model.classes_) == set(seeded.codes) and model.threshold == "cv"
-    added = coded.suggest(model=seeded.version)
+    added = coded.suggest(version=seeded.version)
     assert set(added["code_id"]) <= set(seeded.codes)

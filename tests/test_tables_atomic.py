@@ -18,7 +18,7 @@ from .conftest import INTERVIEW
 
 @pytest.fixture
 def coded(project, write):
-    project.ingest(write("INT07.txt", INTERVIEW), model="blank")
+    project.ingest(write("INT07.txt", INTERVIEW), pipeline="blank")
     text = project.text("INT07")
     start = text.index("everything on the borough")
     project.code_span("INT07", start, start + 25, "agency.responsibility", coder="ana")

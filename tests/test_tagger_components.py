@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from asymmetry_qda import QDAWarning
 from asymmetry_qda.codebook import parse_codebook
-from asymmetry_qda.tagger import build_pipeline
+from asymmetry_qda.tagging import build_pipeline
 
 from .conftest import requires_model
 
@@ -51,7 +51,7 @@ codes:
 @pytest.fixture(scope="module")
 def blank():
     with pytest.warns(QDAWarning, match="skipped"):
-        nlp = build_pipeline(CB, model="blank")
+        nlp = build_pipeline(CB, pipeline="blank")
         nlp("warm up: PSD blamed me.")  # the one warning about the dependency rule is given here
     return nlp
 
@@ -196,7 +196,7 @@ codes:
           - {LEFT_ID: v, REL_OP: ">", RIGHT_ID: o, RIGHT_ATTRS: {DEP: dobj}}
 """)
     with pytest.warns(QDAWarning, match="skipped"):
-        nlp = build_pipeline(cb, model="blank")
+        nlp = build_pipeline(cb, pipeline="blank")
         nlp("warm up")
     pos = ["PRON", "ADV", "VERB", "PRON", "PUNCT"]
     never = parsed(nlp, ["They", "never", "blamed", "him", "."], [2, 2, 2, 2, 2],
@@ -226,7 +226,7 @@ codes:
           - {LEFT_ID: v, REL_OP: ">", RIGHT_ID: o, RIGHT_ATTRS: {DEP: dobj}}
 """)
     with pytest.warns(QDAWarning, match="skipped"):
-        nlp = build_pipeline(cb, model="blank")
+        nlp = build_pipeline(cb, pipeline="blank")
         nlp("warm up")
     words = ["It", "was", "late", ",", "and", "I", "do", "n't", "buy", "that", "PSD", "blamed", "me", "."]
     heads = [1, 1, 1, 1, 1, 8, 8, 8, 1, 11, 11, 8, 11, 1]
@@ -238,3 +238,26 @@ codes:
     doc = parsed(nlp, words, heads, deps, lemmas, pos)
     [span] = doc.spans["qda"]
     assert span.text == "blamed me" and span._.qda_context == frozenset({"negated"})
+
+
+def test_the_old_package_name_still_works_with_one_deprecation_warning():
+    import importlib
+    import sys
+    import warnings
+
+    import asymmetry_qda.tagging.run
+
+    for name in [m for m in sys.modules if m == "asymmetry_qda.tagger" or m.startswith("asymmetry_qda.tagger.")]:
+        sys.modules.pop(name)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = importlib.import_module("asymmetry_qda.tagger")
+        import asymmetry_qda.tagger.evidence as old_evidence
+        from asymmetry_qda.tagger.run import code_project
+    assert [str(w.message) for w in caught] == [
+        "asymmetry_qda.tagger is now asymmetry_qda.tagging; the old name goes in the next release"]
+    assert caught[0].category is DeprecationWarning
+    assert old.build_pipeline is build_pipeline
+    assert code_project is asymmetry_qda.tagging.run.code_project
+    assert old_evidence is sys.modules["asymmetry_qda.tagging.evidence"]
+    assert sys.modules["asymmetry_qda.tagger.run"] is asymmetry_qda.tagging.run

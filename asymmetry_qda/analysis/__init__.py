@@ -24,7 +24,8 @@ scikit-learn; import from this package only. By topic:
 - **Themes** (groups of codes): :func:`theme_codings` puts them where codes stand in every table.
 - **Showing a table**: :func:`styled` (any table, quotes too), :func:`display_text`.
 - **Figures**: :func:`balance_plot`, :func:`cooccurrence_heatmap`, :func:`cooccurrence_network`,
-  :func:`cooccurrence_graph`, :func:`save_figure`, :func:`figure_bytes`, :class:`QDAFigure`.
+  :func:`cooccurrence_graph`, :func:`thematic_map`, :func:`thematic_map_graph`, :func:`save_figure`,
+  :func:`figure_bytes`, :class:`QDAFigure`.
   They are imported on first use, so importing this package does not import
   matplotlib, seaborn or networkx.
 - **Every table, written for papers**: :func:`build_tables`, :func:`write_tables`, :class:`Table`.
@@ -68,11 +69,13 @@ if TYPE_CHECKING:  # imported on first use (PEP 562 __getattr__ below): matplotl
         cooccurrence_network,
         figure_bytes,
         save_figure,
+        thematic_map,
+        thematic_map_graph,
     )
 
 #: The names of the figures module this package publishes, imported when first asked for.
 _FIGURES = ("QDAFigure", "balance_plot", "cooccurrence_graph", "cooccurrence_heatmap", "cooccurrence_network",
-            "figure_bytes", "save_figure")
+            "figure_bytes", "save_figure", "thematic_map", "thematic_map_graph")
 
 __all__ = [
     "AnalysisData",
@@ -111,6 +114,8 @@ __all__ = [
     "styled",
     "summarise_effort",
     "tag_corpus",
+    "thematic_map",
+    "thematic_map_graph",
     "theme_codings",
     "theme_poles",
     "to_html",

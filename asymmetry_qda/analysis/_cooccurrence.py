@@ -55,6 +55,7 @@ import numpy as np  # noqa: F401 (the examples use it)
 import pandas as pd
 from scipy import sparse  # scipy.stats is imported where it is used: it triples the import time of the package
 
+from ..backends import Dask, Local
 from ..errors import ArgumentError, QDAWarning
 from ._cooccurrence_dask import _dask_pairs
 from ._cooccurrence_groups import _by_columns, _keyed, _labels, _members
@@ -223,7 +224,7 @@ def cooccurrence(
     by: str | Sequence[str] | None = None,
     window: int = 1,
     units: pd.DataFrame | None = None,
-    backend: str = "local",
+    backend: "Local | Dask | str | None" = None,
     client=None,
     npartitions: int | None = None,
 ) -> pd.DataFrame:
@@ -262,9 +263,9 @@ def cooccurrence(
         uncoded units too (with :func:`~asymmetry_qda.analysis.load`'s units,
         by default those of the documents the chosen coders coded: N counts no unit
         of a document nobody coded; the table's ``attrs["coverage"]`` says which).
-    backend : {"local", "dask"}, default "local"
-        ``backend="local"`` (default) computes in this process.
-        ``backend="dask"`` computes on a Dask cluster: the codings and units
+    backend : Local, Dask or str, default Local()
+        ``Local()`` (default) computes in this process.
+        ``Dask(...)`` computes on a Dask cluster: the codings and units
         frames are split into ``npartitions`` partitions (``dask.dataframe``;
         default one per worker, and one per million rows) so that every unit lies
         wholly in one (by ``doc_id``; by ``participant_id`` for participant
@@ -277,11 +278,12 @@ def cooccurrence(
         the local backend is faster (scheduling, moving the frames to the workers,
         starting a local cluster).
     client : distributed.Client, str or None
-        With ``backend="dask"``: ``client`` is a
+        Deprecated: pass ``backend=Dask(client=...)``, whose ``client`` is a
         :class:`distributed.Client`, a scheduler address, or ``None`` for a local
         cluster started for this call and closed after it (see
-        :mod:`asymmetry_qda.cluster`); the workers need ``asymmetry_qda``
-        installed.
+        :mod:`asymmetry_qda.backends`); the workers need ``asymmetry_qda``
+        installed. ``backend="dask"`` and ``client=`` still work for this
+        release, with a :class:`DeprecationWarning`.
     npartitions : int, optional
         With ``backend="dask"``: the number of partitions (default one per worker,
         and one per million rows).
@@ -322,8 +324,9 @@ def cooccurrence(
     [['blame', 'praise', 4, 2, 2, 1, 0.3333333333333333, 0.5]]
     """
     keep = _measure_list(measure)
-    if check_backend_options(backend, client, npartitions) == "dask":
-        table, columns = _dask_pairs(codings, units, unit, window, codes, by, client, npartitions)
+    backend = check_backend_options(backend, client, npartitions)
+    if isinstance(backend, Dask):
+        table, columns = _dask_pairs(codings, units, unit, window, codes, by, backend, npartitions)
     else:
         X, rows, codes = unit_matrix(codings, unit=unit, window=window, codes=codes, units=units)
         columns = _by_columns(by, rows, unit)

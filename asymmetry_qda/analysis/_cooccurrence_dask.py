@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse  # scipy.stats is imported where it is used: it triples the import time of the package
 
+from ..backends import Dask
 from ..errors import QDAWarning
 from ._cooccurrence_groups import _by_columns, _keyed, _labels, _members
 from ._cooccurrence_measures import _gram, _table_from_gram
@@ -21,7 +22,8 @@ from ._partitions import on_dask, only
 
 
 def _dask_pairs(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, window: int,
-                codes: Sequence[str] | None, by, client, npartitions: int | None) -> tuple[pd.DataFrame, list[str]]:
+                codes: Sequence[str] | None, by, backend: Dask, npartitions: int | None,
+                ) -> tuple[pd.DataFrame, list[str]]:
     """The pair table (group columns first) and the group columns, computed on Dask (see :func:`cooccurrence`).
 
     Everything that decides the result for the whole frame is decided here, as :func:`unit_matrix` does: the
@@ -29,8 +31,6 @@ def _dask_pairs(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, wi
     attributes (only for the ``by`` columns). The partitions (:func:`_partial_pairs`) build X_p from their
     rows; X_pᵀX_p and N_p (per group) are added up here and go through :func:`_table_from_gram`.
     """
-    from ..cluster import dask_client
-
     codings, units, codes = _prepared(codings, units, unit, window, codes, stacklevel=4)
     columns = [] if by is None else [by] if isinstance(by, str) else list(by)
     key = "participant_id" if unit == "participant" else "doc_id"
@@ -50,7 +50,7 @@ def _dask_pairs(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, wi
                                     codes, whole)[1], unit)
         if unit not in ("document", "participant"):
             attributes = attributes.reset_index()
-    with dask_client(client) as active:
+    with backend.start() as active:
         partials = on_dask(active, [parts, listed, attributes], [key], npartitions, _partial_pairs, unit=unit,
                             window=window, codes=codes, columns=columns, key=key)
     missing = sum(partial["missing"] for partial in partials)

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..backends import Dask, Local
 from ..errors import check_option
 from ._frame import coverage_of, in_units, rolled_up, unit_keys, with_coverage
 from ._partitions import check_backend_options, on_dask, only
@@ -86,7 +87,7 @@ def code_frequencies(
     by: str | Sequence[str] | None = None,
     roll_up: bool = False,
     codes: Sequence[str] | None = None,
-    backend: str = "local",
+    backend: "Local | Dask | str | None" = None,
     client=None,
     npartitions: int | None = None,
 ) -> pd.DataFrame:
@@ -115,8 +116,8 @@ def code_frequencies(
     codes : sequence of str, optional
         ``codes`` fixes
         the rows and their order (codes with no coding get zeros).
-    backend : {"local", "dask"}, default "local"
-        ``backend="local"`` (default) counts in this process. ``backend="dask"``
+    backend : Local, Dask or str, default Local()
+        ``Local()`` (default) counts in this process. ``Dask(...)``
         counts on a Dask cluster: the codings and units frames are split into
         ``npartitions`` partitions (``dask.dataframe``; default one per worker,
         and one per million rows) by participant, a document's rows staying
@@ -129,10 +130,12 @@ def code_frequencies(
         codings; for small ones the local backend is faster (scheduling, moving
         the frames to the workers, starting a local cluster).
     client : distributed.Client, str or None
-        With ``backend="dask"``: ``client`` is a :class:`distributed.Client`, a scheduler
-        address, or ``None`` for a local cluster started for this call and closed
-        after it (see :mod:`asymmetry_qda.cluster`); the workers need
-        ``asymmetry_qda`` installed.
+        Deprecated: pass ``backend=Dask(client=...)``, whose ``client`` is a
+        :class:`distributed.Client`, a scheduler address, or ``None`` for a local
+        cluster started for this call and closed after it (see
+        :mod:`asymmetry_qda.backends`); the workers need ``asymmetry_qda`` installed.
+        ``backend="dask"`` and ``client=`` still work for this release, with a
+        :class:`DeprecationWarning`.
     npartitions : int, optional
         With ``backend="dask"``: the number of partitions (default one per worker,
         and one per million rows).
@@ -190,8 +193,8 @@ def code_frequencies(
     check_option("unit", unit, ("sentence", "turn", "document", "participant"))
     backend = check_backend_options(backend, client, npartitions)
     status = status_label(codings)
-    if backend == "dask":
-        present, per_code, totals, columns = _dask_counts(codings, units, unit, by, roll_up, client, npartitions)
+    if isinstance(backend, Dask):
+        present, per_code, totals, columns = _dask_counts(codings, units, unit, by, roll_up, backend, npartitions)
     else:
         present, per_code, totals, columns = _counts(codings, units, unit, by, roll_up)
     codes = list(codes) if codes is not None else sorted(present)
@@ -336,10 +339,9 @@ def code_matrix(
 # ---------------------------------------------------------------------------------------------- the Dask backend
 
 
-def _dask_counts(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, by, roll_up: bool, client,
+def _dask_counts(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, by, roll_up: bool, backend: Dask,
                  npartitions: int | None) -> tuple[Any, pd.DataFrame, pd.DataFrame, list[str]]:
     """:func:`_counts` on Dask: partitions by participant (a document's rows together), partial counts added up."""
-    from ..cluster import dask_client
 
     _groups(in_units(codings.iloc[:0], unit), by)  # a bad by= fails here, as locally, before any work
     if units is not None:
@@ -348,7 +350,7 @@ def _dask_counts(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, b
     placing = [unit, f"{unit}_last"] if unit in ("sentence", "turn") else []
     frames = [only(codings, ["coding_id", "doc_id", "participant_id", "code_id", *placing, *columns]),
               only(units, ["doc_id", "unit", "ordinal", "participant_id", *columns])]
-    with dask_client(client) as active:
+    with backend.start() as active:
         partials = on_dask(active, frames, ["doc_id", "participant_id"], npartitions, _partial_counts,
                             unit=unit, by=columns, roll_up=roll_up)
     present = pd.unique(pd.concat([pd.Series(p[0]) for p in partials], ignore_index=True))

@@ -18,6 +18,9 @@ names are drawn literally: a ``$`` in them never starts matplotlib's mathtext
 - :func:`cooccurrence_network`: codes as nodes, pairs passing a threshold as edges
   (the graph itself comes from :func:`cooccurrence_graph`), with a legend for node
   area and edge width and labels placed so that none covers another or a node.
+- :func:`thematic_map`: themes and their codes as one network, sized by coded units or
+  participants, a theme joined to its codes and codes (or themes) joined by co-occurrence at a
+  declared unit (the graph itself comes from :func:`thematic_map_graph`).
 - :func:`balance_plot`: each group's mean balance index with its interval, one row per
   theme, each axis end named after its pole.
 
@@ -54,6 +57,7 @@ from ._figures_common import UNIT_NAMES as UNIT_NAMES
 from ._figures_heatmap import cooccurrence_heatmap
 from ._figures_network import cooccurrence_graph, cooccurrence_network
 from ._figures_output import QDAFigure, figure_bytes, save_figure
+from ._figures_thematic_map import thematic_map, thematic_map_graph
 
 __all__ = [
     "PAIR_COLUMNS",
@@ -65,4 +69,6 @@ __all__ = [
     "figure_bytes",
     "group_label",
     "save_figure",
+    "thematic_map",
+    "thematic_map_graph",
 ]

@@ -245,7 +245,7 @@ def load(
     >>> _ = (folder / "INT01.txt").write_text("P01: It lands on me. Every time.\\n", encoding="utf-8")
     >>> _ = (folder / "INT02.txt").write_text("P02: Nobody has coded me yet.\\n", encoding="utf-8")
     >>> with Project.create(folder / "p.qda") as project:
-    ...     _ = project.ingest([folder / "INT01.txt", folder / "INT02.txt"], model="blank")
+    ...     _ = project.ingest([folder / "INT01.txt", folder / "INT02.txt"], pipeline="blank")
     ...     _ = project.code_span("INT01", 5, 20, "agency.responsibility", coder="ana")
     ...     data = load(project)
     ...     everything = load(project, coverage="all")

@@ -24,26 +24,26 @@ __all__ = ["ROWS_PER_PARTITION", "check_backend_options", "on_dask", "only"]
 ROWS_PER_PARTITION = 1_000_000
 
 
-def check_backend_options(backend: str, client, npartitions) -> str:
+def check_backend_options(backend, client, npartitions):
     """``backend`` checked, and ``client`` and ``npartitions`` given only with the dask backend.
 
     Parameters
     ----------
-    backend : {"local", "dask"}
-        The backend asked for.
+    backend : Local, Dask, str or None
+        The backend asked for (see :func:`asymmetry_qda.backends.backend_from`; the strings are deprecated).
     client : distributed.Client, str or None
-        The Dask client or scheduler address given, if any.
+        The Dask client or scheduler address given, if any (deprecated: ``Dask(client=...)``).
     npartitions : int or None
         The number of partitions given, if any.
 
     Returns
     -------
-    str
+    Local or Dask
         The backend.
     """
-    from ..cluster import check_backend
+    from ..backends import backend_from
 
-    check_backend(backend, client=client, npartitions=npartitions)
+    backend = backend_from(backend, client=client, npartitions=npartitions)
     if npartitions is not None and (isinstance(npartitions, bool) or not isinstance(npartitions, (int, np.integer))
                                     or npartitions < 1):
         raise InputError(Problem("npartitions", f"{npartitions!r} is not a whole number of partitions >= 1",
@@ -144,7 +144,7 @@ def on_dask(client, frames: list[pd.DataFrame | None], keys: list[str], npartiti
     import dask
     import dask.dataframe as dd
 
-    from ..cluster import n_workers
+    from ..backends import n_workers
 
     blocks, n_blocks = _blocks(frames, keys)
     sizes = np.bincount(np.concatenate([b for b in blocks if b is not None] or [np.zeros(0, np.int64)]),

@@ -375,7 +375,7 @@ def project_quotes(
     >>> text = "I: Why?\\nP01: I was alone. Nobody to ask. It was my call.\\n"
     >>> _ = (folder / "INT01.txt").write_text(text, encoding="utf-8")
     >>> with Project.create(folder / "p.qda") as project:
-    ...     _ = project.ingest(folder / "INT01.txt", model="blank")
+    ...     _ = project.ingest(folder / "INT01.txt", pipeline="blank")
     ...     for sentence in ("I was alone.", "Nobody to ask."):
     ...         start = text.index(sentence)
     ...         _ = project.code_span("INT01", start, start + len(sentence), "experience.loneliness", coder="LT")

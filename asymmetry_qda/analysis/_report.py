@@ -25,7 +25,7 @@ the workbook holds no formulas.
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (folder / "INT01.txt").write_text("P01: It lands on me. Nobody says well done.\\n", encoding="utf-8")
 >>> with Project.create(folder / "p.qda") as project:
-...     _ = project.ingest(folder / "INT01.txt", model="blank")
+...     _ = project.ingest(folder / "INT01.txt", pipeline="blank")
 ...     _ = project.code_span("INT01", 5, 20, "response.blame", coder="ana")
 ...     manifest = write_tables(load(project), folder / "tables", figures=False)
 >>> "frequencies.csv" in [f["path"] for f in manifest["files"]]

@@ -42,6 +42,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._keywords import renamed
 from ..errors import ArgumentError
 
 __all__ = ["review_effort", "summarise_effort"]
@@ -227,8 +228,9 @@ def summarise_effort(table: pd.DataFrame, targets: Sequence[float] = (0.8, 0.9))
     return pd.Series(out)
 
 
+@renamed(model="pipeline")
 def corpus_review_effort(corpus, codebook, *, split: str = "dev", level: str = "leaf", rules: bool = True,
-                         seed: bool = True, model: str = "auto", judged: pd.DataFrame | None = None,
+                         seed: bool = True, pipeline: str = "auto", judged: pd.DataFrame | None = None,
                          **options) -> pd.DataFrame:
     """:func:`review_effort` on one split of the evaluation corpus against its adjudicated labels.
 
@@ -249,9 +251,9 @@ def corpus_review_effort(corpus, codebook, *, split: str = "dev", level: str = "
     truth = label_matrix(reference, units, level=level).reset_index(drop=True)
     evidence = None
     if rules:
-        from ..tagger.evidence import evidence_columns
+        from ..tagging.evidence import evidence_columns
 
-        judged = judge_corpus(corpus, codebook, model=model) if judged is None else judged
+        judged = judge_corpus(corpus, codebook, pipeline=pipeline) if judged is None else judged
         index = pd.MultiIndex.from_frame(units[["excerpt_id", "sentence"]])
         evidence = evidence_columns(judged.rename(columns={"excerpt_id": "key", "sentence": "unit"}), index)
     seed_texts = seed_labels = None

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._keywords import renamed
 from ..evaluation_corpus import ADJUDICATED, Corpus, code_at
 from ._validity_labels import implied_labels, judge_corpus, model_labels, tag_corpus
 from ._validity_scores import CATEGORIES, METRICS, _matrix, _scores
@@ -142,7 +143,8 @@ def validity(corpus: Corpus, labels: pd.DataFrame, *, reference: str = ADJUDICAT
     return pd.Series(out)
 
 
-def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, model: str = "auto",
+@renamed(model="pipeline")
+def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, pipeline: str = "auto",
                     split: str | None = "test", levels: Sequence[str] = ("theme", "pole", "leaf"),
                     n_boot: int = 1000, seed: int = 0, candidates: dict[str, pd.DataFrame] | None = None,
                     rule_labels: pd.DataFrame | None = None, learned: Sequence[str] = (),
@@ -157,8 +159,9 @@ def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, model
         The evaluation corpus (:func:`~asymmetry_qda.evaluation_corpus.load_corpus`).
     codebook : Codebook, str or pathlib.Path, optional
         The codebook (default: the study codebook).
-    model : str, default "auto"
-        The spaCy pipeline: ``"auto"`` (the trained English pipeline when installed), ``"blank"`` or a name.
+    pipeline : str, default "auto"
+        The spaCy pipeline: ``"auto"`` (the trained English pipeline when installed), ``"blank"`` or a name
+        (``model=`` is its old name, deprecated).
     split : str or None, default "test"
         The split scored (None: the whole corpus).
     levels : sequence of str, default ("theme", "pole", "leaf")
@@ -213,7 +216,7 @@ def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, model
         raise ArgumentError(f"unknown learned candidate {', '.join(map(repr, unknown))}; use "
                             f"{' or '.join(map(repr, LEARNED))}")
     if rule_labels is None or (learned and "rules+model" in learned and judged is None):
-        judged = judge_corpus(corpus, codebook, model=model) if judged is None else judged
+        judged = judge_corpus(corpus, codebook, pipeline=pipeline) if judged is None else judged
     found = {"rule": tag_corpus(corpus, codebook, judged=judged) if rule_labels is None else rule_labels}
     for coder in ("A", "B"):
         if (corpus.labels["coder"] == coder).any():
@@ -224,7 +227,7 @@ def validity_report(corpus: Corpus, *, codebook: str | Path | None = None, model
         label = name + ("+semantic" if semantic else "")
         for level in levels:
             per_level[level][label] = model_labels(
-                corpus, codebook, rules=name == "rules+model", semantic=semantic, model=model, judged=judged,
+                corpus, codebook, rules=name == "rules+model", semantic=semantic, pipeline=pipeline, judged=judged,
                 level=level, splits=None if split is None else [split], name=label)
     rows = []
     for level in levels:

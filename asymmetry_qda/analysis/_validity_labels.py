@@ -11,14 +11,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._keywords import renamed
 from ..errors import QDAWarning
 from ..evaluation_corpus import ADJUDICATED, Corpus, code_at, label_matrix
 
 __all__ = ["implied_labels", "judge_corpus", "model_labels", "tag_corpus"]
 
 
-def judge_corpus(corpus: Corpus, codebook, *, model: str = "auto") -> pd.DataFrame:
-    """The rule tagger's judgement of every excerpt, by sentence (:func:`~asymmetry_qda.tagger.evidence.judge_units`):
+@renamed(model="pipeline")
+def judge_corpus(corpus: Corpus, codebook, *, pipeline: str = "auto") -> pd.DataFrame:
+    """The rule tagger's judgement of every excerpt, by sentence (:func:`~asymmetry_qda.tagging.evidence.judge_units`):
     ``excerpt_id``, ``sentence``, ``code``, ``status``, ``confidence``, ``context``.
 
     Parameters
@@ -27,8 +29,9 @@ def judge_corpus(corpus: Corpus, codebook, *, model: str = "auto") -> pd.DataFra
         The evaluation corpus (:func:`~asymmetry_qda.evaluation_corpus.load_corpus`).
     codebook : Codebook or str
         The codebook, or the path of its YAML file.
-    model : str, default "auto"
-        The spaCy pipeline: ``"auto"`` (the trained English pipeline when installed), ``"blank"`` or a name.
+    pipeline : str, default "auto"
+        The spaCy pipeline: ``"auto"`` (the trained English pipeline when installed), ``"blank"`` or a name
+        (``model=`` is its old name, deprecated).
 
     Returns
     -------
@@ -43,14 +46,15 @@ def judge_corpus(corpus: Corpus, codebook, *, model: str = "auto") -> pd.DataFra
     ``confidence`` are the tagger's own judgement (as ``project.code`` makes it); no statistic is computed.
     Codes meant for the interviewer only are left out.
     """
-    from ..tagger.evidence import judge_units
+    from ..tagging.evidence import judge_units
 
     starts = corpus.units.groupby("excerpt_id", sort=False)["start"].apply(list).to_dict()
     items = [(row.excerpt_id, row.text, starts[row.excerpt_id]) for row in corpus.excerpts.itertuples(index=False)]
-    return judge_units(items, codebook, model=model).rename(columns={"key": "excerpt_id", "unit": "sentence"})
+    return judge_units(items, codebook, pipeline=pipeline).rename(columns={"key": "excerpt_id", "unit": "sentence"})
 
 
-def tag_corpus(corpus: Corpus, codebook, *, model: str = "auto", name: str = "rule",
+@renamed(model="pipeline")
+def tag_corpus(corpus: Corpus, codebook, *, pipeline: str = "auto", name: str = "rule",
                judged: pd.DataFrame | None = None) -> pd.DataFrame:
     """The rule tagger's sentence labels for every excerpt: ``excerpt_id``, ``sentence``, ``code``, ``coder``.
 
@@ -63,8 +67,9 @@ def tag_corpus(corpus: Corpus, codebook, *, model: str = "auto", name: str = "ru
         The evaluation corpus (:func:`~asymmetry_qda.evaluation_corpus.load_corpus`).
     codebook : Codebook or str
         The codebook, or the path of its YAML file.
-    model : str, default "auto"
-        The spaCy pipeline: ``"auto"`` (the trained English pipeline when installed), ``"blank"`` or a name.
+    pipeline : str, default "auto"
+        The spaCy pipeline: ``"auto"`` (the trained English pipeline when installed), ``"blank"`` or a name
+        (``model=`` is its old name, deprecated).
     name : str, default "rule"
         The labels' ``coder``.
     judged : pandas.DataFrame, optional
@@ -80,15 +85,16 @@ def tag_corpus(corpus: Corpus, codebook, *, model: str = "auto", name: str = "ru
     Unit of analysis: one (sentence, code) label, a row of :func:`judge_corpus` whose status is
     ``suggested`` (suppressed, e.g. negated, matches give no label). Computes no number.
     """
-    judged = judge_corpus(corpus, codebook, model=model) if judged is None else judged
+    judged = judge_corpus(corpus, codebook, pipeline=pipeline) if judged is None else judged
     chosen = judged[judged["status"] == "suggested"]
     return pd.DataFrame({"excerpt_id": chosen["excerpt_id"].to_numpy(), "sentence": chosen["sentence"].to_numpy(),
                          "code": chosen["code"].to_numpy(), "coder": name},
                         columns=["excerpt_id", "sentence", "code", "coder"])
 
 
+@renamed(model="pipeline")
 def model_labels(corpus: Corpus, codebook, *, rules: bool = True, semantic: bool = False, seed: bool = True,
-                 model: str = "auto", judged: pd.DataFrame | None = None, train_split: str = "dev",
+                 pipeline: str = "auto", judged: pd.DataFrame | None = None, train_split: str = "dev",
                  n_folds: int = 5, name: str | None = None, params: dict | None = None,
                  level: str = "leaf", splits: Sequence[str] | None = None, return_probabilities: bool = False):
     """The learned suggester's sentence labels for every excerpt, each predicted by a model that never saw it.
@@ -114,8 +120,9 @@ def model_labels(corpus: Corpus, codebook, *, rules: bool = True, semantic: bool
         With
         ``seed``, the codebook's examples and counter-examples (:func:`~asymmetry_qda.suggester.seeds.codebook_seed`)
         join the training data.
-    model : str, default "auto"
-        The spaCy pipeline: ``"auto"`` (the trained English pipeline when installed), ``"blank"`` or a name.
+    pipeline : str, default "auto"
+        The spaCy pipeline: ``"auto"`` (the trained English pipeline when installed), ``"blank"`` or a name
+        (``model=`` is its old name, deprecated).
     judged : pandas.DataFrame, optional
         :func:`judge_corpus` when the caller already has it.
     train_split : str, default "dev"
@@ -166,7 +173,7 @@ def model_labels(corpus: Corpus, codebook, *, rules: bool = True, semantic: bool
     from ..errors import ArgumentError
     from ..suggester import CodeSuggester
     from ..suggester.seeds import codebook_seed
-    from ..tagger.evidence import evidence_columns
+    from ..tagging.evidence import evidence_columns
 
     if not isinstance(codebook, Codebook):
         codebook = load_codebook(codebook)
@@ -174,7 +181,7 @@ def model_labels(corpus: Corpus, codebook, *, rules: bool = True, semantic: bool
     index = pd.MultiIndex.from_frame(units[["excerpt_id", "sentence"]])
     X = pd.DataFrame({"text": units["sentence_text"].to_numpy()})
     if rules:
-        judged = judge_corpus(corpus, codebook, model=model) if judged is None else judged
+        judged = judge_corpus(corpus, codebook, pipeline=pipeline) if judged is None else judged
         found = evidence_columns(judged.rename(columns={"excerpt_id": "key", "sentence": "unit"}), index)
         X = pd.concat([X, found.reset_index(drop=True)], axis=1)
     reference = corpus.labels[corpus.labels["coder"] == ADJUDICATED]
@@ -182,7 +189,7 @@ def model_labels(corpus: Corpus, codebook, *, rules: bool = True, semantic: bool
         reference = implied_labels(reference, codebook.implications)
     Y = label_matrix(reference, units, level=level).reset_index(drop=True).astype(float)
     if seed:
-        seed_X, seed_Y = codebook_seed(codebook, evidence=rules, model=model)
+        seed_X, seed_Y = codebook_seed(codebook, evidence=rules, pipeline=pipeline)
         if level != "leaf":
             seed_Y = _rolled_up_seed(seed_X, codebook, level)
         seed_X = seed_X.drop(columns=["code", "kind"]).reindex(columns=X.columns, fill_value=0.0)

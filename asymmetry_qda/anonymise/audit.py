@@ -36,7 +36,7 @@ vehicle registrations, URLs and handles, specific dates and times); ``low``
 is any other organisation.
 
 Any length: NER reads a document in pieces of at most
-:data:`~asymmetry_qda.nlp.MAX_PIECE_CHARS` characters cut at paragraph, line,
+:data:`~asymmetry_qda.pipelines.MAX_PIECE_CHARS` characters cut at paragraph, line,
 sentence or word boundaries, offsets mapped back to the whole text (patterns
 always read the whole text), so a document over spaCy's ``max_length`` is
 audited like any other and a shorter one is read whole, as before.
@@ -55,7 +55,7 @@ Examples
 >>> import warnings
 >>> with warnings.catch_warnings():
 ...     warnings.simplefilter("ignore")  # the blank pipeline has no NER: only the patterns run
-...     found = audit_texts({"INT01": "P01: I rang DCI Walsh."}, model="blank")
+...     found = audit_texts({"INT01": "P01: I rang DCI Walsh."}, pipeline="blank")
 >>> found[["doc_id", "text", "kind", "severity"]].values.tolist()
 [['INT01', 'DCI Walsh', 'rank_name', 'high']]
 """
@@ -71,8 +71,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .._keywords import renamed
 from ..errors import ArgumentError, QDAWarning
-from ..nlp import BLANK, MAX_PIECE_CHARS, piece_spans, resolve_model
+from ..pipelines import MAX_PIECE_CHARS, is_language, load, piece_spans, resolve_model
 from ..store import participants as stored_participants
 from .findings import KINDS, Finding, resolve_overlaps
 from .masks import PLACEHOLDER, Masks, blank_out, prepare  # noqa: F401 - PLACEHOLDER is re-exported
@@ -118,11 +119,11 @@ def _context(text: str, start: int, end: int) -> str:
     return " ".join(text[max(0, start - CONTEXT_CHARS):end + CONTEXT_CHARS].split())
 
 
+@renamed(model="pipeline", nlp="pipeline")
 def audit_texts(
     texts: Mapping[str, str],
     *,
-    nlp: "Language | None" = None,
-    model: str = "auto",
+    pipeline: "str | Language" = "auto",
     allow: Iterable[str] = (),
     deny: Iterable[str] = (),
     pseudonyms: Iterable[str] = (),
@@ -134,11 +135,14 @@ def audit_texts(
     ----------
     texts
         Document id to the document's text.
-    nlp
-        A spaCy pipeline to take entities from; when omitted, ``model`` is
-        loaded (``"auto"``: the installed trained English pipeline, keeping
-        only ``ner``). A pipeline without ``ner`` gives one
-        :class:`~asymmetry_qda.errors.QDAWarning` and only the patterns run.
+    pipeline
+        The spaCy pipeline to take entities from: a ``spacy.Language`` already
+        loaded, or a name, loaded keeping only ``ner`` (``"auto"``: the
+        installed trained English pipeline; ``"blank"``). A pipeline without
+        ``ner`` gives one :class:`~asymmetry_qda.errors.QDAWarning` and only
+        the patterns run. Its old names ``model=`` (a name) and ``nlp=`` (a
+        ``Language``) still work for this release, with a
+        :class:`DeprecationWarning`.
     allow, pseudonyms
         Strings (case-insensitive, whole words) that are fine to leave in: a
         finding whose identifying part lies wholly inside one is dropped.
@@ -181,12 +185,12 @@ def audit_texts(
     deny_terms = check_terms("deny", deny)
     pseudonym_terms = check_terms("pseudonyms", pseudonyms)
     compiled = compile_vocabulary(vocabulary)
-    if not isinstance(model, str):
-        raise ArgumentError(f"model must be a pipeline name, 'auto' or 'blank', not {type(model).__name__}")
-    if nlp is not None and not (callable(nlp) and hasattr(nlp, "pipe_names")):
-        raise ArgumentError(f"nlp must be a spaCy Language, not {type(nlp).__name__}")
+    if not isinstance(pipeline, str) and not is_language(pipeline):
+        raise ArgumentError(f"pipeline must be a spaCy Language or a pipeline name, 'auto' or 'blank', not "
+                            f"{type(pipeline).__name__}")
 
-    pipeline = nlp if nlp is not None else _ner_pipeline(resolve_model(model))
+    if isinstance(pipeline, str):
+        pipeline = _ner_pipeline(resolve_model(pipeline))
     use_ner = "ner" in pipeline.pipe_names
     if not use_ner:
         warnings.warn("The spaCy pipeline has no named-entity recogniser, so names, places and organisations "
@@ -223,8 +227,8 @@ def _with_entities(prepared: Iterable[tuple[str, str, Masks]], pipeline: "Langua
 
     Labels and timestamps become spaces (offsets hold) so NER does not read "[00:04:11] Interviewer: Okay" as
     a name; placeholders stay, since they read as the nouns they stand for. NER sees each document in pieces of
-    at most :data:`~asymmetry_qda.nlp.MAX_PIECE_CHARS` characters cut at paragraph, line, sentence or word
-    boundaries (see :func:`~asymmetry_qda.nlp.piece_spans`), so no document is too long for spaCy; a shorter
+    at most :data:`~asymmetry_qda.pipelines.MAX_PIECE_CHARS` characters cut at paragraph, line, sentence or word
+    boundaries (see :func:`~asymmetry_qda.pipelines.piece_spans`), so no document is too long for spaCy; a shorter
     document is one piece, read exactly as a whole. Entity offsets are mapped back to the whole text.
     """
     if pipeline is None:
@@ -263,12 +267,8 @@ def _ner_group(group: list[tuple[str, str, Masks]], pipeline: "Language", limit:
 
 @lru_cache(maxsize=4)
 def _ner_pipeline(name: str) -> "Language":
-    import spacy
-
-    if name == BLANK:
-        return spacy.blank("en")
-    nlp = spacy.load(name, exclude=["parser", "tagger", "lemmatizer", "attribute_ruler", "senter",
-                                    "morphologizer", "textcat", "textcat_multilabel"])
+    nlp = load(name, exclude=["parser", "tagger", "lemmatizer", "attribute_ruler", "senter", "morphologizer",
+                              "textcat", "textcat_multilabel"])
     if "ner" in nlp.pipe_names and "tok2vec" in nlp.pipe_names:
         embedding = str(nlp.get_pipe_config("ner").get("model", {}).get("tok2vec", {}).get("@architectures", ""))
         if embedding and "Listener" not in embedding:  # ner embeds its own tok2vec (as en_core_web_sm does)
@@ -337,7 +337,8 @@ def attribute_texts(db: sqlite3.Connection) -> dict[str, str]:
     return texts
 
 
-def audit_attributes(db: sqlite3.Connection, *, nlp: "Language | None" = None, model: str = "auto",
+@renamed(model="pipeline", nlp="pipeline")
+def audit_attributes(db: sqlite3.Connection, *, pipeline: "str | Language" = "auto",
                      allow: Iterable[str] = (), deny: Iterable[str] = (), pseudonyms: Iterable[str] = (),
                      vocabulary: Iterable[str] | None = None) -> pd.DataFrame:
     """:func:`audit_texts` of the participants' free-text attributes (see :func:`attribute_texts`).
@@ -353,5 +354,5 @@ def audit_attributes(db: sqlite3.Connection, *, nlp: "Language | None" = None, m
         return frame.astype({"start": "int64", "end": "int64", "core_start": "int64", "core_end": "int64"})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", QDAWarning)
-        return audit_texts(texts, nlp=nlp, model=model, allow=allow, deny=deny, pseudonyms=pseudonyms,
+        return audit_texts(texts, pipeline=pipeline, allow=allow, deny=deny, pseudonyms=pseudonyms,
                            vocabulary=vocabulary)

@@ -33,17 +33,22 @@ import importlib.metadata
 import json
 import warnings
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .._keywords import renamed
 from ..errors import IdentifiersFound, InputError, Problem, ProjectError, QDAWarning, StoreError
-from ..nlp import BLANK, resolve_model
+from ..pipelines import BLANK, is_language, pipeline_label, resolve_model
 from ..records import text_sha256
 from ..store import documents as stored_documents
 from ..store import meta as stored_meta
 from ..store.sqlite import HasStore, Store, store_of, utc_now
 from . import audit as audit_module  # audit_texts is called through its module, so a test can count the audits
 from .audit import COLUMNS, RULES, STUDY_VOCABULARY, attribute_texts, audit_attributes, is_attribute_location
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
 
 __all__ = ["BLOCKING", "attribute_findings", "audit_fingerprint", "check_export", "dismiss_findings", "findings",
            "project_audit", "unresolved"]
@@ -53,16 +58,17 @@ BLOCKING: tuple[str, ...] = ("high",)
 _SHOWN = 10
 
 
-def audit_fingerprint(documents: Iterable[tuple[str, str]], *, model: str, allow: Sequence[str],
+@renamed(model="pipeline")
+def audit_fingerprint(documents: Iterable[tuple[str, str]], *, pipeline: "str | Language", allow: Sequence[str],
                       deny: Sequence[str], pseudonyms: Sequence[str], vocabulary: Sequence[str] | None = None) -> str:
     """A hash of everything an audit's result depends on: (document id, text hash) pairs, lists, rules, pipeline.
 
     ``vocabulary`` is the audit's ``vocabulary=`` (``None``: the packaged :data:`STUDY_VOCABULARY`).
     """
-    name = resolve_model(model)
+    name = pipeline_label(pipeline) if is_language(pipeline) else resolve_model(pipeline)
     versions = {"asymmetry_qda": importlib.metadata.version("asymmetry_qda"),
                 "spacy": importlib.metadata.version("spacy")}
-    if name != BLANK:
+    if name != BLANK and not is_language(pipeline):
         try:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a pipeline outside a distribution
@@ -76,15 +82,17 @@ def audit_fingerprint(documents: Iterable[tuple[str, str]], *, model: str, allow
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def attribute_findings(project: "HasStore | Store", *, model: str = "auto") -> pd.DataFrame:
+@renamed(model="pipeline")
+def attribute_findings(project: "HasStore | Store", *, pipeline: "str | Language" = "auto") -> pd.DataFrame:
     """Audit findings in the participants' free-text attributes, with the project's lists and pseudonyms."""
     db = store_of(project).connection
     lists = stored_meta.audit_lists(db)
     pseudonyms = [p for p in stored_documents.participants(db)["pseudonym"].dropna()]
-    return audit_attributes(db, model=model, allow=lists["allow"], deny=lists["deny"], pseudonyms=pseudonyms)
+    return audit_attributes(db, pipeline=pipeline, allow=lists["allow"], deny=lists["deny"], pseudonyms=pseudonyms)
 
 
-def project_audit(project: "HasStore | Store", *, model: str = "auto",
+@renamed(model="pipeline")
+def project_audit(project: "HasStore | Store", *, pipeline: "str | Language" = "auto",
                   doc_id: str | Sequence[str] | None = None) -> pd.DataFrame:
     """Likely identifiers left in the project's documents (``Project.audit``): every document's, or ``doc_id``'s.
 
@@ -100,17 +108,17 @@ def project_audit(project: "HasStore | Store", *, model: str = "auto",
     pseudonyms = [p for p in stored_documents.participants(db)["pseudonym"].dropna()]
     if doc_id is None:
         attributes = [(loc, text_sha256(value)) for loc, value in sorted(attribute_texts(db).items())]
-        fingerprint = audit_fingerprint([*shas, *attributes], model=model, pseudonyms=pseudonyms, **lists)
+        fingerprint = audit_fingerprint([*shas, *attributes], pipeline=pipeline, pseudonyms=pseudonyms, **lists)
         cached = stored_meta.audit_cache(db)
         if cached is not None and cached.get("fingerprint") == fingerprint:
             frame = pd.DataFrame(cached["findings"], columns=cached["columns"])
             return frame.astype({c: "int64" for c in ("start", "end", "core_start", "core_end")})
     # (the cache holds the documents' and the attributes' findings; attributes are in its fingerprint)
     texts = stored_documents.texts(db, ids)
-    frame = audit_module.audit_texts({d: texts[d] for d in ids}, model=model, allow=lists["allow"],
+    frame = audit_module.audit_texts({d: texts[d] for d in ids}, pipeline=pipeline, allow=lists["allow"],
                                      deny=lists["deny"], pseudonyms=pseudonyms)
     if doc_id is None:
-        found = attribute_findings(store, model=model)
+        found = attribute_findings(store, pipeline=pipeline)
         if not found.empty:
             frame = pd.concat([frame, found[list(frame.columns)]], ignore_index=True)
         if not store.read_only:
@@ -167,15 +175,18 @@ def dismiss_findings(project: "HasStore | Store", findings: pd.DataFrame | str |
     return len(rows)
 
 
-def findings(project: "HasStore | Store", *, model: str = "auto") -> pd.DataFrame:
+@renamed(model="pipeline")
+def findings(project: "HasStore | Store", *, pipeline: "str | Language" = "auto") -> pd.DataFrame:
     """Everything the guard looks at: the whole project's audit, documents and attributes (:func:`project_audit`)."""
-    return project_audit(project, model=model)
+    return project_audit(project, pipeline=pipeline)
 
 
-def unresolved(project: "HasStore | Store", *, severity: Sequence[str] = BLOCKING, model: str = "auto") -> pd.DataFrame:
+@renamed(model="pipeline")
+def unresolved(project: "HasStore | Store", *, severity: Sequence[str] = BLOCKING,
+               pipeline: "str | Language" = "auto") -> pd.DataFrame:
     """Audit findings (documents and attributes) of ``severity`` that are not dismissed (allow-listed ones are
     never found)."""
-    found = findings(project, model=model)
+    found = findings(project, pipeline=pipeline)
     found = found[found["severity"].isin(list(severity))]
     dismissed = stored_meta.dismissals(store_of(project).connection)
     if len(dismissed) and len(found):
@@ -186,15 +197,16 @@ def unresolved(project: "HasStore | Store", *, severity: Sequence[str] = BLOCKIN
     return found.reset_index(drop=True)[list(COLUMNS)]
 
 
+@renamed(model="pipeline")
 def check_export(project: "HasStore | Store", what: str, *, allow_identifiers: bool = False,
-                 model: str = "auto") -> pd.DataFrame:
+                 pipeline: "str | Language" = "auto") -> pd.DataFrame:
     """Refuse to write ``what`` while blocking findings are unresolved; returns them.
 
     With ``allow_identifiers`` the export goes ahead and a
     :class:`~asymmetry_qda.errors.QDAWarning` says how many are left.
     """
     path = store_of(project).path
-    left = unresolved(project, model=model)
+    left = unresolved(project, pipeline=pipeline)
     if left.empty:
         return left
     listing = "; ".join(f"{r.doc_id} [{r.start}, {r.end}) {r.text!r} ({r.kind})"

@@ -22,19 +22,19 @@ __all__ = ["project_plan"]
 
 
 def project_plan(project: HasStore | Store, findings: pd.DataFrame | None = None, *,
-                 severity: str | Sequence[str] = "high", model: str = "auto", key: str | Path | None = None,
+                 severity: str | Sequence[str] = "high", pipeline="auto", key: str | Path | None = None,
                  everywhere: bool = True) -> pd.DataFrame:
     """Which stretches of ``project``'s texts a pseudonymisation would replace, by which pseudonym.
 
     ``findings`` defaults to the unresolved audit findings of ``severity`` (audited with the spaCy pipeline
-    ``model``). With ``key`` (an earlier key file of this project), originals already in it get their
-    pseudonyms again; a key file that does not exist yet is ignored. See
+    ``pipeline``, a name or a loaded ``spacy.Language``). With ``key`` (an earlier key file of this project),
+    originals already in it get their pseudonyms again; a key file that does not exist yet is ignored. See
     :func:`~asymmetry_qda.anonymise.pseudonyms.plan_pseudonyms` for the columns.
     """
     store = store_of(project)
     if findings is None:
         findings = unresolved(store, severity=[severity] if isinstance(severity, str) else list(severity),
-                              model=model)
+                              pipeline=pipeline)
     known = {}
     if key is not None and Path(key).expanduser().exists():
         data = load_key(Path(key).expanduser(), project_id=stored_meta.project_id(store.connection))

@@ -7,7 +7,7 @@
 :func:`recall_by_kind` scores :func:`~asymmetry_qda.anonymise.audit.audit_texts`
 findings against those spans.
 
-Run ``python -m asymmetry_qda.anonymise.recall [--model auto|blank] [--seed N]``
+Run ``python -m asymmetry_qda.anonymise.recall [--pipeline auto|blank] [--seed N]``
 to print the table.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 from collections.abc import Sequence
 
 import pandas as pd
@@ -183,15 +184,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m asymmetry_qda.anonymise.recall",
                                      description="Recall of the anonymisation audit on planted identifiers.")
-    parser.add_argument("--model", default="auto", help="spaCy pipeline: 'auto' (default), 'blank' or a name")
+    parser.add_argument("--pipeline", default="auto", help="spaCy pipeline: 'auto' (default), 'blank' or a name")
+    parser.add_argument("--model", dest="pipeline", help="deprecated: the old name of --pipeline")
     parser.add_argument("--seed", type=int, default=0, help="shuffle seed for the planted corpus (default 0)")
     args = parser.parse_args(argv)
+    if any(a == "--model" or a.startswith("--model=") for a in (sys.argv[1:] if argv is None else argv)):
+        print("warning: --model is deprecated and will be removed in the next release; use --pipeline",
+              file=sys.stderr)
     texts, truth = planted_corpus(args.seed)
-    findings = audit_texts(texts, model=args.model, deny=PLANTED["deny_list"])
+    findings = audit_texts(texts, pipeline=args.pipeline, deny=PLANTED["deny_list"])
     table = recall_by_kind(findings, truth)
     print(table.to_string(index=False))
     found, planted = int(table.found.sum()), int(table.planted.sum())
-    print(f"\noverall recall (model={args.model}): {found}/{planted} = {found / planted:.3f}")
+    print(f"\noverall recall (pipeline={args.pipeline}): {found}/{planted} = {found / planted:.3f}")
     return 0
 
 

@@ -1,22 +1,23 @@
 """Option declarations shared by several commands: one place for each flag's wording, default and type.
 
 Every command module registers its sub-parser(s) with these helpers, so a flag that several commands take
-(``--model``, ``--allow-identifiers``, a comma-separated ``--coders``...) is declared once and reads the same
+(``--pipeline``, ``--allow-identifiers``, a comma-separated ``--coders``...) is declared once and reads the same
 everywhere.
 
 Examples
 --------
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="demo")
->>> add_model(parser)
+>>> add_pipeline(parser)
 >>> add_list(parser, "--coders", help="whose codings")
 >>> parser.parse_args(["--coders", "LT, MK,,"])
-Namespace(model='auto', coders=['LT', 'MK'])
+Namespace(pipeline='auto', coders=['LT', 'MK'])
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -143,8 +144,23 @@ def add_list(parser: argparse.ArgumentParser, flag: str, *, help: str, metavar: 
                         required=required, metavar=metavar, help=help)
 
 
-def add_model(parser: argparse.ArgumentParser, *, default: str = "auto") -> None:
-    """Add ``--model``, the spaCy pipeline a command loads, with the one wording every command shares.
+class _DeprecatedFlag(argparse.Action):
+    """An old flag that still works for one release: it stores under the new flag's name and says so on stderr."""
+
+    def __init__(self, option_strings, dest, *, instead: str, **kwargs):
+        self.instead = instead
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"warning: {option_string} is deprecated and will be removed in the next release; use {self.instead}",
+              file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
+def add_pipeline(parser: argparse.ArgumentParser, *, default: str = "auto") -> None:
+    """Add ``--pipeline``, the spaCy pipeline a command loads, with the one wording every command shares.
+
+    ``--model``, its old name, still works for this release (with a warning on standard error).
 
     Parameters
     ----------
@@ -153,8 +169,10 @@ def add_model(parser: argparse.ArgumentParser, *, default: str = "auto") -> None
     default : str, default "auto"
         ``"auto"`` (the first trained pipeline installed, else blank), ``"blank"``, or a package name.
     """
-    parser.add_argument("--model", default=default, help="spaCy pipeline: auto (best installed, else blank), blank, "
-                                                         f"or a package name (default {default})")
+    parser.add_argument("--pipeline", default=default, help="spaCy pipeline: auto (best installed, else blank), "
+                                                            f"blank, or a package name (default {default})")
+    parser.add_argument("--model", dest="pipeline", action=_DeprecatedFlag, instead="--pipeline",
+                        help="deprecated: the old name of --pipeline")
 
 
 def add_project(parser: argparse.ArgumentParser, *, help: str | None = None) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import QDAError
 from ..project import Project
-from ._options import AddCommand, Commands, Parents, add_list, add_model, add_project
+from ._options import AddCommand, Commands, Parents, add_list, add_pipeline, add_project
 from ._output import emit, say, write_csv
 
 #: What ``pseudonymise --severity`` accepts.
@@ -31,7 +31,7 @@ def add_audit(commands: Commands, parents: Parents) -> None:
                         "exports")
     add_list(p, "--allow", help="set the project's allow list (comma-separated)")
     add_list(p, "--deny", help="set the project's deny list (comma-separated)")
-    add_model(p)
+    add_pipeline(p)
     add_list(p, "--dismiss", metavar="IDS",
              help="record these findings (DOC:START-END, comma-separated) as checked and not identifying; "
                   "needs --by and --reason")
@@ -67,7 +67,7 @@ def add_pseudonymise(commands: Commands, parents: Parents) -> None:
     p.add_argument("--keep-original", action="store_true",
                    help="also put the original document texts in the key file (never in the project)")
     p.add_argument("--by", default=None, help="who pseudonymised (recorded with the run)")
-    add_model(p)
+    add_pipeline(p)
     p.set_defaults(run=cmd_pseudonymise)
 
 
@@ -86,7 +86,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if args.dismiss is not None:
             n = project.dismiss_findings(args.dismiss, by=args.by, reason=args.reason)
             say(args, f"dismissed {n} finding(s)")
-        findings = project.audit(model=args.model)
+        findings = project.audit(pipeline=args.pipeline)
     if args.out != "-" or not args.json:
         write_csv(args, findings, "findings")
     counts = findings.groupby("severity").size().to_dict() if len(findings) else {}
@@ -110,7 +110,7 @@ def cmd_pseudonymise(args: argparse.Namespace) -> int:
         if args.plan:
             plan = _read_plan(args.plan)
         else:
-            plan = project.pseudonym_plan(severity=severity, model=args.model, key=args.key,
+            plan = project.pseudonym_plan(severity=severity, pipeline=args.pipeline, key=args.key,
                                           everywhere=not args.only_findings)
         if args.dry_run:
             write_csv(args, plan, "planned replacements (with the originals: keep this file with the key)")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import QDAError
 from ..fileio import write_text_atomically
-from ._options import AddCommand, Commands, Parents, add_model
+from ._options import AddCommand, Commands, Parents, add_pipeline
 from ._output import say
 
 
@@ -33,7 +33,7 @@ def add_codebook(commands: Commands, parents: Parents) -> None:
                     "pass/fail table and the examples that failed; exits 1 if any code fails.",
         epilog="Example: asymmetry-qda codebook test codebooks/asymmetries.yaml")
     p.add_argument("file", metavar="FILE.yaml")
-    add_model(p)
+    add_pipeline(p)
     p.add_argument("--json", action="store_true", help="print the per-example results as JSON")
     p.set_defaults(run=cmd_codebook_test)
 
@@ -87,7 +87,7 @@ def cmd_codebook_test(args: argparse.Namespace) -> int:
     from ..codebook.examples import run_examples, summarise_examples
 
     codebook = load_codebook(args.file)
-    results = run_examples(codebook, model=args.model)
+    results = run_examples(codebook, pipeline=args.pipeline)
     summary = summarise_examples(results, codebook)
     failed = summary[summary["status"] == "fail"]
     if args.json:

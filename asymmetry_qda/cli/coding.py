@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from ..backends import Dask, Local
 from ..errors import QDAError
 from ..project import Project
 from ..records import Status
-from ._options import AddCommand, Commands, Parents, add_list, add_model, add_project
+from ._options import AddCommand, Commands, Parents, add_list, add_pipeline, add_project
 from ._output import emit, write_csv
 
 SEGMENT_CSV_COLUMNS = ["doc_id", "segment_id", "unit", "start", "end", "speaker", "is_interviewer", "text"]
@@ -43,7 +44,7 @@ def add_code(commands: Commands, parents: Parents) -> None:
     add_project(p)
     p.add_argument("--codebook", metavar="FILE", default="codebooks/asymmetries.yaml",
                    help="YAML codebook (default: codebooks/asymmetries.yaml)")
-    add_model(p)
+    add_pipeline(p)
     p.add_argument("--unit", choices=["sentence", "turn", "span"], default="sentence",
                    help="what a suggestion covers: the sentence or turn holding the match, or the match itself")
     p.add_argument("--n-process", type=int, default=1, metavar="N", help="processes for spaCy (default 1)")
@@ -134,10 +135,10 @@ def cmd_code(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         if args.backend == "local" and (args.scheduler or args.workers):
             raise QDAError("--scheduler and --workers go with --backend dask. Fix: add --backend dask")
-        dask_options = {"client": args.scheduler, "workers": args.workers} if args.backend == "dask" else {}
-        report = project.code(args.codebook, model=args.model, unit=args.unit, n_process=args.n_process,
+        backend = Dask(args.scheduler, args.workers) if args.backend == "dask" else Local(args.n_process)
+        report = project.code(args.codebook, pipeline=args.pipeline, unit=args.unit,
                               include_interviewer=args.include_interviewer, progress=None if not args.quiet else False,
-                              backend=args.backend, **dask_options)
+                              backend=backend)
     emit(args, report.summary(), report)
     return 0
 

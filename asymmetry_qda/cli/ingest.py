@@ -7,7 +7,7 @@ import argparse
 from ..errors import QDAError
 from ..project import Project
 from ..readers import DEFAULT_INTERVIEWER_LABELS
-from ._options import AddCommand, Commands, Parents, add_model, add_project
+from ._options import AddCommand, Commands, Parents, add_pipeline, add_project
 from ._output import emit
 
 
@@ -36,7 +36,7 @@ def add_ingest(commands: Commands, parents: Parents) -> None:
     p.add_argument("--replace", action="store_true",
                    help="replace stored documents whose text changed (codings are kept where the text under "
                         "them is unchanged) and re-segment unchanged ones")
-    add_model(p)
+    add_pipeline(p)
     p.set_defaults(run=cmd_ingest)
 
 
@@ -52,6 +52,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         report = project.ingest(args.paths, attributes=args.attributes, interviewer_labels=args.interviewer_labels,
                                 label_pattern=args.label_pattern, kind=args.kind, replace=args.replace,
-                                model=args.model, prefer_extensions=args.prefer_extensions)
+                                pipeline=args.pipeline, prefer_extensions=args.prefer_extensions)
         emit(args, report.summary(), report)
     return 0

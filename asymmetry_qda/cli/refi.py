@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..project import Project
-from ._options import AddCommand, Commands, Parents, add_model, add_project
+from ._options import AddCommand, Commands, Parents, add_pipeline, add_project
 from ._output import emit
 
 
@@ -52,7 +52,7 @@ def add_import_qdpx(commands: Commands, parents: Parents) -> None:
                    choices=["auto", "per-user", "codepoints", "utf16", "codepoints-crlf1", "utf16-crlf1"],
                    help="how the file counts positions (default: detect one way for the file; per-user: detect it "
                         "for each writer, for a file that programs counting differently have both added to)")
-    add_model(p, default="blank")
+    add_pipeline(p, default="blank")
     p.set_defaults(run=cmd_import_qdpx)
 
 
@@ -78,6 +78,6 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
 def cmd_import_qdpx(args: argparse.Namespace) -> int:
     """Import a .qdpx or .qde archive with :meth:`Project.import_qdpx` and print its report."""
     with Project.open(args.project) as project:
-        report = project.import_qdpx(args.source, model=args.model, scheme=args.scheme)
+        report = project.import_qdpx(args.source, pipeline=args.pipeline, scheme=args.scheme)
     emit(args, str(report), report)
     return 0

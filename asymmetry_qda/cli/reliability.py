@@ -6,7 +6,7 @@ import argparse
 
 from ..errors import QDAError
 from ..project import Project
-from ._options import AddCommand, Commands, Parents, add_list, add_model, add_project
+from ._options import AddCommand, Commands, Parents, add_list, add_pipeline, add_project
 from ._output import say, write_csv, write_side_csv
 
 
@@ -74,7 +74,7 @@ def add_evaluate_corpus(commands: Commands, parents: Parents) -> None:
         epilog="Example: asymmetry-qda evaluate-corpus --split test --out validity.csv")
     p.add_argument("--corpus", metavar="DIR", default=None, help="the corpus folder (default: the bundled one)")
     p.add_argument("--codebook", metavar="FILE", default=None, help="codebook (default: the study codebook)")
-    add_model(p)
+    add_pipeline(p)
     p.add_argument("--split", choices=["dev", "test", "all"], default="test", help="which excerpts (default test)")
     p.add_argument("--boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     p.add_argument("--out", metavar="FILE.csv", default=None, help="also write the whole table as CSV")
@@ -185,9 +185,9 @@ def cmd_evaluate_corpus(args: argparse.Namespace) -> int:
 
         if not available():
             raise QDAError(f"--semantic: the optional semantic extra is not installed. Fix: {INSTALL_HINT}")
-    judged = judge_corpus(corpus, codebook, model=args.model)
+    judged = judge_corpus(corpus, codebook, pipeline=args.pipeline)
     labels = tag_corpus(corpus, codebook, judged=judged)
-    table = validity_report(corpus, codebook=codebook, model=args.model, split=split, n_boot=args.boot,
+    table = validity_report(corpus, codebook=codebook, pipeline=args.pipeline, split=split, n_boot=args.boot,
                             rule_labels=labels, judged=judged, learned=LEARNED if args.learned else (),
                             semantic=args.semantic)
     ceiling = {level: human_agreement(corpus, level=level, split=split).set_index("code").loc["(pooled)"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._options import AddCommand, Commands, Parents, add_model
+from ._options import AddCommand, Commands, Parents, add_pipeline
 from ._output import emit
 
 
@@ -20,7 +20,7 @@ def add_reproduce(commands: Commands, parents: Parents) -> None:
                     "files.",
         epilog="Example: asymmetry-qda reproduce --out build/reproduction")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write into (created if missing)")
-    add_model(p)
+    add_pipeline(p)
     p.add_argument("--no-figures", action="store_true", help="skip the PNG and SVG figures")
     p.add_argument("--key", default=None, metavar="FILE.json",
                    help="keep the pseudonym key of the sample's planted slips here (default: discarded)")
@@ -35,7 +35,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     """Rebuild the sample analysis with :func:`asymmetry_qda.reproduce.reproduce`."""
     from ..reproduce import reproduce
 
-    result = reproduce(args.out, model=args.model, figures=not args.no_figures, key=args.key,
+    result = reproduce(args.out, pipeline=args.pipeline, figures=not args.no_figures, key=args.key,
                        allow_identifiers=args.allow_identifiers)
     emit(args, str(result), result)
     return 0

@@ -43,6 +43,6 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         trained = project.train_suggester(coders=args.coders, min_examples=args.min_examples,
                                           threshold="cv", seed=args.seed_codebook,
                                           progress=None if not args.quiet else False)
-        added = project.suggest(model=trained.version, threshold=args.threshold)
+        added = project.suggest(version=trained.version, threshold=args.threshold)
     emit(args, f"{trained}\n{len(added)} model suggestions added", {"model": trained, "added": len(added)})
     return 0

@@ -13,33 +13,40 @@ Examples
 ...      examples: [They hung me out to dry.], counter_examples: [The washing was out to dry.],
 ...      rules: [{id: blame.dry, phrase: [hung me out to dry]}]}
 ... ''')
->>> summarise_examples(run_examples(cb, model="blank"), cb)[["code_id", "status"]].to_dict("records")
+>>> summarise_examples(run_examples(cb, pipeline="blank"), cb)[["code_id", "status"]].to_dict("records")
 [{'code_id': 'blame', 'status': 'pass'}]
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
+from .._keywords import renamed
 from .model import Codebook
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
 
 EXAMPLE_COLUMNS = ["code_id", "kind", "text", "rules_fired", "rules_suppressed", "passed"]
 SUMMARY_COLUMNS = ["code_id", "rules", "examples", "examples_matched", "counter_examples",
                    "counter_examples_clear", "status"]
 
 
-def run_examples(codebook: Codebook, *, model: str = "auto") -> pd.DataFrame:
+@renamed(model="pipeline")
+def run_examples(codebook: Codebook, *, pipeline: "str | Language" = "auto") -> pd.DataFrame:
     """One row per example and counter-example: which of the code's own rules fired, and whether it passed.
 
-    The sentences go through the real tagger (:func:`asymmetry_qda.tagger.build_pipeline`), so context
+    The sentences go through the real tagger (:func:`asymmetry_qda.tagging.build_pipeline`), so context
     counts as it does when coding: a match that is suppressed (negated, for a rule or code with
     ``suppress_negated``) is listed under ``rules_suppressed`` and does not count. An example passes when
     at least one of its code's rules fires unsuppressed; a counter-example passes when none does. Codes
     without rules are manual: their examples are listed with ``passed`` empty.
     """
-    from ..tagger import build_pipeline
+    from ..tagging import build_pipeline
 
-    nlp = build_pipeline(codebook, model=model)
+    nlp = build_pipeline(codebook, pipeline=pipeline)
     items = [(code, kind, text) for code in codebook.codes
              for kind, texts in (("example", code.examples), ("counter_example", code.counter_examples))
              for text in texts]

@@ -149,9 +149,9 @@ def check_dependency_pattern(pattern: Any) -> list[tuple[tuple, str]]:
 
 @lru_cache(maxsize=1)
 def _vocab():
-    import spacy
+    from ..pipelines import BLANK, load
 
-    return spacy.blank("en").vocab
+    return load(BLANK).vocab
 
 
 def _shape(pattern: Any) -> list[tuple[tuple, str]]:

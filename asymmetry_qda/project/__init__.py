@@ -7,7 +7,7 @@ Examples
 >>> (folder / "INT01.txt").write_text("Interviewer: How was it?\\n\\nP01: It all lands at my door.\\n")
 56
 >>> with Project.create(folder / "study.qda") as project:
-...     report = project.ingest([folder / "INT01.txt"], model="blank")
+...     report = project.ingest([folder / "INT01.txt"], pipeline="blank")
 ...     project.segments(unit="turn")[["segment_id", "speaker", "text"]]
   segment_id      speaker                      text
 0   INT01#t1  Interviewer               How was it?

@@ -9,15 +9,19 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 from .. import decisions as _decisions
+from .._keywords import renamed
 from ..records import Status
 from ..store import codings as stored_codings
 from ..store import meta as stored_meta
 from ._base import ProjectBase
 
 if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+    from ..backends import Dask, Local
     from ..codebook import Codebook
     from ..review import ReviewQueue
-    from ..tagger.run import CodeRunReport
+    from ..tagging.run import CodeRunReport
 
 __all__ = ["Coding"]
 
@@ -26,43 +30,48 @@ class Coding(ProjectBase):
     """Coding the documents and deciding on suggestions; every decision is one transaction."""
 
     # -- coding ------------------------------------------------------------
+    @renamed(model="pipeline")
     def code(
         self,
         codebook: "Codebook | str | Path",
         *,
-        model: str = "auto",
+        pipeline: "str | Language" = "auto",
         unit: Literal["sentence", "turn", "span"] = "sentence",
         include_interviewer: bool = False,
-        n_process: int = 1,
+        n_process: int | None = None,
         batch_size: int = 64,
         progress: bool | None = None,
-        backend: Literal["local", "dask"] = "local",
+        backend: "Local | Dask | str | None" = None,
         client=None,
         workers: int | None = None,
         batch_turns: int | None = None,
     ) -> "CodeRunReport":
-        """Run the rule tagger and store its suggestions (see :mod:`asymmetry_qda.tagger.run`).
+        """Run the rule tagger and store its suggestions (see :mod:`asymmetry_qda.tagging.run`).
 
         One suggestion per (unit, code), with the matched spans, rule ids,
         context, a confidence, the codebook hash and the pipeline. Interviewer
         turns are skipped unless ``include_interviewer``. Running again with the
         same codebook adds nothing; human decisions are never touched.
 
-        ``backend="dask"`` tags on a Dask cluster: ``client`` is a
-        ``distributed.Client``, a scheduler address, or None for a local
-        cluster of ``workers`` processes (default one per core). Suggestions
+        ``backend=Local(n_process=4)`` tags with a pool of processes;
+        ``backend=Dask(client, n_workers)`` (see :mod:`asymmetry_qda.backends`) tags on a Dask cluster:
+        ``client`` is a ``distributed.Client``, a scheduler address, or None for a local
+        cluster of ``n_workers`` processes (default one per core). Suggestions
         are committed per batch of about ``batch_turns`` turns of whole
         documents; they are the same, with the same ids, as with the local
-        backend (see :mod:`asymmetry_qda.tagger.dask_run`).
+        backend (see :mod:`asymmetry_qda.tagging.dask_run`). ``pipeline`` is a spaCy pipeline's name or a
+        loaded ``spacy.Language`` (``model=`` is its old name, deprecated). The old forms ``n_process=``,
+        ``backend="dask"``, ``client=`` and ``workers=`` still work for this release, with a warning.
         """
         from ..codebook import Codebook, load_codebook
-        from ..tagger.run import code_project
+        from ..tagging.run import code_project
 
         if not isinstance(codebook, Codebook):
             codebook = load_codebook(codebook)
-        return code_project(self._store, codebook, model=model, unit=unit, include_interviewer=include_interviewer,
-                            n_process=n_process, batch_size=batch_size, progress=progress, backend=backend,
-                            client=client, workers=workers, batch_turns=batch_turns)
+        return code_project(self._store, codebook, pipeline=pipeline, unit=unit,
+                            include_interviewer=include_interviewer, n_process=n_process, batch_size=batch_size,
+                            progress=progress, backend=backend, client=client, workers=workers,
+                            batch_turns=batch_turns)
 
     def code_span(self, doc_id: str, start: int, end: int, code: str, *, coder: str, memo: str | None = None,
                   create: bool = False, definition: str | None = None, label: str | None = None) -> str:
@@ -197,15 +206,16 @@ class Coding(ProjectBase):
         """Memos: on codings (with the decision they explain), spans or codes."""
         return stored_meta.memos(self._db)
 
+    @renamed(model="version")
     def review_queue(self, *, coder: str | None = None, code: str | None = None, status: str = "suggested",
                      where: str | None = None, context: int = 1, strategy: str = "document",
-                     model: str | None = None) -> "ReviewQueue":
+                     version: str | None = None) -> "ReviewQueue":
         """A queue of suggestions to decide one by one; shows as a widget in JupyterLab (see :mod:`.review`).
 
         ``strategy="document"`` queues them in document order;
-        ``"uncertainty"`` puts first the suggestions the trained model (``model``,
-        default the newest) is least sure of, taking participants in turn, so the
-        first decisions teach the model most (see
+        ``"uncertainty"`` puts first the suggestions the trained model (``version``,
+        default the newest; ``model=`` is its old name, deprecated) is least sure of, taking participants
+        in turn, so the first decisions teach the model most (see
         :func:`asymmetry_qda.suggester.service.uncertainty_order`); ``"likely"``
         puts first what the model finds most likely, so a code's instances are
         found with the fewest reviews (continuous active learning, see
@@ -214,4 +224,4 @@ class Coding(ProjectBase):
         from ..review import review_queue
 
         return review_queue(self, coder=coder, code=code, status=status, where=where, context=context,
-                            strategy=strategy, model=model)
+                            strategy=strategy, version=version)

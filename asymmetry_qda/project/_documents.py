@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
+from .._keywords import renamed
 from ..errors import NotFoundError
 from ..ingest import IngestReport, ingest_sources
 from ..records import Document
@@ -26,6 +27,7 @@ class Documents(ProjectBase):
     """Ingesting sources and reading documents, segments, participants and stored codebooks."""
 
     # -- ingestion -------------------------------------------------------
+    @renamed(model="pipeline")
     def ingest(
         self,
         paths: str | Path | Iterable[str | Path] = (),
@@ -35,7 +37,7 @@ class Documents(ProjectBase):
         label_pattern: str | None = None,
         kind: Literal["interview", "fieldnote"] | None = None,
         replace: bool = False,
-        model: str = "auto",
+        pipeline: str = "auto",
         prefer_extensions: Sequence[str] | None = None,
     ) -> IngestReport:
         """Read transcripts and field notes (files or folders) and an optional attributes table.
@@ -58,8 +60,9 @@ class Documents(ProjectBase):
         replace
             Replace stored documents whose text changed (codings are kept where
             their offsets still cover the same text) and re-segment unchanged ones.
-        model
-            spaCy pipeline for sentence splitting: ``auto``, ``blank`` or a package name.
+        pipeline
+            spaCy pipeline for sentence splitting: ``auto``, ``blank`` or a package name
+            (``model=`` is its old name, deprecated).
         prefer_extensions
             Where files of one folder share a name in several formats (``talk.srt``, ``talk.vtt``,
             ``talk.json``), read only the one whose extension comes first here (``["srt", "vtt"]``);
@@ -72,7 +75,7 @@ class Documents(ProjectBase):
             problem: an :class:`~asymmetry_qda.errors.InputError` lists them all.
         """
         return ingest_sources(self._store, paths, attributes, interviewer_labels=interviewer_labels,
-                              label_pattern=label_pattern, kind=kind, replace=replace, model=model,
+                              label_pattern=label_pattern, kind=kind, replace=replace, pipeline=pipeline,
                               prefer_extensions=prefer_extensions)
 
     def import_attributes(self, path: str | Path) -> IngestReport:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import decisions as _decisions
+from .._keywords import renamed
 from ._base import ProjectBase
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,7 +43,8 @@ class Exchange(ProjectBase):
         return export_qdpx(self, path, include_suggestions=include_suggestions, codebook=codebook,
                            positions=positions, case_codes=case_codes)
 
-    def import_qdpx(self, path: str | Path, *, model: str = "blank", scheme: str = "auto"):
+    @renamed(model="pipeline")
+    def import_qdpx(self, path: str | Path, *, pipeline: str = "blank", scheme: str = "auto"):
         """Import a REFI-QDA ``.qdpx`` (or ``.qde``) from another program; returns the import report.
 
         See :mod:`asymmetry_qda.refi.qdpx_import`: the archive is treated as
@@ -51,7 +53,7 @@ class Exchange(ProjectBase):
         """
         from ..refi.qdpx_import import import_qdpx
 
-        return import_qdpx(self, path, model=model, scheme=scheme)
+        return import_qdpx(self, path, pipeline=pipeline, scheme=scheme)
 
     # -- learning from decisions --------------------------------------------
     def train_suggester(self, *, coders: Sequence[str] | None = None, seed=None, progress: bool | None = None,
@@ -75,19 +77,22 @@ class Exchange(ProjectBase):
 
         return models(self)
 
-    def suggest(self, *, model: str | None = None, threshold: float | None = None) -> pd.DataFrame:
+    @renamed(model="version")
+    def suggest(self, *, version: str | None = None, threshold: float | None = None) -> pd.DataFrame:
         """Store the model's suggestions (``origin='model'``, confidence = its probability); returns new rows.
 
         Running again with the same model adds nothing; a sentence already
-        holding any current coding of a code gets no model suggestion of it.
+        holding any current coding of a code gets no model suggestion of it. ``version`` is the trained
+        suggester's (default the newest; ``model=`` is its old name, deprecated).
         """
         from ..suggester.service import suggest
 
-        return suggest(self, version=model, threshold=threshold)
+        return suggest(self, version=version, threshold=threshold)
 
-    def discard_model(self, model: str, *, coder: str) -> int:
+    @renamed(model="version")
+    def discard_model(self, version: str, *, coder: str) -> int:
         """Discard a model: it suggests no more and its undecided suggestions are withdrawn (decisions stay)."""
         from ..suggester.service import discard
 
         _decisions.check_coder(coder)
-        return discard(self, model, coder=coder)
+        return discard(self, version, coder=coder)

@@ -98,6 +98,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from .._keywords import renamed
 from ..errors import InputError, Problem
 from ..records import Coding, Status
 from ..store import codings as stored_codings
@@ -128,7 +129,8 @@ __all__ = ["MAX_COMPRESSION_RATIO", "MAX_TOTAL_UNCOMPRESSED", "RATIO_CHECK_MIN_S
            "ImportPlan", "ImportReport", "PlannedCoding", "PositionMap", "SkippedItem",
            "Suggestion", "import_qdpx"]
 
-def import_qdpx(project: "HasStore | Store", path: str | Path, *, model: str = "blank",
+@renamed(model="pipeline")
+def import_qdpx(project: "HasStore | Store", path: str | Path, *, pipeline: str = "blank",
                 scheme: Literal["auto", "per-user", "codepoints", "utf16", "codepoints-crlf1", "utf16-crlf1"] = "auto"
                 ) -> ImportReport:
     """Import the REFI-QDA project at ``path`` (``.qdpx`` or ``.qde``) into ``project``; see the module docstring.
@@ -141,8 +143,9 @@ def import_qdpx(project: "HasStore | Store", path: str | Path, *, model: str = "
     path
         The ``.qdpx`` archive, or a bare ``.qde`` (with its internal files, if
         any, in a ``sources/`` folder beside it).
-    model
-        spaCy pipeline used to split the new documents into sentences.
+    pipeline
+        spaCy pipeline used to split the new documents into sentences (``model=`` is its old name,
+        deprecated).
     scheme
         ``auto`` (detect one way of counting positions for the file), ``per-user`` (detect it for each
         writer, for a file that programs counting differently have both added to), or one of
@@ -189,7 +192,7 @@ def import_qdpx(project: "HasStore | Store", path: str | Path, *, model: str = "
 
     # one transaction, nothing written outside it: an interrupted or failed import leaves the project as it was
     with store_of(project).transaction() as db:
-        plan = _plan(db, reader, report, model)
+        plan = _plan(db, reader, report, pipeline)
         _write(db, reader, report, plan)
     return report
 
@@ -205,7 +208,7 @@ class ImportPlan:
     table: AttributeTable | None
 
 
-def _plan(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, model: str) -> ImportPlan:
+def _plan(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, pipeline: str) -> ImportPlan:
     """Decide everything the import writes, reading ``db`` only: which texts become which documents (free ids,
     texts that ingest as they are), their codings in stored offsets, their participants, and each text parsed
     and segmented once. What is left out is reported through ``reader``."""
@@ -260,7 +263,7 @@ def _plan(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, model
     table = participants_table(people, {d.doc_id: d.kind for d in parsed_docs}, reader, report)
     from ..ingest import plan_parsed
 
-    return ImportPlan(plan_parsed(parsed_docs, model=model), codings, table)
+    return ImportPlan(plan_parsed(parsed_docs, pipeline=pipeline), codings, table)
 
 
 def _lost(unit: QdeText) -> str:
@@ -335,7 +338,7 @@ def _write(db: sqlite3.Connection, reader: QdeReader, report: ImportReport, plan
 def _write_suggestion(db: sqlite3.Connection, item: PlannedCoding, suggestion: Suggestion, note: str,
                       now: str) -> None:
     """A restored suggestion, unreviewed, under the id the tagger would give it (and its memo)."""
-    from ..tagger.run import suggestion_id
+    from ..tagging.run import suggestion_id
 
     doc_id = item.unit.doc_id
     stored_codings.register_coder(db, item.user, kind=suggestion.origin, now=now)

@@ -35,6 +35,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._keywords import renamed
+
 __all__ = ["codebook_seed"]
 
 
@@ -42,13 +44,14 @@ def _related(code_id: str, other: str) -> bool:
     return code_id == other or code_id.startswith(other + ".") or other.startswith(code_id + ".")
 
 
-def codebook_seed(codebook, *, evidence: bool = True, model: str = "auto") -> tuple[pd.DataFrame, pd.DataFrame]:
+@renamed(model="pipeline")
+def codebook_seed(codebook, *, evidence: bool = True, pipeline: str = "auto") -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(X, Y)``: one row per example and counter-example of ``codebook``, labelled as the module says.
 
     ``X`` has ``text``, ``code`` (whose example it is) and ``kind`` (``example`` or ``counter_example``),
     and with ``evidence`` the tagger's ``rule:``/``context:`` columns for it (one unit per text, tagged
-    with ``model`` as the project's units are). ``Y`` has one float column per code with an example or a
-    counter-example: 1, 0, -1 or NaN (unknown).
+    with the spaCy ``pipeline`` as the project's units are; ``model=`` is its old name, deprecated).
+    ``Y`` has one float column per code with an example or a counter-example: 1, 0, -1 or NaN (unknown).
     """
     rows = [(code.id, kind, text) for code in codebook.codes
             for kind, texts in (("example", code.examples), ("counter_example", code.counter_examples))
@@ -64,11 +67,11 @@ def codebook_seed(codebook, *, evidence: bool = True, model: str = "auto") -> tu
             elif kind == "example" and not _related(code_id, other) and other not in implied.get(code_id, ()):
                 Y[i, j] = 0.0
     if evidence and rows:
-        from ..tagger.evidence import evidence_columns, judge_units
+        from ..tagging.evidence import evidence_columns, judge_units
 
         keys = [f"seed{i}" for i in range(len(rows))]
         judged = judge_units([(k, text, [0]) for k, (_, _, text) in zip(keys, rows, strict=True)], codebook,
-                             model=model)
+                             pipeline=pipeline)
         found = evidence_columns(judged, pd.MultiIndex.from_arrays([keys, [1] * len(keys)]))
         X = pd.concat([X, found.reset_index(drop=True)], axis=1)
     return X, pd.DataFrame(Y, columns=codes)

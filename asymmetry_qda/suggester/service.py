@@ -12,16 +12,20 @@ from __future__ import annotations
 import json
 import uuid
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .._keywords import renamed
 from ..decisions import decide
 from ..errors import InputError, NotFoundError, Problem, QDAWarning
 from ..records import Coding, Origin, Status
 from ..store import codings as stored_codings
+from ..store import runs as stored_runs
+from ..store import suggesters as stored_suggesters
 from ..store.sqlite import HasStore, Store, store_of, utc_now
 from .training import model_version, sentence_features, training_set
 
@@ -64,12 +68,13 @@ class TrainedModel:
                 f"{skipped}")
 
 
-def train(project: "HasStore | Store", *, coders: Sequence[str] | None = None, seed=None, seed_model: str = "auto",
+@renamed(seed_model="seed_pipeline")
+def train(project: "HasStore | Store", *, coders: Sequence[str] | None = None, seed=None, seed_pipeline: str = "auto",
           progress: bool | None = None, **params) -> TrainedModel:
     """Fit a :class:`CodeSuggester` on the project's human decisions and store it (see :mod:`.training`).
 
     ``seed``: a codebook (or its YAML path) whose examples and counter-examples join the training set as
-    seed data (:func:`~asymmetry_qda.suggester.seeds.codebook_seed`, tagged with ``seed_model`` for their
+    seed data (:func:`~asymmetry_qda.suggester.seeds.codebook_seed`, tagged with ``seed_pipeline`` for their
     rule evidence); they are stored with the training set, so the model version covers them. ``progress``: a
     bar with one step per code fitted (``None``: on a terminal or in Jupyter).
     """
@@ -84,7 +89,7 @@ def train(project: "HasStore | Store", *, coders: Sequence[str] | None = None, s
         from .seeds import codebook_seed
 
         book = seed if isinstance(seed, Codebook) else load_codebook(seed)
-        seed_X, seed_Y = codebook_seed(book, model=seed_model)
+        seed_X, seed_Y = codebook_seed(book, pipeline=seed_pipeline)
         seed_X = seed_X.drop(columns=["code", "kind"])
         columns = ["text", *sorted({*inputs.columns[1:], *seed_X.columns[1:]})]
         inputs = pd.concat([model_input(inputs, columns), model_input(seed_X, columns)], ignore_index=True)
@@ -97,27 +102,59 @@ def train(project: "HasStore | Store", *, coders: Sequence[str] | None = None, s
     version = model_version(full_params, inputs, Y)
     skipped = {k: int(v) for k, v in estimator.skipped_codes_.items()}
     db = store_of(project).connection
-    stored = db.execute("SELECT 1 FROM models WHERE model_id = ?", (version,)).fetchone() is not None
+    stored = stored_suggesters.has_suggester(db, version)
     if not stored:
         training = {"columns": list(inputs.columns), "X": inputs.to_dict("list"), "Y": Y.to_dict("list"),
                     "coders": None if coders is None else list(coders)}
         with store_of(project).transaction() as write:
-            write.execute(
-                "INSERT INTO models (model_id, kind, params, codes, skipped, training, n_units, created_at) "
-                "VALUES (?, 'CodeSuggester', ?, ?, ?, ?, ?, ?)",
-                (version, json.dumps(full_params, sort_keys=True, default=list), json.dumps(list(estimator.classes_)),
-                 json.dumps(skipped), json.dumps(training), len(inputs), utc_now()))
-    _CACHE[(str(store_of(project).path), version)] = estimator
+            stored_suggesters.add_suggester(
+                write, version=version, params=json.dumps(full_params, sort_keys=True, default=list),
+                codes=json.dumps(list(estimator.classes_)), skipped=json.dumps(skipped),
+                training=json.dumps(training), n_units=len(inputs), now=utc_now())
+    _FITTED.put((str(store_of(project).path), version), estimator)
     return TrainedModel(version, tuple(estimator.classes_), skipped, len(inputs), stored)
 
 
-_CACHE: dict[tuple[str, str], object] = {}
+class _Fitted:
+    """The fitted suggesters of this process, by (project file, version): the ``maxsize`` used last.
+
+    A stored suggester is refitted from its training set when it is needed (no pickle is ever stored); this
+    keeps the few a session works with, and forgets the oldest beyond ``maxsize``, so memory does not grow
+    with every model a long notebook session trains.
+    """
+
+    def __init__(self, maxsize: int = 4):
+        self.maxsize = maxsize
+        self._items: OrderedDict[tuple[str, str], object] = OrderedDict()
+
+    def get(self, key: tuple[str, str]):
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, str], estimator) -> None:
+        self._items[key] = estimator
+        self._items.move_to_end(key)
+        while len(self._items) > self.maxsize:
+            self._items.popitem(last=False)
+
+    def pop(self, key: tuple[str, str]) -> None:
+        self._items.pop(key, None)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_FITTED = _Fitted()
 
 
 def models(project: "HasStore | Store") -> pd.DataFrame:
     """Stored models: version, codes learned, codes skipped, training size, when made and discarded."""
-    frame = pd.read_sql_query("SELECT model_id, kind, codes, skipped, n_units, created_at, discarded_at FROM models "
-                              "ORDER BY created_at, model_id", store_of(project).connection)
+    frame = stored_suggesters.suggesters(store_of(project).connection)
     frame["codes"] = [json.loads(c) for c in frame["codes"]]
     frame["skipped"] = [json.loads(c) for c in frame["skipped"]]
     return frame
@@ -126,14 +163,13 @@ def models(project: "HasStore | Store") -> pd.DataFrame:
 def _record(project: "HasStore | Store", version: str | None):
     db = store_of(project).connection
     if version is None:
-        row = db.execute("SELECT * FROM models WHERE discarded_at IS NULL ORDER BY created_at DESC, model_id DESC "
-                         "LIMIT 1").fetchone()
+        row = stored_suggesters.newest_suggester(db)
         if row is None:
             raise NotFoundError("the project has no trained model. Fix: call project.train_suggester() first")
         return row
-    rows = db.execute("SELECT * FROM models WHERE model_id LIKE ?", (version + "%",)).fetchall()
+    rows = stored_suggesters.suggesters_like(db, version)
     if len(rows) != 1:
-        known = ", ".join(r[0][:12] for r in db.execute("SELECT model_id FROM models")) or "none"
+        known = ", ".join(r[:12] for r in stored_suggesters.suggester_ids(db)) or "none"
         raise NotFoundError(f"no {'unique ' if rows else ''}model {version!r}; stored models: {known}")
     return rows[0]
 
@@ -144,7 +180,8 @@ def fitted_model(project: "HasStore | Store", version: str | None = None):
 
     record = _record(project, version)
     key = (str(store_of(project).path), record["model_id"])
-    if key not in _CACHE:
+    estimator = _FITTED.get(key)
+    if estimator is None:
         training = json.loads(record["training"])
         X = pd.DataFrame(training["X"])[training["columns"]]
         Y = pd.DataFrame(training["Y"])
@@ -152,8 +189,9 @@ def fitted_model(project: "HasStore | Store", version: str | None = None):
         params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
         with warnings.catch_warnings():  # codes skipped for too few examples were reported when it was trained
             warnings.simplefilter("ignore", QDAWarning)
-            _CACHE[key] = CodeSuggester(**params).fit(X, Y)
-    return _CACHE[key], record
+            estimator = CodeSuggester(**params).fit(X, Y)
+        _FITTED.put(key, estimator)
+    return estimator, record
 
 
 def suggest(project: "HasStore | Store", *, version: str | None = None, threshold: float | None = None) -> pd.DataFrame:
@@ -179,7 +217,7 @@ def suggest(project: "HasStore | Store", *, version: str | None = None, threshol
     taken = _taken(data)
     rows, now = [], utc_now()
     label = f"CodeSuggester {record['model_id'][:12]}"
-    shas = {r[0]: r[1] for r in store_of(project).connection.execute("SELECT doc_id, sha256 FROM documents")}
+    shas = stored_runs.document_hashes(store_of(project).connection)
     for i, j in zip(*np.nonzero(probabilities >= cut), strict=True):
         unit, code = features.iloc[i], estimator.classes_[j]
         if (unit["unit_key"], code) in taken:
@@ -192,24 +230,21 @@ def suggest(project: "HasStore | Store", *, version: str | None = None, threshol
     run_id = uuid.uuid4().hex
     with store_of(project).transaction() as db:
         stored_codings.register_coder(db, MODEL_CODER, kind="model", name="asymmetry_qda code suggester", now=now)
-        db.execute("INSERT INTO runs (run_id, kind, pipeline, options, n_added, started_at, finished_at) "
-                   "VALUES (?, 'suggest', ?, ?, ?, ?, ?)",
-                   (run_id, label, json.dumps({"threshold": threshold if threshold is not None else dict(zip(
-                       map(str, estimator.classes_), map(float, cut), strict=True)), "model": record["model_id"]}),
-                    0, now, now))
+        stored_suggesters.start_suggest_run(
+            db, run_id=run_id, pipeline=label, now=now, options=json.dumps({
+                "threshold": threshold if threshold is not None else dict(zip(
+                    map(str, estimator.classes_), map(float, cut), strict=True)), "model": record["model_id"]}))
         added = 0
         for coding_id, doc_id, sha, start, end, code, confidence, pipeline, evidence in rows:
-            exists = db.execute("SELECT 1 FROM codings WHERE coding_id = ?", (coding_id,)).fetchone()
-            if exists:
+            if stored_suggesters.has_coding(db, coding_id):
                 continue
-            segment = db.execute("SELECT segment_id FROM segments WHERE doc_id = ? AND unit = 'sentence' AND "
-                                 "start = ?", (doc_id, start)).fetchone()
+            segment = stored_suggesters.sentence_segment(db, doc_id, start)
             stored_codings.insert(db, Coding(
                 coding_id, doc_id, sha, start, end, code, Origin.MODEL, Status.SUGGESTED, MODEL_CODER,
-                confidence=confidence, evidence=evidence, segment_id=segment[0] if segment else None,
+                confidence=confidence, evidence=evidence, segment_id=segment,
                 pipeline=pipeline, run_id=run_id, created_at=now))
             added += 1
-        db.execute("UPDATE runs SET n_added = ? WHERE run_id = ?", (added, run_id))
+        stored_suggesters.set_run_added(db, run_id, added)
     return pd.DataFrame(rows, columns=["coding_id", "doc_id", "text_sha256", "start", "end", "code_id",
                                        "confidence", "pipeline", "evidence"])
 
@@ -225,15 +260,16 @@ def _taken(data) -> set[tuple[str, str]]:
 def discard(project: "HasStore | Store", version: str, *, coder: str) -> int:
     """Mark a model discarded and withdraw its undecided suggestions (decided ones stay). Returns how many."""
     record = _record(project, version)
-    with store_of(project).transaction() as db:
-        db.execute("UPDATE models SET discarded_at = ? WHERE model_id = ?", (utc_now(), record["model_id"]))
-    pending = stored_codings.frame(store_of(project).connection)
-    pending = pending[(pending["origin"] == "model") & (pending["status"] == "suggested")
-                      & pending["pipeline"].eq(f"CodeSuggester {record['model_id'][:12]}")]
-    if len(pending):
-        decide(store_of(project), list(pending["coding_id"]), Status.WITHDRAWN, coder,
-               f"model {record['model_id'][:12]} discarded")
-    _CACHE.pop((str(store_of(project).path), record["model_id"]), None)
+    store = store_of(project)
+    with store.transaction() as db:  # one user action, one transaction: the model and its pending suggestions
+        stored_suggesters.discard_suggester(db, record["model_id"], now=utc_now())
+        pending = stored_codings.frame(db)
+        pending = pending[(pending["origin"] == "model") & (pending["status"] == "suggested")
+                          & pending["pipeline"].eq(f"CodeSuggester {record['model_id'][:12]}")]
+        if len(pending):
+            decide(store, list(pending["coding_id"]), Status.WITHDRAWN, coder,
+                   f"model {record['model_id'][:12]} discarded")
+    _FITTED.pop((str(store.path), record["model_id"]))
     return len(pending)
 
 

@@ -2,10 +2,10 @@
 
 Turns (paragraphs in field notes) are read from the project one at a time and
 passed through ``nlp.pipe(..., as_tuples=True)``, so the corpus is never held in
-memory. A turn longer than :data:`~asymmetry_qda.nlp.MAX_PIECE_CHARS` characters
+memory. A turn longer than :data:`~asymmetry_qda.pipelines.MAX_PIECE_CHARS` characters
 (a field note or transcript without paragraph breaks) is tagged in pieces cut
 at its stored sentence starts, or else at white space (see
-:func:`~asymmetry_qda.nlp.piece_spans`), and every offset is mapped back to the
+:func:`~asymmetry_qda.pipelines.piece_spans`), and every offset is mapped back to the
 document; a turn is never too long for spaCy. Each rule match is assigned to
 its *unit*: the stored sentence that contains its first character
 (``unit="sentence"``), its turn (``"turn"``), or
@@ -44,11 +44,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from .._keywords import renamed
 from ..errors import InputError, Problem, QDAWarning
-from ..nlp import MAX_PIECE_CHARS, piece_spans, pipeline_label
+from ..pipelines import MAX_PIECE_CHARS, is_language, piece_spans, pipeline_label
 from ..progress import progress_bar
 from ..records import Coding, Origin
 from ..store import codings as stored_codings
+from ..store import meta as stored_meta
+from ..store import runs as stored_runs
 from ..store.sqlite import utc_now
 from . import build_pipeline
 from .matches import TaggedMatch, matches_of
@@ -56,6 +59,9 @@ from .matches import TaggedMatch, matches_of
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite3
 
+    from spacy.language import Language
+
+    from ..backends import Dask, Local
     from ..codebook import Codebook
 
 Unit = Literal["sentence", "turn", "span"]
@@ -114,20 +120,13 @@ def _turns(db: "sqlite3.Connection", include_interviewer: bool,
     A turn longer than ``limit`` characters comes as several ``(piece text, turn)`` pairs, cut at its
     sentences' starts where possible (see :class:`_Turn`).
     """
-    where = "" if include_interviewer else "AND t.is_interviewer = 0"
-    cursor = db.execute(
-        f"""SELECT t.doc_id, t.segment_id, t.start, t."end", t.is_interviewer, d.sha256
-            FROM segments t JOIN documents d ON d.doc_id = t.doc_id
-            WHERE t.unit = 'turn' {where} ORDER BY t.doc_id, t.start""")
     current, text, sentences = None, "", {}
-    for doc_id, segment_id, start, end, is_interviewer, sha in cursor.fetchall():
+    for doc_id, segment_id, start, end, is_interviewer, sha in stored_runs.turn_rows(db, include_interviewer):
         if doc_id != current:  # only the current document's text and sentences are held
             current = doc_id
-            text = db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+            text = stored_runs.document_text(db, doc_id)
             sentences = {}
-            for s_start, s_end, s_id, parent in db.execute(
-                    """SELECT start, "end", segment_id, parent_id FROM segments
-                       WHERE doc_id = ? AND unit = 'sentence' ORDER BY start""", (doc_id,)):
+            for s_start, s_end, s_id, parent in stored_runs.sentence_rows(db, doc_id):
                 sentences.setdefault(parent, []).append((s_start, s_end, s_id))
         turn_sentences = sentences.get(segment_id, [])
         if end - start <= limit:
@@ -140,53 +139,65 @@ def _turns(db: "sqlite3.Connection", include_interviewer: bool,
                 span=(start, end), first=n == 0)
 
 
+@renamed(model="pipeline")
 def code_project(
     store,
     codebook: "Codebook",
     *,
-    model: str = "auto",
+    pipeline: "str | Language" = "auto",
     unit: Unit = "sentence",
     include_interviewer: bool = False,
-    n_process: int = 1,
+    n_process: int | None = None,
     batch_size: int = 64,
     progress: bool | None = None,
-    backend: str = "local",
+    backend: "Local | Dask | str | None" = None,
     client=None,
     workers: int | None = None,
     batch_turns: int | None = None,
 ) -> CodeRunReport:
     """Run the tagger over a project's turns and store new suggestions (see the module docstring).
 
-    ``backend="local"`` tags in this process (``n_process`` > 1: a process
-    pool) and writes everything in one transaction. ``backend="dask"`` tags
-    on a Dask cluster (``client``: a ``distributed.Client``, a scheduler
-    address, or None for a local cluster of ``workers`` processes, default one
-    per core; see :mod:`asymmetry_qda.tagger.dask_run`) and commits one
+    ``backend=Local()`` (the default) tags in this process (``Local(n_process=4)``:
+    a process pool) and writes everything in one transaction. ``backend=Dask(...)``
+    tags on a Dask cluster (its ``client``: a ``distributed.Client``, a scheduler
+    address, or None for a local cluster of ``n_workers`` processes, default one
+    per core; see :mod:`asymmetry_qda.backends` and :mod:`asymmetry_qda.tagging.dask_run`) and commits one
     transaction per batch of whole documents (``batch_turns`` turns), so an
     interrupted run keeps whole batches and running again adds only the rest.
-    Both backends store the same suggestions with the same ids.
+    Both backends store the same suggestions with the same ids. The old forms ``n_process=``,
+    ``backend="dask"``, ``client=`` and ``workers=`` still work for this release, with a
+    :class:`DeprecationWarning`.
+
+    ``pipeline`` is a spaCy pipeline's name (``"auto"``, ``"blank"``, a package) or a ``spacy.Language``
+    already loaded, which tags in this process only (``n_process=1``, the local backend), and to which the
+    qda components are added (see :func:`~asymmetry_qda.tagging.build_pipeline`). ``model=`` is its old
+    name, still taken for this release with a :class:`DeprecationWarning`.
     """
-    from ..cluster import check_backend
+    from ..backends import Local, backend_from
 
     if unit not in UNITS:
         raise InputError(Problem("unit", f"{unit!r} is not one of {', '.join(UNITS)}",
                                  fix="use sentence, turn or span"))
-    if not isinstance(n_process, int) or n_process < 1:
-        raise InputError(Problem("n_process", f"{n_process!r} is not a whole number >= 1", fix="use 1 or more"))
-    check_backend(backend, client=client, workers=workers, batch_turns=batch_turns)
-    nlp = build_pipeline(codebook, model=model)
+    chosen = backend_from(backend, n_process=n_process, client=client, workers=workers,
+                          batch_turns=batch_turns)
+    local = isinstance(chosen, Local)
+    processes = chosen.n_process if local else 1 if n_process is None else n_process
+    if is_language(pipeline) and (processes > 1 or not local):
+        raise InputError(Problem("pipeline", "a loaded spaCy pipeline tags in this process only",
+                                 fix="pass the pipeline's name (e.g. 'auto') to tag with n_process > 1 or on Dask"))
+    nlp = build_pipeline(codebook, pipeline=pipeline)
     label = pipeline_label(nlp)
     db = store.connection
     codes = {c.id: c for c in codebook.codes}
     want_interviewer = include_interviewer or any(c.speakers != "participants" for c in codebook.codes)
-    total = db.execute("SELECT COUNT(*) FROM segments WHERE unit = 'turn'" +
-                       ("" if want_interviewer else " AND is_interviewer = 0")).fetchone()[0]
+    total = stored_runs.count_turns(db, want_interviewer)
     report = CodeRunReport(uuid.uuid4().hex, codebook.content_hash, label, unit)
-    options = {"model": model, "unit": unit, "include_interviewer": include_interviewer, "n_process": n_process,
-               "backend": backend}
+    options = {"model": pipeline if isinstance(pipeline, str) else label, "unit": unit,
+               "include_interviewer": include_interviewer, "n_process": processes,
+               "backend": "local" if local else "dask"}
     turns = _turns(db, want_interviewer, limit=max(1, min(MAX_PIECE_CHARS, nlp.max_length)))
-    if backend == "local":
-        stream = tag_stream(turns, codebook, model=model, nlp=nlp, n_process=n_process, batch_size=batch_size)
+    if local:
+        stream = tag_stream(turns, codebook, pipeline=pipeline, nlp=nlp, n_process=processes, batch_size=batch_size)
         grouped: dict[tuple[str, str, int, int, str], dict] = {}
         for (length, matches), turn in _progress(stream, total, progress):
             _group(grouped, report, turn, length, matches, codes, unit, include_interviewer)
@@ -197,18 +208,17 @@ def code_project(
             _finish_run(write, report)
         return report
 
-    from ..cluster import dask_client
     from .dask_run import DEFAULT_BATCH_TURNS, tag_batches_on_dask
 
     batch_turns = DEFAULT_BATCH_TURNS if batch_turns is None else batch_turns
     if not isinstance(batch_turns, int) or isinstance(batch_turns, bool) or batch_turns < 1:
         raise InputError(Problem("batch_turns", f"{batch_turns!r} is not a whole number >= 1", fix="use e.g. 64"))
     bar = _progress_bar(total, progress)
-    with dask_client(client, n_workers=workers) as dask:
+    with chosen.start() as dask:
         with store.transaction() as write:  # the run is recorded first: an interrupted run shows as unfinished
             _start_run(write, codebook, report, label, {**options, "batch_turns": batch_turns}, utc_now(),
                        finished=False)
-        for batch in tag_batches_on_dask(turns, codebook, model=model, label=label, client=dask,
+        for batch in tag_batches_on_dask(turns, codebook, pipeline=pipeline, label=label, client=dask,
                                           batch_turns=batch_turns, batch_size=batch_size):
             grouped = {}
             for (length, matches), turn in batch:
@@ -244,21 +254,17 @@ def _group(grouped: dict, report: CodeRunReport, turn: _Turn, length: int, match
 
 def _start_run(write, codebook: "Codebook", report: CodeRunReport, label: str, options: dict, now: str, *,
                finished: bool = True) -> None:
-    write.execute("INSERT OR IGNORE INTO codebooks (codebook_hash, name, version, content, added_at) "
-                  "VALUES (?, ?, ?, ?, ?)",
-                  (codebook.content_hash, codebook.name, codebook.version, codebook.content, now))
+    stored_meta.add_codebook(write, content_hash=codebook.content_hash, name=codebook.name,
+                             version=codebook.version, content=codebook.content, now=now)
     stored_codings.register_coder(write, TAGGER, kind="rule", name="asymmetry_qda rule tagger", now=now)
-    write.execute("INSERT INTO runs (run_id, kind, codebook_hash, pipeline, options, n_added, started_at, "
-                  "finished_at) VALUES (?, 'code', ?, ?, ?, 0, ?, ?)",
-                  (report.run_id, codebook.content_hash, label, json.dumps(options), now,
-                   None if not finished else now))
+    stored_runs.start_run(write, run_id=report.run_id, codebook_hash=codebook.content_hash, pipeline=label,
+                          options=json.dumps(options), now=now, finished=finished)
 
 
 def _finish_run(write, report: CodeRunReport, *, finished: bool = True) -> None:
     """Record the suggestions added so far, and when the run finished (``finished``)."""
-    write.execute("UPDATE runs SET n_added = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END "
-                  "WHERE run_id = ?", (report.added_suggested + report.added_suppressed, finished, utc_now(),
-                                       report.run_id))
+    stored_runs.finish_run(write, report.run_id, n_added=report.added_suggested + report.added_suppressed,
+                           finished=finished, now=utc_now())
 
 
 def _write_suggestions(write, grouped: dict, codes, codebook: "Codebook", label: str, report: CodeRunReport,
@@ -269,17 +275,14 @@ def _write_suggestions(write, grouped: dict, codes, codebook: "Codebook", label:
     was tagged (another process pseudonymised or replaced it meanwhile) gets no
     suggestions from this run, and a warning says to run again.
     """
-    current = {row[0]: row[1] for row in write.execute("SELECT doc_id, sha256 FROM documents")}
+    current = stored_runs.document_hashes(write)
     changed: set[str] = set()
     for (doc_id, sha, start, end, code_id), entry in grouped.items():
         if current.get(doc_id) != sha:
             changed.add(doc_id)
             continue
-        exists = write.execute(  # (the document's text is ``sha``, checked above: CURRENT holds)
-            f"""SELECT 1 FROM codings c JOIN documents d ON d.doc_id = c.doc_id
-                WHERE c.doc_id = ? AND c.start = ? AND c."end" = ? AND c.code_id = ? AND {stored_codings.CURRENT}""",
-            (doc_id, start, end, code_id)).fetchone()
-        if exists:
+        # (the document's text is ``sha``, checked above: CURRENT holds)
+        if stored_runs.has_current_coding(write, doc_id, start, end, code_id):
             report.already_coded += 1
             continue
         status, context, confidence, best = _judge(codes[code_id], entry["evidence"])
@@ -298,26 +301,33 @@ def _write_suggestions(write, grouped: dict, codes, codebook: "Codebook", label:
                       "Fix: run code again", QDAWarning, stacklevel=4)
 
 
-def tag_stream(items, codebook: "Codebook", *, model: str = "auto", nlp=None, n_process: int = 1,
+@renamed(model="pipeline")
+def tag_stream(items, codebook: "Codebook", *, pipeline: "str | Language" = "auto", nlp=None, n_process: int = 1,
                batch_size: int = 64, chunk_size: int = 256):
     """Tag ``(text, context)`` pairs, yielding ``((len(text), matches), context)`` in input order.
 
     With ``n_process > 1`` the texts go in chunks to a pool of worker processes,
     each of which builds the pipeline once and sends back only the matches
     (not whole ``Doc`` objects, whose serialisation would cost more than the
-    tagging), so the work spreads over the cores.
+    tagging), so the work spreads over the cores. ``nlp`` is a pipeline already built by
+    :func:`~asymmetry_qda.tagging.build_pipeline`; without it one is built from ``pipeline`` (a name, or a
+    ``spacy.Language`` for ``n_process=1``).
     """
     if n_process == 1:
-        nlp = nlp or build_pipeline(codebook, model=model)
+        nlp = nlp or build_pipeline(codebook, pipeline=pipeline)
         for doc, context in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
             yield (len(doc.text), matches_of(doc)), context
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    if not isinstance(pipeline, str):
+        raise InputError(Problem("pipeline", "a loaded spaCy pipeline tags in this process only",
+                                 fix="pass the pipeline's name (e.g. 'auto') to tag with n_process > 1"))
+
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(max_workers=n_process, mp_context=multiprocessing.get_context(method),
-                             initializer=_init_worker, initargs=(codebook.content, model)) as pool:
+                             initializer=_init_worker, initargs=(codebook.content, pipeline)) as pool:
         pending = []
         for chunk in _chunks(items, chunk_size):
             contexts = [context for _, context in chunk]
@@ -347,7 +357,7 @@ def _chunks(items, size: int):
 _WORKER_NLP = None
 
 
-def _init_worker(codebook_text: str, model: str) -> None:
+def _init_worker(codebook_text: str, pipeline: str) -> None:
     import warnings as _warnings
 
     from ..codebook import parse_codebook
@@ -356,7 +366,7 @@ def _init_worker(codebook_text: str, model: str) -> None:
     _exit_with_parent()
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore")  # the parent process has already warned
-        _WORKER_NLP = build_pipeline(parse_codebook(codebook_text, source="codebook"), model=model)
+        _WORKER_NLP = build_pipeline(parse_codebook(codebook_text, source="codebook"), pipeline=pipeline)
 
 
 def _exit_with_parent(interval: float = 1.0) -> None:

@@ -40,24 +40,24 @@ DEFAULT_BATCH_TURNS = 64
 class TaggerPlugin(WorkerPlugin):
     """A Dask worker plugin that builds the tagging pipeline once per worker.
 
-    Registered under a name holding the codebook's hash and the model, so two
+    Registered under a name holding the codebook's hash and the pipeline's name, so two
     runs with different codebooks never share a pipeline.
     """
 
-    def __init__(self, codebook_text: str, model: str):
+    def __init__(self, codebook_text: str, pipeline: str):
         self.codebook_text = codebook_text
-        self.model = model
+        self.pipeline = pipeline
         self.nlp = None
         self.label = None
 
     def setup(self, worker=None) -> None:
         from ..codebook import parse_codebook
-        from ..nlp import pipeline_label
+        from ..pipelines import pipeline_label
         from . import build_pipeline
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the driver has already warned
-            self.nlp = build_pipeline(parse_codebook(self.codebook_text, source="codebook"), model=self.model)
+            self.nlp = build_pipeline(parse_codebook(self.codebook_text, source="codebook"), pipeline=self.pipeline)
         self.label = pipeline_label(self.nlp)
 
     def teardown(self, worker=None) -> None:
@@ -90,17 +90,17 @@ def _batches(items: Iterable[tuple[str, Any]], batch_turns: int) -> Iterator[lis
         yield batch
 
 
-def tag_batches_on_dask(items: Iterable[tuple[str, Any]], codebook, *, model: str, label: str, client,
+def tag_batches_on_dask(items: Iterable[tuple[str, Any]], codebook, *, pipeline: str, label: str, client,
                         batch_turns: int = DEFAULT_BATCH_TURNS, batch_size: int = 64,
                         retries: int = 2) -> Iterator[list[tuple[tuple[int, list], Any]]]:
     """Tag ``(turn text, turn)`` pairs on ``client``'s workers; yield each batch's ``((length, matches), turn)``.
 
     Batches come back in input order whatever order the workers finish in.
     """
-    from ..cluster import n_workers
+    from ..backends import n_workers
 
-    name = f"asymmetry-qda-tagger-{codebook.content_hash[:16]}-{model}"
-    client.register_plugin(TaggerPlugin(codebook.content, model), name=name)
+    name = f"asymmetry-qda-tagger-{codebook.content_hash[:16]}-{pipeline}"
+    client.register_plugin(TaggerPlugin(codebook.content, pipeline), name=name)
     window = 2 * n_workers(client)
     pending: list[tuple[Any, list]] = []
     try:

@@ -17,7 +17,7 @@ Examples
 ...   - {id: blame, label: Blame, definition: Held to account.,
 ...      rules: [{id: blame.me, phrase: [blamed me]}]}
 ... ''')
->>> judged = judge_units([("k1", "We sat down. They blamed me.", [0, 13])], cb, model="blank")
+>>> judged = judge_units([("k1", "We sat down. They blamed me.", [0, 13])], cb, pipeline="blank")
 >>> judged[["key", "unit", "code", "status"]].to_dict("records")
 [{'key': 'k1', 'unit': 2, 'code': 'blame', 'status': 'suggested'}]
 """
@@ -27,11 +27,16 @@ from __future__ import annotations
 import bisect
 import warnings
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from .._keywords import renamed
 from ..errors import QDAWarning
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
 
 __all__ = ["JUDGED_COLUMNS", "evidence_columns", "judge_units"]
 
@@ -39,7 +44,9 @@ JUDGED_COLUMNS = ["key", "unit", "code", "status", "confidence", "context"]
 CONTEXT_FLAGS = ("negated", "anticipated", "reported")
 
 
-def judge_units(items: Iterable[tuple[str, str, Sequence[int]]], codebook, *, model: str = "auto") -> pd.DataFrame:
+@renamed(model="pipeline")
+def judge_units(items: Iterable[tuple[str, str, Sequence[int]]], codebook, *,
+                pipeline: "str | Language" = "auto") -> pd.DataFrame:
     """One row per (text, unit, code) the rules matched: ``key``, ``unit`` (1-based), ``code``, ``status``
     (``suggested`` or ``suppressed``), ``confidence`` and ``context`` (sorted flags of the counted matches).
 
@@ -58,7 +65,7 @@ def judge_units(items: Iterable[tuple[str, str, Sequence[int]]], codebook, *, mo
     grouped: dict[tuple[str, int, str], list[dict]] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", QDAWarning)
-        for (_, matches), key in tag_stream([(text, key) for key, text, _ in items], codebook, model=model):
+        for (_, matches), key in tag_stream([(text, key) for key, text, _ in items], codebook, pipeline=pipeline):
             for match in matches:
                 code = codes[match.code_id]
                 if not _speaker_ok(code.speakers, False, False):

@@ -124,7 +124,7 @@ class CodeMatcher(_CodebookComponent):
     def __call__(self, doc: Doc) -> Doc:
         if self._matcher is None:
             raise ValueError(f"{self.name}: no rules loaded. Fix: call nlp.get_pipe({self.name!r}).add_rules(codebook) "
-                             "or build the pipeline with asymmetry_qda.tagger.build_pipeline(codebook)")
+                             "or build the pipeline with asymmetry_qda.tagging.build_pipeline(codebook)")
         info = ensure_info(doc)
         spans = []
         for n, match in enumerate(self._matcher(doc)):
