@@ -39,12 +39,12 @@ def sample(tmp_path_factory):
     (folder / "keys").mkdir()
     samples = datasets.sample_path()
     project = Project.create(folder / "project" / "sample.qda")
-    project.ingest(samples / "transcripts", attributes=samples / "participants.csv", model="blank")
+    project.ingest(samples / "transcripts", attributes=samples / "participants.csv", pipeline="blank")
     with warnings.catch_warnings():  # the blank pipeline's warnings (no lemmatizer, no NER) are not the subject
         warnings.simplefilter("ignore", QDAWarning)
-        project.code(CODEBOOK, model="blank", progress=False)  # stores the codebook: the project's current one
+        project.code(CODEBOOK, pipeline="blank", progress=False)  # stores the codebook: the project's current one
         project.import_codings(samples / "codings", codebook=CODEBOOK)
-        project.pseudonymise(key=folder / "keys" / "key.json", model="blank", by="test")
+        project.pseudonymise(key=folder / "keys" / "key.json", pipeline="blank", by="test")
     project.create_theme("answerable_without_control", label="Answerable without control",
                          definition="Leaders answer for what happens on their watch, which they cannot steer.",
                          codes=["agency.responsibility", "agency.control"], by="LT", status="final")
@@ -155,7 +155,7 @@ def test_agreement_is_not_claimed_without_two_coders_on_the_same_documents(tmp_p
     folder.mkdir()
     (folder / "INT01.txt").write_text("P01: It lands on me. Every time.\n", encoding="utf-8")
     with Project.create(tmp_path / "p.qda") as project:
-        project.ingest([folder / "INT01.txt"], model="blank")
+        project.ingest([folder / "INT01.txt"], pipeline="blank")
         project.code_span("INT01", 5, 20, "agency.responsibility", coder="ana")
         made = project.report(by=())
     assert "only one coder (ana)" in made.methods_paragraph
@@ -231,7 +231,7 @@ def test_the_export_guard_refuses_with_unresolved_findings(tmp_path):
     folder.mkdir()
     (folder / "INT01.txt").write_text("P01: Sergeant Okafor blamed me for it. Every time.\n", encoding="utf-8")
     with Project.create(tmp_path / "p.qda") as project:
-        project.ingest([folder / "INT01.txt"], model="blank")
+        project.ingest([folder / "INT01.txt"], pipeline="blank")
         project.code_span("INT01", 5, 38, "response.blame", coder="ana")
         with pytest.raises(IdentifiersFound, match="refusing to write a report"):
             project.report(tmp_path / "out" / "report.html", by=())

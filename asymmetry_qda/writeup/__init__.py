@@ -13,7 +13,7 @@ Examples
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (folder / "INT01.txt").write_text("P01: It lands on me. Every time.\\n", encoding="utf-8")
 >>> with Project.create(folder / "p.qda") as project:
-...     _ = project.ingest([folder / "INT01.txt"], model="blank")
+...     _ = project.ingest([folder / "INT01.txt"], pipeline="blank")
 ...     _ = project.code_span("INT01", 5, 20, "agency.responsibility", coder="ana")
 ...     made = build_report(project.store, by=())
 >>> [section.id for section in made.codes], made.codes[0].quotes[0].citation
