@@ -223,3 +223,23 @@ def test_the_round_trip_through_qualcoder_keeps_texts_codes_codings_coders_memos
         assert _rows(back.participants()[people]) == _rows(sample["participants"][people])
         assert back.documents()[["doc_id", "kind", "participant_id"]].values.tolist() == \
             sample["documents"][["doc_id", "kind", "participant_id"]].values.tolist()
+
+
+@pytest.mark.slow
+def test_qualcoder_reads_the_codebook_and_codings_as_they_stand_after_renames_and_merges(coded, tmp_path):
+    """Issue 22: an export after code operations carries the current codebook and the carried codings."""
+    _qualcoder()
+    coded.rename_code("experience", "feeling", label="Feeling", by="LT")
+    coded.merge_codes(["response.praise"], "response.blame", by="LT")
+    path = coded.export_qdpx(tmp_path / "refined.qdpx", allow_identifiers=True)
+    result, db = import_with_qualcoder(path, tmp_path / "qc")
+    assert result["error"] is None, result["error"]
+    names = {name for (name,) in db.execute("select name from code_name")}
+    assert {"Feeling", "Blame"} <= names and not {"Experience", "Praise"} & names
+    book = coded.latest_codebook()
+    confirmed = coded.codings()
+    confirmed = confirmed[confirmed["status"] == "confirmed"]
+    text = coded.text("INT07")
+    got = sorted(db.execute("select c.name, t.seltext, t.owner from code_text t join code_name c using (cid)"))
+    assert got == sorted((book[row.code_id].label, text[row.start:row.end], row.coder_id)
+                         for row in confirmed.itertuples())
