@@ -95,8 +95,8 @@ def test_warnings_are_printed_once_as_warning_lines(tmp_path, write, capsys):
 
 
 def test_every_command_has_help_with_an_example(capsys):
-    for command in ["init", "ingest", "info", "segments", "code", "codings", "tables", "import-codings", "agreement",
-                    "evaluate", "suggest", "export-qdpx", "import-qdpx", "reproduce", "review", "audit"]:
+    for command in ["init", "ingest", "info", "segments", "code", "codings", "tables", "report", "import-codings",
+                    "agreement", "evaluate", "suggest", "export-qdpx", "import-qdpx", "reproduce", "review", "audit"]:
         with pytest.raises(SystemExit) as stop:
             main([command, "--help"])
         assert stop.value.code == 0

@@ -94,6 +94,11 @@ def test_the_wheel_carries_the_anonymisation_word_lists(wheel):
             "asymmetry_qda/anonymise/data/stopwords.txt"} <= word_lists <= names
 
 
+
+def test_the_wheel_carries_the_report_template(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        assert "asymmetry_qda/writeup/templates/report.html.j2" in archive.namelist()
+
 @pytest.fixture(scope="module")
 def clean_venv(wheel, tmp_path_factory) -> Path:
     """A new virtual environment with the wheel installed, and this environment's packages visible."""

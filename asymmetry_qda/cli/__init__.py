@@ -32,6 +32,7 @@ from . import (
     project,
     refi,
     reliability,
+    report,
     reproduce,
     suggest,
     tables,
@@ -41,13 +42,14 @@ from ._output import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, run
 
 __all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_USAGE", "build_parser", "main"]
 
-_GROUPS = (project, ingest, coding, tables, reliability, refi, anonymise, reproduce, suggest, codebook, codes)
+_GROUPS = (project, ingest, coding, tables, report, reliability, refi, anonymise, reproduce, suggest, codebook,
+           codes)
 
 #: The commands in the order ``asymmetry-qda --help`` lists them: the order of a study, from an empty project
 #: to its tables.
-COMMANDS = ("init", "ingest", "info", "check", "backup", "segments", "code", "codings", "tables", "import-codings",
-            "agreement", "evaluate", "evaluate-corpus", "export-qdpx", "import-qdpx", "review", "audit",
-            "pseudonymise", "reproduce", "suggest", "codebook", "codes")
+COMMANDS = ("init", "ingest", "info", "check", "backup", "segments", "code", "codings", "tables", "report",
+            "import-codings", "agreement", "evaluate", "evaluate-corpus", "export-qdpx", "import-qdpx", "review",
+            "audit", "pseudonymise", "reproduce", "suggest", "codebook", "codes")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,13 +26,14 @@ from ._codes import Codes
 from ._coding import Coding
 from ._documents import Documents
 from ._exchange import Exchange
+from ._report import Reports
 from ._themes import Themes
 from ._views import Views
 
 __all__ = ["Project"]
 
 
-class Project(Documents, Coding, Codes, Themes, Anonymisation, Exchange, Views):
+class Project(Documents, Coding, Codes, Themes, Anonymisation, Exchange, Views, Reports):
     """A project file opened for reading and writing.
 
     Create one with :meth:`create`, open one with :meth:`open`; use it as a
