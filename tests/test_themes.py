@@ -66,3 +66,23 @@ def test_tables_take_themes_where_they_take_codes(coded):
     assert table["n_units"].iloc[0] <= per_code[["agency.control", "agency.responsibility", "response.blame"]].sum()
     both = theme_codings(codings, coded.themes(), keep_codes=True)
     assert {"burden", "response.praise"} <= set(both["code_id"])
+
+
+def test_the_command_line_makes_reviews_and_lists_themes(coded, capsys):
+    import json
+
+    from asymmetry_qda.cli import main
+
+    path = str(coded.path)
+    coded.close()
+    assert main(["themes", "create", path, "burden", "--label", "Burden", "--definition", "Carried alone.",
+                 "--codes", "agency.responsibility", "--by", "LT"]) == 0
+    assert main(["themes", "update", path, "burden", "--add", "response.blame", "--status", "reviewed",
+                 "--by", "MK", "--reason", "blame too", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert listed[0]["codes"] == ["agency.responsibility", "response.blame"] and listed[0]["status"] == "reviewed"
+    assert main(["themes", "update", path, "burden", "--add", "respons.blame", "--by", "MK"]) == 2
+    assert "did you mean response.blame" in capsys.readouterr().err
+    assert main(["themes", "history", path, "burden"]) == 0
+    out = capsys.readouterr().out
+    assert "candidate  by LT" in out and "reviewed  by MK" in out and "(blame too)" in out

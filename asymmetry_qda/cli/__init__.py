@@ -36,6 +36,7 @@ from . import (
     reproduce,
     suggest,
     tables,
+    themes,
 )
 from ._options import make_parents
 from ._output import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, run
@@ -43,13 +44,13 @@ from ._output import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, run
 __all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_USAGE", "build_parser", "main"]
 
 _GROUPS = (project, ingest, coding, tables, report, reliability, refi, anonymise, reproduce, suggest, codebook,
-           codes)
+           codes, themes)
 
 #: The commands in the order ``asymmetry-qda --help`` lists them: the order of a study, from an empty project
 #: to its tables.
 COMMANDS = ("init", "ingest", "info", "check", "backup", "segments", "code", "codings", "tables", "report",
             "import-codings", "agreement", "evaluate", "evaluate-corpus", "export-qdpx", "import-qdpx", "review",
-            "audit", "pseudonymise", "reproduce", "suggest", "codebook", "codes")
+            "audit", "pseudonymise", "reproduce", "suggest", "codebook", "codes", "themes")
 
 
 def build_parser() -> argparse.ArgumentParser:
