@@ -4,7 +4,8 @@
 ``change_code()``, ``skip()``, ``undo()``) and shows itself as an ipywidgets
 panel in JupyterLab: the unit with its matched words highlighted and the
 sentences around it, the code and the rules that fired, whether a person has
-already coded it, Accept / Reject / Change code / Skip / Undo buttons, a memo
+already coded it, Accept / Reject / Change code / Skip / Undo buttons, a "New code" button (a code made
+on the spot, its definition beside it), a memo
 box, and a line saying what the last action did.
 
 A queue cannot lose work:
@@ -60,6 +61,8 @@ class ReviewedProject(Protocol):
     def reject(self, ids=None, *, coder: str, rule=None, code=None, memo=None) -> list[str]: ...
     def modify(self, coding_id: str, *, coder: str, start=None, end=None, code=None, memo=None) -> str: ...
     def undo(self, coding_id: str, *, coder: str, memo=None) -> str: ...
+    def create_code(self, code: str, *, label: str, definition: str, by: str, reason=None, **fields): ...
+    def transaction(self): ...
     def latest_codebook(self) -> "Codebook | None": ...
     @property
     def store(self) -> "Store": ...
@@ -137,6 +140,25 @@ class ReviewQueue:
         """Confirm the current suggestion's span (or ``coding_id``'s) under another code."""
         return self._decide(f"changed to {code}", coding_id,
                             lambda p, cid: p.modify(cid, coder=self.coder, code=code, memo=memo))
+
+    def new_code(self, code: str, definition: str, *, label: str | None = None, memo: str | None = None,
+                 coding_id: str | None = None) -> str:
+        """Confirm the current suggestion's span (or ``coding_id``'s) under a code made now, in one transaction.
+
+        The code joins the project's codebook as a new version by this queue's coder (see
+        :meth:`Project.create_code <asymmetry_qda.project.Project.create_code>`); undoing the decision puts the
+        suggestion back and leaves the code (retire it if it is not wanted).
+        """
+        def create_and_modify(project, cid: str) -> str:
+            with project.transaction():
+                project.create_code(code, label=label or code.rsplit(".", 1)[-1].replace("_", " "),
+                                    definition=definition, by=self.coder, reason="made while reviewing suggestions")
+                return project.modify(cid, coder=self.coder, code=code, memo=memo)
+
+        new_id = self._decide(f"new code {code}", coding_id, create_and_modify)
+        if self._widget is not None and code not in self._choice.options:
+            self._choice.options = sorted({*self._choice.options, code})
+        return new_id
 
     def skip(self) -> None:
         """Leave the current suggestion undecided and go to the next."""
@@ -267,6 +289,11 @@ class ReviewQueue:
             choice = widgets.Dropdown(options=codes, description="code", layout=widgets.Layout(width="24em"))
             keys = widgets.Text(placeholder="keys: a r c s u", description="keys",
                                 layout=widgets.Layout(width="16em"))
+            new_id = widgets.Text(placeholder="new code id, e.g. response.blame.hindsight_police",
+                                  description="new code", layout=widgets.Layout(width="32em"))
+            new_definition = widgets.Text(placeholder="what the new code means", description="definition",
+                                          layout=widgets.Layout(width="40em"))
+            make = widgets.Button(description="New code", tooltip="make the code and confirm this span under it")
             buttons = {name: widgets.Button(description=name, tooltip=f"key {key}")
                        for key, name in KEYS.items()}
             buttons["Accept"].button_style = "success"
@@ -280,6 +307,8 @@ class ReviewQueue:
             }
             for name, button in buttons.items():
                 button.on_click(lambda _, name=name: self._run(actions[name]))
+            make.on_click(lambda _: self._run(lambda: self.new_code(new_id.value.strip(), new_definition.value,
+                                                                    memo=memo.value or None)))
 
             def on_key(change: dict[str, Any]) -> None:
                 typed = (change["new"] or "").strip().lower()
@@ -290,7 +319,7 @@ class ReviewQueue:
 
             keys.observe(on_key, names="value")
             self._widget = widgets.VBox([view, widgets.HBox([*buttons.values()]), widgets.HBox([choice, keys]),
-                                         memo, status])
+                                         widgets.HBox([new_id, new_definition, make]), memo, status])
             self._view, self._memo, self._status, self._choice = view, memo, status, choice
         self._refresh()
         return self._widget

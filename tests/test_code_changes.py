@@ -301,3 +301,17 @@ def test_the_tagger_after_a_rename_uses_the_new_id_and_respects_the_carried_deci
     assert "added 0 suggestions" in str(run) and "1 units already held that code" in str(run)
     rule_rows = coded.codings()[lambda f: f["origin"] == "rule"]
     assert rule_rows[["code_id", "status"]].values.tolist() == [["response.blamed", "rejected"]]
+
+
+def test_the_review_queue_makes_a_new_code_and_confirms_the_span_under_it_in_one_step(coded):
+    queue = coded.review_queue(coder="LT")
+    assert len(queue) == 1
+    suggestion = queue.current["coding_id"]
+    with pytest.raises(InputError, match="needs a definition"):
+        queue.new_code("response.blame.oversight", "")
+    assert len(coded.codebook_versions()) == 0 and queue.remaining == 1  # nothing made, nothing decided
+    new_id = queue.new_code("response.blame.oversight", "Blame from the oversight bodies.")
+    row = coded.codings().set_index("coding_id").loc[new_id]
+    assert row["code_id"] == "response.blame.oversight" and row["status"] == "confirmed"
+    assert row["supersedes"] == suggestion and "response.blame.oversight" in coded.latest_codebook()
+    assert coded.codebook_versions()["author"].iloc[-1] == "LT"
