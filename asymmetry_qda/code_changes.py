@@ -26,7 +26,7 @@ import pandas as pd
 from .codebook.loader import codebook_from_data
 from .codebook.model import Codebook
 from .codebook.operations import Change, create, diff, merge, move, rename, retire, split
-from .codebook.yamlnodes import load_located
+from .codebook.yamlnodes import load_trusted
 from .decisions import check_coder
 from .errors import InputError, NotFoundError, Problem
 from .records import Coding, Status
@@ -88,8 +88,9 @@ class _Parsed:
         self.maxsize, self._items = maxsize, {}
 
     def data(self, codebook_hash: str, content: str, source: str) -> dict:
+        """The data of a stored codebook's text (checked when it was stored, so parsed the fast way)."""
         if codebook_hash not in self._items:
-            self.keep(codebook_hash, load_located(content, source=source).value)
+            self.keep(codebook_hash, load_trusted(content))
         return self._items[codebook_hash]
 
     def keep(self, codebook_hash: str, data: dict) -> None:

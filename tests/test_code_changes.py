@@ -315,3 +315,15 @@ def test_the_review_queue_makes_a_new_code_and_confirms_the_span_under_it_in_one
     assert row["code_id"] == "response.blame.oversight" and row["status"] == "confirmed"
     assert row["supersedes"] == suggestion and "response.blame.oversight" in coded.latest_codebook()
     assert coded.codebook_versions()["author"].iloc[-1] == "LT"
+
+
+def test_a_stored_codebook_parsed_the_fast_way_gives_the_same_data():
+    from asymmetry_qda.codebook.yamlnodes import load_trusted
+    from tests.conftest import REPO
+
+    text = (REPO / "codebooks" / "asymmetries.yaml").read_text(encoding="utf-8")
+    assert load_trusted(text) == load_located(text, source="study").value
+    tricky = "codes:\n  - {id: a, label: on, definition: no, tokens: [{LOWER: yes}], weight: 1.5, speakers: off}\n"
+    assert load_trusted(tricky) == load_located(tricky, source="t").value == {"codes": [
+        {"id": "a", "label": "on", "definition": "no", "tokens": [{"LOWER": "yes"}], "weight": 1.5,
+         "speakers": "off"}]}

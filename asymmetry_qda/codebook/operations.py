@@ -299,7 +299,8 @@ def in_vivo_id(words: str, parent: str | None = None) -> str:
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter when PyYAML has it: 10x faster
-    pass
+    def ignore_aliases(self, data) -> bool:  # a codebook never holds anchors or aliases (its loader refuses them)
+        return True
 
 
 def _text(dumper: yaml.SafeDumper, value: str):

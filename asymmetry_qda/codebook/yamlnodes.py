@@ -156,3 +156,22 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
+
+class _TrustedLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's parser and composer (when PyYAML has them) with the booleans of :class:`_Loader`."""
+
+
+_TrustedLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
+def load_trusted(text: str) -> Any:
+    """The value of YAML this toolkit has already checked with :func:`load_located` (a codebook stored in a
+    project), parsed by libyaml: about ten times faster, without the line numbers and the refusals that only
+    an unchecked file needs. The values are the same as :func:`load_located` gives.
+    """
+    loader = _TrustedLoader(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _build(node, (), Located(None), loader)
+    finally:
+        loader.dispose()

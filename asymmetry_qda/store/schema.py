@@ -237,6 +237,7 @@ CREATE TABLE codebook_versions (
     created_at    TEXT NOT NULL
 );
 CREATE INDEX codings_by_run ON codings (run_id);
+CREATE INDEX codings_by_code ON codings (code_id);
 CREATE TRIGGER codebook_versions_append_only_update BEFORE UPDATE ON codebook_versions
 BEGIN SELECT RAISE(ABORT, 'codebook versions are append-only: add a version'); END;
 CREATE TRIGGER codebook_versions_append_only_delete BEFORE DELETE ON codebook_versions
