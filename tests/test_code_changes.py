@@ -156,7 +156,8 @@ def test_undo_of_a_rename_takes_later_codings_back_too(coded):
 
 # -- the property of issue 22 ---------------------------------------------------------------------------------
 
-_STEPS = st.lists(st.sampled_from(["rename", "move", "merge", "retire", "create", "undo"]), min_size=1, max_size=6)
+_STEPS = st.lists(st.sampled_from(["rename", "move", "merge", "split", "retire", "create", "undo"]), min_size=1,
+                  max_size=6)
 
 
 @pytest.fixture
@@ -164,7 +165,7 @@ def template(coded, tmp_path):
     return coded.backup(tmp_path / "template.qda")
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=_STEPS, seed=st.integers(0, 10_000))
 def test_any_sequence_of_operations_recodes_as_from_scratch_and_undo_restores(template, tmp_path_factory, steps,
                                                                             seed):
@@ -185,8 +186,23 @@ def _run(coded: Project, steps: list[str], rng) -> None:
         book = coded.latest_codebook()
         leaves = [c.id for c in book.codes if not book.descendants(c.id)]
         state = _state(coded)
+        recoded = None
         try:
-            if step == "rename":
+            if step == "split":  # some of one code's current codings, chosen at random, go to a new sub-code
+                frame = coded.codings()
+                frame = frame[frame["status"] != "withdrawn"]
+                code = rng.choice(sorted(set(frame["code_id"])))
+                ids = frame.loc[frame["code_id"] == code, "coding_id"].tolist()
+                chosen = set(rng.sample(ids, rng.randint(1, len(ids))))
+                changes.split_code(coded, code, sorted(chosen), f"{code}.s{n}", label="S", definition="Split.",
+                                   by="LT")
+                frame = frame.assign(code_id=[f"{code}.s{n}" if i in chosen else c
+                                              for i, c in zip(frame["coding_id"], frame["code_id"], strict=True)])
+                recoded = sorted(zip(frame["doc_id"], frame["start"], frame["end"], frame["code_id"],
+                                     frame["status"], frame["coder_id"], frame["origin"],
+                                     frame["rule_id"].fillna(""), strict=True))
+                mapping = {}
+            elif step == "rename":
                 code = rng.choice(leaves)
                 new = code.rsplit(".", 1)[0] + f".r{n}" if "." in code else f"r{n}"
                 changes.rename_code(coded, code, new, by="LT")
@@ -219,8 +235,9 @@ def _run(coded: Project, steps: list[str], rng) -> None:
             assert _state(coded) == state
             continue
         event(f"{step} applied")
-        recoded = sorted((*row[:3], mapping.get(row[3], row[3]), *row[4:]) for row in state
-                         if mapping.get(row[3], row[3]) is not None)
+        if recoded is None:
+            recoded = sorted((*row[:3], mapping.get(row[3], row[3]), *row[4:]) for row in state
+                             if mapping.get(row[3], row[3]) is not None)
         assert _state(coded) == recoded
         expected.append(recoded)
         # every coding stays on the same characters, and no row of the history is lost
