@@ -335,11 +335,13 @@ def test_the_review_queue_makes_a_new_code_and_confirms_the_span_under_it_in_one
 
 
 def test_a_stored_codebook_parsed_the_fast_way_gives_the_same_data():
+    from asymmetry_qda.codebook.loader import codebook_from_data
     from asymmetry_qda.codebook.yamlnodes import load_trusted
     from tests.conftest import REPO
 
     text = (REPO / "codebooks" / "asymmetries.yaml").read_text(encoding="utf-8")
     assert load_trusted(text) == load_located(text, source="study").value
+    assert codebook_from_data(load_trusted(text), text=text, source="study") == parse_codebook(text, source="study")
     tricky = "codes:\n  - {id: a, label: on, definition: no, tokens: [{LOWER: yes}], weight: 1.5, speakers: off}\n"
     assert load_trusted(tricky) == load_located(tricky, source="t").value == {"codes": [
         {"id": "a", "label": "on", "definition": "no", "tokens": [{"LOWER": "yes"}], "weight": 1.5,

@@ -7,11 +7,13 @@ Every coding run stores the exact text of its codebook (once per content hash, s
 from __future__ import annotations
 
 import sqlite3
+from functools import lru_cache
 
 from ..store import codebook_versions as stored_versions
 from ..store import meta as stored_meta
-from .loader import parse_codebook
+from .loader import codebook_from_data
 from .model import Codebook
+from .yamlnodes import load_trusted
 
 __all__ = ["latest_codebook", "stored_codebook"]
 
@@ -22,7 +24,7 @@ def stored_codebook(db: sqlite3.Connection, codebook_hash: str) -> Codebook | No
     if len(rows) != 1:
         return None
     found, content = rows[0]
-    return parse_codebook(content, source=f"codebook {found[:12]}")
+    return _parsed(content, f"codebook {found[:12]}")
 
 
 def latest_codebook(db: sqlite3.Connection) -> Codebook | None:
@@ -31,6 +33,14 @@ def latest_codebook(db: sqlite3.Connection) -> Codebook | None:
     """
     version = stored_versions.latest(db)
     if version is not None:
-        return parse_codebook(version["content"], source=f"codebook version {version['version']}")
+        return _parsed(version["content"], f"codebook version {version['version']}")
     latest = stored_meta.latest_codebook_hash(db)
     return None if latest is None else stored_codebook(db, latest)
+
+
+@lru_cache(maxsize=8)
+def _parsed(content: str, source: str) -> Codebook:
+    """A stored codebook's text as a :class:`Codebook`: checked as every codebook is, but parsed by libyaml
+    (:func:`~asymmetry_qda.codebook.yamlnodes.load_trusted`: the text was checked line by line when it was
+    stored), and once per process for the few texts used last (the views read it on every call)."""
+    return codebook_from_data(load_trusted(content), text=content, source=source)
