@@ -27,7 +27,7 @@ from .codebook.loader import codebook_from_data
 from .codebook.model import Codebook
 from .codebook.operations import Change, create, diff, merge, move, rename, retire, split
 from .codebook.yamlnodes import load_trusted
-from .decisions import check_coder
+from .decisions import check_coder, current_coding
 from .errors import InputError, NotFoundError, Problem
 from .records import Coding, Status
 from .store import codebook_versions as stored_versions
@@ -171,15 +171,8 @@ def _successor(old: Coding, run_id: str, now: str, note: str, **changes) -> Codi
 
 
 def _current_coding(db, store: Store, coding_id: str, code: str) -> Coding:
-    from .decisions import unknown
-
-    row = stored_codings.get(db, coding_id)
-    if row is None:
-        raise NotFoundError(unknown(store, "coding", coding_id, stored_codings.KNOWN_IDS))
-    later = stored_codings.successor(db, coding_id)
-    if later is not None:
-        raise InputError(Problem(f"coding {coding_id}", f"is not current: {later} superseded it",
-                                 fix="choose the current row of its chain (see project.history(id))"))
+    """The current row ``coding_id``, which must be a coding of ``code`` (the code being split)."""
+    row, _ = current_coding(db, store, coding_id, fix="choose the current row of its chain (see project.history(id))")
     if row.code_id != code:
         raise InputError(Problem(f"coding {coding_id}", f"is a coding of {row.code_id!r}, not of {code!r}",
                                  fix=f"choose codings of {code!r} (project.codings() with code_id == {code!r})"))

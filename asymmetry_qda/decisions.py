@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, NotFoundError, Problem, QDAWarning
-from .records import Origin, Status
+from .records import Coding, Document, Origin, Status
 from .store import codings as stored
 from .store import documents as stored_documents
 from .store.sqlite import Store, utc_now
@@ -131,6 +131,20 @@ def targets(store: Store, ids, rule: str | None, code: str | None) -> list[str]:
     return selected["coding_id"].tolist()
 
 
+def current_coding(db, store: Store, coding_id: str, *, fix: str) -> tuple[Coding, Document]:
+    """The row ``coding_id`` and its document, if the row is current (nothing supersedes it and it was made on
+    the document's present text); else a :class:`NotFoundError` or an :class:`InputError` whose fix is ``fix``."""
+    row = stored.get(db, coding_id)
+    if row is None:
+        raise NotFoundError(unknown(store, "coding", coding_id, stored.KNOWN_IDS))
+    document = stored_documents.document(db, row.doc_id)
+    later = stored.successor(db, coding_id)
+    if later is not None or row.text_sha256 != document.sha256:
+        raise InputError(Problem(f"coding {coding_id}", "is not current: it was superseded by "
+                                 + (f"{later}" if later else "a new version of its document"), fix=fix))
+    return row, document
+
+
 def decide(store: Store, ids: list[str], status: Status | str, coder: str, memo: str | None = None, *,
            start: int | None = None, end: int | None = None, code: str | None = None) -> list[str]:
     """Decide on the codings ``ids`` in one transaction (see :func:`decide_in`); returns the new row ids."""
@@ -152,17 +166,8 @@ def decide_in(db, store: Store, ids: list[str], status: Status | str, coder: str
     modifying = any(v is not None for v in (start, end, code))
     stored.register_coder(db, coder, now=now)
     for coding_id in ids:
-        row = stored.get(db, coding_id)
-        if row is None:
-            raise NotFoundError(unknown(store, "coding", coding_id, stored.KNOWN_IDS))
-        document = stored_documents.document(db, row.doc_id)
-        doc_sha, doc_text = document.sha256, document.text
-        later = stored.successor(db, coding_id)
-        if later is not None or row.text_sha256 != doc_sha:
-            raise InputError(Problem(
-                f"coding {coding_id}", "is not current: it was superseded by " +
-                (f"{later}" if later else "a new version of its document"),
-                fix="decide on the current row (see project.history(id))"))
+        row, document = current_coding(db, store, coding_id, fix="decide on the current row (see project.history(id))")
+        doc_text = document.text
         new_start = row.start if start is None else start
         new_end = row.end if end is None else end
         if not (0 <= new_start < new_end <= len(doc_text)):
