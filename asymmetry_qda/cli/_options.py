@@ -178,3 +178,46 @@ def add_pipeline(parser: argparse.ArgumentParser, *, default: str = "auto") -> N
 def add_project(parser: argparse.ArgumentParser, *, help: str | None = None) -> None:
     """Add the ``PROJECT`` positional argument, the project file a command works on."""
     parser.add_argument("project", metavar="PROJECT", help=help)
+
+
+def add_action(actions: Commands, parents: Parents, command: str, name: str, *, help: str, example: str,
+               run: Callable) -> argparse.ArgumentParser:
+    """Add the action ``asymmetry-qda COMMAND NAME PROJECT ...`` of a command group, with ``--json``.
+
+    Parameters
+    ----------
+    actions : Commands
+        The group's ``add_subparsers()`` object.
+    parents : Parents
+        The shared parent parsers.
+    command : str
+        The group's command, e.g. ``"codes"``.
+    name : str
+        The action, e.g. ``"rename"``.
+    help : str
+        One line saying what it does (also its description).
+    example : str
+        An example command line after ``asymmetry-qda COMMAND``.
+    run : callable
+        The handler, given the parsed arguments.
+    """
+    parser = actions.add_parser(name, parents=[parents.common, parents.as_json], help=help,
+                                description=help[0].upper() + help[1:] + ".",
+                                epilog=f"Example: asymmetry-qda {command} {example}")
+    add_project(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def add_author(parser: argparse.ArgumentParser, *, kept: str) -> None:
+    """Add ``--by`` (required) and ``--reason``: who makes a change to the project, and why.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The action's parser.
+    kept : str
+        Where both are kept, e.g. ``"with the version"``.
+    """
+    parser.add_argument("--by", required=True, help=f"who makes the change (name or initials), kept {kept}")
+    parser.add_argument("--reason", default=None, help=f"why, kept {kept}")

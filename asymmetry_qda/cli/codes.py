@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..project import Project
-from ._options import AddCommand, Commands, Parents, add_list, add_project, comma_list
+from ._options import AddCommand, Commands, Parents, add_action, add_author, add_list, comma_list
 from ._output import emit
 
 _OPERATIONS = "create, rename, move, merge, split or retire"
@@ -13,7 +13,6 @@ _OPERATIONS = "create, rename, move, merge, split or retire"
 
 def add_codes(commands: Commands, parents: Parents) -> None:
     """Register ``codes`` and its actions."""
-    common = [parents.common, parents.as_json]
     group = commands.add_parser(
         "codes", parents=[parents.common], help="refine a project's codes: rename, merge, split, move, retire, undo",
         description="Change the project's own codebook with the codings following: each action is one transaction "
@@ -22,15 +21,7 @@ def add_codes(commands: Commands, parents: Parents) -> None:
     actions = group.add_subparsers(dest="codes_command", metavar="ACTION", required=True)
 
     def action(name: str, help: str, example: str, run) -> argparse.ArgumentParser:
-        p = actions.add_parser(name, parents=common, help=help, description=help[0].upper() + help[1:] + ".",
-                               epilog=f"Example: asymmetry-qda codes {example}")
-        add_project(p)
-        p.set_defaults(run=run)
-        return p
-
-    def who(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--by", required=True, help="who makes the change (name or initials), kept with the version")
-        p.add_argument("--reason", default=None, help="why, kept with the version and in each coding's history")
+        return add_action(actions, parents, "codes", name, help=help, example=example, run=run)
 
     p = action("create", "add a code to the project's codebook",
                "create study.qda experience.dread --label Dread --definition 'Fear of what comes.' --by MK",
@@ -38,25 +29,25 @@ def add_codes(commands: Commands, parents: Parents) -> None:
     p.add_argument("code", metavar="CODE", help="the new code's id (a dotted path under an existing code)")
     p.add_argument("--label", required=True)
     p.add_argument("--definition", required=True)
-    who(p)
+    add_author(p, kept="with the version and in each coding's history")
     p = action("rename", "rename a code and its sub-codes, their codings following",
                "rename study.qda response.blame.scapegoat response.blame.scapegoating --by LT", cmd_rename)
     p.add_argument("code", metavar="CODE")
     p.add_argument("new_code", metavar="NEW_CODE", help="its new id, under the same parent")
     p.add_argument("--label", default=None, help="also give the code a new label")
-    who(p)
+    add_author(p, kept="with the version and in each coding's history")
     p = action("move", "put a code and its sub-codes under another parent, their codings following",
                "move study.qda experience.isolation --parent agency --by LT", cmd_move)
     p.add_argument("code", metavar="CODE")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--parent", help="the new parent code")
     where.add_argument("--top", action="store_true", help="make it a top-level code")
-    who(p)
+    add_author(p, kept="with the version and in each coding's history")
     p = action("merge", "merge codes into one: their codings, rules and examples go to it",
                "merge study.qda experience.dread,experience.fear --into experience.anxiety --by LT", cmd_merge)
     p.add_argument("codes", type=comma_list, metavar="CODES", help="the codes to merge, comma-separated")
     p.add_argument("--into", required=True, help="the code they are merged into")
-    who(p)
+    add_author(p, kept="with the version and in each coding's history")
     p = action("split", "create a code and move chosen codings of a code to it",
                "split study.qda response.blame response.blame.press --codings ID1,ID2 --label Press "
                "--definition 'Blame in the papers.' --by LT", cmd_split)
@@ -65,13 +56,13 @@ def add_codes(commands: Commands, parents: Parents) -> None:
     add_list(p, "--codings", required=True, help="ids of the current codings of CODE to move (from 'codings')")
     p.add_argument("--label", required=True)
     p.add_argument("--definition", required=True)
-    who(p)
+    add_author(p, kept="with the version and in each coding's history")
     p = action("retire", "take a code out of the codebook, withdrawing its codings (their history is kept)",
                "retire study.qda experience.unclear --by LT", cmd_retire)
     p.add_argument("code", metavar="CODE")
-    who(p)
+    add_author(p, kept="with the version and in each coding's history")
     p = action("undo", f"take back the newest {_OPERATIONS} not yet undone", "undo study.qda --by LT", cmd_undo)
-    who(p)
+    add_author(p, kept="with the version and in each coding's history")
     p = action("history", "list the codebook's versions (who, when, why), or tell one coding's history",
                "history study.qda --diff", cmd_history)
     p.add_argument("--coding", default=None, help="tell this coding's history instead")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 
 from ..project import Project
-from ._options import AddCommand, Commands, Parents, add_list, add_project
+from ._options import AddCommand, Commands, Parents, add_action, add_author, add_list
 from ._output import emit
 
 
 def add_themes(commands: Commands, parents: Parents) -> None:
     """Register ``themes`` and its actions."""
-    common = [parents.common, parents.as_json]
     group = commands.add_parser(
         "themes", parents=[parents.common], help="group codes into themes, review and name them",
         description="Themes are named groups of codes with a definition and a status (candidate, reviewed, "
@@ -19,15 +18,7 @@ def add_themes(commands: Commands, parents: Parents) -> None:
     actions = group.add_subparsers(dest="themes_command", metavar="ACTION", required=True)
 
     def action(name: str, help: str, example: str, run) -> argparse.ArgumentParser:
-        p = actions.add_parser(name, parents=common, help=help, description=help[0].upper() + help[1:] + ".",
-                               epilog=f"Example: asymmetry-qda themes {example}")
-        add_project(p)
-        p.set_defaults(run=run)
-        return p
-
-    def who(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--by", required=True, help="who makes the change (name or initials)")
-        p.add_argument("--reason", default=None, help="why, kept in the theme's history")
+        return add_action(actions, parents, "themes", name, help=help, example=example, run=run)
 
     p = action("list", "list the themes as they stand", "list study.qda", cmd_list)
     p.add_argument("--include-dropped", action="store_true", help="also list the themes set aside")
@@ -39,7 +30,7 @@ def add_themes(commands: Commands, parents: Parents) -> None:
     p.add_argument("--definition", required=True)
     add_list(p, "--codes", required=True, help="its codes, comma-separated (each with its sub-codes)")
     p.add_argument("--status", default="candidate", choices=["candidate", "reviewed", "final"])
-    who(p)
+    add_author(p, kept="in the theme's history")
     p = action("update", "rename, redefine or review a theme, or change its codes",
                "update study.qda unfair_burden --add response.praise_absent --status reviewed --by MK", cmd_update)
     p.add_argument("theme", metavar="THEME")
@@ -49,10 +40,10 @@ def add_themes(commands: Commands, parents: Parents) -> None:
     add_list(p, "--add", default="", help="codes to add")
     add_list(p, "--remove", default="", help="codes to take out")
     p.add_argument("--status", default=None, choices=["candidate", "reviewed", "final"])
-    who(p)
+    add_author(p, kept="in the theme's history")
     p = action("drop", "set a theme aside (its history is kept)", "drop study.qda unfair_burden --by LT", cmd_drop)
     p.add_argument("theme", metavar="THEME")
-    who(p)
+    add_author(p, kept="in the theme's history")
     p = action("history", "every version of one theme, with who changed it and why",
                "history study.qda unfair_burden", cmd_history)
     p.add_argument("theme", metavar="THEME")
