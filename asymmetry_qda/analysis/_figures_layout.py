@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 from matplotlib.text import Text
 
-from ._figures_common import _DEFAULT_NODE_COLOUR, _measure_format
+from ._figures_common import _DEFAULT_NODE_COLOUR, _NOTE_COLOUR, _measure_format
 
 # Drawn on a fixed layout rather than a constrained one: the axes box is sized in points and its data
 # coordinates are points, so node radii (from marker areas) and label boxes (measured with the Agg
@@ -232,3 +232,25 @@ def _place_labels(xy: np.ndarray, radii: np.ndarray, sizes: Sequence[tuple[float
         placed.append(chosen[0])
         chosen_boxes[i] = chosen
     return chosen_boxes
+
+
+def _size_figure(figure: Any, renderer: Any, dpi: float, *, heading: str, caption: str, box: tuple[float, float],
+                 legend_width: float, legend_height: float, legends: bool, title_size: float
+                 ) -> tuple[str, Text, float, float, float, float]:
+    """Size ``figure`` (points) for an axes box ``box``, a legend column beside it, the title above and the
+    caption below, each wrapped to the figure's width. Returns the wrapped title, the caption's text artist
+    (placed at the origin, to be moved), the total width and height, the caption's height and the body's
+    (the box's or the legends', whichever is taller)."""
+    total_width = _PAD + box[0] + (_LEGEND_GAP + legend_width if legends else 0.0) + _PAD
+    title_text = figure.text(0, 0, _wrap_measured(heading, box[0] + 2 * _PAD, renderer, dpi, fontsize=title_size),
+                             fontsize=title_size)
+    title_height = _extent(title_text, renderer, dpi)[1]
+    title = title_text.get_text()
+    title_text.remove()
+    caption_text = figure.text(0, 0, _wrap_measured(caption, total_width - 2 * _PAD, renderer, dpi, fontsize=7),
+                               fontsize=7, color=_NOTE_COLOUR, ha="left", va="top")
+    caption_height = _extent(caption_text, renderer, dpi)[1]
+    body = max(box[1], legend_height)
+    total_height = _PAD + title_height + 8.0 + body + 8.0 + caption_height + _PAD
+    figure.set_size_inches(total_width / 72.0, total_height / 72.0)
+    return title, caption_text, total_width, total_height, caption_height, body

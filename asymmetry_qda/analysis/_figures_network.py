@@ -19,7 +19,6 @@ from ..errors import ArgumentError
 from ._figures_common import (
     _DEFAULT_NODE_COLOUR,
     _EDGE_COLOUR,
-    _NOTE_COLOUR,
     _SYMMETRIC,
     MEASURE_FORMULAS,
     MEASURE_NAMES,
@@ -48,8 +47,8 @@ from ._figures_layout import (
     _legend_values,
     _place_labels,
     _separate,
+    _size_figure,
     _unit_positions,
-    _wrap_measured,
 )
 from ._figures_output import _DPI, _STYLE, QDAFigure, _new_figure
 
@@ -271,18 +270,9 @@ def cooccurrence_network(table: pd.DataFrame, *, measure: str = "jaccard", thres
             boxes = _place_labels(xy, radii, sizes, (math.inf, math.inf), edges_idx, order) or [None] * n
 
         # the title and caption, wrapped to the figure's width
-        total_width = _PAD + box[0] + (_LEGEND_GAP + legend_width if legends else 0.0) + _PAD
-        title_text = figure.text(0, 0, _wrap_measured(heading, box[0] + 2 * _PAD, renderer, dpi,
-                                                      fontsize=_STYLE["axes.titlesize"]),
-                                 fontsize=_STYLE["axes.titlesize"])
-        title_height = _extent(title_text, renderer, dpi)[1]
-        title_text.remove()
-        caption_text = figure.text(0, 0, _wrap_measured(caption, total_width - 2 * _PAD, renderer, dpi, fontsize=7),
-                                   fontsize=7, color=_NOTE_COLOUR, ha="left", va="top")
-        caption_height = _extent(caption_text, renderer, dpi)[1]
-        body = max(box[1], legend_height)
-        total_height = _PAD + title_height + 8.0 + body + 8.0 + caption_height + _PAD
-        figure.set_size_inches(total_width / 72.0, total_height / 72.0)
+        title, caption_text, total_width, total_height, caption_height, body = _size_figure(
+            figure, renderer, dpi, heading=heading, caption=caption, box=box, legend_width=legend_width,
+            legend_height=legend_height, legends=legends, title_size=_STYLE["axes.titlesize"])
 
         def fx(points: float) -> float:
             return points / total_width
@@ -296,7 +286,7 @@ def cooccurrence_network(table: pd.DataFrame, *, measure: str = "jaccard", thres
         ax.set_xlim(0, box[0])
         ax.set_ylim(0, box[1])
         ax.set_autoscale_on(False)
-        ax.set_title(title_text.get_text(), fontsize=_STYLE["axes.titlesize"], pad=8.0)
+        ax.set_title(title, fontsize=_STYLE["axes.titlesize"], pad=8.0)
         caption_text.set_position((fx(_PAD), fy(_PAD + caption_height)))
         if n:
             if edge_list:

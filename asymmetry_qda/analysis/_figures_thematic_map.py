@@ -20,7 +20,6 @@ from ._cooccurrence import cooccurrence
 from ._counts import code_frequencies, status_label
 from ._figures_common import (
     _EDGE_COLOUR,
-    _NOTE_COLOUR,
     _SYMMETRIC,
     MEASURE_FORMULAS,
     MEASURE_NAMES,
@@ -44,7 +43,7 @@ from ._figures_layout import (
     _legend_values,
     _place_labels,
     _separate,
-    _wrap_measured,
+    _size_figure,
 )
 from ._figures_output import _DPI, _STYLE, QDAFigure, _new_figure
 from ._themes import theme_codings
@@ -328,18 +327,9 @@ def thematic_map(codings: pd.DataFrame, units: pd.DataFrame | None, themes: pd.D
         if boxes is None:  # not expected after 14 tries: let the labels run past the box's edges
             boxes = _place_labels(xy, radii, sizes, (math.inf, math.inf), edges_idx, order) or [None] * len(nodes)
 
-        total_width = _PAD + box[0] + (_LEGEND_GAP + legend_width if legends else 0.0) + _PAD
-        title_text = figure.text(0, 0, _wrap_measured(heading, box[0] + 2 * _PAD, renderer, dpi,
-                                                      fontsize=_STYLE["axes.titlesize"]),
-                                 fontsize=_STYLE["axes.titlesize"])
-        title_height = _extent(title_text, renderer, dpi)[1]
-        title_text.remove()
-        caption_text = figure.text(0, 0, _wrap_measured(caption, total_width - 2 * _PAD, renderer, dpi, fontsize=7),
-                                   fontsize=7, color=_NOTE_COLOUR, ha="left", va="top")
-        caption_height = _extent(caption_text, renderer, dpi)[1]
-        body = max(box[1], legend_height)
-        total_height = _PAD + title_height + 8.0 + body + 8.0 + caption_height + _PAD
-        figure.set_size_inches(total_width / 72.0, total_height / 72.0)
+        title, caption_text, total_width, total_height, caption_height, body = _size_figure(
+            figure, renderer, dpi, heading=heading, caption=caption, box=box, legend_width=legend_width,
+            legend_height=legend_height, legends=legends, title_size=_STYLE["axes.titlesize"])
         box_bottom = _PAD + caption_height + 8.0 + (body - box[1])
         ax = figure.add_axes((_PAD / total_width, box_bottom / total_height, box[0] / total_width,
                               box[1] / total_height))
@@ -347,7 +337,7 @@ def thematic_map(codings: pd.DataFrame, units: pd.DataFrame | None, themes: pd.D
         ax.set_xlim(0, box[0])
         ax.set_ylim(0, box[1])
         ax.set_autoscale_on(False)
-        ax.set_title(title_text.get_text(), fontsize=_STYLE["axes.titlesize"], pad=8.0)
+        ax.set_title(title, fontsize=_STYLE["axes.titlesize"], pad=8.0)
         caption_text.set_position((_PAD / total_width, (_PAD + caption_height) / total_height))
         if members:
             ax.add_collection(LineCollection([[xy[index[a]], xy[index[b]]] for a, b in members], linewidths=0.9,
