@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pandas as pd
 import pytest
 
 from asymmetry_qda import NotFoundError, Project, ProjectError, StoreError
@@ -141,3 +142,71 @@ def test_codebooks_are_stored_once_per_content_hash_and_read_back_exactly(projec
     assert back.content == GOOD and back.content_hash == cb.content_hash
     with pytest.raises(NotFoundError, match="no codebook 'ffff'"):
         project.codebook("ffff")
+
+
+# --- schema migration 6: segments stored by their place -------------------------------------------
+def _schema_5_project(path, segment_rows):
+    """A project file at schema 5 (as a release before migration 6 wrote it) holding one document."""
+    from asymmetry_qda.store.schema import MIGRATIONS, statements
+    from asymmetry_qda.store.sqlite import APPLICATION_ID
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute("PRAGMA journal_mode = WAL")
+    for number, sql in MIGRATIONS:
+        if number <= 5:
+            for statement in statements(sql):
+                db.execute(statement)
+    db.execute("PRAGMA user_version = 5")
+    text = "I: Why?\nP01: It lands on me. Every time.\n"
+    db.execute("""INSERT INTO documents (doc_id, kind, text, sha256, n_chars, version, ingested_at)
+                  VALUES ('INT01', 'interview', ?, 'x', ?, 1, '2026-01-01T00:00:00Z')""", (text, len(text)))
+    db.executemany("""INSERT INTO segments (segment_id, doc_id, unit, start, "end", speaker, is_interviewer,
+                      turn_index, sentence_index, timestamp, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   segment_rows)
+    db.close()
+    return text
+
+
+_V5_SEGMENTS = [
+    ("INT01#t1", "INT01", "turn", 3, 7, "I", 1, 1, None, "00:01", None),
+    ("INT01#t1.s1", "INT01", "sentence", 3, 7, "I", 1, 1, 1, "00:01", "INT01#t1"),
+    ("INT01#t2", "INT01", "turn", 13, 41, "P01", 0, 2, None, None, None),
+    ("INT01#t2.s1", "INT01", "sentence", 13, 28, "P01", 0, 2, 1, None, "INT01#t2"),
+    ("INT01#t2.s2", "INT01", "sentence", 29, 41, "P01", 0, 2, 2, None, "INT01#t2"),
+]
+
+
+def test_migration_6_keeps_every_segment_as_it_was(tmp_path):
+    path = tmp_path / "v5.qda"
+    text = _schema_5_project(path, _V5_SEGMENTS)
+    with Project.open(path) as p:
+        assert p._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        frame = p.segments()
+        plan = [r[-1] for r in p._db.execute("EXPLAIN QUERY PLAN SELECT sha256 FROM documents ORDER BY doc_id")]
+    columns = ["segment_id", "doc_id", "unit", "start", "end", "speaker", "is_interviewer", "turn_index",
+               "sentence_index", "timestamp", "parent_id"]
+    got = [tuple(None if pd.isna(v) else v for v in row) for row in frame[columns].astype(object).itertuples(index=False)]
+    assert got == [(s, d, u, a, b, sp, bool(i), t, k, ts, par) for s, d, u, a, b, sp, i, t, k, ts, par in _V5_SEGMENTS]
+    assert list(frame["text"]) == [text[a:b] for _, _, _, a, b, *_ in _V5_SEGMENTS]
+    assert any("COVERING INDEX documents_listing" in step for step in plan), plan  # no text read to list hashes
+
+
+def test_migration_6_refuses_segment_ids_it_cannot_compute_and_changes_nothing(tmp_path):
+    path = tmp_path / "v5.qda"
+    odd = [("INT01-turn-1", *_V5_SEGMENTS[0][1:]), *_V5_SEGMENTS[1:]]
+    _schema_5_project(path, odd)
+    with pytest.raises(ProjectError, match="cannot be upgraded") as caught:
+        Project.open(path)
+    assert str(path) in str(caught.value)
+    with sqlite3.connect(path) as db:  # the file is as it was: schema 5, the old segments
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert db.execute("SELECT segment_id FROM segments ORDER BY rowid").fetchall()[0] == ("INT01-turn-1",)
+    db.close()
+
+
+def test_segments_are_written_with_the_ids_their_place_gives(project):
+    from asymmetry_qda.store import document_writes
+
+    with project._store.transaction() as db, pytest.raises(ValueError, match="is not the id its place gives"):
+        document_writes.insert_segments(db, [("INT01#t9", "INT01", "turn", 0, 5, "P01", 0, 3, None, None, None)])

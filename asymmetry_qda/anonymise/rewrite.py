@@ -356,7 +356,7 @@ def _move_segments(db, doc_id: str, offsets: OffsetMap) -> int:
         start, end = offsets.point(row["start"]), offsets.point(row["end"])
         if end <= start:
             end = offsets.span(row["start"], row["end"])[1]
-        stored.move_segment(db, row["segment_id"], start, end)
+        stored.move_segment(db, row, start, end)
     return len(rows)
 
 

@@ -37,7 +37,8 @@ def add_check(commands: Commands, parents: Parents) -> None:
         help="check a project file for damage (SQLite integrity_check)",
         description="Run SQLite's full integrity check (every page, every index against its table, foreign keys) "
                     "on a project file, without writing to it. Exit 0 if it is sound, 2 with every problem listed "
-                    "if it is damaged. Opening a project already runs the faster quick_check.",
+                    "if it is damaged. Opening a project already runs the faster quick_check on its schema and "
+                    "small tables.",
         epilog="Example: asymmetry-qda check study.qda")
     add_project(p)
     p.set_defaults(run=cmd_check)

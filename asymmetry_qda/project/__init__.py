@@ -94,9 +94,10 @@ class Project(Documents, Coding, Codes, Themes, Anonymisation, Exchange, Views, 
     def check(self) -> list[str]:
         """Every problem SQLite's full ``integrity_check`` and ``foreign_key_check`` find; ``[]`` if sound.
 
-        Opening a project already refuses a file that is cut short or fails
-        the faster ``quick_check``; this also checks every index against its
-        table. Nothing is written.
+        Opening a project already refuses a file that is cut short, or whose
+        schema or small tables fail the faster ``quick_check``; this reads every
+        page of every table (texts, segments and codings too) and checks every
+        index against its table. Nothing is written.
         """
         return self._store.integrity_check()
 

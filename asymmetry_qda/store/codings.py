@@ -151,32 +151,55 @@ def current(db: sqlite3.Connection, doc_id: str, *, text_sha256: str | None = No
     return [Coding(*row) for row in rows]
 
 
-def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Sequence[str] | None = None
-          ) -> pd.DataFrame:
+#: the text columns of :func:`frame`, and the dtype pandas reads an SQL text column as (``str`` from pandas 3)
+_TEXT_COLUMNS = ("coding_id", "doc_id", "segment_id", "speaker", "code_id", "origin", "status", "coder_id", "rule_id",
+                 "codebook_hash", "pipeline", "run_id", "supersedes", "note", "created_at", "text_sha256",
+                 "participant_id")
+_SQL_TEXT = pd.Series(["text"]).dtype
+
+
+def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Sequence[str] | None = None,
+          status: Sequence[str] | None = None, provenance: bool = True) -> pd.DataFrame:
     """Codings with their text, one row each (the tidy frame every table is built from).
 
     Columns: ``coding_id, doc_id, segment_id, start, end, speaker, code_id, theme, origin, status, coder_id,
     rule_id, confidence, context, evidence, codebook_hash, pipeline, run_id, supersedes, note, created_at,
     text_sha256, participant_id, text``. ``theme`` is the top-level code. With ``current_only``, rows
     superseded by a later row and rows made on an earlier version of a replaced document are left out.
-    ``doc_id`` reads only those documents' codings (and texts).
+    ``doc_id`` reads only those documents' codings (and texts), ``status`` only codings of those statuses.
+    ``provenance=False`` leaves ``context`` and ``evidence`` (JSON, decoded row by row) as their stored text.
     """
     clauses, params = ([CURRENT] if current_only else []), []
     if doc_id is not None:
         ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)
         clauses.append(f"c.doc_id IN ({', '.join('?' * len(ids))})")
         params.extend(ids)
+    if status is not None:
+        wanted_status = list(status)
+        clauses.append(f"c.status IN ({', '.join('?' * len(wanted_status))})")
+        params.extend(wanted_status)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    # the speaker is the one of the coding's turn, which its segment id names ("INT01#t2" or "INT01#t2.s1": turn
+    # 2); a sentence has its turn's speaker, and the turn is found by its place, the segments' key
     result = pd.read_sql_query(
         f"""SELECT c.coding_id, c.doc_id, c.segment_id, c.start, c."end", s.speaker, c.code_id, c.origin,
                    c.status, c.coder_id, c.rule_id, c.confidence, c.context, c.evidence, c.codebook_hash,
                    c.pipeline, c.run_id, c.supersedes, c.note, c.created_at, c.text_sha256, d.participant_id
             FROM codings c JOIN documents d ON d.doc_id = c.doc_id
-            LEFT JOIN segments s ON s.segment_id = c.segment_id {where}
+            LEFT JOIN segments s ON s.doc_id = c.doc_id AND s.part = 0
+                AND substr(c.segment_id, 1, length(c.doc_id) + 2) = c.doc_id || '#t'
+                AND s.turn_index = CAST(substr(c.segment_id, length(c.doc_id) + 3) AS INTEGER) {where}
             ORDER BY c.doc_id, c.start, c."end", c.code_id, c.created_at, c.coding_id""", db, params=params)
+    for column in _TEXT_COLUMNS:  # a text column with no value at all (e.g. rule_id of human codings only) is
+        # read as object; give it the dtype the same column has when it holds a value, so frames read with and
+        # without a filter have the same dtypes
+        if result[column].dtype == object and result[column].isna().all():
+            result[column] = result[column].astype(_SQL_TEXT)
+    result["confidence"] = result["confidence"].astype("float64")
     result.insert(result.columns.get_loc("code_id") + 1, "theme", result["code_id"].str.split(".").str[0])
-    result["context"] = [json.loads(c) for c in result["context"]]
-    result["evidence"] = [json.loads(c) for c in result["evidence"]]
+    if provenance:
+        result["context"] = [json.loads(c) for c in result["context"]]
+        result["evidence"] = [json.loads(c) for c in result["evidence"]]
     wanted = sorted(set(result["doc_id"]))
     marks = ", ".join("?" * len(wanted))
     texts = {r[0]: r[1] for r in db.execute(f"SELECT doc_id, text FROM documents WHERE doc_id IN ({marks})",
@@ -195,6 +218,34 @@ def distinct(db: sqlite3.Connection, column: str) -> set[str]:
     if column not in ("rule_id", "code_id", "coder_id"):
         raise ValueError(f"not a column to list: {column!r}")
     return {r[0] for r in db.execute(f"SELECT DISTINCT {column} FROM codings WHERE {column} IS NOT NULL")}
+
+
+def documents_with_codes(db: sqlite3.Connection, codes: Sequence[str], *, subcodes: bool,
+                         statuses: Sequence[str]) -> list[str]:
+    """The documents holding a coding of ``statuses`` (any row, current or not) of one of ``codes``, or with
+    ``subcodes`` of one of their descendants (``a.b`` stands for ``a.b.c``), found through the index on
+    ``code_id``; in id order."""
+    clauses, params = [], []
+    for code in codes:
+        clauses.append("code_id = ?")
+        params.append(code)
+        if subcodes:  # the ids from "a.b." up to, not including, "a.b/" ("/" follows "." in every collation)
+            clauses.append("(code_id >= ? AND code_id < ?)")
+            params += [f"{code}.", f"{code}/"]
+    if not clauses:
+        return []
+    marks = ", ".join("?" * len(statuses))
+    return [r[0] for r in db.execute(
+        f"SELECT DISTINCT doc_id FROM codings WHERE ({' OR '.join(clauses)}) AND status IN ({marks}) ORDER BY doc_id",
+        [*params, *statuses])]
+
+
+def known_codes_and_coders(db: sqlite3.Connection) -> tuple[list[str], list[str]]:
+    """Every code some coding holds (current or not; through the index on ``code_id``) and every coder of the
+    project (the ``coders`` table: whoever wrote a row)."""
+    codes = [r[0] for r in db.execute("SELECT DISTINCT code_id FROM codings ORDER BY code_id")]
+    coders = [r[0] for r in db.execute("SELECT coder_id FROM coders ORDER BY coder_id")]
+    return codes, coders
 
 
 def covered_documents(db: sqlite3.Connection, coders: Sequence[str] | None, *, tagger: bool) -> set[str]:

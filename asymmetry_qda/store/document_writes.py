@@ -56,22 +56,48 @@ def keep_version(db: sqlite3.Connection, old: sqlite3.Row, *, now: str) -> None:
 
 def update_document(db: sqlite3.Connection, row: DocumentRow, *, version: int, now: str) -> None:
     """Write ``row`` over the stored document as ``version`` (a ``None`` participant keeps the stored one), and
-    delete its segments, which are derived from the text (sentences first: they point at turns)."""
+    delete its segments, which are derived from the text."""
     doc_id, *values = row
     db.execute(
         """UPDATE documents SET kind = ?, text = ?, sha256 = ?, n_chars = ?, source_name = ?,
                source_format = ?, source_sha256 = ?, encoding = ?, segmenter = ?,
                participant_id = COALESCE(?, participant_id), version = ?, ingested_at = ?
            WHERE doc_id = ?""", (*values, version, now, doc_id))
-    db.execute("DELETE FROM segments WHERE doc_id = ? AND unit = 'sentence'", (doc_id,))
     db.execute("DELETE FROM segments WHERE doc_id = ?", (doc_id,))
+    db.execute("UPDATE documents SET n_turns = 0, n_participant_turns = 0, n_sentences = 0 WHERE doc_id = ?",
+               (doc_id,))
 
 
 def insert_segments(db: sqlite3.Connection, rows: Iterable[SegmentRow]) -> None:
-    """Store segments (turns before the sentences that point at them)."""
+    """Store segments by their place: document, turn and part of the turn (0 the turn, k its k-th sentence).
+
+    The store computes each segment's id and parent from that place (``DOC#tN``, ``DOC#tN.sK``; schema
+    migration 6), so a row whose ``segment_id`` or ``parent_id`` is anything else is a mistake of the caller.
+    Each document's segment counts (``n_turns``, ``n_participant_turns``, ``n_sentences``) grow by the rows.
+    """
+    counts: dict[str, list[int]] = {}
+
+    def placed(row: SegmentRow) -> tuple:
+        segment_id, doc_id, unit, start, end, speaker, is_interviewer, turn_index, sentence_index, timestamp, \
+            parent_id = row
+        part = 0 if unit == "turn" else sentence_index
+        turn_id = f"{doc_id}#t{turn_index}"
+        if part is None or segment_id != (turn_id if part == 0 else f"{turn_id}.s{part}") or \
+                parent_id != (None if part == 0 else turn_id):
+            raise ValueError(f"segment {segment_id!r} (parent {parent_id!r}) is not the id its place gives: "
+                             f"{unit} of turn {turn_index}, sentence {sentence_index} of {doc_id}")
+        count = counts.setdefault(doc_id, [0, 0, 0])
+        count[0 if part == 0 else 2] += 1
+        count[1] += part == 0 and not is_interviewer
+        return doc_id, turn_index, part, start, end, speaker, is_interviewer, timestamp
+
     db.executemany(
-        """INSERT INTO segments (segment_id, doc_id, unit, start, "end", speaker, is_interviewer, turn_index,
-               sentence_index, timestamp, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows)
+        """INSERT INTO segments (doc_id, turn_index, part, start, "end", speaker, is_interviewer, timestamp)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", (placed(row) for row in rows))
+    db.executemany(
+        """UPDATE documents SET n_turns = n_turns + ?, n_participant_turns = n_participant_turns + ?,
+               n_sentences = n_sentences + ? WHERE doc_id = ?""",
+        [(*count, doc_id) for doc_id, count in counts.items()])
 
 
 def log_ingest(db: sqlite3.Connection, run_id: str, doc_id: str, action: str, detail: dict, *, now: str) -> None:

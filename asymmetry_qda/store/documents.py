@@ -11,12 +11,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..records import DOCUMENT_KINDS, Document
 
 __all__ = ["KNOWN_IDS", "SEGMENT_COLUMNS", "document", "documents", "fingerprint", "ids", "info", "participants",
-           "segments", "some", "text_sha256", "texts"]
+           "segments", "some", "text_sha256", "texts", "unit_rows"]
 
 #: every document id (to list those a project holds when an unknown one is asked for)
 KNOWN_IDS = "SELECT doc_id FROM documents"
@@ -31,16 +32,13 @@ def _ids(doc_id: str | Sequence[str] | None) -> list[str] | None:
 
 def documents(db: sqlite3.Connection) -> pd.DataFrame:
     """One row per document: id, kind, participant, source, encoding, hashes, sizes and segment counts."""
-    frame = pd.read_sql_query(
-        """SELECT d.doc_id, d.kind, d.participant_id, d.source_name, d.source_format, d.encoding,
-                  d.sha256, d.n_chars, d.version, d.segmenter, d.ingested_at,
-                  SUM(s.unit = 'turn') AS turns,
-                  SUM(s.unit = 'turn' AND s.is_interviewer = 0) AS participant_turns,
-                  SUM(s.unit = 'sentence') AS sentences
-           FROM documents d LEFT JOIN segments s ON s.doc_id = d.doc_id
-           GROUP BY d.doc_id ORDER BY d.doc_id""", db)
+    frame = pd.read_sql_query(  # the counts are kept with the segments (document_writes.insert_segments)
+        """SELECT doc_id, kind, participant_id, source_name, source_format, encoding, sha256, n_chars, version,
+                  segmenter, ingested_at, n_turns AS turns, n_participant_turns AS participant_turns,
+                  n_sentences AS sentences
+           FROM documents ORDER BY doc_id""", db)
     for column in ("turns", "participant_turns", "sentences"):
-        frame[column] = frame[column].fillna(0).astype("int64")
+        frame[column] = frame[column].astype("int64")
     return frame
 
 
@@ -94,11 +92,36 @@ def segments(db: sqlite3.Connection, *, unit: str | None = None, doc_id: str | S
                    sentence_index, timestamp, parent_id
             FROM segments {where}
             ORDER BY doc_id, start, CASE unit WHEN 'turn' THEN 0 ELSE 1 END, "end" DESC""", db, params=params)
-    stored = texts(db, ids)
     frame["is_interviewer"] = frame["is_interviewer"].astype(bool)
     frame["sentence_index"] = frame["sentence_index"].astype("Int64")
+    stored = texts(db, ids)
     frame["text"] = [stored[d][s:e] for d, s, e in zip(frame["doc_id"], frame["start"], frame["end"], strict=True)]
     return frame[SEGMENT_COLUMNS]
+
+
+def unit_rows(db: sqlite3.Connection, *, doc_id: str | Sequence[str] | None = None,
+              include_interviewer: bool = True) -> pd.DataFrame:
+    """``doc_id, unit, start, end, speaker, is_interviewer`` of every segment (of ``doc_id``), in no set order.
+
+    The least the analysis frames need (:func:`asymmetry_qda.analysis.load` sorts them), read in one pass over
+    the segments' key: no text, id or ordering, which cost most of :func:`segments` on a large project.
+    """
+    clauses, params = [], []
+    ids = _ids(doc_id)
+    if ids is not None:
+        clauses.append(f"doc_id IN ({', '.join('?' * len(ids))})")
+        params.extend(ids)
+    if not include_interviewer:
+        clauses.append("is_interviewer = 0")
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    rows = db.execute(f'SELECT doc_id, part, start, "end", speaker, is_interviewer FROM segments {where}',
+                      params).fetchall()
+    frame = pd.DataFrame.from_records(rows, columns=["doc_id", "part", "start", "end", "speaker", "is_interviewer"],
+                                      coerce_float=False)
+    frame.insert(1, "unit", pd.Series(np.where(frame["part"].to_numpy() == 0, "turn", "sentence").tolist(),
+                                      index=frame.index, dtype=frame["doc_id"].dtype if len(frame) else object))
+    frame = frame.drop(columns="part").astype({"start": "int64", "end": "int64", "is_interviewer": bool})
+    return frame
 
 
 def participants(db: sqlite3.Connection) -> pd.DataFrame:

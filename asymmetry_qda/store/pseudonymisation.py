@@ -167,13 +167,15 @@ def move_memo(db: sqlite3.Connection, memo_id: str, start: int, end: int) -> Non
 
 
 def segment_spans(db: sqlite3.Connection, doc_id: str) -> list[sqlite3.Row]:
-    """The segments of ``doc_id``: ``segment_id, start, end``."""
-    return db.execute("""SELECT segment_id, start, "end" FROM segments WHERE doc_id = ?""", (doc_id,)).fetchall()
+    """The segments of ``doc_id``: ``segment_id, start, end`` and their place ``doc_id, turn_index, part``."""
+    return db.execute("""SELECT segment_id, start, "end", doc_id, turn_index, part FROM segments WHERE doc_id = ?""",
+                      (doc_id,)).fetchall()
 
 
-def move_segment(db: sqlite3.Connection, segment_id: str, start: int, end: int) -> None:
-    """Give a segment new offsets."""
-    db.execute("""UPDATE segments SET start = ?, "end" = ? WHERE segment_id = ?""", (start, end, segment_id))
+def move_segment(db: sqlite3.Connection, segment: sqlite3.Row, start: int, end: int) -> None:
+    """Give a segment (a row of :func:`segment_spans`) new offsets."""
+    db.execute("""UPDATE segments SET start = ?, "end" = ? WHERE doc_id = ? AND turn_index = ? AND part = ?""",
+               (start, end, segment["doc_id"], segment["turn_index"], segment["part"]))
 
 
 def dismissals_of(db: sqlite3.Connection, doc_id: str) -> list[sqlite3.Row]:

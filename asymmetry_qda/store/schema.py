@@ -263,6 +263,63 @@ BEGIN SELECT RAISE(ABORT, 'themes are append-only: add a row that supersedes thi
 CREATE TRIGGER themes_append_only_delete BEFORE DELETE ON themes
 BEGIN SELECT RAISE(ABORT, 'themes are append-only: add a row that supersedes this one'); END;
 """),
+    # 6: the size of a 1,000-interview project (issue 23). A segment is stored by its place: its document, its
+    # turn (1, 2, ...) and its part of the turn (0: the turn itself; k: its k-th sentence), in a WITHOUT ROWID
+    # table ordered by that key. Its id, unit, sentence index and parent are the ones ingest has always given it
+    # ("INT01#t2", "INT01#t2.s1"), computed from the key (virtual columns) instead of stored twice with two
+    # indexes over 1M rows; the migration refuses a project whose stored ids are anything else. The documents'
+    # metadata get a covering index, and their segment counts (kept by the writes of segments) columns, so listing
+    # documents or their hashes no longer reads every text nor counts every segment. (Dropping
+    # the old table checks its sentences' foreign key to their turns row by row: the index on parent_id makes
+    # that a lookup, not a scan of the table per row.)
+    (6, """
+CREATE TABLE segments_by_place (
+    doc_id         TEXT NOT NULL REFERENCES documents (doc_id),
+    turn_index     INTEGER NOT NULL,
+    part           INTEGER NOT NULL CHECK (part >= 0),
+    start          INTEGER NOT NULL CHECK (start >= 0),
+    "end"          INTEGER NOT NULL,
+    speaker        TEXT,
+    is_interviewer INTEGER NOT NULL CHECK (is_interviewer IN (0, 1)),
+    timestamp      TEXT,
+    unit           TEXT GENERATED ALWAYS AS (CASE WHEN part = 0 THEN 'turn' ELSE 'sentence' END) VIRTUAL,
+    sentence_index INTEGER GENERATED ALWAYS AS (NULLIF(part, 0)) VIRTUAL,
+    segment_id     TEXT GENERATED ALWAYS AS
+        (doc_id || '#t' || turn_index || CASE WHEN part = 0 THEN '' ELSE '.s' || part END) VIRTUAL,
+    parent_id      TEXT GENERATED ALWAYS AS
+        (CASE WHEN part = 0 THEN NULL ELSE doc_id || '#t' || turn_index END) VIRTUAL,
+    PRIMARY KEY (doc_id, turn_index, part),
+    CHECK ("end" > start)
+) WITHOUT ROWID;
+CREATE TABLE migration_6_check (
+    segment_id TEXT,
+    CONSTRAINT "a stored segment id is not the one ingest gives (DOC#tN, DOC#tN.sK): this project cannot be upgraded"
+        CHECK (segment_id IS NULL)
+);
+INSERT INTO migration_6_check SELECT segment_id FROM segments
+    WHERE (unit = 'turn') != (sentence_index IS NULL)
+       OR segment_id IS NOT doc_id || '#t' || turn_index || COALESCE('.s' || sentence_index, '')
+       OR parent_id IS NOT CASE WHEN unit = 'sentence' THEN doc_id || '#t' || turn_index END;
+DROP TABLE migration_6_check;
+INSERT INTO segments_by_place (doc_id, turn_index, part, start, "end", speaker, is_interviewer, timestamp)
+    SELECT doc_id, turn_index, COALESCE(sentence_index, 0), start, "end", speaker, is_interviewer, timestamp
+    FROM segments;
+CREATE INDEX migration_6_parents ON segments (parent_id);
+DROP TABLE segments;
+ALTER TABLE segments_by_place RENAME TO segments;
+ALTER TABLE documents ADD COLUMN n_turns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE documents ADD COLUMN n_participant_turns INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE documents ADD COLUMN n_sentences INTEGER NOT NULL DEFAULT 0;
+UPDATE documents SET
+    n_turns = (SELECT COUNT(*) FROM segments s WHERE s.doc_id = documents.doc_id AND s.part = 0),
+    n_participant_turns = (SELECT COUNT(*) FROM segments s WHERE s.doc_id = documents.doc_id AND s.part = 0
+                                                             AND s.is_interviewer = 0),
+    n_sentences = (SELECT COUNT(*) FROM segments s WHERE s.doc_id = documents.doc_id AND s.part > 0);
+CREATE INDEX documents_by_participant ON documents (participant_id, kind);
+CREATE INDEX documents_listing ON documents (doc_id, sha256, kind, participant_id, n_chars, version, source_name,
+                                             source_format, source_sha256, encoding, segmenter, ingested_at,
+                                             n_turns, n_participant_turns, n_sentences);
+"""),
 )
 
 SCHEMA_VERSION: int = MIGRATIONS[-1][0]
