@@ -182,6 +182,7 @@ def load(
     statuses: Sequence[str] | None = None,
     coders: Sequence[str] | None = None,
     coverage: str = "coded",
+    doc_id: str | Sequence[str] | None = None,
 ) -> AnalysisData:
     """Read ``project`` (a :class:`~asymmetry_qda.project.Project`, or its store) into the frames the tables use.
 
@@ -219,6 +220,11 @@ def load(
         tagger ran over. A participant counts when one of their documents does.
         ``coverage="all"`` counts every document, coded or not. See "Coverage" in
         the module docstring; ``coverage_note`` says what was counted.
+    doc_id : str or sequence of str, optional
+        Read only these documents (their codings, units and texts are selected
+        in SQL, so the cost follows their size, not the project's): the frames,
+        the coverage and the denominators are then those documents' only.
+        Unknown ids are an error.
 
     Returns
     -------
@@ -272,22 +278,27 @@ def load(
     attributes = [c for c in ATTRIBUTE_COLUMNS if c in attributes] + sorted(
         c for c in attributes if c not in ATTRIBUTE_COLUMNS)
     listed = stored_documents.documents(db)
+    ids = None if doc_id is None else [doc_id] if isinstance(doc_id, str) else list(dict.fromkeys(doc_id))
+    if ids is not None:
+        _check_documents(store.path, ids, listed["doc_id"])
+        listed = listed[listed["doc_id"].isin(ids)].reset_index(drop=True)
     documents = listed[["doc_id", "kind", "participant_id"]]
     documents = documents.merge(participants[["participant_id", *attributes]], on="participant_id", how="left")
 
-    segments = stored_documents.segments(db, include_interviewer=include_interviewer)
-    units = segments[["doc_id", "unit", "start", "end", "speaker", "is_interviewer"]].copy()
+    units = stored_documents.unit_rows(db, doc_id=ids, include_interviewer=include_interviewer)
     units = units.sort_values(["doc_id", "unit", "start"], kind="stable")
     units.insert(2, "ordinal", units.groupby(["doc_id", "unit"]).cumcount().astype("int64"))
     units = units.merge(documents, on="doc_id", how="left")
     units = units.sort_values(["doc_id", "unit", "ordinal"], kind="stable").reset_index(drop=True)
 
-    codings = stored_codings.frame(db)
-    codings = codings[codings["status"].isin(statuses)].rename(columns={"speaker": "segment_speaker"})
+    codings = stored_codings.frame(db, doc_id=ids, status=statuses, provenance=False)  # (context, evidence unused)
+    codings = codings.rename(columns={"speaker": "segment_speaker"})
     if coders is not None:
         codings = codings[(codings["status"] != "confirmed") | codings["coder_id"].isin(list(coders))]
     tagger = any(status in MACHINE_STATUSES for status in statuses)
     covered = stored_codings.covered_documents(db, coders, tagger=tagger) | set(codings["doc_id"])
+    if ids is not None:
+        covered &= set(ids)
     cover = _coverage(coverage, listed, participants[["participant_id", *attributes]], covered, coders, tagger)
     if cover.restricted:
         units = units[units["doc_id"].isin(cover.covered_documents)].reset_index(drop=True)
@@ -304,8 +315,8 @@ def load(
         ["doc_id", "start", "end", "code_id", "coding_id"], kind="stable").reset_index(drop=True)
     units = units[[*UNIT_COLUMNS, *attributes]]
     codings.attrs, units.attrs = {"coverage": cover}, {"coverage": cover}
-    stored_texts = stored_documents.texts(db)
-    texts = {doc_id: stored_texts[doc_id] for doc_id in documents["doc_id"]}
+    stored_texts = stored_documents.texts(db, ids)
+    texts = {d: stored_texts[d] for d in documents["doc_id"]}
     return AnalysisData(codings=codings, units=units, texts=texts, codebook=_codebook(db, codebook),
                         statuses=statuses, dropped=dropped, attributes=tuple(attributes),
                         coders=None if coders is None else tuple(coders),
@@ -314,26 +325,54 @@ def load(
                         uncoded_participants=cover.uncoded_participants, coverage_note=cover.note)
 
 
+def _check_documents(path: Path | None, ids: list[str], known: pd.Series) -> None:
+    """Raise :class:`~asymmetry_qda.errors.NotFoundError` naming the ids of ``doc_id=`` the project does not hold."""
+    from ..errors import NotFoundError
+
+    present = set(known)
+    missing = [d for d in ids if d not in present]
+    if missing:
+        listing = ", ".join(sorted(present)[:10]) + (" ..." if len(present) > 10 else "")
+        raise NotFoundError(f"{path}: no document {', '.join(map(repr, missing))}. Fix: use one of the stored ids"
+                            f"{(' (' + listing + ')') if listing else ' (the project has none yet)'}")
+
+
 def _place(codings: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    """Add turn/turn_last/sentence/sentence_last ordinals (NaN when a coding overlaps no unit) and the speaker."""
+    """Add turn/turn_last/sentence/sentence_last ordinals (NaN when a coding overlaps no unit) and the speaker.
+
+    ``units`` is sorted by document, unit and ordinal (so by start within a document and unit, and the units of
+    one kind in one document do not overlap). Both frames' offsets are put on one line, document after document
+    (``position = document number * (longest offset + 1) + offset``), so one ``searchsorted`` per kind of unit
+    places every coding of every document at once: the first unit ending after the coding starts and the last
+    unit starting before it ends, which are in the coding's own document whenever the coding overlaps one.
+    """
     codings = codings.copy()
-    for column in ("turn", "turn_last", "sentence", "sentence_last"):
-        codings[column] = np.nan
-    codings["speaker"] = pd.Series(pd.NA, index=codings.index, dtype="object")
-    for (doc_id, unit), part in units.groupby(["doc_id", "unit"], sort=False):
-        rows = codings.index[codings["doc_id"] == doc_id]
-        if not len(rows):
-            continue
-        starts, ends = part["start"].to_numpy(), part["end"].to_numpy()
-        c_start, c_end = codings.loc[rows, "start"].to_numpy(), codings.loc[rows, "end"].to_numpy()
-        first = np.searchsorted(ends, c_start, side="right")  # first unit ending after the coding starts
-        last = np.searchsorted(starts, c_end, side="left") - 1  # last unit starting before the coding ends
-        hit = first <= last
-        ordinals = part["ordinal"].to_numpy()
-        codings.loc[rows[hit], unit] = ordinals[first[hit]]
-        codings.loc[rows[hit], f"{unit}_last"] = ordinals[last[hit]]
-        if unit == "turn":
-            codings.loc[rows[hit], "speaker"] = part["speaker"].to_numpy()[first[hit]]
+    n = len(codings)
+    placed = {column: np.full(n, np.nan) for column in ("turn", "turn_last", "sentence", "sentence_last")}
+    speaker = np.full(n, pd.NA, dtype=object)
+    if n and len(units):
+        documents = pd.Index(sorted(set(units["doc_id"].unique()) | set(codings["doc_id"].unique())))
+        width = int(max(units["end"].max(), codings["end"].max(), codings["start"].max())) + 1
+        base = documents.get_indexer(codings["doc_id"]).astype(np.int64) * width
+        c_start = base + codings["start"].to_numpy(dtype=np.int64)
+        c_end = base + codings["end"].to_numpy(dtype=np.int64)
+        for unit, part in units.groupby("unit", sort=False):
+            offset = documents.get_indexer(part["doc_id"]).astype(np.int64) * width
+            starts = offset + part["start"].to_numpy(dtype=np.int64)
+            ends = offset + part["end"].to_numpy(dtype=np.int64)
+            order = np.lexsort((starts, offset))  # by document, then start (it already is, as load sorts it)
+            starts, ends = starts[order], ends[order]
+            first = np.searchsorted(ends, c_start, side="right")  # first unit ending after the coding starts
+            last = np.searchsorted(starts, c_end, side="left") - 1  # last unit starting before the coding ends
+            hit = first <= last
+            ordinals = part["ordinal"].to_numpy()[order]
+            placed[unit][hit] = ordinals[first[hit]]
+            placed[f"{unit}_last"][hit] = ordinals[last[hit]]
+            if unit == "turn":
+                speaker[hit] = part["speaker"].to_numpy(dtype=object)[order][first[hit]]
+    for column, values in placed.items():
+        codings[column] = values
+    codings["speaker"] = pd.Series(speaker, index=codings.index, dtype="object")
     return codings
 
 

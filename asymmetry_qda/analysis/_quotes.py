@@ -252,6 +252,39 @@ def quotes(
     ...  for u in ("sentence", "turn")]
     [0, 3]
     """
+    return _quotes(codings, code=code, all_of=all_of, any_of=any_of, none_of=none_of, coder=coder, coders=coders,
+                   status=status, where=where, context=context, context_unit=context_unit, unit=unit,
+                   subcodes=subcodes, merge=merge, limit=limit, spread=spread,
+                   include_interviewer=include_interviewer, units=units, texts=texts, participants=participants)
+
+
+def _quotes(
+
+    codings: pd.DataFrame | AnalysisData,
+    *,
+    code: str | Sequence[str] | None = None,
+    all_of: str | Sequence[str] | None = None,
+    any_of: str | Sequence[str] | None = None,
+    none_of: str | Sequence[str] | None = None,
+    coder: str | Sequence[str] | None = None,
+    coders: Sequence[str] | None = None,
+    status: QuoteStatus | Sequence[QuoteStatus] | None = None,
+    where: str | None = None,
+    context: int = 1,
+    context_unit: ContextUnit = "sentence",
+    unit: QueryUnit = "sentence",
+    subcodes: bool = True,
+    merge: bool = True,
+    limit: int | None = None,
+    spread: bool = False,
+    include_interviewer: bool = False,
+    units: pd.DataFrame | None = None,
+    texts: Mapping[str, str] | None = None,
+    participants: pd.DataFrame | None = None,
+    present: tuple[pd.Series, pd.Series] | None = None,
+) -> pd.DataFrame:
+    """:func:`quotes`; ``present`` is the ``(code_id, coder_id)`` of every coding the warnings about unknown codes
+    and coders look at (default: those of ``codings``), when ``codings`` are a part of a project chosen in SQL."""
     source = None
     if isinstance(codings, AnalysisData):
         data = codings
@@ -289,9 +322,10 @@ def quotes(
 
     codings = _with_pseudonyms(codings.reset_index(drop=True), participants)
     query = list(dict.fromkeys([*all_of, *any_of, *none_of]))
-    _warn_unknown(codings["code_id"], query, subcodes)
+    present_codes, present_coders = (codings["code_id"], codings.get("coder_id")) if present is None else present
+    _warn_unknown(present_codes, query, subcodes)
     if wanted_coders is not None:
-        _warn_unknown_coders(codings["coder_id"], wanted_coders)
+        _warn_unknown_coders(present_coders, wanted_coders)
         codings = codings[codings["coder_id"].isin(wanted_coders)]
     if wanted_status is not None:
         codings = codings[codings["status"].isin(wanted_status)]
@@ -385,17 +419,27 @@ def project_quotes(
     [{'text': 'I was alone. Nobody to ask.', 'coder': 'LT', 'code': 'experience.loneliness', 'n_codings': 2,
       'left_context': '', 'right_context': 'It was my call.'}]
     """
+    from ..store import codings as stored_codings
+    from ..store import documents as stored_documents
+    from ..store.sqlite import store_of
     from ._frame import load
 
     statuses = _statuses(status)
     if statuses is None:
         raise ArgumentError("status=None: name the statuses to load, e.g. status=('confirmed', 'suggested')")
-    # every status is loaded and status= filters: a code or coder is then unknown only if the project lacks it
-    data = load(project, statuses=QUOTE_STATUSES, include_interviewer=include_interviewer)
-    from ..store import documents as stored_documents
-    from ..store.sqlite import store_of
-
-    participants = stored_documents.participants(store_of(project).connection)[["participant_id", "pseudonym"]]
-    return quotes(data, code=code, coder=coder, coders=coders, status=statuses, where=where, context=context,
-                  limit=limit, spread=spread, include_interviewer=include_interviewer, participants=participants,
-                  **query)
+    db = store_of(project).connection
+    # Only what can make a quote is read, in SQL: the codings of the statuses asked for, in the documents with a
+    # coding of a code of all_of or any_of (or a sub-code) of those statuses (with only none_of, every document),
+    # so the call costs what those documents hold, not the whole project. The warnings about unknown codes and
+    # coders look at the whole project (every code a coding holds, every coder who wrote a row): a code or coder
+    # is unknown only if the project lacks it.
+    wanted = [*_codes("code", code), *_codes("all_of", query.get("all_of")), *_codes("any_of", query.get("any_of"))]
+    subcodes = query.get("subcodes", True)
+    doc_id = (stored_codings.documents_with_codes(db, wanted, subcodes=bool(subcodes), statuses=statuses)
+              if wanted else None)
+    data = load(project, statuses=statuses, include_interviewer=include_interviewer, doc_id=doc_id)
+    known_codes, known_coders = stored_codings.known_codes_and_coders(db)
+    participants = stored_documents.participants(db)[["participant_id", "pseudonym"]]
+    return _quotes(data, code=code, coder=coder, coders=coders, status=statuses, where=where, context=context,
+                   limit=limit, spread=spread, include_interviewer=include_interviewer, participants=participants,
+                   present=(pd.Series(known_codes, dtype=object), pd.Series(known_coders, dtype=object)), **query)

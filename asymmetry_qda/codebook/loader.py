@@ -97,11 +97,16 @@ def parse_codebook(text: str, *, source: str = "<codebook>") -> Codebook:
     return codebook
 
 
-def codebook_from_data(data: dict, *, text: str, source: str = "<codebook>") -> Codebook:
+def codebook_from_data(data: dict, *, text: str, source: str = "<codebook>", patterns_checked: bool = False
+                       ) -> Codebook:
     """Validate a codebook's data (as a YAML codebook file holds it) whose YAML is ``text``, without parsing
     ``text`` again: what a code operation writes (see :mod:`asymmetry_qda.codebook.operations`). Problems are
-    reported as :func:`parse_codebook` reports them, without line numbers."""
-    checker = _Checker(Located(data), source)
+    reported as :func:`parse_codebook` reports them, without line numbers.
+
+    ``patterns_checked=True`` skips checking the rules' patterns with spaCy (which imports spaCy, a second or
+    more, and is most of the check), for a codebook whose patterns were checked before: one read back from
+    the project that stored it after checking it whole."""
+    checker = _Checker(Located(data), source, patterns_checked=patterns_checked)
     codebook = checker.codebook(text)
     if checker.problems:
         raise InputError(checker.problems)
@@ -114,9 +119,10 @@ def content_hash(text: str) -> str:
 
 
 class _Checker:
-    def __init__(self, doc: Located, source: str):
+    def __init__(self, doc: Located, source: str, *, patterns_checked: bool = False):
         self.doc = doc
         self.source = source
+        self.patterns_checked = patterns_checked
         self.problems: list[Problem] = []
         for path, line in doc.duplicates:
             self.problem(path, f"the key {path[-1]!r} appears twice in one mapping", "keep one of them", line=line)
@@ -408,6 +414,8 @@ class _Checker:
 
     def _pattern_check(self, pattern: Any, path, label: str, *, dependency: bool) -> bool:
         """Report every problem of one pattern (spaCy's, the size limits, each REGEX); true if there are none."""
+        if self.patterns_checked:
+            return True
         from .patterns import check_pattern
 
         what = "dependency" if dependency else "token"

@@ -42,5 +42,6 @@ def latest_codebook(db: sqlite3.Connection) -> Codebook | None:
 def _parsed(content: str, source: str) -> Codebook:
     """A stored codebook's text as a :class:`Codebook`: checked as every codebook is, but parsed by libyaml
     (:func:`~asymmetry_qda.codebook.yamlnodes.load_trusted`: the text was checked line by line when it was
-    stored), and once per process for the few texts used last (the views read it on every call)."""
-    return codebook_from_data(load_trusted(content), text=content, source=source)
+    stored) without checking its patterns with spaCy again (they were checked before it was stored), and once
+    per process for the few texts used last (the views read it on every call)."""
+    return codebook_from_data(load_trusted(content), text=content, source=source, patterns_checked=True)
