@@ -9,9 +9,13 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_info
 
 from asymmetry_qda.errors import ArgumentError, QDAWarning
 from asymmetry_qda.suggester import CodeSuggester
+from asymmetry_qda.suggester import estimator as estimator_module
+from asymmetry_qda.suggester.estimator import _best_f1_threshold
 
 BLAME, PRAISE = "response.blame", "response.praise"
 NAMES = ["the inspector", "my sergeant", "the superintendent", "the chief", "management", "the duty officer",
@@ -324,6 +328,72 @@ def test_cv_thresholds_are_chosen_on_held_out_folds_of_the_training_data():
     assert min(est.thresholds_.values()) > 0.05
     fixed = fast(threshold=0.3).fit(X, Y)
     assert set(fixed.thresholds_.values()) == {0.3}
+
+
+def _best_f1_by_counting(scores: np.ndarray, y: np.ndarray) -> float:
+    """The reference: every distinct score as a cut, highest first, each one's F1 counted unit by unit."""
+    best, best_f1 = 0.5, 0.0
+    for cut in sorted(set(scores.tolist()), reverse=True):
+        chosen = scores >= cut
+        tp = int((chosen & (y == 1)).sum())
+        f1 = 2 * tp / (int(chosen.sum()) + int(y.sum())) if y.sum() else 0.0
+        if f1 > best_f1:
+            best, best_f1 = float(cut), f1
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_best_f1_cut_is_the_one_found_by_counting_each_cut(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 80))
+    scores = np.round(rng.random(n), int(rng.integers(1, 3)))  # rounded: many ties among the scores
+    y = (rng.random(n) < rng.uniform(0.1, 0.6)).astype(int)
+    assert _best_f1_threshold(scores, y) == _best_f1_by_counting(scores, y)
+
+
+def test_the_best_f1_cut_prefers_the_higher_of_tied_cuts_and_is_one_half_without_positives():
+    # cut 0.9 takes one unit (tp 1: F1 2/3), cut 0.8 two (tp 2: F1 1) and cut 0.1 four (tp 2: F1 2/3)
+    assert _best_f1_threshold(np.array([0.9, 0.8, 0.1, 0.1]), np.array([1, 1, 0, 0])) == 0.8
+    # cut 0.7 (tp 1, one unit taken) and cut 0.4 (tp 2, four taken) both give F1 2/3: the higher cut wins
+    assert _best_f1_threshold(np.array([0.7, 0.4, 0.4, 0.4]), np.array([1, 1, 0, 0])) == 0.7
+    assert _best_f1_threshold(np.array([0.3, 0.6]), np.array([0, 0])) == 0.5
+
+
+def test_cv_thresholds_are_the_best_f1_on_probabilities_of_units_each_fold_held_out():
+    """Recomputed here from the fitted folds: unit i's probability comes from the one calibrated classifier
+    that did not learn from it; a threshold taken from the final model's in-sample probabilities fails."""
+    X, Y = corpus(10)
+    est = fast(threshold="cv", cv=3).fit(X, Y)
+    Z = est.vectorizer_.transform(X)
+    for code in est.classes_:
+        y = Y[code].to_numpy()
+        folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=est.random_state)
+        held_out = np.zeros(len(y))
+        calibrated = est.estimators_[code].calibrated_classifiers_
+        for fold, (_, test) in zip(calibrated, folds.split(np.zeros(len(y)), y), strict=True):
+            held_out[test] = fold.predict_proba(Z[test])[:, 1]
+        # transform here and fit_transform in fit may differ in the last bit of a probability
+        assert est.thresholds_[code] == pytest.approx(_best_f1_by_counting(held_out, y), rel=1e-9, abs=0)
+        full = est.estimators_[code].predict_proba(Z)[:, 1]
+        assert not np.isclose(full, est.thresholds_[code], rtol=1e-9, atol=0).any()  # not a final-model score
+
+
+def test_the_classifiers_are_fitted_with_one_blas_thread_and_the_limit_is_lifted_after(monkeypatch):
+    """More BLAS threads do not make the lbfgs steps faster, only cost CPU time (benchmarks/bench_suggester.py);
+    the limit holds only while the classifiers are fitted."""
+    seen = []
+
+    class Recording(estimator_module.CalibratedClassifierCV):
+        def fit(self, *args, **kwargs):
+            seen.append({info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"})
+            return super().fit(*args, **kwargs)
+
+    monkeypatch.setattr(estimator_module, "CalibratedClassifierCV", Recording)
+    before = [info["num_threads"] for info in threadpool_info()]
+    X, Y = corpus(10)
+    est = fast().fit(X, Y)
+    assert len(seen) == len(est.classes_) and all(threads <= {1} for threads in seen)
+    assert [info["num_threads"] for info in threadpool_info()] == before
 
 
 def test_missing_labels_leave_a_unit_out_of_that_code_only():

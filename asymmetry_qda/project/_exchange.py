@@ -65,7 +65,7 @@ class Exchange(ProjectBase):
         ``seed``: a codebook (or its path) whose examples and counter-examples are added as seed data.
         The stored version is a hash of the parameters and the training set:
         training again on the same decisions stores nothing new. ``progress`` shows a bar with one step per
-        code fitted (default: on a terminal or in Jupyter; it takes about a minute of CPU on the sample).
+        code fitted (default: on a terminal or in Jupyter; it takes a few seconds of CPU on the sample).
         """
         from ..suggester.service import train
 

@@ -33,6 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from ..errors import ArgumentError, QDAWarning
 from ..progress import progress_bar
@@ -151,6 +152,10 @@ class CodeSuggester(BaseEstimator):
 
         ``progress``: show a bar with one step per code fitted (``None``: on a terminal or in Jupyter, see
         :func:`asymmetry_qda.progress.shows_progress`). It changes nothing in the model.
+
+        The classifiers are fitted with one BLAS thread (``threadpoolctl``; the limit is lifted when ``fit``
+        returns): their vectors are too short to gain from more threads, which only cost CPU time (most of what
+        training took on the bundled sample before; see ``benchmarks/bench_suggester.py``). The model is the same.
         """
         self._validate_params()
         frame = _as_frame(X, "X")
@@ -183,32 +188,20 @@ class CodeSuggester(BaseEstimator):
 
         estimators, thresholds, not_converged = {}, {}, []
         bar = progress_bar(len(trained), unit="code", desc="training", progress=progress)
-        for code in trained:
-            if bar is not None:
-                bar.set_postfix_str(code, refresh=False)
-            rows = np.flatnonzero(known[code].to_numpy())
-            values = labels[code].to_numpy()[rows]
-            y = (values == 1).astype(int)
-            weight = np.where(values == -1, float(self.hard_negative_weight), 1.0)
-            n_minority = int(min(y.sum(), len(y) - y.sum()))
-            folds = StratifiedKFold(n_splits=min(self.cv, n_minority), shuffle=True, random_state=self.random_state)
-            classifier = CalibratedClassifierCV(
-                LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state),
-                method=self.calibration, cv=folds)
-            Zc = Z[rows]
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                classifier.fit(Zc, y, sample_weight=weight)
-            for w in caught:
-                if issubclass(w.category, ConvergenceWarning):
+        # One BLAS thread while the classifiers are fitted. lbfgs works on vectors of one weight per feature
+        # (tens of thousands), long enough for OpenBLAS to split each dot product over its threads but far too
+        # short to gain from it: the threads' start-up and busy-waiting cost more than the sums, and most of the
+        # CPU time of training went there (benchmarks/bench_suggester.py). The fitted model is the same.
+        with threadpool_limits(limits=1, user_api="blas"):
+            for code in trained:
+                if bar is not None:
+                    bar.set_postfix_str(code, refresh=False)
+                rows = np.flatnonzero(known[code].to_numpy())
+                estimators[code], thresholds[code], converged = self._fit_code(Z[rows], labels[code].to_numpy()[rows])
+                if not converged:
                     not_converged.append(code)
-                else:  # pragma: no cover - nothing else is expected; pass it on unchanged
-                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-            estimators[code] = classifier
-            thresholds[code] = (_held_out_threshold(classifier, folds, Zc, y) if self.threshold == "cv"
-                                else float(self.threshold))
-            if bar is not None:
-                bar.update(1)
+                if bar is not None:
+                    bar.update(1)
         if bar is not None:
             bar.close()
 
@@ -227,6 +220,30 @@ class CodeSuggester(BaseEstimator):
             warnings.warn("the logistic regression did not converge for "
                           f"{', '.join(dict.fromkeys(not_converged))}; try a smaller C", QDAWarning, stacklevel=2)
         return self
+
+    def _fit_code(self, Z, values: np.ndarray) -> tuple[CalibratedClassifierCV, float, bool]:
+        """One code's calibrated classifier, its threshold and whether every logistic regression converged.
+
+        ``Z``: the features of the units with a decision on the code; ``values``: the decisions (1, 0, -1).
+        """
+        y = (values == 1).astype(int)
+        weight = np.where(values == -1, float(self.hard_negative_weight), 1.0)
+        n_minority = int(min(y.sum(), len(y) - y.sum()))
+        folds = StratifiedKFold(n_splits=min(self.cv, n_minority), shuffle=True, random_state=self.random_state)
+        classifier = CalibratedClassifierCV(
+            LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state),
+            method=self.calibration, cv=folds)
+        converged = True
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            classifier.fit(Z, y, sample_weight=weight)
+        for w in caught:
+            if issubclass(w.category, ConvergenceWarning):
+                converged = False
+            else:  # pragma: no cover - nothing else is expected; pass it on unchanged
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        threshold = _held_out_threshold(classifier, folds, Z, y) if self.threshold == "cv" else float(self.threshold)
+        return classifier, threshold, converged
 
     def _validate_params(self) -> None:
         def bad(name: str, allowed: str):
@@ -368,22 +385,31 @@ def _held_out_threshold(classifier: CalibratedClassifierCV, folds: StratifiedKFo
     """The threshold with the best F1 on the held-out units of ``classifier``'s calibration folds.
 
     Fold ``i``'s calibrated classifier never saw its held-out units when its logistic regression was fitted, so
-    its probabilities there are out-of-fold; F1 is taken over every fold's held-out units pooled. Ties go to
-    the higher threshold (fewer suggestions to review); with no held-out positive found at all, 0.5.
+    its probabilities there are out-of-fold; F1 is taken over every fold's held-out units pooled (see
+    :func:`_best_f1_threshold`).
     """
     scores = np.zeros(len(y), dtype=float)
     for fold, (_, held_out) in zip(classifier.calibrated_classifiers_, folds.split(np.zeros(len(y)), y), strict=True):
         scores[held_out] = fold.predict_proba(Z[held_out])[:, list(classifier.classes_).index(1)]
-    candidates = np.unique(scores)
-    best, best_f1 = 0.5, -1.0
-    positives = int(y.sum())
-    for cut in candidates[::-1]:
-        chosen = scores >= cut
-        tp = int((chosen & (y == 1)).sum())
-        f1 = 2 * tp / (chosen.sum() + positives) if positives else 0.0
-        if f1 > best_f1:
-            best, best_f1 = float(cut), f1
-    return best if best_f1 > 0 else 0.5
+    return _best_f1_threshold(scores, y)
+
+
+def _best_f1_threshold(scores: np.ndarray, y: np.ndarray) -> float:
+    """The cut, among the values of ``scores``, at which ``scores >= cut`` has the best F1 against ``y`` (0/1).
+
+    Ties go to the higher cut (fewer suggestions to review); with no positive in ``y``, 0.5. Every cut is
+    scored at once from the sorted scores (``O(n log n)``), with the same F1 as counting each cut's units.
+    """
+    scores, y = np.asarray(scores, dtype=float), np.asarray(y)
+    positives = int((y == 1).sum())
+    if positives == 0:
+        return 0.5
+    cuts = np.unique(scores)[::-1]  # highest first, so argmax's first maximum is the highest cut
+    chosen = len(scores) - np.searchsorted(np.sort(scores), cuts, side="left")  # units with a score >= cut
+    tp = positives - np.searchsorted(np.sort(scores[y == 1]), cuts, side="left")
+    f1 = 2 * tp / (chosen + positives)
+    best = int(np.argmax(f1))
+    return float(cuts[best]) if f1[best] > 0 else 0.5
 
 
 def _feature_columns(frame: pd.DataFrame) -> list[str]:
