@@ -61,7 +61,14 @@ from ._cooccurrence_dask import _dask_pairs
 from ._cooccurrence_groups import _by_columns, _groups, _keyed
 from ._cooccurrence_measures import CAUTION_RATIO, MEASURES, _binary, _gram, _table_from_gram
 from ._cooccurrence_measures import PAIR_COLUMNS as PAIR_COLUMNS  # the old path analysis.cooccurrence offered it
-from ._cooccurrence_units import UNITS, _doc_attributes, _key_attributes, _matrix, _prepared, _without_attributes
+from ._cooccurrence_units import (
+    UNITS,
+    _doc_attributes,
+    _key_attributes,
+    _matrix,
+    _prepared_columns,
+    _without_attributes,
+)
 from ._counts import status_label
 from ._frame import coverage_of, with_coverage
 from ._partitions import check_backend_options, only
@@ -145,8 +152,9 @@ def unit_matrix(
     >>> codes, X.toarray().tolist(), rows[["doc_id", "ordinal"]].values.tolist()
     (['blame', 'praise'], [[1, 0], [1, 1], [0, 0], [1, 0]], [['D1', 0], ['D1', 1], ['D1', 2], ['D2', 0]])
     """
-    codings, units, codes = _prepared(codings, units, unit, window, codes, stacklevel=3)
-    X, rows = _matrix(codings, units, unit, window, codes, _key_attributes(_doc_attributes(codings, units), unit))
+    codings, units, codes, column = _prepared_columns(codings, units, unit, window, codes, stacklevel=3)
+    X, rows = _matrix(codings, units, unit, window, codes, _key_attributes(_doc_attributes(codings, units), unit),
+                      column=column)
     return X, rows, codes
 
 
@@ -362,7 +370,7 @@ def _grouped_matrix(codings: pd.DataFrame, unit: str, window: int, codes: Sequen
     :func:`unit_matrix`'s rows. A ``by`` column the rows lack gives :func:`unit_matrix`'s error, naming every
     column its rows have.
     """
-    codings, units, codes = _prepared(codings, units, unit, window, codes, stacklevel=3)  # as from unit_matrix
+    codings, units, codes, column = _prepared_columns(codings, units, unit, window, codes, stacklevel=3)
     wanted = [] if by is None else [by] if isinstance(by, str) else list(by)
     key = ["participant_id"] if unit == "participant" else []
     placing = {"sentence": ["sentence", "sentence_last"], "window": ["sentence", "sentence_last"],
@@ -373,7 +381,7 @@ def _grouped_matrix(codings: pd.DataFrame, unit: str, window: int, codes: Sequen
         attributes = _key_attributes(_doc_attributes(some_codings, some_units), unit)
     else:
         attributes = _key_attributes(_without_attributes(), unit)
-    X, rows = _matrix(some_codings, some_units, unit, window, codes, attributes)
+    X, rows = _matrix(some_codings, some_units, unit, window, codes, attributes, column=column)
     if any(column not in rows.columns for column in wanted):
         whole = _key_attributes(_doc_attributes(codings, units), unit)
         _by_columns(by, _matrix(codings.iloc[:0], None if units is None else units.iloc[:0], unit, window, codes,

@@ -49,8 +49,11 @@ def _key_attributes(doc_attr: pd.DataFrame, unit: str) -> pd.DataFrame:
 
 
 def _matrix(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, window: int, codes: list[str],
-            attributes: pd.DataFrame, notes: dict | None = None) -> tuple[sparse.csr_array, pd.DataFrame]:
+            attributes: pd.DataFrame, notes: dict | None = None,
+            column: np.ndarray | None = None) -> tuple[sparse.csr_array, pd.DataFrame]:
     """X and its rows, given the code list and the key attributes (:func:`_key_attributes`).
+
+    ``column``: each coding's position in ``codes`` when known (:func:`_prepared_columns`).
 
     With ``notes`` (a dict) nothing warns: the number of coded units missing from ``units`` (``missing``) and of
     participant rows without attributes (``unmatched``) are written there, with ``widened_rows``: a function
@@ -66,14 +69,20 @@ def _matrix(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, window
                                         attributes, notes)
     else:
         rows, row, coding = _overlap_rows(codings, _Documents(codings, units), attributes)
-    column = _indexer(pd.Index(codes, dtype=object), codings["code_id"])
+    if column is None:
+        column = _indexer(pd.Index(codes, dtype=object), *pd.factorize(codings["code_id"]))
     return _binary_matrix(row, column[coding], len(rows), len(codes)), rows
 
 
 def _code_list(codings: pd.DataFrame, codes: Sequence[str] | None) -> list[str]:
     if codes is None:
-        return sorted(code for code in pd.unique(codings["code_id"]).tolist() if not pd.isna(code))
+        return _present(pd.unique(codings["code_id"]))
     return list(dict.fromkeys([codes] if isinstance(codes, str) else codes))
+
+
+def _present(distinct) -> list[str]:
+    """The codes present (the distinct ``code_id`` values but a missing one), sorted."""
+    return sorted(code for code in pd.Series(distinct).tolist() if not pd.isna(code))
 
 
 def _with_participant(codings: pd.DataFrame, stacklevel: int = 3) -> pd.DataFrame:
@@ -240,16 +249,16 @@ def _of_unit(units: pd.DataFrame | None, level: str) -> tuple[pd.DataFrame | Non
 
 def _positions(sorted_values: np.ndarray, values: pd.Series) -> np.ndarray:
     """Index of each of ``values`` in ``sorted_values`` (which holds them all)."""
-    return _indexer(pd.Index(sorted_values), values)
+    return _indexer(pd.Index(sorted_values), *pd.factorize(values))
 
 
-def _indexer(index: pd.Index, values: pd.Series) -> np.ndarray:
-    """``index.get_indexer(values.astype(object))`` as int64 (-1: not there), looking up each distinct value once.
+def _indexer(index: pd.Index, found: np.ndarray, distinct) -> np.ndarray:
+    """``index.get_indexer(values.astype(object))`` as int64 (-1: not there) for ``pd.factorize(values)``.
 
-    The values are factorized (one pass over the column, without turning text into Python objects) and only
-    the distinct ones are looked up: the same positions, at a fraction of the cost on a long column.
+    Only the distinct values are looked up (the factorization is one pass over the column, without turning
+    text into Python objects): the same positions, at a fraction of the cost on a long column.
     """
-    found, distinct = pd.factorize(values)  # a missing value is -1 here: it is looked up as NaN, last
+    # a missing value is -1 in ``found``: it is looked up as NaN, last
     where = index.get_indexer(pd.Index(np.asarray(distinct, dtype=object), dtype=object))
     where = np.append(where, index.get_indexer(pd.Index([np.nan], dtype=object))).astype(np.int64)
     return where[found]
@@ -367,6 +376,21 @@ def _binary_matrix(row: np.ndarray, column: np.ndarray, n_rows: int, n_codes: in
     matrix.sum_duplicates()
     matrix.data[:] = 1
     return matrix
+
+
+def _prepared_columns(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, window: int,
+                      codes: Sequence[str] | None, *, stacklevel: int,
+                      ) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str], np.ndarray | None]:
+    """:func:`_prepared`, and each prepared coding's column in the code list (None when some were left out).
+
+    One factorization of ``code_id`` gives both the codes present and each coding's column.
+    """
+    _check_unit(unit, window)
+    found, distinct = pd.factorize(codings["code_id"])
+    prepared, units, codes = _prepared(codings, units, unit, window, _present(distinct) if codes is None else codes,
+                                       stacklevel=stacklevel + 1)
+    column = _indexer(pd.Index(codes, dtype=object), found, distinct) if prepared is codings else None
+    return prepared, units, codes, column
 
 
 def _prepared(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, window: int,
