@@ -63,6 +63,7 @@ from ._cooccurrence_measures import CAUTION_RATIO, MEASURES, _binary, _gram, _ta
 from ._cooccurrence_measures import PAIR_COLUMNS as PAIR_COLUMNS  # the old path analysis.cooccurrence offered it
 from ._cooccurrence_units import (
     UNITS,
+    _attributes,
     _doc_attributes,
     _key_attributes,
     _matrix,
@@ -153,8 +154,7 @@ def unit_matrix(
     (['blame', 'praise'], [[1, 0], [1, 1], [0, 0], [1, 0]], [['D1', 0], ['D1', 1], ['D1', 2], ['D2', 0]])
     """
     codings, units, codes, column = _prepared_columns(codings, units, unit, window, codes, stacklevel=3)
-    X, rows = _matrix(codings, units, unit, window, codes, _key_attributes(_doc_attributes(codings, units), unit),
-                      column=column)
+    X, rows = _matrix(codings, units, unit, window, codes, _attributes(codings, units, unit), column=column)
     return X, rows, codes
 
 
@@ -378,7 +378,7 @@ def _grouped_matrix(codings: pd.DataFrame, unit: str, window: int, codes: Sequen
     some_codings = only(codings, list(dict.fromkeys(["doc_id", *key, "code_id", *placing, *wanted])))
     some_units = only(units, list(dict.fromkeys(["doc_id", *key, "unit", "ordinal", *wanted])))
     if wanted:
-        attributes = _key_attributes(_doc_attributes(some_codings, some_units), unit)
+        attributes = _attributes(some_codings, some_units, unit)
     else:
         attributes = _key_attributes(_without_attributes(), unit)
     X, rows = _matrix(some_codings, some_units, unit, window, codes, attributes, column=column)

@@ -6,8 +6,9 @@ Helpers of :func:`asymmetry_qda.analysis.unit_matrix` and :func:`asymmetry_qda.a
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,15 @@ def _check_unit(unit: str, window) -> None:
 def _without_units(unit: str) -> str:
     return (f"co-occurrence by {unit}: without units= only the {unit}s that hold a coding are counted; "
             f"pass units= for the true number of units (N, the denominator of lift and Fisher's test)")
+
+
+def _attributes(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str) -> "pd.DataFrame | Callable":
+    """:func:`_key_attributes` of :func:`_doc_attributes`; for the parts of documents (sentences, turns, windows,
+    clusters) a function giving them, called only if some row needs its document's columns (without ``units``,
+    or for a unit missing from them): each unit listed in ``units`` reads its own."""
+    if unit in ("document", "participant"):
+        return _key_attributes(_doc_attributes(codings, units), unit)
+    return functools.partial(_doc_attributes, codings, units)
 
 
 def _key_attributes(doc_attr: pd.DataFrame, unit: str) -> pd.DataFrame:
@@ -285,7 +295,7 @@ def _taken(values: np.ndarray, at: np.ndarray) -> pd.Series:
     return pd.Series(values).take(at).reset_index(drop=True)
 
 
-def _attach(rows: pd.DataFrame, per_unit: pd.DataFrame | None, doc_attr: pd.DataFrame,
+def _attach(rows: pd.DataFrame, per_unit: pd.DataFrame | None, doc_attr: "pd.DataFrame | Callable",
             widen: bool = False) -> pd.DataFrame:
     """Add each row's unit columns (from the units frame) and, where a unit was not listed, its document's.
 
@@ -294,6 +304,8 @@ def _attach(rows: pd.DataFrame, per_unit: pd.DataFrame | None, doc_attr: pd.Data
     n = len(rows)
     if per_unit is not None and len(per_unit) == n and not widen:
         return pd.concat([rows, per_unit.sort_index().reset_index(drop=True)], axis=1)
+    if callable(doc_attr):  # (:func:`_attributes`)
+        doc_attr = doc_attr()
     by_doc = doc_attr.reindex(rows["doc_id"]).reset_index(drop=True)
     if per_unit is None:
         return pd.concat([rows, by_doc], axis=1)
