@@ -372,21 +372,12 @@ def _binary_matrix(row: np.ndarray, column: np.ndarray, n_rows: int, n_codes: in
     keep = column >= 0
     if not keep.all():
         row, column = row[keep], column[keep]
-    key = row * n_codes + column
-    if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):  # in csr order (codings sorted by document, place, code)
-        if not _increasing(key):
-            distinct = np.r_[True, key[1:] != key[:-1]]
-            row, column, key = row[distinct], column[distinct], key[distinct]
-        index = np.int32 if max(n_rows, n_codes, len(key)) < np.iinfo(np.int32).max else np.int64
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n_rows))]).astype(index)
-        matrix = sparse.csr_array((np.ones(len(key), np.int32), column.astype(index), indptr),
-                                  shape=(n_rows, n_codes))
-        matrix.has_canonical_format = True
-        return matrix
-    pairs = sparse.coo_array((np.ones(len(key), np.int32), (row, column)), shape=(n_rows, n_codes))
-    matrix = pairs.tocsr()
-    matrix.sum_duplicates()
-    matrix.data[:] = 1
+    key = _sorted_unique(row * n_codes + column)  # csr order; free when the codings come sorted (load's order)
+    row, column = np.divmod(key, max(n_codes, 1))
+    index = np.int32 if max(n_rows, n_codes, len(key)) < np.iinfo(np.int32).max else np.int64
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n_rows))]).astype(index)
+    matrix = sparse.csr_array((np.ones(len(key), np.int32), column.astype(index), indptr), shape=(n_rows, n_codes))
+    matrix.has_canonical_format = True
     return matrix
 
 
