@@ -99,7 +99,10 @@ def unit_matrix(
         ``"turn"``, ``"window"`` (k+1 = ``window`` + 1 consecutive sentences; rows
         are windows), ``"document"``, ``"participant"`` (codings without a
         participant are left out, with a warning) or ``"overlap"`` (clusters of
-        overlapping codings).
+        overlapping codings). For sentences, turns and windows a coding placed in
+        none (``sentence``/``sentence_last``, ``turn``/``turn_last`` missing: it
+        overlaps no unit; :func:`~asymmetry_qda.analysis.load` leaves such codings
+        out) is left out, with a warning.
     window : int, default 1
         k, for ``unit="window"``: windows of k+1 consecutive sentences.
     codes : sequence of str, optional
@@ -140,7 +143,16 @@ def unit_matrix(
     rows of X; a unit coded twice with one code is still 1. With ``units``, N
     counts every unit of ``units`` (with :func:`~asymmetry_qda.analysis.load`'s
     default ``coverage="coded"``, the units of coded documents only); without
-    it, only units holding a coding. Built with ``scipy.sparse``.
+    it, only units holding a coding. Built with ``scipy.sparse`` (int32 index
+    arrays when they fit).
+
+    Speed: every text column (``doc_id``, ``code_id``) is factorized once and
+    only its distinct values are looked up; rows are found through integer
+    keys (document position × ordinal), X is built from its sorted (row, code)
+    keys (no sort at all when the codings come in :func:`~asymmetry_qda.analysis.load`'s
+    order), and a row reads its document's columns only when the units frame
+    does not list it. :func:`cooccurrence` reads only the ``by`` columns.
+    Timings on 1.8M codings and 1M sentence units are in the performance guide.
 
     Examples
     --------
