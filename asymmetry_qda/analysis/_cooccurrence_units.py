@@ -124,13 +124,31 @@ class _Documents:
 
     def __init__(self, codings: pd.DataFrame, units: pd.DataFrame | None):
         frames = [codings] + ([units] if units is not None else [])
-        factorized = [pd.factorize(frame["doc_id"], use_na_sentinel=False) for frame in frames]
+        factorized = [_factorize(frame["doc_id"]) for frame in frames]
         distinct = [np.asarray(values, dtype=object) for _, values in factorized]
         self.ids = np.sort(pd.unique(np.concatenate(distinct).astype(object)).astype(str)).astype(object)
         index = pd.Index(self.ids)
         self.codings, *listed = [index.get_indexer(pd.Index(values, dtype=object)).astype(np.int64)[found]
                                  for (found, _), values in zip(factorized, distinct)]
         self.units = listed[0] if listed else None
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, object]:
+    """``pd.factorize(values, use_na_sentinel=False)``, by runs of equal values for a text column sorted by them.
+
+    :func:`~asymmetry_qda.analysis.load` sorts both frames by ``doc_id``: comparing neighbours finds the runs
+    (cheaper than hashing every value) and only the first value of each run is factorized; the codes and the
+    distinct values are the same (the runs come in the order their values first appear).
+    """
+    if isinstance(values.dtype, pd.StringDtype) and len(values) > 1:
+        array = values.array
+        change = array[1:] != array[:-1]  # a missing value starts a run of its own
+        change = np.asarray(change.fillna(True) if hasattr(change, "fillna") else change, dtype=bool)
+        starts = np.flatnonzero(np.r_[True, change])
+        if 4 * len(starts) <= len(values):
+            found, distinct = pd.factorize(values.iloc[starts], use_na_sentinel=False)
+            return np.repeat(found, np.diff(np.r_[starts, len(values)])), distinct
+    return pd.factorize(values, use_na_sentinel=False)
 
 
 def _constant(frame: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
