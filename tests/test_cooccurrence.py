@@ -446,3 +446,78 @@ def test_coded_units_missing_from_units_are_added_with_a_warning():
     d3 = rows[rows["doc_id"] == "D3"]
     assert d3["ordinal"].tolist() == [0, 1] and d3["participant_id"].tolist() == ["P1", "P1"]  # from the codings
     assert X.shape[0] == 10 - 2 + 2
+
+
+def _random_frames(seed: int, shuffle: bool) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Random codings (some spanning sentences, some with no sentence), units, and the dense matrix by hand.
+
+    Documents of random length; leader and band per document (band sometimes missing); the dense unit × code
+    matrix (rows in document, ordinal order) is built from each coding's sentences, one cell at a time.
+    """
+    rng = np.random.default_rng(seed)
+    docs = [f"D{d:02d}" for d in range(12)]
+    lengths = rng.integers(1, 15, len(docs))
+    leader = {doc: bool(rng.random() < 0.4) for doc in docs}
+    band = {doc: [None, "high", "low"][rng.integers(0, 3)] for doc in docs}
+    units = pd.DataFrame([(doc, "sentence", i, 10 * i, 10 * i + 10, leader[doc], band[doc])
+                          for doc, n in zip(docs, lengths) for i in range(n)],
+                         columns=["doc_id", "unit", "ordinal", "start", "end", "leader", "band"])
+    units = pd.concat([units, units.assign(unit="turn")], ignore_index=True)  # turns = sentences here
+    codes = [f"code{k}" for k in range(7)]
+    rows = []
+    for _ in range(150):
+        d = int(rng.integers(0, len(docs)))
+        first = int(rng.integers(0, lengths[d]))
+        last = min(first + int(rng.choice([0, 0, 0, 1, 3])), int(lengths[d]) - 1)
+        rows.append((docs[d], str(rng.choice(codes)), 10 * first, 10 * last + 5, first, last, first, last))
+    frame = _codings(rows)
+    frame["leader"] = frame["doc_id"].map(leader)
+    frame["band"] = frame["doc_id"].map(band)
+    placed = frame.copy()
+    frame[["sentence", "sentence_last"]] = frame[["sentence", "sentence_last"]].astype(float)
+    frame.loc[frame.index[::17], ["sentence", "sentence_last"]] = np.nan  # placed in no sentence: left out
+    placed = placed.drop(index=frame.index[::17])
+    offset = dict(zip(docs, np.concatenate([[0], np.cumsum(lengths)[:-1]]), strict=True))
+    dense = np.zeros((int(lengths.sum()), len(codes)), np.int32)
+    for doc, code, s, e in placed[["doc_id", "code_id", "sentence", "sentence_last"]].itertuples(index=False):
+        for ordinal in range(s, e + 1):
+            dense[offset[doc] + ordinal, codes.index(code)] = 1
+    if shuffle:
+        frame = frame.sample(frac=1, random_state=seed).reset_index(drop=True)
+    return frame, units, dense
+
+
+def _warned(function, *args, **options):
+    """``function(...)`` and its warnings' messages (a QDAWarning is an error in the test run)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = function(*args, **options)
+    return result, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("seed", range(3))
+def test_tidy_frames_give_the_matrix_path_table_and_groups(seed, shuffle):
+    codings, units, dense = _random_frames(seed, shuffle)
+    codes = sorted(codings["code_id"].unique())
+    labels = ["unit", "status"]
+    unplaced = f"co-occurrence by sentence: {len(range(0, 150, 17))} coding(s) have no sentence"
+    (X, rows, listed), said = _warned(unit_matrix, codings, units=units)
+    assert listed == codes and np.array_equal(X.toarray(), dense) and said[0].startswith(unplaced)
+    assert rows["leader"].tolist() == units.loc[units["unit"] == "sentence", "leader"].tolist()
+    tidy, said = _warned(cooccurrence, codings, units=units)
+    assert said[0].startswith(unplaced)
+    pd.testing.assert_frame_equal(tidy.drop(columns=labels), cooccurrence_from_matrix(sparse.csr_array(dense), codes),
+                                  check_exact=True)
+    grouped, said = _warned(cooccurrence, codings, units=units, by=["leader", "band"])
+    assert said[0].startswith(unplaced)
+    sentences = units[units["unit"] == "sentence"].reset_index(drop=True)
+    keys = sentences[["leader", "band"]].astype(object).fillna("(missing)").astype(str)
+    pairs = len(codes) * (len(codes) - 1) // 2
+    expected = [pd.concat([pd.DataFrame({"leader": [leader] * pairs, "band": [band] * pairs}),
+                           cooccurrence_from_matrix(sparse.csr_array(dense[group.index]), codes)], axis=1)
+                for (leader, band), group in keys.groupby(["leader", "band"], sort=True)]
+    pd.testing.assert_frame_equal(grouped.drop(columns=labels), pd.concat(expected, ignore_index=True),
+                                  check_exact=True, check_dtype=False)
+    for unit in ("turn", "window", "document", "overlap"):  # the other units run on the same frames
+        assert len(_warned(cooccurrence, codings, unit=unit, units=units)[0]) == pairs

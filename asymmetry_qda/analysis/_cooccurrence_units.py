@@ -6,8 +6,9 @@ Helpers of :func:`asymmetry_qda.analysis.unit_matrix` and :func:`asymmetry_qda.a
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,15 @@ def _without_units(unit: str) -> str:
             f"pass units= for the true number of units (N, the denominator of lift and Fisher's test)")
 
 
+def _attributes(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str) -> "pd.DataFrame | Callable":
+    """:func:`_key_attributes` of :func:`_doc_attributes`; for the parts of documents (sentences, turns, windows,
+    clusters) a function giving them, called only if some row needs its document's columns (without ``units``,
+    or for a unit missing from them): each unit listed in ``units`` reads its own."""
+    if unit in ("document", "participant"):
+        return _key_attributes(_doc_attributes(codings, units), unit)
+    return functools.partial(_doc_attributes, codings, units)
+
+
 def _key_attributes(doc_attr: pd.DataFrame, unit: str) -> pd.DataFrame:
     """The attributes of a row's key: per document (indexed by doc_id), as a doc_id column, or per participant."""
     if unit == "document":
@@ -49,8 +59,11 @@ def _key_attributes(doc_attr: pd.DataFrame, unit: str) -> pd.DataFrame:
 
 
 def _matrix(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, window: int, codes: list[str],
-            attributes: pd.DataFrame, notes: dict | None = None) -> tuple[sparse.csr_array, pd.DataFrame]:
+            attributes: pd.DataFrame, notes: dict | None = None,
+            column: np.ndarray | None = None) -> tuple[sparse.csr_array, pd.DataFrame]:
     """X and its rows, given the code list and the key attributes (:func:`_key_attributes`).
+
+    ``column``: each coding's position in ``codes`` when known (:func:`_prepared_columns`).
 
     With ``notes`` (a dict) nothing warns: the number of coded units missing from ``units`` (``missing``) and of
     participant rows without attributes (``unmatched``) are written there, with ``widened_rows``: a function
@@ -59,21 +72,27 @@ def _matrix(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, window
     """
     if unit in ("sentence", "turn", "window"):
         level = "sentence" if unit == "window" else unit
-        rows, row, coding = _ordinal_rows(codings, units, _documents(codings, units), attributes, level,
+        rows, row, coding = _ordinal_rows(codings, units, _Documents(codings, units), attributes, level,
                                           window if unit == "window" else 0, notes)
     elif unit in ("document", "participant"):
         rows, row, coding = _keyed_rows(codings, units, "doc_id" if unit == "document" else "participant_id",
                                         attributes, notes)
     else:
-        rows, row, coding = _overlap_rows(codings, _documents(codings, units), attributes)
-    column = pd.Index(codes, dtype=object).get_indexer(codings["code_id"].astype(object)).astype(np.int64)
+        rows, row, coding = _overlap_rows(codings, _Documents(codings, units), attributes)
+    if column is None:
+        column = _indexer(pd.Index(codes, dtype=object), *pd.factorize(codings["code_id"]))
     return _binary_matrix(row, column[coding], len(rows), len(codes)), rows
 
 
 def _code_list(codings: pd.DataFrame, codes: Sequence[str] | None) -> list[str]:
     if codes is None:
-        return sorted(pd.unique(codings["code_id"].dropna()).tolist())
+        return _present(pd.unique(codings["code_id"]))
     return list(dict.fromkeys([codes] if isinstance(codes, str) else codes))
+
+
+def _present(distinct) -> list[str]:
+    """The codes present (the distinct ``code_id`` values but a missing one), sorted."""
+    return sorted(code for code in pd.Series(distinct).tolist() if not pd.isna(code))
 
 
 def _with_participant(codings: pd.DataFrame, stacklevel: int = 3) -> pd.DataFrame:
@@ -85,10 +104,51 @@ def _with_participant(codings: pd.DataFrame, stacklevel: int = 3) -> pd.DataFram
     return codings
 
 
-def _documents(codings: pd.DataFrame, units: pd.DataFrame | None) -> np.ndarray:
-    """Every document id, sorted (the row order of every unit)."""
-    found = [pd.unique(codings["doc_id"])] + ([pd.unique(units["doc_id"])] if units is not None else [])
-    return np.sort(pd.unique(np.concatenate(found).astype(object)).astype(str)).astype(object)
+def _placed(codings: pd.DataFrame, unit: str, stacklevel: int = 3) -> pd.DataFrame:
+    """The codings placed in sentences (turns): one with no ``sentence``/``sentence_last`` (it overlaps none) is left
+    out, with a warning (:func:`~asymmetry_qda.analysis.load` leaves such codings out already)."""
+    level = "sentence" if unit == "window" else unit
+    unplaced = (codings[level].isna() | codings[f"{level}_last"].isna()).to_numpy(bool)
+    if unplaced.any():
+        warnings.warn(f"co-occurrence by {unit}: {int(unplaced.sum())} coding(s) have no {level} (they overlap "
+                      f"no {level} unit) and are left out", QDAWarning, stacklevel=stacklevel)
+        codings = codings[~unplaced]
+    return codings
+
+
+class _Documents:
+    """Every document id, sorted (``ids``: the row order of every unit), and where each coding's and unit's is.
+
+    Each ``doc_id`` column is factorized once; its distinct values are looked up in ``ids``.
+    """
+
+    def __init__(self, codings: pd.DataFrame, units: pd.DataFrame | None):
+        frames = [codings] + ([units] if units is not None else [])
+        factorized = [_factorize(frame["doc_id"]) for frame in frames]
+        distinct = [np.asarray(values, dtype=object) for _, values in factorized]
+        self.ids = np.sort(pd.unique(np.concatenate(distinct).astype(object)).astype(str)).astype(object)
+        index = pd.Index(self.ids)
+        self.codings, *listed = [index.get_indexer(pd.Index(values, dtype=object)).astype(np.int64)[found]
+                                 for (found, _), values in zip(factorized, distinct)]
+        self.units = listed[0] if listed else None
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, object]:
+    """``pd.factorize(values, use_na_sentinel=False)``, by runs of equal values for a text column sorted by them.
+
+    :func:`~asymmetry_qda.analysis.load` sorts both frames by ``doc_id``: comparing neighbours finds the runs
+    (cheaper than hashing every value) and only the first value of each run is factorized; the codes and the
+    distinct values are the same (the runs come in the order their values first appear).
+    """
+    if isinstance(values.dtype, pd.StringDtype) and len(values) > 1:
+        array = values.array
+        change = array[1:] != array[:-1]  # a missing value starts a run of its own
+        change = np.asarray(change.fillna(True) if hasattr(change, "fillna") else change, dtype=bool)
+        starts = np.flatnonzero(np.r_[True, change])
+        if 4 * len(starts) <= len(values):
+            found, distinct = pd.factorize(values.iloc[starts], use_na_sentinel=False)
+            return np.repeat(found, np.diff(np.r_[starts, len(values)])), distinct
+    return pd.factorize(values, use_na_sentinel=False)
 
 
 def _constant(frame: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
@@ -118,6 +178,11 @@ def _doc_attributes(codings: pd.DataFrame, units: pd.DataFrame | None) -> pd.Dat
     return pd.concat([from_units, _constant(unlisted, "doc_id", columns)]).sort_index()
 
 
+def _without_attributes() -> pd.DataFrame:
+    """Per document, no column: what :func:`_doc_attributes` gives the rows when they need only their keys."""
+    return pd.DataFrame(index=pd.Index([], dtype=object, name="doc_id"))
+
+
 def _participant_attributes(doc_attr: pd.DataFrame) -> pd.DataFrame:
     frame = doc_attr.reset_index()
     if "participant_id" not in frame:
@@ -128,20 +193,22 @@ def _participant_attributes(doc_attr: pd.DataFrame) -> pd.DataFrame:
 
 def _expand(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For ranges first..last (inclusive): the range each item comes from, and the items."""
+    if np.array_equal(first, last):  # every range one item long (codings within one sentence)
+        return np.arange(len(first)), first
     span = np.maximum(last - first + 1, 0)
     entry = np.repeat(np.arange(len(first)), span)
     offsets = np.arange(len(entry)) - np.repeat(np.cumsum(span) - span, span)
     return entry, first[entry] + offsets
 
 
-def _ordinal_rows(codings: pd.DataFrame, units: pd.DataFrame | None, docs: np.ndarray, doc_attr: pd.DataFrame,
+def _ordinal_rows(codings: pd.DataFrame, units: pd.DataFrame | None, documents: _Documents, doc_attr: pd.DataFrame,
                   level: str, back: int, notes: dict | None = None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Rows = (doc, ordinal) of sentences or turns, or windows starting there when ``back`` = k > 0."""
-    doc_code = _positions(docs, codings["doc_id"])
+    docs, doc_code = documents.ids, documents.codings
     first = codings[level].to_numpy(np.int64)
     last = codings[f"{level}_last"].to_numpy(np.int64)
-    listed = units.loc[units["unit"] == level] if units is not None else None
-    unit_doc = _positions(docs, listed["doc_id"]) if listed is not None else np.zeros(0, np.int64)
+    listed, of_level = _of_unit(units, level)
+    unit_doc = documents.units[of_level] if listed is not None else np.zeros(0, np.int64)
     unit_ord = listed["ordinal"].to_numpy(np.int64) if listed is not None else np.zeros(0, np.int64)
     if back:  # a window starts at each sentence: a coding on [s, e] is in the windows starting s - k .. e
         floor = np.full(len(docs), np.iinfo(np.int64).max)
@@ -153,8 +220,9 @@ def _ordinal_rows(codings: pd.DataFrame, units: pd.DataFrame | None, docs: np.nd
     keys = doc_code[entry] * size + ordinal
     unit_keys = unit_doc * size + unit_ord
     row_keys = _sorted_unique(unit_keys if listed is not None else keys)
+    located = _locate(row_keys, keys, len(docs) * size)
     if listed is not None:
-        found = _found(row_keys, keys)
+        found = located >= 0
         if not found.all():
             missing = len(_sorted_unique(keys[~found]))
             if notes is None:
@@ -162,17 +230,23 @@ def _ordinal_rows(codings: pd.DataFrame, units: pd.DataFrame | None, docs: np.nd
             else:
                 notes["missing"] = missing
             row_keys = _sorted_unique(np.concatenate([row_keys, keys]))
-    rows = pd.DataFrame({"doc_id": docs[row_keys // size], "ordinal": row_keys % size})
+            located = _locate(row_keys, keys, len(docs) * size)
+    rows = pd.DataFrame({"doc_id": _taken(docs, row_keys // size), "ordinal": row_keys % size})
     per_unit = None
     if listed is not None:
         carried = [c for c in listed.columns if c not in _UNIT_PLACE and not (back and c in _PER_UNIT)]
-        first_seen = ~pd.Series(unit_keys).duplicated().to_numpy()
-        per_unit = listed.loc[first_seen, carried].set_axis(np.searchsorted(row_keys, unit_keys[first_seen]))
+        if _increasing(unit_keys):  # each unit listed once, in row order (load's units): no duplicate to drop
+            at = np.arange(len(row_keys)) if len(row_keys) == len(unit_keys) else _locate(row_keys, unit_keys,
+                                                                                            len(docs) * size)
+            per_unit = listed[carried].set_axis(at)
+        else:
+            first_seen = ~pd.Series(unit_keys).duplicated().to_numpy()
+            per_unit = listed.loc[first_seen, carried].set_axis(np.searchsorted(row_keys, unit_keys[first_seen]))
         if notes is not None:
             base = rows
             notes["widened_rows"] = lambda: _attach(base, per_unit, doc_attr, widen=True)
     rows = _attach(rows, per_unit, doc_attr)
-    return rows, np.searchsorted(row_keys, keys), entry
+    return rows, located, entry
 
 
 def _missing_units(count: int, level: str) -> str:
@@ -182,23 +256,64 @@ def _missing_units(count: int, level: str) -> str:
 
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:
     """``np.unique`` for int keys, by a sort (faster here than numpy's hash-based unique; free when sorted)."""
-    if len(keys) and not np.all(keys[1:] > keys[:-1]):
+    if not _increasing(keys):
         keys = np.sort(keys)
         keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
     return keys
 
 
+def _increasing(keys: np.ndarray) -> bool:
+    """Whether ``keys`` are strictly increasing (sorted, no duplicate)."""
+    return len(keys) < 2 or bool(np.all(keys[1:] > keys[:-1]))
+
+
+def _of_unit(units: pd.DataFrame | None, level: str) -> tuple[pd.DataFrame | None, np.ndarray | slice]:
+    """The rows of ``units`` of one unit kind (the frame itself, not a copy, when it holds no other), and which."""
+    if units is None:
+        return None, slice(None)
+    mask = (units["unit"] == level).to_numpy(bool)
+    return (units, slice(None)) if mask.all() else (units.loc[mask], mask)
+
+
 def _positions(sorted_values: np.ndarray, values: pd.Series) -> np.ndarray:
     """Index of each of ``values`` in ``sorted_values`` (which holds them all)."""
-    return pd.Index(sorted_values).get_indexer(values.astype(object)).astype(np.int64)
+    return _indexer(pd.Index(sorted_values), *pd.factorize(values))
 
 
-def _found(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+def _indexer(index: pd.Index, found: np.ndarray, distinct) -> np.ndarray:
+    """``index.get_indexer(values.astype(object))`` as int64 (-1: not there) for ``pd.factorize(values)``.
+
+    Only the distinct values are looked up (the factorization is one pass over the column, without turning
+    text into Python objects): the same positions, at a fraction of the cost on a long column.
+    """
+    # a missing value is -1 in ``found``: it is looked up as NaN, last
+    where = index.get_indexer(pd.Index(np.asarray(distinct, dtype=object), dtype=object))
+    where = np.append(where, index.get_indexer(pd.Index([np.nan], dtype=object))).astype(np.int64)
+    return where[found]
+
+
+def _locate(sorted_keys: np.ndarray, keys: np.ndarray, bound: int) -> np.ndarray:
+    """The position of each of ``keys`` in ``sorted_keys`` (unique), -1 for a key not there; keys in [0, bound).
+
+    By a lookup table over [0, bound) when that is not much longer than the keys (sentences and turns of
+    documents numbered from 0), else by binary search.
+    """
+    small = bound <= 2 * (len(keys) + len(sorted_keys)) + 4096
+    if small and (not len(keys) or keys.min() >= 0) and (not len(sorted_keys) or sorted_keys[0] >= 0):
+        table = np.full(bound, -1, np.int64)
+        table[sorted_keys] = np.arange(len(sorted_keys))
+        return table[keys]
     where = np.minimum(np.searchsorted(sorted_keys, keys), max(len(sorted_keys) - 1, 0))
-    return sorted_keys[where] == keys if len(sorted_keys) else np.zeros(len(keys), bool)
+    found = sorted_keys[where] == keys if len(sorted_keys) else np.zeros(len(keys), bool)
+    return np.where(found, where, -1).astype(np.int64)
 
 
-def _attach(rows: pd.DataFrame, per_unit: pd.DataFrame | None, doc_attr: pd.DataFrame,
+def _taken(values: np.ndarray, at: np.ndarray) -> pd.Series:
+    """The column ``values[at]`` as pandas would type it, built from the few ``values`` (no per-row inference)."""
+    return pd.Series(values).take(at).reset_index(drop=True)
+
+
+def _attach(rows: pd.DataFrame, per_unit: pd.DataFrame | None, doc_attr: "pd.DataFrame | Callable",
             widen: bool = False) -> pd.DataFrame:
     """Add each row's unit columns (from the units frame) and, where a unit was not listed, its document's.
 
@@ -207,6 +322,8 @@ def _attach(rows: pd.DataFrame, per_unit: pd.DataFrame | None, doc_attr: pd.Data
     n = len(rows)
     if per_unit is not None and len(per_unit) == n and not widen:
         return pd.concat([rows, per_unit.sort_index().reset_index(drop=True)], axis=1)
+    if callable(doc_attr):  # (:func:`_attributes`)
+        doc_attr = doc_attr()
     by_doc = doc_attr.reindex(rows["doc_id"]).reset_index(drop=True)
     if per_unit is None:
         return pd.concat([rows, by_doc], axis=1)
@@ -241,10 +358,10 @@ def _merged_widened(rows: pd.DataFrame, table: pd.DataFrame, key: str) -> pd.Dat
     return merged.iloc[:len(rows)]
 
 
-def _overlap_rows(codings: pd.DataFrame, docs: np.ndarray,
+def _overlap_rows(codings: pd.DataFrame, documents: _Documents,
                   doc_attr: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Rows = clusters of codings whose spans overlap, joined transitively, within one document."""
-    doc_code = _positions(docs, codings["doc_id"])
+    docs, doc_code = documents.ids, documents.codings
     start = codings["start"].to_numpy(np.int64)
     end = codings["end"].to_numpy(np.int64)
     order = np.lexsort((end, start, doc_code))
@@ -261,7 +378,7 @@ def _overlap_rows(codings: pd.DataFrame, docs: np.ndarray,
     doc_change = np.ones(len(heads), bool)
     doc_change[1:] = head_doc[1:] != head_doc[:-1]
     first_of_doc = np.maximum.accumulate(np.where(doc_change, np.arange(len(heads)), 0)) if len(heads) else heads
-    rows = pd.DataFrame({"doc_id": docs[head_doc], "cluster": np.arange(len(heads)) - first_of_doc,
+    rows = pd.DataFrame({"doc_id": _taken(docs, head_doc), "cluster": np.arange(len(heads)) - first_of_doc,
                          "start": start[order][heads], "end": reach[tails] - head_doc * offset})
     entry_row = np.empty(len(s), np.int64)
     entry_row[order] = cluster
@@ -271,12 +388,30 @@ def _overlap_rows(codings: pd.DataFrame, docs: np.ndarray,
 def _binary_matrix(row: np.ndarray, column: np.ndarray, n_rows: int, n_codes: int) -> sparse.csr_array:
     """0/1 csr matrix from (row, column) pairs (column -1: a code not asked for); a pair found twice is still 1."""
     keep = column >= 0
-    pairs = sparse.coo_array((np.ones(int(keep.sum()), np.int32), (row[keep], column[keep])),
-                             shape=(n_rows, n_codes))
-    matrix = pairs.tocsr()
-    matrix.sum_duplicates()
-    matrix.data[:] = 1
+    if not keep.all():
+        row, column = row[keep], column[keep]
+    key = _sorted_unique(row * n_codes + column)  # csr order; free when the codings come sorted (load's order)
+    row, column = np.divmod(key, max(n_codes, 1))
+    index = np.int32 if max(n_rows, n_codes, len(key)) < np.iinfo(np.int32).max else np.int64
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n_rows))]).astype(index)
+    matrix = sparse.csr_array((np.ones(len(key), np.int32), column.astype(index), indptr), shape=(n_rows, n_codes))
+    matrix.has_canonical_format = True
     return matrix
+
+
+def _prepared_columns(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, window: int,
+                      codes: Sequence[str] | None, *, stacklevel: int,
+                      ) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str], np.ndarray | None]:
+    """:func:`_prepared`, and each prepared coding's column in the code list (None when some were left out).
+
+    One factorization of ``code_id`` gives both the codes present and each coding's column.
+    """
+    _check_unit(unit, window)
+    found, distinct = pd.factorize(codings["code_id"])
+    prepared, units, codes = _prepared(codings, units, unit, window, _present(distinct) if codes is None else codes,
+                                       stacklevel=stacklevel + 1)
+    column = _indexer(pd.Index(codes, dtype=object), found, distinct) if prepared is codings else None
+    return prepared, units, codes, column
 
 
 def _prepared(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, window: int,
@@ -290,4 +425,6 @@ def _prepared(codings: pd.DataFrame, units: pd.DataFrame | None, unit: str, wind
         warnings.warn(_without_units(unit), QDAWarning, stacklevel=stacklevel)
     if unit == "participant":
         codings = _with_participant(codings, stacklevel=stacklevel + 1)
+    elif unit in ("sentence", "turn", "window"):
+        codings = _placed(codings, unit, stacklevel=stacklevel + 1)
     return codings, units, codes
