@@ -183,6 +183,8 @@ def _situational(exc: BaseException, args: argparse.Namespace) -> QDAError | Non
 
     from ..store.sqlite import translate_sqlite_error
 
+    if not isinstance(exc, sqlite3.Error) and isinstance(exc.__cause__, sqlite3.Error):
+        exc = exc.__cause__  # pandas' read_sql wraps SQLite's own error (pandas.errors.DatabaseError)
     if isinstance(exc, sqlite3.Error):
         return translate_sqlite_error(exc, getattr(args, "project", None) or "the project", "do this")
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES,

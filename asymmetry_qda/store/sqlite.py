@@ -194,8 +194,11 @@ class Store:
 
     def integrity_check(self) -> list[str]:
         """Every problem ``PRAGMA integrity_check`` finds (indexes against tables too); ``[]`` when sound."""
-        problems = [row[0] for row in self.connection.execute("PRAGMA integrity_check")]
-        problems += [f"foreign key: {tuple(row)}" for row in self.connection.execute("PRAGMA foreign_key_check")]
+        try:
+            problems = [row[0] for row in self.connection.execute("PRAGMA integrity_check")]
+            problems += [f"foreign key: {tuple(row)}" for row in self.connection.execute("PRAGMA foreign_key_check")]
+        except sqlite3.DatabaseError as exc:  # damage so deep that SQLite stops the check itself
+            return [f"SQLite could not read the file to the end of its check: {exc}"]
         return [] if problems == ["ok"] else [p for p in problems if p != "ok"]
 
     def backup(self, destination: Path) -> Path:
