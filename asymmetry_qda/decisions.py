@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -97,14 +97,12 @@ def import_quote_codings(store: Store, path: str | Path, *, coder: str | None = 
 
 
 def suggestions(store: Store, *, code: str | None = None, status: str | Iterable[str] | None = "suggested",
-                where: str | None = None) -> pd.DataFrame:
-    """Current codings made by the tagger or a model, to review (see ``Project.suggestions``)."""
-    frame = stored.frame(store.connection)
-    frame = frame[frame["origin"].isin([Origin.RULE, Origin.MODEL])]
-    if code is not None:
-        frame = frame[(frame["code_id"] == code) | frame["code_id"].str.startswith(code + ".")]
-    if status is not None:
-        frame = frame[frame["status"].isin([status] if isinstance(status, str) else list(status))]
+                where: str | None = None, doc_id: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """Current codings made by the tagger or a model, to review (see ``Project.suggestions``); every filter but
+    ``where`` is applied in SQL."""
+    statuses = None if status is None else [status] if isinstance(status, str) else list(status)
+    frame = stored.frame(store.connection, doc_id=doc_id, status=statuses,
+                         origin=[Origin.RULE.value, Origin.MODEL.value], code=code)
     if where:
         frame = frame.query(where)
     return frame.reset_index(drop=True)

@@ -269,8 +269,13 @@ def notebook(path: Path) -> dict:
         timed("accept(one suggestion)", lambda: project.accept(pending["coding_id"].iloc[0], coder="AA"),
               twice=False)
     human = codings[codings["status"] == "confirmed"]
-    code = human["code_id"].iloc[0] if len(human) else codings["code_id"].iloc[0]
+    chosen = human if len(human) else codings
+    leaves = chosen[chosen["code_id"].str.contains(".", regex=False)]
+    code = (leaves if len(leaves) else chosen)["code_id"].iloc[0]
+    theme = code.split(".")[0]
+    # a code (its passages are in a few documents) and its whole theme (in most of the coded documents)
     timed(f"quotes({code!r})", lambda: project.quotes(code))
+    timed(f"quotes({theme!r}) (the theme)", lambda: project.quotes(theme))
     project.close()
     return {"calls": calls}
 

@@ -144,15 +144,18 @@ class Coding(ProjectBase):
         code: str | None = None,
         status: str | Sequence[str] | None = "suggested",
         where: str | None = None,
+        doc_id: str | Sequence[str] | None = None,
     ) -> pd.DataFrame:
         """Current codings made by the tagger or a model, to review.
 
         ``code`` keeps one code and its sub-codes; ``status`` one status or a
         list (``None`` for all: suggested, suppressed, confirmed, rejected);
+        ``doc_id`` one document or several; these are selected in SQL.
         ``where`` is a :meth:`pandas.DataFrame.query` expression on the frame's
         columns, e.g. ``"confidence >= 0.8 and speaker == 'P04'"``.
         """
-        return _decisions.suggestions(self._store, code=code, status=status, where=where)
+        self._check_documents(doc_id)
+        return _decisions.suggestions(self._store, code=code, status=status, where=where, doc_id=doc_id)
 
     def accept(self, ids: str | Iterable[str] | None = None, *, coder: str, rule: str | None = None,
                code: str | None = None, memo: str | None = None) -> list[str]:

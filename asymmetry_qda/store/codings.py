@@ -159,14 +159,16 @@ _SQL_TEXT = pd.Series(["text"]).dtype
 
 
 def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Sequence[str] | None = None,
-          status: Sequence[str] | None = None, provenance: bool = True) -> pd.DataFrame:
+          status: Sequence[str] | None = None, origin: Sequence[str] | None = None, code: str | None = None,
+          provenance: bool = True) -> pd.DataFrame:
     """Codings with their text, one row each (the tidy frame every table is built from).
 
     Columns: ``coding_id, doc_id, segment_id, start, end, speaker, code_id, theme, origin, status, coder_id,
     rule_id, confidence, context, evidence, codebook_hash, pipeline, run_id, supersedes, note, created_at,
     text_sha256, participant_id, text``. ``theme`` is the top-level code. With ``current_only``, rows
     superseded by a later row and rows made on an earlier version of a replaced document are left out.
-    ``doc_id`` reads only those documents' codings (and texts), ``status`` only codings of those statuses.
+    ``doc_id`` reads only those documents' codings (and texts), ``status`` and ``origin`` only codings of those
+    statuses and origins, ``code`` only codings of that code and its sub-codes.
     ``provenance=False`` leaves ``context`` and ``evidence`` (JSON, decoded row by row) as their stored text.
     """
     clauses, params = ([CURRENT] if current_only else []), []
@@ -174,10 +176,14 @@ def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Se
         ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)
         clauses.append(f"c.doc_id IN ({', '.join('?' * len(ids))})")
         params.extend(ids)
-    if status is not None:
-        wanted_status = list(status)
-        clauses.append(f"c.status IN ({', '.join('?' * len(wanted_status))})")
-        params.extend(wanted_status)
+    for column, values in (("status", status), ("origin", origin)):
+        if values is not None:
+            values = list(values)
+            clauses.append(f"c.{column} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+    if code is not None:  # the code, and its sub-codes: the ids from "a.b." up to, not including, "a.b/"
+        clauses.append("(c.code_id = ? OR (c.code_id >= ? AND c.code_id < ?))")
+        params += [code, f"{code}.", f"{code}/"]
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     # the speaker is the one of the coding's turn, which its segment id names ("INT01#t2" or "INT01#t2.s1": turn
     # 2); a sentence has its turn's speaker, and the turn is found by its place, the segments' key
