@@ -296,7 +296,7 @@ def load(
     if coders is not None:
         codings = codings[(codings["status"] != "confirmed") | codings["coder_id"].isin(list(coders))]
     tagger = any(status in MACHINE_STATUSES for status in statuses)
-    covered = stored_codings.covered_documents(db, coders, tagger=tagger) | set(codings["doc_id"])
+    covered = stored_codings.covered_documents(db, coders, tagger=tagger, doc_id=ids) | set(codings["doc_id"])
     if ids is not None:
         covered &= set(ids)
     cover = _coverage(coverage, listed, participants[["participant_id", *attributes]], covered, coders, tagger)

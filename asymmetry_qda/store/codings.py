@@ -254,23 +254,29 @@ def known_codes_and_coders(db: sqlite3.Connection) -> tuple[list[str], list[str]
     return codes, coders
 
 
-def covered_documents(db: sqlite3.Connection, coders: Sequence[str] | None, *, tagger: bool) -> set[str]:
+def covered_documents(db: sqlite3.Connection, coders: Sequence[str] | None, *, tagger: bool,
+                      doc_id: Sequence[str] | None = None) -> set[str]:
     """The documents ``coders`` (any human coder when ``None``) made a human decision in, on their present text;
-    with ``tagger``, also those the tagger or a model suggested in, and those a finished coding run read."""
+    with ``tagger``, also those the tagger or a model suggested in, and those a finished coding run read.
+    ``doc_id``: only among these documents (their codings are found through the index on ``doc_id``)."""
+    among, params = "", []
+    if doc_id is not None:
+        among = f"AND c.doc_id IN ({', '.join('?' * len(doc_id))})"
+        params = list(doc_id)
     decided = db.execute(
-        """SELECT DISTINCT c.doc_id, c.coder_id FROM codings c
+        f"""SELECT DISTINCT c.doc_id, c.coder_id FROM codings c
            JOIN documents d ON d.doc_id = c.doc_id AND c.text_sha256 = d.sha256
            JOIN coders k ON k.coder_id = c.coder_id
-           WHERE k.kind = 'human' AND c.status != 'withdrawn'""").fetchall()
+           WHERE k.kind = 'human' AND c.status != 'withdrawn' {among}""", params).fetchall()
     chosen = None if coders is None else set(coders)
     covered = {doc_id for doc_id, coder in decided if chosen is None or coder in chosen}
     if tagger:
         covered |= {row[0] for row in db.execute(
-            """SELECT DISTINCT c.doc_id FROM codings c
+            f"""SELECT DISTINCT c.doc_id FROM codings c
                JOIN documents d ON d.doc_id = c.doc_id AND c.text_sha256 = d.sha256
-               WHERE c.origin IN ('rule', 'model')
+               WHERE c.origin IN ('rule', 'model') {among}
                UNION
                SELECT d.doc_id FROM documents d WHERE EXISTS (
                    SELECT 1 FROM runs r WHERE r.kind = 'code' AND r.finished_at IS NOT NULL
-                                          AND r.started_at >= d.ingested_at)""")}
+                                          AND r.started_at >= d.ingested_at)""", params)}
     return covered
