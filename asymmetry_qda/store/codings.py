@@ -158,6 +158,15 @@ _TEXT_COLUMNS = ("coding_id", "doc_id", "segment_id", "speaker", "code_id", "ori
 _SQL_TEXT = pd.Series(["text"]).dtype
 
 
+#: the columns of :func:`frame`, as they are read (``theme`` and ``text`` are added)
+_FRAME_COLUMNS = ("coding_id", "doc_id", "segment_id", "start", "end", "speaker", "code_id", "origin", "status",
+                  "coder_id", "rule_id", "confidence", "context", "evidence", "codebook_hash", "pipeline", "run_id",
+                  "supersedes", "note", "created_at", "text_sha256", "participant_id")
+#: the columns ``frame(provenance=False)`` leaves out
+PROVENANCE_COLUMNS = ("context", "evidence", "codebook_hash", "pipeline", "run_id", "supersedes", "note",
+                      "created_at")
+
+
 def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Sequence[str] | None = None,
           status: Sequence[str] | None = None, origin: Sequence[str] | None = None, code: str | None = None,
           provenance: bool = True) -> pd.DataFrame:
@@ -169,7 +178,9 @@ def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Se
     superseded by a later row and rows made on an earlier version of a replaced document are left out.
     ``doc_id`` reads only those documents' codings (and texts), ``status`` and ``origin`` only codings of those
     statuses and origins, ``code`` only codings of that code and its sub-codes.
-    ``provenance=False`` leaves ``context`` and ``evidence`` (JSON, decoded row by row) as their stored text.
+    ``provenance=False`` leaves out the columns of provenance (:data:`PROVENANCE_COLUMNS`: ``context`` and
+    ``evidence``, JSON decoded row by row, ``codebook_hash``, ``pipeline``, ``run_id``, ``supersedes``, ``note``,
+    ``created_at``), which the analysis frames do not carry, for a faster read.
     """
     clauses, params = ([CURRENT] if current_only else []), []
     if doc_id is not None:
@@ -187,10 +198,11 @@ def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Se
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     # the speaker is the one of the coding's turn, which its segment id names ("INT01#t2" or "INT01#t2.s1": turn
     # 2); a sentence has its turn's speaker, and the turn is found by its place, the segments' key
+    columns = [c for c in _FRAME_COLUMNS if provenance or c not in PROVENANCE_COLUMNS]
+    selected = ", ".join("s.speaker" if c == "speaker" else "d.participant_id" if c == "participant_id"
+                         else f'c."{c}"' for c in columns)
     result = pd.read_sql_query(
-        f"""SELECT c.coding_id, c.doc_id, c.segment_id, c.start, c."end", s.speaker, c.code_id, c.origin,
-                   c.status, c.coder_id, c.rule_id, c.confidence, c.context, c.evidence, c.codebook_hash,
-                   c.pipeline, c.run_id, c.supersedes, c.note, c.created_at, c.text_sha256, d.participant_id
+        f"""SELECT {selected}
             FROM codings c JOIN documents d ON d.doc_id = c.doc_id
             LEFT JOIN segments s ON s.doc_id = c.doc_id AND s.part = 0
                 AND substr(c.segment_id, 1, length(c.doc_id) + 2) = c.doc_id || '#t'
@@ -199,22 +211,23 @@ def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Se
     for column in _TEXT_COLUMNS:  # a text column with no value at all (e.g. rule_id of human codings only) is
         # read as object; give it the dtype the same column has when it holds a value, so frames read with and
         # without a filter have the same dtypes
-        if result[column].dtype == object and result[column].isna().all():
+        if column in result and result[column].dtype == object and result[column].isna().all():
             result[column] = result[column].astype(_SQL_TEXT)
     result["confidence"] = result["confidence"].astype("float64")
     result.insert(result.columns.get_loc("code_id") + 1, "theme", result["code_id"].str.split(".").str[0])
     if provenance:
         result["context"] = [json.loads(c) for c in result["context"]]
         result["evidence"] = [json.loads(c) for c in result["evidence"]]
-    wanted = sorted(set(result["doc_id"]))
+    wanted = sorted(result["doc_id"].unique().tolist())
     marks = ", ".join("?" * len(wanted))
     texts = {r[0]: r[1] for r in db.execute(f"SELECT doc_id, text FROM documents WHERE doc_id IN ({marks})",
                                             wanted)}
     old = {(r[0], r[1]): r[2] for r in
            db.execute(f"SELECT doc_id, sha256, text FROM document_versions WHERE doc_id IN ({marks})", wanted)}
-    result["text"] = [
+    result["text"] = [  # (plain lists: quicker to walk than the frame's columns)
         old.get((d, h), texts[d])[s:e]
-        for d, h, s, e in zip(result["doc_id"], result["text_sha256"], result["start"], result["end"], strict=True)
+        for d, h, s, e in zip(result["doc_id"].tolist(), result["text_sha256"].tolist(), result["start"].tolist(),
+                              result["end"].tolist(), strict=True)
     ]
     return result
 

@@ -114,13 +114,25 @@ def unit_rows(db: sqlite3.Connection, *, doc_id: str | Sequence[str] | None = No
     if not include_interviewer:
         clauses.append("is_interviewer = 0")
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    rows = db.execute(f'SELECT doc_id, part, start, "end", speaker, is_interviewer FROM segments {where}',
-                      params).fetchall()
-    frame = pd.DataFrame.from_records(rows, columns=["doc_id", "part", "start", "end", "speaker", "is_interviewer"],
-                                      coerce_float=False)
-    frame.insert(1, "unit", pd.Series(np.where(frame["part"].to_numpy() == 0, "turn", "sentence").tolist(),
-                                      index=frame.index, dtype=frame["doc_id"].dtype if len(frame) else object))
-    frame = frame.drop(columns="part").astype({"start": "int64", "end": "int64", "is_interviewer": bool})
+    # a sentence's speaker is its turn's: it is read once per turn (as NULL on sentences, which costs nothing)
+    rows = db.execute(f"""SELECT doc_id, part, start, "end", CASE WHEN part = 0 THEN speaker END, is_interviewer,
+                                 turn_index FROM segments {where}""", params).fetchall()
+    doc, part, start, end, speaker, asked, turn = (list(c) for c in zip(*rows)) if rows else ([],) * 7
+    text = pd.Series(["text"]).dtype  # the dtype pandas gives an SQL text column
+    frame = pd.DataFrame({
+        "doc_id": pd.Series(doc, dtype=text if doc else object),
+        "unit": pd.Series(np.where(np.asarray(part, dtype=np.int64) == 0, "turn", "sentence").tolist(),
+                          dtype=text if doc else object),
+        "start": np.asarray(start, dtype=np.int64), "end": np.asarray(end, dtype=np.int64),
+        "speaker": pd.Series(speaker, dtype=object), "is_interviewer": np.asarray(asked, dtype=bool)})
+    # each row's speaker: its turn's, found by (document, turn)
+    if rows:
+        number = pd.factorize(frame["doc_id"])[0].astype(np.int64)
+        key = number * (max(turn) + 1) + np.asarray(turn, dtype=np.int64)
+        turns = np.asarray(part, dtype=np.int64) == 0
+        of_turn = pd.Index(key[turns]).get_indexer(key)
+        spoken = np.asarray(speaker, dtype=object)[turns]
+        frame["speaker"] = pd.Series(np.where(of_turn >= 0, spoken[np.maximum(of_turn, 0)], None).tolist())
     return frame
 
 
