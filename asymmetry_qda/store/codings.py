@@ -36,6 +36,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from ..records import Coding, Memo, Origin, Status
+from .documents import SQL_TEXT
 
 __all__ = ["COLUMNS", "CURRENT", "KNOWN_IDS", "add_memo", "covered_documents", "current", "distinct", "frame", "get",
            "has_current_human", "human_coding", "insert", "insert_many", "memo_on", "register_coder", "segment_of",
@@ -151,11 +152,10 @@ def current(db: sqlite3.Connection, doc_id: str, *, text_sha256: str | None = No
     return [Coding(*row) for row in rows]
 
 
-#: the text columns of :func:`frame`, and the dtype pandas reads an SQL text column as (``str`` from pandas 3)
+#: the text columns of :func:`frame`
 _TEXT_COLUMNS = ("coding_id", "doc_id", "segment_id", "speaker", "code_id", "origin", "status", "coder_id", "rule_id",
                  "codebook_hash", "pipeline", "run_id", "supersedes", "note", "created_at", "text_sha256",
                  "participant_id")
-_SQL_TEXT = pd.Series(["text"]).dtype
 
 
 #: the columns of :func:`frame`, as they are read (``theme`` and ``text`` are added)
@@ -192,9 +192,10 @@ def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Se
             values = list(values)
             clauses.append(f"c.{column} IN ({', '.join('?' * len(values))})")
             params.extend(values)
-    if code is not None:  # the code, and its sub-codes: the ids from "a.b." up to, not including, "a.b/"
-        clauses.append("(c.code_id = ? OR (c.code_id >= ? AND c.code_id < ?))")
-        params += [code, f"{code}.", f"{code}/"]
+    if code is not None:
+        clause, values = _code_clause(code, subcodes=True, column="c.code_id")
+        clauses.append(clause)
+        params += values
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     # the speaker is the one of the coding's turn, which its segment id names ("INT01#t2" or "INT01#t2.s1": turn
     # 2); a sentence has its turn's speaker, and the turn is found by its place, the segments' key
@@ -212,7 +213,7 @@ def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Se
         # read as object; give it the dtype the same column has when it holds a value, so frames read with and
         # without a filter have the same dtypes
         if column in result and result[column].dtype == object and result[column].isna().all():
-            result[column] = result[column].astype(_SQL_TEXT)
+            result[column] = result[column].astype(SQL_TEXT)
     result["confidence"] = result["confidence"].astype("float64")
     result.insert(result.columns.get_loc("code_id") + 1, "theme", result["code_id"].str.split(".").str[0])
     if provenance:
@@ -239,6 +240,14 @@ def distinct(db: sqlite3.Connection, column: str) -> set[str]:
     return {r[0] for r in db.execute(f"SELECT DISTINCT {column} FROM codings WHERE {column} IS NOT NULL")}
 
 
+def _code_clause(code: str, *, subcodes: bool, column: str = "code_id") -> tuple[str, list[str]]:
+    """SQL choosing ``code`` (and with ``subcodes`` its descendants: the ids from "a.b." up to, not including,
+    "a.b/", as "/" follows "." in every collation, so the index on ``code_id`` is used) and its parameters."""
+    if not subcodes:
+        return f"{column} = ?", [code]
+    return f"({column} = ? OR ({column} >= ? AND {column} < ?))", [code, f"{code}.", f"{code}/"]
+
+
 def documents_with_codes(db: sqlite3.Connection, codes: Sequence[str], *, subcodes: bool,
                          statuses: Sequence[str]) -> list[str]:
     """The documents holding a coding of ``statuses`` (any row, current or not) of one of ``codes``, or with
@@ -246,11 +255,9 @@ def documents_with_codes(db: sqlite3.Connection, codes: Sequence[str], *, subcod
     ``code_id``; in id order."""
     clauses, params = [], []
     for code in codes:
-        clauses.append("code_id = ?")
-        params.append(code)
-        if subcodes:  # the ids from "a.b." up to, not including, "a.b/" ("/" follows "." in every collation)
-            clauses.append("(code_id >= ? AND code_id < ?)")
-            params += [f"{code}.", f"{code}/"]
+        clause, values = _code_clause(code, subcodes=subcodes)
+        clauses.append(clause)
+        params += values
     if not clauses:
         return []
     marks = ", ".join("?" * len(statuses))
@@ -262,7 +269,7 @@ def documents_with_codes(db: sqlite3.Connection, codes: Sequence[str], *, subcod
 def known_codes_and_coders(db: sqlite3.Connection) -> tuple[list[str], list[str]]:
     """Every code some coding holds (current or not; through the index on ``code_id``) and every coder of the
     project (the ``coders`` table: whoever wrote a row)."""
-    codes = [r[0] for r in db.execute("SELECT DISTINCT code_id FROM codings ORDER BY code_id")]
+    codes = sorted(distinct(db, "code_id"))
     coders = [r[0] for r in db.execute("SELECT coder_id FROM coders ORDER BY coder_id")]
     return codes, coders
 

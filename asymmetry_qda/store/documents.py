@@ -19,6 +19,9 @@ from ..records import DOCUMENT_KINDS, Document
 __all__ = ["KNOWN_IDS", "SEGMENT_COLUMNS", "document", "documents", "fingerprint", "ids", "info", "participants",
            "segments", "some", "text_sha256", "texts", "unit_rows"]
 
+#: the dtype pandas gives a column of SQL text (``str`` from pandas 3, ``object`` before)
+SQL_TEXT = pd.Series(["text"]).dtype
+
 #: every document id (to list those a project holds when an unknown one is asked for)
 KNOWN_IDS = "SELECT doc_id FROM documents"
 
@@ -76,17 +79,8 @@ def fingerprint(db: sqlite3.Connection) -> list[tuple[str, str]]:
 def segments(db: sqlite3.Connection, *, unit: str | None = None, doc_id: str | Sequence[str] | None = None,
              include_interviewer: bool = True) -> pd.DataFrame:
     """Segments with their exact text (``text == document.text[start:end]``), in document order."""
-    clauses, params = [], []
-    if unit is not None:
-        clauses.append("unit = ?")
-        params.append(unit)
     ids = _ids(doc_id)
-    if ids is not None:
-        clauses.append(f"doc_id IN ({', '.join('?' * len(ids))})")
-        params.extend(ids)
-    if not include_interviewer:
-        clauses.append("is_interviewer = 0")
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    where, params = _segment_filter(ids, include_interviewer, unit)
     frame = pd.read_sql_query(
         f"""SELECT doc_id, segment_id, unit, start, "end", speaker, is_interviewer, turn_index,
                    sentence_index, timestamp, parent_id
@@ -99,6 +93,21 @@ def segments(db: sqlite3.Connection, *, unit: str | None = None, doc_id: str | S
     return frame[SEGMENT_COLUMNS]
 
 
+def _segment_filter(ids: list[str] | None, include_interviewer: bool, unit: str | None = None
+                    ) -> tuple[str, list]:
+    """The ``WHERE`` clause (or ``""``) and its parameters choosing segments by unit, document and speaker."""
+    clauses, params = [], []
+    if unit is not None:
+        clauses.append("unit = ?")
+        params.append(unit)
+    if ids is not None:
+        clauses.append(f"doc_id IN ({', '.join('?' * len(ids))})")
+        params.extend(ids)
+    if not include_interviewer:
+        clauses.append("is_interviewer = 0")
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
 def unit_rows(db: sqlite3.Connection, *, doc_id: str | Sequence[str] | None = None,
               include_interviewer: bool = True) -> pd.DataFrame:
     """``doc_id, unit, start, end, speaker, is_interviewer`` of every segment (of ``doc_id``), in no set order.
@@ -106,23 +115,15 @@ def unit_rows(db: sqlite3.Connection, *, doc_id: str | Sequence[str] | None = No
     The least the analysis frames need (:func:`asymmetry_qda.analysis.load` sorts them), read in one pass over
     the segments' key: no text, id or ordering, which cost most of :func:`segments` on a large project.
     """
-    clauses, params = [], []
-    ids = _ids(doc_id)
-    if ids is not None:
-        clauses.append(f"doc_id IN ({', '.join('?' * len(ids))})")
-        params.extend(ids)
-    if not include_interviewer:
-        clauses.append("is_interviewer = 0")
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    where, params = _segment_filter(_ids(doc_id), include_interviewer)
     # a sentence's speaker is its turn's: it is read once per turn (as NULL on sentences, which costs nothing)
     rows = db.execute(f"""SELECT doc_id, part, start, "end", CASE WHEN part = 0 THEN speaker END, is_interviewer,
                                  turn_index FROM segments {where}""", params).fetchall()
     doc, part, start, end, speaker, asked, turn = (list(c) for c in zip(*rows)) if rows else ([],) * 7
-    text = pd.Series(["text"]).dtype  # the dtype pandas gives an SQL text column
     frame = pd.DataFrame({
-        "doc_id": pd.Series(doc, dtype=text if doc else object),
+        "doc_id": pd.Series(doc, dtype=SQL_TEXT if doc else object),
         "unit": pd.Series(np.where(np.asarray(part, dtype=np.int64) == 0, "turn", "sentence").tolist(),
-                          dtype=text if doc else object),
+                          dtype=SQL_TEXT if doc else object),
         "start": np.asarray(start, dtype=np.int64), "end": np.asarray(end, dtype=np.int64),
         "speaker": pd.Series(speaker, dtype=object), "is_interviewer": np.asarray(asked, dtype=bool)})
     # each row's speaker: its turn's, found by (document, turn)
