@@ -73,8 +73,10 @@ $(VENV)/.browser: | $(VENV)/.installed
 		|| echo "Debian's chromium could not be installed: the browser tests will skip"
 	touch $@
 
+# the suite runs in one process per core (at most 4; pytest-xdist), each test file whole in one process so that its
+# module fixtures are built once; the slowest tests are listed at the end
 test: lint $(VENV)/.semantic $(VENV)/.readers $(VENV)/.browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile --durations=15
 
 # style (ruff: pyflakes, pycodestyle, import order) and the layers: nothing below Project imports it, the store
 # and the records import no service (import-linter, counting function-local and type-checking imports)
