@@ -411,6 +411,69 @@ def test_the_audit_is_cached_until_a_text_or_list_changes(study, monkeypatch):
     assert len(calls) == 2
 
 
+def _stand_in_ner(monkeypatch):
+    """A rule-based stand-in for the trained recogniser, under a pipeline name of its own, that counts the texts
+    it reads; the audit's "auto" loads it whatever is installed."""
+    import spacy
+
+    import asymmetry_qda.anonymise.audit as audit
+    import asymmetry_qda.anonymise.guard as guard
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler", name="ner").add_patterns(
+        [{"label": "PERSON", "pattern": name} for name in ("Okafor", "Walsh")] + [{"label": "GPE", "pattern": "Lewisham"}])
+    read, pipe = [], nlp.pipe
+
+    def counting(texts, **kwargs):
+        for doc in pipe(texts, **kwargs):
+            read.append(doc.text)
+            yield doc
+
+    nlp.pipe = counting
+    monkeypatch.setattr(audit, "_ner_pipeline", lambda name: nlp)
+    monkeypatch.setattr(guard, "_memo_key", lambda pipeline: "stand-in 1.0")
+    return nlp, read
+
+
+def _kept(project):
+    from asymmetry_qda.store.sqlite import store_of
+
+    return sorted(r[0] for r in store_of(project).connection.execute("SELECT doc_id FROM ner_entities"))
+
+
+def test_an_audit_after_a_change_reads_only_the_documents_that_changed(study, tmp_path, monkeypatch):
+    from asymmetry_qda.store.sqlite import store_of
+
+    nlp, read = _stand_in_ner(monkeypatch)
+    first = study.audit()
+    assert len(read) == 2 and _kept(study) == ["INT01", "INT02"]
+    assert "Walsh" in set(first["text"]) and first["text"].str.contains("Lewisham").any()
+    # the lists change the findings, not what NER reads: nothing is read again, and the findings are a full audit's
+    read.clear()
+    study.set_audit_lists(allow=["Lewisham"])
+    listed = study.audit()
+    assert read == [] and not listed["text"].str.contains("Lewisham").any() and len(listed) < len(first)
+    pd.testing.assert_frame_equal(listed, study.audit(pipeline=nlp))  # a loaded pipeline: read whole, no memo
+    # pseudonymising INT01 only drops its entities (they would tell where its originals stood) and keeps INT02's
+    plan = study.pseudonym_plan(listed)
+    study.pseudonymise(plan[plan["doc_id"] == "INT01"], key=tmp_path / "keys" / "k.json", by="LT")
+    assert _kept(study) == ["INT02"]
+    read.clear()
+    after = study.audit()
+    assert len(read) == 1 and "[OFFICER-" in read[0] and _kept(study) == ["INT01", "INT02"]
+    pd.testing.assert_frame_equal(after, study.audit(pipeline=nlp))
+    assert set(after["doc_id"]) == {"INT02"}
+    # an audit of the whole project forgets documents it no longer holds; one document's audit keeps the rest
+    with store_of(study).transaction() as db:
+        db.execute("INSERT INTO ner_entities VALUES ('GONE', 'stand-in 1.0', 'x', '[]')")
+    read.clear()
+    study.audit(doc_id="INT02")
+    assert read == [] and _kept(study) == ["GONE", "INT01", "INT02"]
+    study.set_audit_lists(allow=[])
+    study.audit()
+    assert read == [] and _kept(study) == ["INT01", "INT02"]
+
+
 def test_cli_plan_edit_apply_dismiss_and_guard(study, tmp_path, capsys):
     project, key = str(study.path), str(tmp_path / "keys" / "k.json")
     study.close()

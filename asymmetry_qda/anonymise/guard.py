@@ -58,13 +58,8 @@ BLOCKING: tuple[str, ...] = ("high",)
 _SHOWN = 10
 
 
-@renamed(model="pipeline")
-def audit_fingerprint(documents: Iterable[tuple[str, str]], *, pipeline: "str | Language", allow: Sequence[str],
-                      deny: Sequence[str], pseudonyms: Sequence[str], vocabulary: Sequence[str] | None = None) -> str:
-    """A hash of everything an audit's result depends on: (document id, text hash) pairs, lists, rules, pipeline.
-
-    ``vocabulary`` is the audit's ``vocabulary=`` (``None``: the packaged :data:`STUDY_VOCABULARY`).
-    """
+def _pipeline_versions(pipeline: "str | Language") -> tuple[str, dict[str, str]]:
+    """The pipeline's name (a loaded one's label) and the versions of the toolkit, spaCy and the pipeline package."""
     name = pipeline_label(pipeline) if is_language(pipeline) else resolve_model(pipeline)
     versions = {"asymmetry_qda": importlib.metadata.version("asymmetry_qda"),
                 "spacy": importlib.metadata.version("spacy")}
@@ -73,6 +68,26 @@ def audit_fingerprint(documents: Iterable[tuple[str, str]], *, pipeline: "str | 
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a pipeline outside a distribution
             versions[name] = "unknown"
+    return name, versions
+
+
+def _memo_key(pipeline: "str | Language") -> str | None:
+    """What the project's NER memo is kept under for ``pipeline``: its package name and the versions; ``None``
+    for a pipeline loaded by the caller (which may have been changed since it was loaded) or the blank one."""
+    if is_language(pipeline):
+        return None
+    name, versions = _pipeline_versions(pipeline)
+    return None if name == BLANK else json.dumps({"model": name, "versions": versions}, sort_keys=True)
+
+
+@renamed(model="pipeline")
+def audit_fingerprint(documents: Iterable[tuple[str, str]], *, pipeline: "str | Language", allow: Sequence[str],
+                      deny: Sequence[str], pseudonyms: Sequence[str], vocabulary: Sequence[str] | None = None) -> str:
+    """A hash of everything an audit's result depends on: (document id, text hash) pairs, lists, rules, pipeline.
+
+    ``vocabulary`` is the audit's ``vocabulary=`` (``None``: the packaged :data:`STUDY_VOCABULARY`).
+    """
+    name, versions = _pipeline_versions(pipeline)
     payload = {
         "model": name, "versions": versions, "allow": sorted(allow), "deny": sorted(deny),
         "pseudonyms": sorted(pseudonyms), "documents": sorted(documents),
@@ -99,6 +114,11 @@ def project_audit(project: "HasStore | Store", *, pipeline: "str | Language" = "
     The participants' pseudonyms and the project's allow list are not flagged, its deny list always is. The
     whole project's audit also covers the participants' free-text attributes (``participant:ID:NAME``), and is
     cached in the project, keyed by :func:`audit_fingerprint` of the texts, attributes, lists, rules and pipeline.
+    With a pipeline given by name (``"auto"``, a package), NER reads only the texts it has not read before: the
+    entities it found are kept in the project by text and pipeline version (see
+    :class:`~asymmetry_qda.anonymise.audit.EntityMemo`), so after a pseudonymisation or a new interview only the
+    documents that changed are read again. An audit of the whole project drops the entities of texts it no longer
+    holds.
     """
     store = store_of(project)
     db = store.connection
@@ -115,18 +135,25 @@ def project_audit(project: "HasStore | Store", *, pipeline: "str | Language" = "
             return frame.astype({c: "int64" for c in ("start", "end", "core_start", "core_end")})
     # (the cache holds the documents' and the attributes' findings; attributes are in its fingerprint)
     texts = stored_documents.texts(db, ids)
+    key = _memo_key(pipeline)
+    memo = audit_module.EntityMemo(known=stored_meta.ner_entities(db, key)) if key is not None else None
     frame = audit_module.audit_texts({d: texts[d] for d in ids}, pipeline=pipeline, allow=lists["allow"],
-                                     deny=lists["deny"], pseudonyms=pseudonyms)
+                                     deny=lists["deny"], pseudonyms=pseudonyms, memo=memo)
     if doc_id is None:
         found = attribute_findings(store, pipeline=pipeline)
         if not found.empty:
             frame = pd.concat([frame, found[list(frame.columns)]], ignore_index=True)
-        if not store.read_only:
-            try:  # a cache only: a read-only, busy or full project is audited again next time
-                with store.transaction(wait=1.0) as write:
+    remember = memo is not None and bool(memo.new or doc_id is None)
+    if (remember or doc_id is None) and not store.read_only:
+        try:  # caches only: a read-only, busy or full project is audited again next time
+            with store.transaction(wait=1.0) as write:
+                if remember:
+                    stored_meta.set_ner_entities(write, key, {d: memo.used[d] for d in memo.new},
+                                                 documents=ids if doc_id is None else None)
+                if doc_id is None:
                     stored_meta.set_audit_cache(write, fingerprint, frame)
-            except (ProjectError, StoreError):
-                pass
+        except (ProjectError, StoreError):
+            pass
     return frame
 
 

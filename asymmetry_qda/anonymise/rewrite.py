@@ -236,7 +236,7 @@ def _apply(store: Store, plan: pd.DataFrame, key_path: Path, *, run_id: str, bou
                          "original": row.original, "pseudonym": row.pseudonym, "kind": row.kind})
     moved["earlier versions"] = _rewrite_history(db, find_exact, keep_original, key_data, run_id)
     _scrub_free_text(db, scrub_free)
-    stored.forget_audit_cache(db)  # it quotes the originals
+    stored.forget_audit_cache(db, [d for d, _ in per_doc])  # it quotes the originals
     counts = pd.Series([r["pseudonym"] for r in replaced], dtype="object").str.extract(r"\[([^\]-]+)")[0]
     stored.record_run(db, run_id,
                       options=json.dumps({"key_id": key_data["key_id"], "by": by, "boundary": boundary,

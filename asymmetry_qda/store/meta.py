@@ -18,8 +18,8 @@ from .codings import CURRENT
 KNOWN_CODEBOOKS = "SELECT codebook_hash FROM codebooks"
 
 __all__ = ["KNOWN_CODEBOOKS", "add_codebook", "audit_cache", "audit_lists", "codebook_rows", "codebooks", "dismissals",
-           "latest_codebook_hash", "memos", "project_id", "record_dismissals", "set_audit_cache", "set_audit_lists",
-           "summary"]
+           "latest_codebook_hash", "memos", "ner_entities", "project_id", "record_dismissals", "set_audit_cache",
+           "set_audit_lists", "set_ner_entities", "summary"]
 
 
 def summary(db: sqlite3.Connection) -> dict:
@@ -109,6 +109,30 @@ def set_audit_cache(db: sqlite3.Connection, fingerprint: str, frame: pd.DataFram
     db.execute("INSERT OR REPLACE INTO project_info (key, value) VALUES ('audit_cache', ?)",
                (json.dumps({"fingerprint": fingerprint, "columns": list(frame.columns),
                             "findings": frame.values.tolist()}, default=int),))
+
+
+def ner_entities(db: sqlite3.Connection, pipeline: str) -> dict[str, tuple[str, list[tuple[str, int, int]]]]:
+    """Document id to ``(sha256, entities)``: what NER found with ``pipeline`` (its name and versions) in the text
+    of that SHA-256 (see :class:`~asymmetry_qda.anonymise.audit.EntityMemo`)."""
+    return {doc_id: (sha, [tuple(e) for e in json.loads(found)]) for doc_id, sha, found in db.execute(
+        "SELECT doc_id, input_sha256, entities FROM ner_entities WHERE pipeline = ?", (pipeline,))}
+
+
+def set_ner_entities(db: sqlite3.Connection, pipeline: str,
+                     new: dict[str, tuple[str, list[tuple[str, int, int]]]], *,
+                     documents: Iterable[str] | None = None) -> None:
+    """Keep the ``new`` entities NER found with ``pipeline`` (document id to ``(sha256, entities)``).
+
+    ``documents`` (from an audit of the whole project: every document there is) drops the entries of any other
+    document.
+    """
+    if documents is not None:
+        present = set(documents)
+        gone = [d for (d,) in db.execute("SELECT doc_id FROM ner_entities") if d not in present]
+        db.executemany("DELETE FROM ner_entities WHERE doc_id = ?", [(d,) for d in gone])
+    db.executemany("INSERT OR REPLACE INTO ner_entities (doc_id, pipeline, input_sha256, entities) "
+                   "VALUES (?, ?, ?, ?)", [(doc_id, pipeline, sha, json.dumps([list(e) for e in found]))
+                                           for doc_id, (sha, found) in sorted(new.items())])
 
 
 def record_dismissals(db: sqlite3.Connection, rows: Iterable[tuple], *, by: str, reason: str, now: str) -> None:

@@ -15,6 +15,7 @@ changes depend on, run inside its one transaction (``with store.transaction()``)
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
 from .schema import APPEND_ONLY_TRIGGER_NAMES, APPEND_ONLY_TRIGGERS, statements
 
@@ -59,9 +60,11 @@ def record_run(db: sqlite3.Connection, run_id: str, *, options: str, n_added: in
                "VALUES (?, 'pseudonymise', ?, ?, ?, ?)", (run_id, options, n_added, started_at, finished_at))
 
 
-def forget_audit_cache(db: sqlite3.Connection) -> None:
-    """Drop the cached audit (it quotes the originals)."""
+def forget_audit_cache(db: sqlite3.Connection, documents: Iterable[str] = ()) -> None:
+    """Drop the cached audit (it quotes the originals) and the entities NER found in ``documents`` (the ones
+    rewritten: their offsets and lengths would say where the originals stood and how long they were)."""
     db.execute("DELETE FROM project_info WHERE key = 'audit_cache'")
+    db.executemany("DELETE FROM ner_entities WHERE doc_id = ?", [(d,) for d in documents])
 
 
 def lift_append_only(db: sqlite3.Connection) -> None:

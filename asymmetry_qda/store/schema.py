@@ -22,6 +22,10 @@ each with its author, reason and the run whose rows carried the codings (``codin
 Migration 5 adds ``themes``: named groups of codes with a definition and a status (candidate, reviewed,
 final; dropped when set aside), append-only like the codings: a change is a row that supersedes the last.
 
+Migration 7 adds ``ner_entities``: the named entities the audit's NER found in each text it read (by the
+document, with the SHA-256 of the text it read and the pipeline with its version; labels and offsets, never the
+text), so that auditing again after a change reads only the documents that changed.
+
 Migration 3 adds ``audit_dismissals`` (audit findings a person checked and
 judged not identifying, with who and why, so the export guard lets them
 pass) and a random ``project_id`` that ties a pseudonym key file to its
@@ -319,6 +323,18 @@ CREATE INDEX documents_by_participant ON documents (participant_id, kind);
 CREATE INDEX documents_listing ON documents (doc_id, sha256, kind, participant_id, n_chars, version, source_name,
                                              source_format, source_sha256, encoding, segmenter, ingested_at,
                                              n_turns, n_participant_turns, n_sentences);
+"""),
+    # 7: an audit after a change (a pseudonymisation, a new interview) reads only what changed (issue 23): NER,
+    # most of an audit's time, depends only on the text it reads and the pipeline, so its entities are kept by
+    # document, with the SHA-256 of the text NER read and the pipeline's name and versions. Labels and offsets
+    # only, never the text; pseudonymisation drops the entries of the documents it rewrites.
+    (7, """
+CREATE TABLE ner_entities (
+    doc_id       TEXT PRIMARY KEY,
+    pipeline     TEXT NOT NULL,
+    input_sha256 TEXT NOT NULL,
+    entities     TEXT NOT NULL
+) WITHOUT ROWID;
 """),
 )
 
