@@ -142,53 +142,83 @@ def _round_robin(passages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _bounds(passages: list[dict[str, Any]], context: int, context_unit: str, units: pd.DataFrame | None,
             texts: Mapping[str, str] | None) -> list[tuple[int, int]]:
-    """Where each passage's left context starts and its right context ends (``start``/``end`` when none)."""
+    """Where each passage's left context starts and its right context ends (``start``/``end`` when none).
+
+    A context stays inside the passage's first and last turns; in sentences it reaches ``context`` sentences
+    either side (no further than the document's first and last); in characters it stops short of a cut word.
+    """
     if texts is None:
         return [(p["start"], p["end"]) for p in passages]
-    sentences, turns = _spans(units, "sentence"), _spans(units, "turn")
-    first_sentence = {d: min(o for o in spans) for d, spans in sentences.items()}
-    last_sentence = {d: max(o for o in spans) for d, spans in sentences.items()}
-    bounds = []
-    for p in passages:
-        doc, start, end = str(p["doc_id"]), p["start"], p["end"]
-        text = texts[doc]
-        low, high = 0, len(text)
-        turn, turn_last = _value(p, "turn"), _value(p, "turn_last")
-        if turn is not None and (doc, int(turn)) in turns:
-            low = min(turns[doc, int(turn)][0], start)
-        if turn_last is not None and (doc, int(turn_last)) in turns:
-            high = max(turns[doc, int(turn_last)][1], end)
-        if context_unit == "chars":
-            left, right = _whole_words(text, max(start - context, low), min(end + context, high), start, end,
-                                       low, high)
-        else:
-            left, right = start, end
-            spans = sentences.get(doc, {})
-            if spans and _value(p, "sentence") is not None:
-                first = max(int(p["sentence"]) - context, first_sentence[doc])
-                last = min(int(p["sentence_last"]) + context, last_sentence[doc])
-                if first in spans:
-                    left = min(max(spans[first][0], low), start)
-                if last in spans:
-                    right = max(min(spans[last][1], high), end)
-        bounds.append((left, right))
-    return bounds
+    docs = [str(p["doc_id"]) for p in passages]
+    start = np.array([p["start"] for p in passages], dtype=np.int64)
+    end = np.array([p["end"] for p in passages], dtype=np.int64)
+
+    def ordinals(name: str) -> np.ndarray:  # -1 where the passage has none
+        return np.array([-1 if _value(p, name) is None else int(p[name]) for p in passages], dtype=np.int64)
+
+    turns, sentences = _Spans(units, "turn"), _Spans(units, "sentence")
+    found, turn_start, _ = turns.find(docs, ordinals("turn"))
+    low = np.where(found, np.minimum(turn_start, start), 0)
+    found, _, turn_end = turns.find(docs, ordinals("turn_last"))
+    high = np.where(found, np.maximum(turn_end, end), [len(texts[d]) for d in docs])
+    if context_unit == "chars":
+        return [_whole_words(texts[d], max(s - context, lo), min(e + context, hi), s, e, lo, hi)
+                for d, s, e, lo, hi in zip(docs, start.tolist(), end.tolist(), low.tolist(), high.tolist(),
+                                           strict=True)]
+    sentence, sentence_last = ordinals("sentence"), ordinals("sentence_last")
+    first_ordinal, last_ordinal, has_sentences = sentences.extent(docs)
+    placed = has_sentences & (sentence >= 0)
+    found, first_start, _ = sentences.find(docs, np.where(placed, np.maximum(sentence - context, first_ordinal), -1))
+    left = np.where(found, np.minimum(np.maximum(first_start, low), start), start)
+    found, _, last_end = sentences.find(docs, np.where(placed, np.minimum(sentence_last + context, last_ordinal), -1))
+    right = np.where(found, np.maximum(np.minimum(last_end, high), end), end)
+    return list(zip(left.tolist(), right.tolist(), strict=True))
 
 
-def _spans(units: pd.DataFrame | None, kind: str) -> dict:
-    """``{doc_id: {ordinal: (start, end)}}`` for sentences, ``{(doc_id, ordinal): (start, end)}`` for turns."""
-    if units is None or "unit" not in units.columns:
-        return {}
-    rows = units[units["unit"] == kind]
-    triples = zip(rows["doc_id"].astype(str).to_numpy(dtype=object).tolist(),  # plain lists: fast to iterate
-                  rows["ordinal"].to_numpy(dtype=np.int64).tolist(), rows["start"].to_numpy(dtype=np.int64).tolist(),
-                  rows["end"].to_numpy(dtype=np.int64).tolist(), strict=True)
-    if kind == "turn":
-        return {(d, o): (s, e) for d, o, s, e in triples}
-    out: dict[str, dict[int, tuple[int, int]]] = {}
-    for d, o, s, e in triples:
-        out.setdefault(d, {})[o] = (s, e)
-    return out
+class _Spans:
+    """The start and end of every unit of one kind, found by document and ordinal for many passages at once."""
+
+    def __init__(self, units: pd.DataFrame | None, kind: str):
+        rows = units[units["unit"] == kind] if units is not None and "unit" in units.columns else None
+        if rows is None or rows.empty:
+            self.docs, self.width = pd.Index([], dtype=object), 1
+            self.keys = self.starts = self.ends = self.first = self.last = np.zeros(0, dtype=np.int64)
+            return
+        doc_ids = rows["doc_id"].astype(str).to_numpy(dtype=object)
+        self.docs = pd.Index(pd.unique(doc_ids))
+        code = self.docs.get_indexer(doc_ids).astype(np.int64)
+        ordinal = rows["ordinal"].to_numpy(dtype=np.int64)
+        self.width = int(ordinal.max(initial=0)) + 1
+        keys = code * self.width + ordinal
+        order = np.argsort(keys, kind="stable")  # of two units with one place, the later one counts
+        self.keys = keys[order]
+        self.starts = rows["start"].to_numpy(dtype=np.int64)[order]
+        self.ends = rows["end"].to_numpy(dtype=np.int64)[order]
+        self.first = np.full(len(self.docs), np.iinfo(np.int64).max, dtype=np.int64)
+        self.last = np.full(len(self.docs), -1, dtype=np.int64)
+        np.minimum.at(self.first, code, ordinal)
+        np.maximum.at(self.last, code, ordinal)
+
+    def find(self, docs: Sequence[str], ordinals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Whether each ``(docs[i], ordinals[i])`` is a unit (an ordinal of -1 never is), and its start and end."""
+        code = self.docs.get_indexer(list(docs)).astype(np.int64) if len(docs) else np.zeros(0, dtype=np.int64)
+        valid = (code >= 0) & (ordinals >= 0) & (ordinals < self.width)
+        key = code * self.width + ordinals
+        at = np.searchsorted(self.keys, key, side="right") - 1
+        at = np.clip(at, 0, max(len(self.keys) - 1, 0))
+        if not len(self.keys):
+            return np.zeros(len(key), dtype=bool), np.zeros(len(key), np.int64), np.zeros(len(key), np.int64)
+        found = valid & (self.keys[at] == key)
+        return found, self.starts[at], self.ends[at]
+
+    def extent(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each document's first and last ordinal, and whether it has any unit of this kind."""
+        code = self.docs.get_indexer(list(docs)).astype(np.int64) if len(docs) else np.zeros(0, dtype=np.int64)
+        has = code >= 0
+        if not len(self.docs):
+            return np.zeros(len(code), np.int64), np.zeros(len(code), np.int64), has
+        safe = np.where(has, code, 0)
+        return self.first[safe], self.last[safe], has
 
 
 def _whole_words(text: str, left: int, right: int, start: int, end: int, low: int, high: int) -> tuple[int, int]:

@@ -33,6 +33,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..records import Coding, Memo, Origin, Status
@@ -215,7 +216,11 @@ def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Se
         if column in result and result[column].dtype == object and result[column].isna().all():
             result[column] = result[column].astype(SQL_TEXT)
     result["confidence"] = result["confidence"].astype("float64")
-    result.insert(result.columns.get_loc("code_id") + 1, "theme", result["code_id"].str.split(".").str[0])
+    # the top-level code of each of the few distinct codes, not of every row
+    number, codes = pd.factorize(result["code_id"])
+    themes = pd.Series([str(c).split(".")[0] for c in codes] + [None], dtype=object)
+    result.insert(result.columns.get_loc("code_id") + 1, "theme",
+                  themes.take(np.where(number >= 0, number, len(codes))).reset_index(drop=True))
     if provenance:
         result["context"] = [json.loads(c) for c in result["context"]]
         result["evidence"] = [json.loads(c) for c in result["evidence"]]

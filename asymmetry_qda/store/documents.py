@@ -116,24 +116,37 @@ def unit_rows(db: sqlite3.Connection, *, doc_id: str | Sequence[str] | None = No
     the segments' key: no text, id or ordering, which cost most of :func:`segments` on a large project.
     """
     where, params = _segment_filter(_ids(doc_id), include_interviewer)
-    # a sentence's speaker is its turn's: it is read once per turn (as NULL on sentences, which costs nothing)
-    rows = db.execute(f"""SELECT doc_id, part, start, "end", CASE WHEN part = 0 THEN speaker END, is_interviewer,
-                                 turn_index FROM segments {where}""", params).fetchall()
-    doc, part, start, end, speaker, asked, turn = (list(c) for c in zip(*rows)) if rows else ([],) * 7
+    # one row per document, each column a comma-separated list (every aggregate of a group reads the group's rows
+    # in the same order, so the lists line up): a 1,000-interview project's million segments would otherwise be a
+    # million Python tuples, which cost more than reading them
+    rows = db.execute(f"""SELECT doc_id, COUNT(*), group_concat(part), group_concat(start), group_concat("end"),
+                                 group_concat(is_interviewer), group_concat(turn_index)
+                          FROM segments {where} GROUP BY doc_id""", params).fetchall()
+    if not rows:
+        return pd.DataFrame({"doc_id": pd.Series([], dtype=object), "unit": pd.Series([], dtype=object),
+                             "start": np.zeros(0, np.int64), "end": np.zeros(0, np.int64),
+                             "speaker": pd.Series([], dtype=object), "is_interviewer": np.zeros(0, bool)})
+    part, start, end, asked, turn = (np.array(",".join(r[i] for r in rows).split(","), dtype=np.int64)
+                                     for i in range(2, 7))
+    docs = np.array([r[0] for r in rows], dtype=object)
+    number = np.repeat(np.arange(len(rows), dtype=np.int64), [r[1] for r in rows])
+    is_turn = part == 0
     frame = pd.DataFrame({
-        "doc_id": pd.Series(doc, dtype=SQL_TEXT if doc else object),
-        "unit": pd.Series(np.where(np.asarray(part, dtype=np.int64) == 0, "turn", "sentence").tolist(),
-                          dtype=SQL_TEXT if doc else object),
-        "start": np.asarray(start, dtype=np.int64), "end": np.asarray(end, dtype=np.int64),
-        "speaker": pd.Series(speaker, dtype=object), "is_interviewer": np.asarray(asked, dtype=bool)})
-    # each row's speaker: its turn's, found by (document, turn)
-    if rows:
-        number = pd.factorize(frame["doc_id"])[0].astype(np.int64)
-        key = number * (max(turn) + 1) + np.asarray(turn, dtype=np.int64)
-        turns = np.asarray(part, dtype=np.int64) == 0
-        of_turn = pd.Index(key[turns]).get_indexer(key)
-        spoken = np.asarray(speaker, dtype=object)[turns]
-        frame["speaker"] = pd.Series(np.where(of_turn >= 0, spoken[np.maximum(of_turn, 0)], None).tolist())
+        "doc_id": pd.Series(docs[number], dtype=SQL_TEXT),
+        "unit": pd.Series(np.where(is_turn, "turn", "sentence").astype(object), dtype=SQL_TEXT),
+        "start": start, "end": end, "speaker": pd.Series(np.full(len(part), None, dtype=object), dtype=object),
+        "is_interviewer": asked.astype(bool)})
+    # each row's speaker: its turn's, found by (document, turn); a sentence has no speaker of its own
+    width = int(turn.max()) + 1
+    key = number * width + turn
+    spoken = db.execute(f"SELECT doc_id, turn_index, speaker FROM segments {where} {'AND' if where else 'WHERE'} "
+                        "part = 0", params).fetchall()
+    if spoken:
+        place = pd.Index(docs).get_indexer([r[0] for r in spoken]).astype(np.int64) * width \
+            + np.array([r[1] for r in spoken], dtype=np.int64)
+        of_turn = pd.Index(place).get_indexer(key)
+        speakers = np.array([r[2] for r in spoken] + [None], dtype=object)
+        frame["speaker"] = pd.Series(speakers[np.where(of_turn >= 0, of_turn, len(spoken))].tolist())
     return frame
 
 
