@@ -15,6 +15,11 @@ from ._quotes_columns import _NOT_ATTRIBUTES, QUOTE_COLUMNS
 from ._styling import cell_text as _shown
 from ._styling import display_text
 
+#: The columns of the found codings a passage reads while it is merged, ordered and shown (see :func:`_passages`).
+_PASSAGE_COLUMNS = frozenset({"doc_id", "code_id", "coder_id", "status", "start", "end", "coding_id", "text", "turn",
+                              "turn_last", "sentence", "sentence_last", "unit_ordinal", "kind", "speaker", "pseudonym",
+                              "participant_id"})
+
 
 def _value(row: Mapping[str, Any], name: str) -> Any:
     value = row.get(name)
@@ -27,13 +32,16 @@ def _passages(found: pd.DataFrame, texts: Mapping[str, str] | None, *, merge: bo
     if found.empty:
         return []
     frame = found.assign(_coder=found["coder_id"] if "coder_id" in found.columns else None,
-                         _status=found["status"] if "status" in found.columns else None)
+                         _status=found["status"] if "status" in found.columns else None,
+                         _row=np.arange(len(found), dtype=np.int64))
     frame = frame.sort_values(["doc_id", "_coder", "code_id", "_status", "start", "end", "coding_id"],
                               kind="stable", na_position="last")
     has_turns = "turn" in frame.columns and "turn_last" in frame.columns
+    # a passage carries the columns it is merged and shown by; the attributes are taken by its first coding's row
+    read = [c for c in frame.columns if c in _PASSAGE_COLUMNS or str(c).startswith("_")]
     passages: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
-    for row in frame.to_dict("records"):
+    for row in frame[read].to_dict("records"):
         key = tuple(_value(row, name) for name in ("doc_id", "_coder", "code_id", "_status"))
         start, end = int(row["start"]), int(row["end"])
         if current is not None and merge and key == current["_key"] and _touch(current, row, start, texts,
@@ -92,8 +100,9 @@ def _result(passages: list[dict[str, Any]], found: pd.DataFrame, unit: str, cont
     for name, source in (("text", "text"), ("coder", "coder_id"), ("code", "code_id"), ("doc_id", "doc_id"),
                          ("kind", "kind"), ("speaker", "speaker"), ("pseudonym", "pseudonym")):
         columns[name] = _column([_value(p, source) for p in passages])
+    first = np.array([p["_row"] for p in passages], dtype=np.int64)  # each passage's first coding in ``found``
     for name in [c for c in found.columns if c not in _NOT_ATTRIBUTES and not str(c).startswith("_")]:
-        columns[name] = _column([p.get(name) for p in passages], found[name].dtype)
+        columns[name] = found[name].take(first).reset_index(drop=True)
     columns.update({
         "status": _column([_value(p, "status") for p in passages]),
         "left_context": _column(left),
@@ -184,9 +193,9 @@ class _Spans:
             self.docs, self.width = pd.Index([], dtype=object), 1
             self.keys = self.starts = self.ends = self.first = self.last = np.zeros(0, dtype=np.int64)
             return
-        doc_ids = rows["doc_id"].astype(str).to_numpy(dtype=object)
-        self.docs = pd.Index(pd.unique(doc_ids))
-        code = self.docs.get_indexer(doc_ids).astype(np.int64)
+        code, uniques = pd.factorize(rows["doc_id"])
+        self.docs = pd.Index([str(d) for d in uniques], dtype=object)
+        code = code.astype(np.int64)
         ordinal = rows["ordinal"].to_numpy(dtype=np.int64)
         self.width = int(ordinal.max(initial=0)) + 1
         keys = code * self.width + ordinal
