@@ -439,7 +439,7 @@ def project_quotes(
               if wanted else None)
     data = load(project, statuses=statuses, include_interviewer=include_interviewer, doc_id=doc_id)
     known_codes, known_coders = stored_codings.known_codes_and_coders(db)
-    participants = stored_documents.participants(db)[["participant_id", "pseudonym"]]
+    participants = stored_documents.pseudonyms(db)
     return _quotes(data, code=code, coder=coder, coders=coders, status=statuses, where=where, context=context,
                    limit=limit, spread=spread, include_interviewer=include_interviewer, participants=participants,
                    present=(pd.Series(known_codes, dtype=object), pd.Series(known_coders, dtype=object)), **query)

@@ -17,7 +17,7 @@ import pandas as pd
 from ..records import DOCUMENT_KINDS, Document
 
 __all__ = ["KNOWN_IDS", "SEGMENT_COLUMNS", "document", "documents", "fingerprint", "ids", "info", "participants",
-           "segments", "some", "text_sha256", "texts", "unit_rows"]
+           "pseudonyms", "segments", "some", "text_sha256", "texts", "unit_rows"]
 
 #: the dtype pandas gives a column of SQL text (``str`` from pandas 3, ``object`` before)
 SQL_TEXT = pd.Series(["text"]).dtype
@@ -148,6 +148,12 @@ def unit_rows(db: sqlite3.Connection, *, doc_id: str | Sequence[str] | None = No
         speakers = np.array([r[2] for r in spoken] + [None], dtype=object)
         frame["speaker"] = pd.Series(speakers[np.where(of_turn >= 0, of_turn, len(spoken))].tolist())
     return frame
+
+
+def pseudonyms(db: sqlite3.Connection) -> pd.DataFrame:
+    """``participant_id, pseudonym`` of every participant, in id order (the two columns of :func:`participants`,
+    without its counts and attributes)."""
+    return pd.read_sql_query("SELECT participant_id, pseudonym FROM participants ORDER BY participant_id", db)
 
 
 def participants(db: sqlite3.Connection) -> pd.DataFrame:
