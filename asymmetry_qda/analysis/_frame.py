@@ -267,6 +267,20 @@ def load(
     >>> sorted(everything.units["doc_id"].unique())
     ['INT01', 'INT02']
     """
+    return _load(project, include_suggestions=include_suggestions, include_interviewer=include_interviewer,
+                 codebook=codebook, statuses=statuses, coders=coders, coverage=coverage, doc_id=doc_id)
+
+
+def _load(project: "HasStore | Store", *, include_suggestions: bool = False, include_interviewer: bool = False,
+          codebook: "Codebook | str | Path | None" = None, statuses: Sequence[str] | None = None,
+          coders: Sequence[str] | None = None, coverage: str = "coded", doc_id: str | Sequence[str] | None = None,
+          codes: Sequence[str] | None = None, subcodes: bool = True) -> AnalysisData:
+    """:func:`load`; ``codes`` reads only the codings of those codes (and with ``subcodes`` their descendants).
+
+    For a quote query of ``codes`` (:func:`~asymmetry_qda.analysis.quotes`), whose result no other coding
+    changes. The documents those codings are in count as covered, as in :func:`load`; a document covered only
+    by codings of other codes, with no human decision on it, then does not.
+    """
     check_option("coverage", coverage, COVERAGE)
     if statuses is None:
         statuses = ("confirmed", "suggested") if include_suggestions else ("confirmed",)
@@ -291,7 +305,8 @@ def load(
     units = units.merge(documents, on="doc_id", how="left")
     units = units.sort_values(["doc_id", "unit", "ordinal"], kind="stable").reset_index(drop=True)
 
-    codings = stored_codings.frame(db, doc_id=ids, status=statuses, provenance=False)  # (context, evidence unused)
+    codings = stored_codings.frame(db, doc_id=ids, status=statuses, code=codes, subcodes=subcodes,
+                                   provenance=False)  # (context, evidence unused)
     codings = codings.rename(columns={"speaker": "segment_speaker"})
     if coders is not None:
         codings = codings[(codings["status"] != "confirmed") | codings["coder_id"].isin(list(coders))]

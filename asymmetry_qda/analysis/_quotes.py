@@ -422,7 +422,7 @@ def project_quotes(
     from ..store import codings as stored_codings
     from ..store import documents as stored_documents
     from ..store.sqlite import store_of
-    from ._frame import load
+    from ._frame import _load
 
     statuses = _statuses(status)
     if statuses is None:
@@ -437,7 +437,11 @@ def project_quotes(
     subcodes = query.get("subcodes", True)
     doc_id = (stored_codings.documents_with_codes(db, wanted, subcodes=bool(subcodes), statuses=statuses)
               if wanted else None)
-    data = load(project, statuses=statuses, include_interviewer=include_interviewer, doc_id=doc_id)
+    # with codes to look for, no coding of another code can change the result (the query's units are those
+    # holding its codes, and only codings of its codes are quoted): only those are read
+    codes = [*wanted, *_codes("none_of", query.get("none_of"))] if wanted else None
+    data = _load(project, statuses=statuses, include_interviewer=include_interviewer, doc_id=doc_id, codes=codes,
+                 subcodes=bool(subcodes))
     known_codes, known_coders = stored_codings.known_codes_and_coders(db)
     participants = stored_documents.pseudonyms(db)
     return _quotes(data, code=code, coder=coder, coders=coders, status=statuses, where=where, context=context,

@@ -169,8 +169,8 @@ PROVENANCE_COLUMNS = ("context", "evidence", "codebook_hash", "pipeline", "run_i
 
 
 def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Sequence[str] | None = None,
-          status: Sequence[str] | None = None, origin: Sequence[str] | None = None, code: str | None = None,
-          provenance: bool = True) -> pd.DataFrame:
+          status: Sequence[str] | None = None, origin: Sequence[str] | None = None,
+          code: str | Sequence[str] | None = None, subcodes: bool = True, provenance: bool = True) -> pd.DataFrame:
     """Codings with their text, one row each (the tidy frame every table is built from).
 
     Columns: ``coding_id, doc_id, segment_id, start, end, speaker, code_id, theme, origin, status, coder_id,
@@ -178,7 +178,8 @@ def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Se
     text_sha256, participant_id, text``. ``theme`` is the top-level code. With ``current_only``, rows
     superseded by a later row and rows made on an earlier version of a replaced document are left out.
     ``doc_id`` reads only those documents' codings (and texts), ``status`` and ``origin`` only codings of those
-    statuses and origins, ``code`` only codings of that code and its sub-codes.
+    statuses and origins, ``code`` only codings of that code (or of one of those codes) and, with ``subcodes``,
+    their sub-codes.
     ``provenance=False`` leaves out the columns of provenance (:data:`PROVENANCE_COLUMNS`: ``context`` and
     ``evidence``, JSON decoded row by row, ``codebook_hash``, ``pipeline``, ``run_id``, ``supersedes``, ``note``,
     ``created_at``), which the analysis frames do not carry, for a faster read.
@@ -194,9 +195,10 @@ def frame(db: sqlite3.Connection, *, current_only: bool = True, doc_id: str | Se
             clauses.append(f"c.{column} IN ({', '.join('?' * len(values))})")
             params.extend(values)
     if code is not None:
-        clause, values = _code_clause(code, subcodes=True, column="c.code_id")
-        clauses.append(clause)
-        params += values
+        chosen = [_code_clause(c, subcodes=subcodes, column="c.code_id")
+                  for c in ([code] if isinstance(code, str) else list(code))]
+        clauses.append(f"({' OR '.join(clause for clause, _ in chosen)})" if chosen else "0")
+        params += [value for _, values in chosen for value in values]
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     # the speaker is the one of the coding's turn, which its segment id names ("INT01#t2" or "INT01#t2.s1": turn
     # 2); a sentence has its turn's speaker, and the turn is found by its place, the segments' key
