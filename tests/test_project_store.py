@@ -212,27 +212,35 @@ def test_segments_are_written_with_the_ids_their_place_gives(project):
         document_writes.insert_segments(db, [("INT01#t9", "INT01", "turn", 0, 5, "P01", 0, 3, None, None, None)])
 
 
-@pytest.mark.parametrize("include_interviewer", [True, False])
-def test_unit_rows_are_the_segments_with_each_sentence_given_its_turns_speaker(tmp_path, write, include_interviewer):
+def _check_unit_rows(db, include_interviewer):
     from asymmetry_qda.store import documents as stored_documents
 
+    for doc_id in (None, "INT02", ["INT01", "INT02"]):
+        rows = stored_documents.unit_rows(db, doc_id=doc_id, include_interviewer=include_interviewer)
+        segments = stored_documents.segments(db, doc_id=doc_id, include_interviewer=include_interviewer)
+        speaker = segments.set_index("segment_id")["speaker"]
+        expected = pd.DataFrame({
+            "doc_id": segments["doc_id"], "unit": segments["unit"], "start": segments["start"],
+            "end": segments["end"],
+            "speaker": [speaker[s if pd.isna(p) else p] for s, p in zip(segments["segment_id"], segments["parent_id"],
+                                                                       strict=True)],
+            "is_interviewer": segments["is_interviewer"]})
+        key = ["doc_id", "unit", "start"]
+        got = rows.sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, expected.sort_values(key).reset_index(drop=True), check_dtype=False)
+        assert got["start"].dtype == "int64" and got["is_interviewer"].dtype == bool
+    assert stored_documents.unit_rows(db, doc_id="NONE").empty
+
+
+@pytest.mark.parametrize("include_interviewer", [True, False])
+def test_unit_rows_are_the_segments_with_each_sentence_given_its_turns_speaker(tmp_path, write, include_interviewer):
     with Project.create(tmp_path / "s.qda") as p:
         p.ingest([write("INT01.txt", INTERVIEW),
                   write("INT02.txt", "Interviewer: And?\n\nP02: One. Two, with a comma. Three.\n\nP02: Four.\n")],
                  pipeline="blank")
-        db = p._store.connection
-        for doc_id in (None, "INT02", ["INT01", "INT02"]):
-            rows = stored_documents.unit_rows(db, doc_id=doc_id, include_interviewer=include_interviewer)
-            segments = stored_documents.segments(db, doc_id=doc_id, include_interviewer=include_interviewer)
-            speaker = segments.set_index("segment_id")["speaker"]
-            expected = pd.DataFrame({
-                "doc_id": segments["doc_id"], "unit": segments["unit"], "start": segments["start"],
-                "end": segments["end"],
-                "speaker": [speaker[s if pd.isna(p) else p] for s, p in zip(segments["segment_id"],
-                                                                          segments["parent_id"], strict=True)],
-                "is_interviewer": segments["is_interviewer"]})
-            key = ["doc_id", "unit", "start"]
-            got = rows.sort_values(key).reset_index(drop=True)
-            pd.testing.assert_frame_equal(got, expected.sort_values(key).reset_index(drop=True), check_dtype=False)
-            assert got["start"].dtype == "int64" and got["is_interviewer"].dtype == bool
-        assert stored_documents.unit_rows(db, doc_id="NONE").empty
+        _check_unit_rows(p._store.connection, include_interviewer)
+        # a turn with no speaker, and a speaker label holding the separator the speakers are read with
+        with p._store.transaction() as db:
+            db.execute("UPDATE segments SET speaker = NULL WHERE doc_id = 'INT02' AND turn_index = 2 AND part = 0")
+            db.execute("UPDATE segments SET speaker = 'P\x1f02' WHERE doc_id = 'INT02' AND turn_index = 3 AND part = 0")
+        _check_unit_rows(p._store.connection, include_interviewer)

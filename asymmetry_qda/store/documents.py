@@ -118,35 +118,41 @@ def unit_rows(db: sqlite3.Connection, *, doc_id: str | Sequence[str] | None = No
     where, params = _segment_filter(_ids(doc_id), include_interviewer)
     # one row per document, each column a comma-separated list (every aggregate of a group reads the group's rows
     # in the same order, so the lists line up): a 1,000-interview project's million segments would otherwise be a
-    # million Python tuples, which cost more than reading them
+    # million Python tuples, which cost more than reading them. The turns' speakers come as one list too, each
+    # marked ("+name", or "-" for none) and separated by the unit separator (U+001F)
     rows = db.execute(f"""SELECT doc_id, COUNT(*), group_concat(part), group_concat(start), group_concat("end"),
-                                 group_concat(is_interviewer), group_concat(turn_index)
+                                 group_concat(is_interviewer), group_concat(turn_index),
+                                 group_concat(CASE WHEN part = 0 THEN CASE WHEN speaker IS NULL THEN '-'
+                                                                      ELSE '+' || speaker END END, char(31))
                           FROM segments {where} GROUP BY doc_id""", params).fetchall()
     if not rows:
         return pd.DataFrame({"doc_id": pd.Series([], dtype=object), "unit": pd.Series([], dtype=object),
                              "start": np.zeros(0, np.int64), "end": np.zeros(0, np.int64),
                              "speaker": pd.Series([], dtype=object), "is_interviewer": np.zeros(0, bool)})
-    part, start, end, asked, turn = (np.array(",".join(r[i] for r in rows).split(","), dtype=np.int64)
+    part, start, end, asked, turn = (np.fromstring(",".join(r[i] for r in rows), dtype=np.int64, sep=",")
                                      for i in range(2, 7))
     docs = np.array([r[0] for r in rows], dtype=object)
     number = np.repeat(np.arange(len(rows), dtype=np.int64), [r[1] for r in rows])
     is_turn = part == 0
     frame = pd.DataFrame({
-        "doc_id": pd.Series(docs[number], dtype=SQL_TEXT),
-        "unit": pd.Series(np.where(is_turn, "turn", "sentence").astype(object), dtype=SQL_TEXT),
+        "doc_id": pd.Series(docs, dtype=SQL_TEXT).take(number).reset_index(drop=True),
+        "unit": pd.Series(["sentence", "turn"], dtype=SQL_TEXT).take(is_turn.astype(np.int64)).reset_index(drop=True),
         "start": start, "end": end, "speaker": pd.Series(np.full(len(part), None, dtype=object), dtype=object),
         "is_interviewer": asked.astype(bool)})
     # each row's speaker: its turn's, found by (document, turn); a sentence has no speaker of its own
-    width = int(turn.max()) + 1
-    key = number * width + turn
-    spoken = db.execute(f"SELECT doc_id, turn_index, speaker FROM segments {where} {'AND' if where else 'WHERE'} "
-                        "part = 0", params).fetchall()
-    if spoken:
-        place = pd.Index(docs).get_indexer([r[0] for r in spoken]).astype(np.int64) * width \
-            + np.array([r[1] for r in spoken], dtype=np.int64)
-        of_turn = pd.Index(place).get_indexer(key)
-        speakers = np.array([r[2] for r in spoken] + [None], dtype=object)
-        frame["speaker"] = pd.Series(speakers[np.where(of_turn >= 0, of_turn, len(spoken))].tolist())
+    key = number * (int(turn.max()) + 1) + turn
+    marked = [name for r in rows if r[7] is not None for name in r[7].split("\x1f")]
+    turns = np.flatnonzero(is_turn)
+    if len(marked) != len(turns):  # a speaker label holding the separator: read the turns' speakers one by one
+        spoken = dict(((r[0], r[1]), r[2]) for r in db.execute(
+            f"SELECT doc_id, turn_index, speaker FROM segments {where} {'AND' if where else 'WHERE'} part = 0",
+            params))
+        names = [spoken[docs[number[i]], turn[i]] for i in turns.tolist()]
+    else:
+        names = [None if name == "-" else name[1:] for name in marked]
+    of_turn = pd.Index(key[turns]).get_indexer(key)
+    speakers = np.array([*names, None], dtype=object)
+    frame["speaker"] = pd.Series(speakers[np.where(of_turn >= 0, of_turn, len(names))].tolist())
     return frame
 
 
