@@ -242,6 +242,17 @@ def test_everyone_s_coverage_is_any_human_coder(sample_path):
     assert "coded by a human coder" in data.coverage_note
 
 
+def test_the_covered_documents_units_are_the_same_read_in_sql_or_filtered_after(sample_path, lt, monkeypatch):
+    import asymmetry_qda.analysis._frame as frame_module
+
+    assert set(lt.units["doc_id"]) == set(lt.covered_documents) and lt.uncoded_documents  # LT coded a part
+    monkeypatch.setattr(frame_module, "_MOST_IDS_IN_SQL", 0)  # too many ids to name: every unit read, then cut
+    with Project.open(sample_path) as project:
+        every = load(project, coders=["LT"], codebook=CODEBOOK)
+    pd.testing.assert_frame_equal(every.units, lt.units)
+    pd.testing.assert_frame_equal(every.codings, lt.codings)
+
+
 def test_a_bad_coverage_option_names_the_allowed_values(sample_path):
     with Project.open(sample_path) as project, pytest.raises(ArgumentError,
                                                              match="coverage: 'some' is not one of: coded, all"):

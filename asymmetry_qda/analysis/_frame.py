@@ -299,12 +299,6 @@ def _load(project: "HasStore | Store", *, include_suggestions: bool = False, inc
     documents = listed[["doc_id", "kind", "participant_id"]]
     documents = documents.merge(participants[["participant_id", *attributes]], on="participant_id", how="left")
 
-    units = stored_documents.unit_rows(db, doc_id=ids, include_interviewer=include_interviewer)
-    units = units.sort_values(["doc_id", "unit", "start"], kind="stable")
-    units.insert(2, "ordinal", units.groupby(["doc_id", "unit"]).cumcount().astype("int64"))
-    units = units.merge(documents, on="doc_id", how="left")
-    units = units.sort_values(["doc_id", "unit", "ordinal"], kind="stable").reset_index(drop=True)
-
     codings = stored_codings.frame(db, doc_id=ids, status=statuses, code=codes, subcodes=subcodes,
                                    provenance=False)  # (context, evidence unused)
     codings = codings.rename(columns={"speaker": "segment_speaker"})
@@ -315,6 +309,16 @@ def _load(project: "HasStore | Store", *, include_suggestions: bool = False, inc
     if ids is not None:
         covered &= set(ids)
     cover = _coverage(coverage, listed, participants[["participant_id", *attributes]], covered, coders, tagger)
+    # the units of the covered documents only, chosen in SQL when they are a part of the project (a tenth of a
+    # 1,000-interview study coded by hand reads a tenth of its units); ordinals count within a document
+    unit_ids = ids
+    if cover.restricted and len(cover.covered_documents) <= _MOST_IDS_IN_SQL:
+        unit_ids = list(cover.covered_documents)
+    units = stored_documents.unit_rows(db, doc_id=unit_ids, include_interviewer=include_interviewer)
+    units = units.sort_values(["doc_id", "unit", "start"], kind="stable")
+    units.insert(2, "ordinal", units.groupby(["doc_id", "unit"]).cumcount().astype("int64"))
+    units = units.merge(documents, on="doc_id", how="left")
+    units = units.sort_values(["doc_id", "unit", "ordinal"], kind="stable").reset_index(drop=True)
     if cover.restricted:
         units = units[units["doc_id"].isin(cover.covered_documents)].reset_index(drop=True)
     memos = stored_meta.memos(db).dropna(subset=["coding_id"]).drop_duplicates("coding_id", keep="last")
@@ -338,6 +342,10 @@ def _load(project: "HasStore | Store", *, include_suggestions: bool = False, inc
                         source=store.path, coverage=coverage, covered_documents=cover.covered_documents,
                         uncoded_documents=cover.uncoded_documents, covered_participants=cover.covered_participants,
                         uncoded_participants=cover.uncoded_participants, coverage_note=cover.note)
+
+
+#: The most document ids a read names in SQL (SQLite takes up to 32,766 parameters); beyond, it reads them all.
+_MOST_IDS_IN_SQL = 10_000
 
 
 def _check_documents(path: Path | None, ids: list[str], known: pd.Series) -> None:
