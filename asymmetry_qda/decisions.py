@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, NotFoundError, Problem, QDAWarning
+from .errors import InputError, NotFoundError, Problem, QDAWarning, not_found_message
 from .records import Coding, Document, Origin, Status
 from .store import codings as stored
 from .store import documents as stored_documents
@@ -38,10 +38,7 @@ def check_coder(coder: str | None) -> None:
 
 def unknown(store: Store, what: str, key: str, query: str) -> str:
     """The message for an id the project does not hold, listing up to ten it does."""
-    known = stored_documents.some(store.connection, query, 11)
-    listing = ", ".join(known[:10]) + (" ..." if len(known) > 10 else "")
-    return (f"{store.path}: no {what} {key!r}. Fix: use one of the stored ids"
-            f"{(' (' + listing + ')') if listing else ' (the project has none yet)'}")
+    return not_found_message(store.path, what, [key], stored_documents.some(store.connection, query, 11))
 
 
 def _text(db, store: Store, doc_id: str) -> str:

@@ -55,6 +55,25 @@ class NotFoundError(QDAError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+def not_found_message(where: object, what: str, keys: Iterable[str], known: Iterable[str]) -> str:
+    """The message of a :class:`NotFoundError`: the ids ``keys`` of a ``what`` that ``where`` lacks, listing up
+    to ten of those it holds (``known``, in the order to show; an eleventh, if given, is shown as "...").
+
+    >>> print(not_found_message("p.qda", "document", ["INT9"], ["INT01", "INT02"]))
+    p.qda: no document 'INT9'. Fix: use one of the stored ids (INT01, INT02)
+    >>> print(not_found_message("p.qda", "coding", ["c1"], []))
+    p.qda: no coding 'c1'. Fix: use one of the stored ids (the project has none yet)
+    """
+    shown = []
+    for key in known:
+        shown.append(key)
+        if len(shown) > 10:
+            break
+    listing = ", ".join(shown[:10]) + (" ..." if len(shown) > 10 else "")
+    return (f"{where}: no {what} {', '.join(map(repr, keys))}. Fix: use one of the stored ids"
+            f"{(' (' + listing + ')') if listing else ' (the project has none yet)'}")
+
+
 class MissingDependency(QDAError, ImportError):
     """Something asked for needs an optional dependency (an extra) that is not installed.
 

@@ -350,14 +350,12 @@ _MOST_IDS_IN_SQL = 10_000
 
 def _check_documents(path: Path | None, ids: list[str], known: pd.Series) -> None:
     """Raise :class:`~asymmetry_qda.errors.NotFoundError` naming the ids of ``doc_id=`` the project does not hold."""
-    from ..errors import NotFoundError
+    from ..errors import NotFoundError, not_found_message
 
     present = set(known)
     missing = [d for d in ids if d not in present]
     if missing:
-        listing = ", ".join(sorted(present)[:10]) + (" ..." if len(present) > 10 else "")
-        raise NotFoundError(f"{path}: no document {', '.join(map(repr, missing))}. Fix: use one of the stored ids"
-                            f"{(' (' + listing + ')') if listing else ' (the project has none yet)'}")
+        raise NotFoundError(not_found_message(path, "document", missing, sorted(present)))
 
 
 def _place(codings: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
