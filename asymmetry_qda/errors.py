@@ -13,6 +13,7 @@ talk.txt: the file is empty. Fix: export it again.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import warnings
 from collections.abc import Iterable
@@ -64,11 +65,7 @@ def not_found_message(where: object, what: str, keys: Iterable[str], known: Iter
     >>> print(not_found_message("p.qda", "coding", ["c1"], []))
     p.qda: no coding 'c1'. Fix: use one of the stored ids (the project has none yet)
     """
-    shown = []
-    for key in known:
-        shown.append(key)
-        if len(shown) > 10:
-            break
+    shown = list(itertools.islice(known, 11))
     listing = ", ".join(shown[:10]) + (" ..." if len(shown) > 10 else "")
     return (f"{where}: no {what} {', '.join(map(repr, keys))}. Fix: use one of the stored ids"
             f"{(' (' + listing + ')') if listing else ' (the project has none yet)'}")

@@ -210,22 +210,21 @@ class _Spans:
 
     def find(self, docs: Sequence[str], ordinals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Whether each ``(docs[i], ordinals[i])`` is a unit (an ordinal of -1 never is), and its start and end."""
-        code = self.docs.get_indexer(list(docs)).astype(np.int64) if len(docs) else np.zeros(0, dtype=np.int64)
+        if not len(self.keys) or not len(docs):
+            return np.zeros(len(docs), dtype=bool), np.zeros(len(docs), np.int64), np.zeros(len(docs), np.int64)
+        code = self.docs.get_indexer(list(docs)).astype(np.int64)
         valid = (code >= 0) & (ordinals >= 0) & (ordinals < self.width)
         key = code * self.width + ordinals
-        at = np.searchsorted(self.keys, key, side="right") - 1
-        at = np.clip(at, 0, max(len(self.keys) - 1, 0))
-        if not len(self.keys):
-            return np.zeros(len(key), dtype=bool), np.zeros(len(key), np.int64), np.zeros(len(key), np.int64)
+        at = np.clip(np.searchsorted(self.keys, key, side="right") - 1, 0, len(self.keys) - 1)
         found = valid & (self.keys[at] == key)
         return found, self.starts[at], self.ends[at]
 
     def extent(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each document's first and last ordinal, and whether it has any unit of this kind."""
-        code = self.docs.get_indexer(list(docs)).astype(np.int64) if len(docs) else np.zeros(0, dtype=np.int64)
+        if not len(self.docs) or not len(docs):
+            return np.zeros(len(docs), np.int64), np.zeros(len(docs), np.int64), np.zeros(len(docs), dtype=bool)
+        code = self.docs.get_indexer(list(docs)).astype(np.int64)
         has = code >= 0
-        if not len(self.docs):
-            return np.zeros(len(code), np.int64), np.zeros(len(code), np.int64), has
         safe = np.where(has, code, 0)
         return self.first[safe], self.last[safe], has
 

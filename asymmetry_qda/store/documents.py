@@ -134,11 +134,6 @@ def unit_rows(db: sqlite3.Connection, *, doc_id: str | Sequence[str] | None = No
     docs = np.array([r[0] for r in rows], dtype=object)
     number = np.repeat(np.arange(len(rows), dtype=np.int64), [r[1] for r in rows])
     is_turn = part == 0
-    frame = pd.DataFrame({
-        "doc_id": pd.Series(docs, dtype=SQL_TEXT).take(number).reset_index(drop=True),
-        "unit": pd.Series(["sentence", "turn"], dtype=SQL_TEXT).take(is_turn.astype(np.int64)).reset_index(drop=True),
-        "start": start, "end": end, "speaker": pd.Series(np.full(len(part), None, dtype=object), dtype=object),
-        "is_interviewer": asked.astype(bool)})
     # each row's speaker: its turn's, found by (document, turn); a sentence has no speaker of its own
     key = number * (int(turn.max()) + 1) + turn
     marked = [name for r in rows if r[7] is not None for name in r[7].split("\x1f")]
@@ -152,8 +147,12 @@ def unit_rows(db: sqlite3.Connection, *, doc_id: str | Sequence[str] | None = No
         names = [None if name == "-" else name[1:] for name in marked]
     of_turn = pd.Index(key[turns]).get_indexer(key)
     speakers = np.array([*names, None], dtype=object)
-    frame["speaker"] = pd.Series(speakers[np.where(of_turn >= 0, of_turn, len(names))].tolist())
-    return frame
+    return pd.DataFrame({
+        "doc_id": pd.Series(docs, dtype=SQL_TEXT).take(number).reset_index(drop=True),
+        "unit": pd.Series(["sentence", "turn"], dtype=SQL_TEXT).take(is_turn.astype(np.int64)).reset_index(drop=True),
+        "start": start, "end": end,
+        "speaker": pd.Series(speakers[np.where(of_turn >= 0, of_turn, len(names))].tolist()),
+        "is_interviewer": asked.astype(bool)})
 
 
 def pseudonyms(db: sqlite3.Connection) -> pd.DataFrame:
